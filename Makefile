@@ -1,0 +1,164 @@
+# nvmf-tgt - one GNU Makefile for the whole tree.
+#
+#   make            build everything into build/ (bin, lib, obj, test)
+#   make SAN=1      the same with ASan + UBSan, into build-san/
+#   make test       deps, unit tests under SAN=1, integration, interop (lab)
+#   make run        deps, build, serve conf/examples/ram.conf on 127.0.0.1:4420
+#   make deps       install the Debian packages the build, tests and lab need
+#   make clean
+
+CC       ?= gcc
+SAN      ?= 0
+V        ?= 0
+
+ifeq ($(SAN),1)
+BUILD    ?= build-san
+SANFLAGS := -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined
+else
+BUILD    ?= build
+SANFLAGS :=
+endif
+
+Q := $(if $(filter 1,$(V)),,@)
+
+CFLAGS   := -std=gnu11 -O2 -g -Wall -Wextra -Werror -fno-strict-aliasing -msse4.2 \
+            -D_GNU_SOURCE -Iinclude -I. -MMD -MP $(SANFLAGS) $(EXTRA_CFLAGS)
+LDFLAGS  := $(SANFLAGS) $(EXTRA_LDFLAGS)
+
+# ------------------------------------------------------------ dependencies
+# Each entry: pkg-config name = Debian package that provides it.
+PKGS := libdpdk=libdpdk-dev libibverbs=libibverbs-dev librdmacm=librdmacm-dev \
+        libssl=libssl-dev libcrypto=libssl-dev cmocka=libcmocka-dev liburing=liburing-dev
+
+ifeq ($(filter deps clean format format-check help,$(MAKECMDGOALS)),)
+$(foreach p,$(PKGS),$(if $(shell pkg-config --exists $(firstword $(subst =, ,$(p))) && echo ok),,\
+  $(error missing $(firstword $(subst =, ,$(p))): run 'make deps' or 'apt-get install $(lastword $(subst =, ,$(p)))')))
+endif
+
+DPDK_CFLAGS := $(shell pkg-config --cflags libdpdk 2>/dev/null | sed 's/-march=[^ ]*//')
+# Only what env/ uses, linked statically so binaries run where DPDK is absent
+# or of another major version. Bus and mempool drivers register themselves
+# from constructors, hence whole-archive.
+DPDK_LIBS := -Wl,--whole-archive -l:librte_bus_pci.a -l:librte_mempool_ring.a \
+             -Wl,--no-whole-archive -l:librte_mempool.a -l:librte_ring.a -l:librte_pci.a \
+             -l:librte_eal.a -l:librte_kvargs.a -l:librte_telemetry.a -l:libnuma.a \
+             -lpthread -ldl -lm
+SYS_LIBS  := $(shell pkg-config --libs libssl libcrypto librdmacm libibverbs liburing 2>/dev/null) \
+             -lpthread -lm
+CMOCKA_LIBS := $(shell pkg-config --libs cmocka 2>/dev/null)
+
+# ------------------------------------------------------------------ layers
+# A library per layer; sources are found by folder.
+LAYERS := util env env_fake nvmf transport conf nvme
+
+src_util      := $(wildcard util/*.c)
+src_env       := $(wildcard env/*.c)
+src_env_fake  := $(wildcard env/fake/*.c)
+src_nvmf      := $(wildcard nvmf/*.c)
+src_transport := $(wildcard transport/*.c transport/*/*.c)
+src_conf      := $(wildcard conf/*.c)
+src_nvme      := $(wildcard nvme/*.c nvme/*/*.c)
+
+obj = $(patsubst %.c,$(BUILD)/obj/%.o,$(1))
+lib = $(BUILD)/lib/lib$(1).a
+
+$(foreach l,$(LAYERS),$(eval $(call lib,$(l)): $(call obj,$(src_$(l)))))
+
+# Upper layers, in link order (the group resolves the nvmf <-> transport ops).
+UPPER_LIBS := $(foreach l,conf nvme nvmf transport util,$(call lib,$(l)))
+LINK_REAL  := -Wl,--start-group $(UPPER_LIBS) $(call lib,env) -Wl,--end-group $(DPDK_LIBS) $(SYS_LIBS)
+LINK_FAKE  := -Wl,--start-group $(UPPER_LIBS) $(call lib,env_fake) -Wl,--end-group $(SYS_LIBS)
+ALL_LIBS   := $(foreach l,$(LAYERS),$(call lib,$(l)))
+
+# ------------------------------------------------------------------- tools
+TOOLS     := $(notdir $(patsubst %/,%,$(dir $(wildcard tools/*/main.c))))
+TOOL_BINS := $(foreach t,$(TOOLS),$(BUILD)/bin/$(t))
+$(foreach t,$(TOOLS),$(eval $(BUILD)/bin/$(t): $(call obj,$(wildcard tools/$(t)/*.c)) $(ALL_LIBS)))
+
+# ------------------------------------------------------------------- tests
+# tests/unit/<layer>/<name>_test.c -> $(BUILD)/test/unit/<layer>/<name>_test.
+# Tests of env/ link the real env; every other layer links the fake env.
+UNIT_SRCS  := $(wildcard tests/unit/*/*_test.c)
+UNIT_BINS  := $(patsubst %.c,$(BUILD)/test/%,$(UNIT_SRCS))
+TEST_HELPERS := $(wildcard tests/unit/common/*.c)
+INTEG_SRCS := $(wildcard tests/integration/*.c)
+INTEG_BINS := $(patsubst %.c,$(BUILD)/test/%,$(INTEG_SRCS))
+
+all: $(ALL_LIBS) $(TOOL_BINS) $(UNIT_BINS) $(INTEG_BINS)
+
+$(BUILD)/obj/env/%.o: CFLAGS += $(DPDK_CFLAGS)
+$(BUILD)/obj/%.o: %.c
+	@mkdir -p $(@D)
+	@$(if $(Q),echo "  CC      $<")
+	$(Q)$(CC) $(CFLAGS) -c $< -o $@
+
+$(BUILD)/lib/%.a:
+	@mkdir -p $(@D)
+	@$(if $(Q),echo "  AR      $@")
+	$(Q)rm -f $@ && ar rcs $@ $^ $(if $^,,$(BUILD)/lib/.empty.o)
+
+$(BUILD)/lib/.empty.o:
+	@mkdir -p $(@D)
+	$(Q)echo 'typedef int nvmf_empty_unit;' | $(CC) -x c -c - -o $@
+$(ALL_LIBS): | $(BUILD)/lib/.empty.o
+
+$(BUILD)/bin/%:
+	@mkdir -p $(@D)
+	@$(if $(Q),echo "  LD      $@")
+	$(Q)$(CC) $(LDFLAGS) -o $@ $(filter %.o,$^) $(LINK_REAL)
+
+$(BUILD)/test/tests/unit/env/%: $(BUILD)/obj/tests/unit/env/%.o $(call obj,$(TEST_HELPERS)) $(ALL_LIBS)
+	@mkdir -p $(@D)
+	@$(if $(Q),echo "  LD      $@")
+	$(Q)$(CC) $(LDFLAGS) -o $@ $(filter %.o,$^) $(LINK_REAL) $(CMOCKA_LIBS)
+
+$(BUILD)/test/tests/unit/%: $(BUILD)/obj/tests/unit/%.o $(call obj,$(TEST_HELPERS)) $(ALL_LIBS)
+	@mkdir -p $(@D)
+	@$(if $(Q),echo "  LD      $@")
+	$(Q)$(CC) $(LDFLAGS) -o $@ $(filter %.o,$^) $(LINK_FAKE) $(CMOCKA_LIBS)
+
+$(BUILD)/test/tests/integration/%: $(BUILD)/obj/tests/integration/%.o $(ALL_LIBS)
+	@mkdir -p $(@D)
+	@$(if $(Q),echo "  LD      $@")
+	$(Q)$(CC) $(LDFLAGS) -o $@ $(filter %.o,$^) $(LINK_REAL) $(CMOCKA_LIBS)
+
+# ---------------------------------------------------------------- targets
+.PHONY: all deps run test unit integration interop bench format format-check clean help
+
+deps:
+	$(Q)tools/deps.sh
+
+run: deps
+	$(Q)$(MAKE) --no-print-directory all
+	$(Q)tools/run.sh
+
+unit:
+	$(Q)$(MAKE) --no-print-directory SAN=1 all
+	$(Q)tests/run_unit.sh build-san
+
+integration:
+	$(Q)$(MAKE) --no-print-directory all
+	$(Q)tests/run_integration.sh build
+
+interop:
+	$(Q)$(MAKE) --no-print-directory all
+	$(Q)tests/interop/run.sh build
+
+# The test command: every part runs; the summary says what failed.
+test: deps
+	$(Q)$(MAKE) --no-print-directory format-check
+	$(Q)tests/run_all.sh
+
+FORMAT_SRCS = $(shell git ls-files '*.c' '*.h' 2>/dev/null; git ls-files --others --exclude-standard '*.c' '*.h' 2>/dev/null)
+format:
+	$(Q)clang-format -i $(FORMAT_SRCS)
+format-check:
+	$(Q)clang-format --dry-run -Werror $(FORMAT_SRCS) && echo "format-check: ok"
+
+clean:
+	rm -rf build build-san
+
+help:
+	@sed -n '2,9p' Makefile
+
+-include $(shell find $(BUILD)/obj -name '*.d' 2>/dev/null)

@@ -1,0 +1,76 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * util.h - small shared pieces with no dependencies: CRC32C and logging.
+ * Every function here is thread-safe.
+ */
+#ifndef NVMF_TGT_UTIL_H
+#define NVMF_TGT_UTIL_H
+
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#ifndef container_of
+#define container_of(ptr, type, member) ((type *)((char *)(ptr)-offsetof(type, member)))
+#endif
+#define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
+
+/* ----------------------------------------------------------------- CRC32C */
+
+/**
+ * CRC32C (Castagnoli, as NVMe/TCP digests use it) of @len bytes at @buf.
+ * Start with crc = 0 and feed the previous result to continue over several
+ * buffers; the pre- and post-inversion are done inside. Uses the SSE4.2
+ * instruction when the CPU has it, a table otherwise.
+ */
+uint32_t crc32c(uint32_t crc, const void *buf, size_t len);
+
+/** The table implementation, always (exported for tests). */
+uint32_t crc32c_table(uint32_t crc, const void *buf, size_t len);
+
+/** The SSE4.2 implementation; only call when crc32c_hw_available(). */
+uint32_t crc32c_hw(uint32_t crc, const void *buf, size_t len);
+
+/** Nonzero when the CPU has the SSE4.2 CRC32 instruction. */
+int crc32c_hw_available(void);
+
+/* -------------------------------------------------------------------- log */
+
+enum log_level {
+	LOG_LEVEL_ERROR = 0,
+	LOG_LEVEL_WARN,
+	LOG_LEVEL_NOTICE,
+	LOG_LEVEL_INFO,
+	LOG_LEVEL_DEBUG,
+};
+
+/** Set the level: messages above it are dropped. Default: notice. */
+void log_set_level(enum log_level level);
+enum log_level log_get_level(void);
+
+/** Parse "error", "warn", "notice", "info", "debug". @return 0 or -EINVAL. */
+int log_level_parse(const char *str, enum log_level *level);
+
+/**
+ * Format one message: "2026-11-21 20:01:02.123456 [notice] tcp: text\n".
+ * Writes at most @len bytes including the NUL into @buf (exported for tests).
+ * @return the length the full line would have, as snprintf.
+ */
+int log_format(char *buf, size_t len, enum log_level level, const char *component, const char *fmt,
+	       va_list ap);
+
+/** Write one message to stderr (one write() per line) when at or below the level. */
+void log_msg(enum log_level level, const char *component, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+
+#define log_error(comp, ...) log_msg(LOG_LEVEL_ERROR, comp, __VA_ARGS__)
+#define log_warn(comp, ...) log_msg(LOG_LEVEL_WARN, comp, __VA_ARGS__)
+#define log_notice(comp, ...) log_msg(LOG_LEVEL_NOTICE, comp, __VA_ARGS__)
+#define log_info(comp, ...) log_msg(LOG_LEVEL_INFO, comp, __VA_ARGS__)
+#define log_debug(comp, ...)                                                                       \
+	do {                                                                                       \
+		if (log_get_level() >= LOG_LEVEL_DEBUG)                                            \
+			log_msg(LOG_LEVEL_DEBUG, comp, __VA_ARGS__);                               \
+	} while (0)
+
+#endif /* NVMF_TGT_UTIL_H */
