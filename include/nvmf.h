@@ -1,0 +1,168 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * nvmf.h - the target core's public API: what the conf reader, the RPC
+ * server and tools/nvmf_tgt call. Both the conf file and run-time control go
+ * through these functions.
+ *
+ * Set-up calls (create, add_*) are made on the main thread before
+ * nvmf_tgt_start() or, later, from the main thread's RPC handler; they are
+ * not thread-safe. Functions return 0 or a negative errno and log nothing
+ * themselves except where said: the caller reports errors with its own
+ * context (file:line for the conf reader).
+ */
+#ifndef NVMF_TGT_NVMF_H
+#define NVMF_TGT_NVMF_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "nvmf_transport.h"
+
+struct nvmf_tgt;
+struct nvmf_subsystem;
+struct nvmf_backend;
+
+/** Longest NQN, without the NUL (the spec's limit). */
+#define NVMF_NQN_MAX_LEN 223
+/** The well-known discovery subsystem. */
+#define NVMF_DISCOVERY_NQN "nqn.2014-08.org.nvmexpress.discovery"
+
+/* --------------------------------------------------------------- target */
+
+/** Options of the target as a whole. */
+struct nvmf_tgt_opts {
+	uint32_t max_subsystems; /**< default 1024 */
+	bool idle_sleep;         /**< poll groups sleep when idle (see idle_us) */
+	uint32_t idle_us;        /**< idle time before sleeping, microseconds */
+};
+
+/** Fill @opts with defaults. */
+void nvmf_tgt_opts_init(struct nvmf_tgt_opts *opts);
+
+/** Create an empty target. @return 0 or -ENOMEM. */
+int nvmf_tgt_create(const struct nvmf_tgt_opts *opts, struct nvmf_tgt **tgt);
+
+/**
+ * Destroy the target: stop it if running, free subsystems, backends and
+ * transports. Call on the main thread.
+ */
+void nvmf_tgt_destroy(struct nvmf_tgt *tgt);
+
+/** Add a transport (one per type). @return 0, -EEXIST, -ENOTSUP, -ENOMEM. */
+int nvmf_tgt_add_transport(struct nvmf_tgt *tgt, const struct nvmf_transport_opts *opts);
+
+/**
+ * Start: one poll group per core of the env core mask (the main core
+ * included), the listeners of every subsystem, then one log line per
+ * listener ("listening on tcp 127.0.0.1:4420") and per subsystem.
+ * @return 0 or a negative errno (a listener failed: nothing keeps running).
+ */
+int nvmf_tgt_start(struct nvmf_tgt *tgt);
+
+/**
+ * Run the main core's poll group, the acceptors and timers until
+ * nvmf_tgt_stop_async() is called, then shut down: every controller sees
+ * CSTS.SHST complete, connections are closed, poll groups joined.
+ * @return 0.
+ */
+int nvmf_tgt_run(struct nvmf_tgt *tgt);
+
+/** Ask nvmf_tgt_run() to return. Async-signal-safe. */
+void nvmf_tgt_stop_async(struct nvmf_tgt *tgt);
+
+/* ------------------------------------------------------------- backends */
+
+/** Create a RAM backend of @size bytes. @return 0, -EEXIST, -EINVAL, -ENOMEM. */
+int nvmf_backend_ram_create(struct nvmf_tgt *tgt, const char *name, uint64_t size,
+			    uint32_t block_size);
+
+/** Create a Null backend (writes dropped, reads zero). */
+int nvmf_backend_null_create(struct nvmf_tgt *tgt, const char *name, uint64_t size,
+			     uint32_t block_size);
+
+/**
+ * Create a File backend on a regular file or block device. @size 0 keeps
+ * the file's size; otherwise a regular file is created or extended to it.
+ * @return 0, -EEXIST, -EINVAL (block size, size not a multiple), or the
+ * errno of open/fstat/ftruncate.
+ */
+int nvmf_backend_file_create(struct nvmf_tgt *tgt, const char *name, const char *path,
+			     uint64_t size, uint32_t block_size);
+
+/** Find a backend by name, or NULL. */
+struct nvmf_backend *nvmf_backend_find(struct nvmf_tgt *tgt, const char *name);
+
+/* ----------------------------------------------------------- subsystems */
+
+/**
+ * Check an NQN against the spec's rules: at most 223 bytes, and either the
+ * "nqn.yyyy-mm.reverse.domain:..." form with a valid date and domain, or
+ * "nqn.2014-08.org.nvmexpress:uuid:" followed by a UUID.
+ * @return true when valid.
+ */
+bool nvmf_nqn_valid(const char *nqn);
+
+/** Create an NVM subsystem. @return 0, -EINVAL (NQN), -EEXIST, -ENOMEM. */
+int nvmf_subsystem_create(struct nvmf_tgt *tgt, const char *nqn, struct nvmf_subsystem **ss);
+
+/** Find a subsystem by NQN, or NULL. */
+struct nvmf_subsystem *nvmf_subsystem_find(struct nvmf_tgt *tgt, const char *nqn);
+
+/** Remove and free a subsystem; its hosts' connections are closed. */
+int nvmf_subsystem_destroy(struct nvmf_subsystem *ss);
+
+/** Serial number (<= 20 ASCII chars). @return 0 or -EINVAL. */
+int nvmf_subsystem_set_sn(struct nvmf_subsystem *ss, const char *sn);
+
+/** Model number (<= 40 ASCII chars). @return 0 or -EINVAL. */
+int nvmf_subsystem_set_mn(struct nvmf_subsystem *ss, const char *mn);
+
+/** Largest NSID allowed (1..1024). @return 0 or -EINVAL. */
+int nvmf_subsystem_set_max_namespaces(struct nvmf_subsystem *ss, uint32_t max);
+
+/** Allow any host, or only those added with nvmf_subsystem_add_host(). */
+void nvmf_subsystem_set_allow_any_host(struct nvmf_subsystem *ss, bool allow);
+
+/** Allow a host NQN. @return 0, -EINVAL, -EEXIST. */
+int nvmf_subsystem_add_host(struct nvmf_subsystem *ss, const char *hostnqn);
+
+/** Disallow a host NQN; its controllers are torn down. @return 0 or -ENOENT. */
+int nvmf_subsystem_remove_host(struct nvmf_subsystem *ss, const char *hostnqn);
+
+/**
+ * Listen on @addr (its transport must have been added). Before start the
+ * address is only recorded; after start it is opened at once.
+ * @return 0, -EEXIST, -ENOTSUP (no such transport), or the transport's errno.
+ */
+int nvmf_subsystem_add_listener(struct nvmf_subsystem *ss, const struct nvmf_listen_addr *addr);
+
+/** Stop listening for this subsystem. @return 0 or -ENOENT. */
+int nvmf_subsystem_remove_listener(struct nvmf_subsystem *ss, const struct nvmf_listen_addr *addr);
+
+/** Namespace identifiers; a zero field is derived from the NQN and NSID. */
+struct nvmf_ns_opts {
+	uint32_t nsid;     /**< 0: the lowest free NSID */
+	uint8_t uuid[16];  /**< all zero: derived */
+	uint8_t nguid[16]; /**< all zero: derived */
+	uint8_t eui64[8];  /**< all zero: derived */
+};
+
+/**
+ * Expose backend @backend_name as a namespace. Derived identifiers are
+ * stable across restarts (a hash of the subsystem NQN and the NSID). Hosts
+ * get a namespace-attribute-changed event.
+ * @return the NSID (> 0), or -ENOENT (no backend), -EEXIST (NSID used, or
+ *         backend already in this subsystem), -EINVAL (NSID over max), -ENOSPC.
+ */
+int nvmf_subsystem_add_ns(struct nvmf_subsystem *ss, const char *backend_name,
+			  const struct nvmf_ns_opts *opts);
+
+/** Remove namespace @nsid; hosts get a namespace-attribute-changed event. */
+int nvmf_subsystem_remove_ns(struct nvmf_subsystem *ss, uint32_t nsid);
+
+/** Parse "TCP 127.0.0.1:4420" / "TCP [::1]:4420" into @addr. @return 0 or -EINVAL. */
+int nvmf_listen_addr_parse(const char *trtype_name, const char *hostport,
+			   struct nvmf_listen_addr *addr);
+
+#endif /* NVMF_TGT_NVMF_H */

@@ -1,0 +1,201 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * nvmf_transport.h - the contract between the target core (nvmf/) and the
+ * target transports (transport/tcp, transport/rdma).
+ *
+ * The transport layer sits below the core: this header names no core type.
+ * A transport moves capsules and data; the core executes commands. They meet
+ * in three places:
+ *
+ *   - struct nvmf_qpair, embedded first in each transport's connection object
+ *     (recovered with container_of), carries the fields both sides read;
+ *   - struct nvmf_request, one per outstanding command, owned by the
+ *     transport (from a per-qpair array, never malloc per I/O) and lent to the
+ *     core between nvmf_transport_upcalls.exec and nvmf_transport_ops.req_complete;
+ *   - the ops table (core -> transport) and the upcalls (transport -> core).
+ *
+ * Threads: a transport object is created on the main thread; accept() and
+ * listen() run there. Each poll group (one per core) creates its own group
+ * object and calls group_poll() on its own thread only; a qpair, after
+ * group_add(), is touched only from its group's thread. No locks.
+ *
+ * Request life cycle (both directions):
+ *
+ *   capsule received -> transport picks a request, sets cmd, length, xfer and,
+ *   when length > 0, iov/iovcnt pointing at data buffers (in-capsule data or
+ *   buffers from its group's DMA-able pool) -> for host-to-controller data,
+ *   the transport first receives all of it into those buffers (R2T/H2CData,
+ *   RDMA READ) -> upcalls.exec(req) -> the core fills req->cpl and, for
+ *   controller-to-host data, the buffers -> ops.req_complete(req) -> the
+ *   transport sends the data (C2HData, RDMA WRITE) then the response, and
+ *   recycles the request and its buffers.
+ */
+#ifndef NVMF_TGT_NVMF_TRANSPORT_H
+#define NVMF_TGT_NVMF_TRANSPORT_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <sys/queue.h>
+#include <sys/uio.h>
+
+#include "nvme_spec.h"
+#include "nvmf_spec.h"
+
+/** Most data buffers one request may use (MaxIOSize / IOUnitSize, plus one). */
+#define NVMF_REQ_MAX_IOV 33
+
+/** Poll results: work was done, or nothing was there. */
+#define NVMF_POLL_IDLE 0
+#define NVMF_POLL_BUSY 1
+
+struct nvmf_transport;
+struct nvmf_tgroup;
+struct nvmf_qpair;
+
+/** Options of one transport, from the conf file's [Transport] section. */
+struct nvmf_transport_opts {
+	uint8_t trtype;                /**< NVMF_TRTYPE_TCP, NVMF_TRTYPE_RDMA */
+	uint32_t max_queue_depth;      /**< entries per I/O queue (MQES + 1) */
+	uint32_t max_aq_depth;         /**< entries of the admin queue */
+	uint32_t max_qpairs_per_ctrlr; /**< admin queue included */
+	uint32_t in_capsule_data_size; /**< bytes of in-capsule data accepted */
+	uint32_t max_io_size;          /**< largest transfer (MDTS) in bytes */
+	uint32_t io_unit_size;         /**< size of one data buffer */
+	uint32_t num_shared_buffers;   /**< data buffers per poll group */
+	bool hdgst_allowed;            /**< header digest may be negotiated */
+	bool ddgst_allowed;            /**< data digest may be negotiated */
+};
+
+/** Fill @opts with the defaults of @trtype. */
+void nvmf_transport_opts_init(struct nvmf_transport_opts *opts, uint8_t trtype);
+
+/** A listen address, as in a discovery log entry. */
+struct nvmf_listen_addr {
+	uint8_t trtype;   /**< NVMF_TRTYPE_* */
+	uint8_t adrfam;   /**< NVMF_ADRFAM_IPV4 / _IPV6 */
+	char traddr[256]; /**< "127.0.0.1", "::1" */
+	char trsvcid[33]; /**< "4420" */
+};
+
+/** Direction of a command's data. */
+enum nvmf_xfer {
+	NVMF_XFER_NONE = 0,
+	NVMF_XFER_H2C, /**< host to controller: write, in-capsule or R2T */
+	NVMF_XFER_C2H, /**< controller to host: read, identify, log page */
+};
+
+/** One command in flight. Owned by the transport; lent to the core. */
+struct nvmf_request {
+	struct nvmf_qpair *qpair;
+	struct nvme_cmd cmd; /**< the SQE as received */
+	struct nvme_cpl cpl; /**< the CQE the core fills */
+	uint32_t length;     /**< data length from the SGL, bytes */
+	enum nvmf_xfer xfer;
+	uint32_t iovcnt;
+	struct iovec iov[NVMF_REQ_MAX_IOV];
+	/** Core-private state while the core owns the request. */
+	void *core_ctx;
+	uint64_t core_data[6];
+	TAILQ_ENTRY(nvmf_request) core_link;
+};
+
+/**
+ * Generic part of a connection; embedded first in the transport's object.
+ * Fields marked "core" are set and read by the core only; the transport
+ * reads qid/sqsize only after the Connect command completed.
+ */
+struct nvmf_qpair {
+	struct nvmf_transport *transport; /**< set by the transport */
+	struct nvmf_tgroup *tgroup;       /**< set by the transport in group_add */
+	struct nvmf_listen_addr peer;     /**< host address, for logs */
+	struct nvmf_listen_addr local;    /**< the listener it came in on */
+	void *ctrlr;                      /**< core: the controller, after Connect */
+	void *group;                      /**< core: its poll group */
+	uint16_t qid;                     /**< core: queue id from Connect */
+	uint16_t sqsize;                  /**< core: SQSIZE (0's based) */
+	uint16_t sq_head;                 /**< core: for CQE SQHD */
+	bool connected;                   /**< core: Connect succeeded */
+	bool closing;                     /**< core: teardown started */
+	uint32_t outstanding;             /**< core: requests the core owns */
+	TAILQ_ENTRY(nvmf_qpair) core_link;
+};
+
+/** Calls from a transport into the core. */
+struct nvmf_transport_upcalls {
+	void *ctx; /**< the core's context, passed to new_qpair */
+	/**
+	 * A connection was accepted (main thread). The core chooses a poll
+	 * group and, on that group's thread, calls nvmf_transport_group_add().
+	 */
+	void (*new_qpair)(void *ctx, struct nvmf_qpair *qpair);
+	/** A command and its host data are ready (qpair's group thread). */
+	void (*exec)(struct nvmf_request *req);
+	/**
+	 * The connection is gone: peer closed, fatal protocol error, or the
+	 * core asked with ops.qpair_close(). Called exactly once per qpair
+	 * that was passed to new_qpair, on its group's thread (never from
+	 * inside an ops call: from group_poll). Afterwards the transport
+	 * sends nothing more; requests the core still owns come back through
+	 * req_complete() as usual and are only recycled. When the core owns
+	 * no request and has dropped its state, it calls ops.qpair_free().
+	 */
+	void (*qpair_closed)(struct nvmf_qpair *qpair);
+};
+
+/** The ops table a transport fills with designated initializers. */
+struct nvmf_transport_ops {
+	const char *name; /**< "TCP" */
+	uint8_t trtype;
+
+	/** Create the transport (main thread). @return it, or NULL. */
+	struct nvmf_transport *(*create)(const struct nvmf_transport_opts *opts,
+					 const struct nvmf_transport_upcalls *up);
+	/** Destroy: listeners closed; all groups already destroyed. */
+	void (*destroy)(struct nvmf_transport *t);
+
+	/** Start listening (main thread). @return 0, -EADDRINUSE, -EINVAL ... */
+	int (*listen)(struct nvmf_transport *t, const struct nvmf_listen_addr *addr);
+	/** Stop listening on @addr (main thread); connections stay. */
+	int (*stop_listen)(struct nvmf_transport *t, const struct nvmf_listen_addr *addr);
+	/** Accept pending connections (main thread, polled). NVMF_POLL_*. */
+	int (*accept)(struct nvmf_transport *t);
+
+	/** Per poll group state, created and used on that group's thread. */
+	struct nvmf_tgroup *(*group_create)(struct nvmf_transport *t);
+	void (*group_destroy)(struct nvmf_tgroup *g);
+	/** Adopt a connection into the group (group thread). */
+	int (*group_add)(struct nvmf_tgroup *g, struct nvmf_qpair *qpair);
+	/** Do bounded work on all the group's connections. NVMF_POLL_*. */
+	int (*group_poll)(struct nvmf_tgroup *g);
+
+	/** The core finished @req: send its data (C2H) and its response. */
+	void (*req_complete)(struct nvmf_request *req);
+	/** The core wants the connection closed (group thread). Async: ends in upcalls.qpair_closed. */
+	void (*qpair_close)(struct nvmf_qpair *qpair);
+	/** Free the connection after qpair_closed (group thread). */
+	void (*qpair_free)(struct nvmf_qpair *qpair);
+
+	/** Fill transport-specific fields of a discovery log entry (TSAS...). Optional. */
+	void (*discovery_entry)(struct nvmf_transport *t, const struct nvmf_listen_addr *addr,
+				struct nvmf_discovery_log_entry *entry);
+};
+
+/** Base of every transport object; embedded first by each transport. */
+struct nvmf_transport {
+	const struct nvmf_transport_ops *ops;
+	struct nvmf_transport_opts opts;
+	struct nvmf_transport_upcalls up;
+};
+
+/** Base of every transport poll group object; embedded first. */
+struct nvmf_tgroup {
+	struct nvmf_transport *transport;
+};
+
+/** The ops table of a transport type, or NULL when not built in. */
+const struct nvmf_transport_ops *nvmf_transport_ops_get(uint8_t trtype);
+
+/** Name "TCP"/"RDMA" -> NVMF_TRTYPE_*. @return 0 or -EINVAL. */
+int nvmf_trtype_parse(const char *name, uint8_t *trtype);
+
+#endif /* NVMF_TGT_NVMF_TRANSPORT_H */

@@ -1,0 +1,89 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * backend.h - namespace backends behind one small ops table (inside nvmf/).
+ *
+ * A backend is a block store: RAM, Null, File, or a local NVMe namespace.
+ * Each poll group opens its own channel on every backend and submits I/O on
+ * it from its own thread only: no locks. Completions are reported through
+ * the bio's callback, either inside submit() (synchronous backends: RAM,
+ * Null) or from the channel's poll() (File with io_uring, NVMe).
+ */
+#ifndef NVMF_TGT_BACKEND_H
+#define NVMF_TGT_BACKEND_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <sys/queue.h>
+#include <sys/uio.h>
+
+struct nvmf_backend;
+struct nvmf_bchannel;
+
+/** Block operations. */
+enum nvmf_bio_op {
+	NVMF_BIO_READ = 0,
+	NVMF_BIO_WRITE,
+	NVMF_BIO_FLUSH,        /**< everything acknowledged so far is durable */
+	NVMF_BIO_WRITE_ZEROES, /**< offset/len, no data */
+	NVMF_BIO_DEALLOCATE,   /**< offset/len, no data; reads may return zeroes */
+};
+
+/** One block I/O; lives inside the core's request, never allocated per I/O. */
+struct nvmf_bio {
+	enum nvmf_bio_op op;
+	bool fua;                /**< write: durable before completion */
+	uint64_t offset;         /**< bytes, block aligned */
+	uint64_t len;            /**< bytes, block multiple */
+	const struct iovec *iov; /**< data for READ/WRITE, total >= len */
+	uint32_t iovcnt;
+	/** Completion: status 0 or a negative errno (-EIO ...). */
+	void (*cb)(struct nvmf_bio *bio, int status);
+	void *cb_arg;
+};
+
+/** What a backend implements; designated initializers, NULL = default. */
+struct nvmf_backend_ops {
+	const char *type; /**< "ram", "null", "file", "nvme" */
+	/** Open a channel for the calling poll group's thread. */
+	int (*channel_create)(struct nvmf_backend *b, struct nvmf_bchannel **ch);
+	void (*channel_destroy)(struct nvmf_bchannel *ch);
+	/**
+	 * Start @bio. @return 0 when accepted (the callback will run, possibly
+	 * before submit returns), -EAGAIN when the channel is full (retry
+	 * later; the callback will not run), another negative errno when
+	 * refused (the callback will not run).
+	 */
+	int (*submit)(struct nvmf_bchannel *ch, struct nvmf_bio *bio);
+	/** Reap completions; NULL for synchronous backends. @return count. */
+	int (*poll)(struct nvmf_bchannel *ch);
+	/** Free the backend; all channels are closed. */
+	void (*destroy)(struct nvmf_backend *b);
+};
+
+/** Generic part of a backend; embedded first in each backend object. */
+struct nvmf_backend {
+	const struct nvmf_backend_ops *ops;
+	char name[64];
+	uint64_t size;       /**< bytes */
+	uint32_t block_size; /**< 512 or 4096 */
+	uint32_t id;         /**< index, for per-group channel arrays */
+	bool volatile_cache; /**< writes need a flush to be durable */
+	bool supports_dealloc;
+	uint32_t refs; /**< namespaces using it */
+	TAILQ_ENTRY(nvmf_backend) link;
+};
+
+/** Generic part of a channel; embedded first. */
+struct nvmf_bchannel {
+	struct nvmf_backend *backend;
+};
+
+/** Constructors (the public ones in nvmf.h wrap these and register the result). */
+int nvmf_backend_ram_new(const char *name, uint64_t size, uint32_t block_size,
+			 struct nvmf_backend **b);
+int nvmf_backend_null_new(const char *name, uint64_t size, uint32_t block_size,
+			  struct nvmf_backend **b);
+int nvmf_backend_file_new(const char *name, const char *path, uint64_t size, uint32_t block_size,
+			  struct nvmf_backend **b);
+
+#endif /* NVMF_TGT_BACKEND_H */
