@@ -1,0 +1,48 @@
+#!/usr/bin/env bash
+# What `make test` runs after deps and format-check: unit tests under
+# ASan/UBSan, loopback integration tests, then the interop lab. Every part
+# runs even when an earlier one failed; the last line totals them.
+set -uo pipefail
+cd "$(dirname "$0")/.."
+
+total_p=0 total_f=0 parts_failed=()
+JOBS=${JOBS:-$(nproc)}
+
+summary() { # part log
+	local line
+	line=$(grep -E "^$1: [0-9]+ passed, [0-9]+ failed" "$2" | tail -n 1)
+	if [ -n "$line" ]; then
+		total_p=$((total_p + $(echo "$line" | sed -E 's/.*: ([0-9]+) passed.*/\1/')))
+		total_f=$((total_f + $(echo "$line" | sed -E 's/.*passed, ([0-9]+) failed.*/\1/')))
+	fi
+}
+
+run_part() { # name command...
+	local name=$1 log rc
+	shift
+	log=$(mktemp)
+	echo "=== $name"
+	"$@" 2>&1 | tee "$log"
+	rc=${PIPESTATUS[0]}
+	summary "$name" "$log"
+	if [ "$rc" -ne 0 ]; then
+		parts_failed+=("$name")
+		grep -qE "^$name: [0-9]+ passed, [1-9][0-9]* failed" "$log" || total_f=$((total_f + 1))
+	fi
+	rm -f "$log"
+}
+
+build() { # make args...
+	make --no-print-directory -j"$JOBS" "$@"
+}
+
+run_part build build all
+run_part build-san build SAN=1 all
+run_part unit tests/run_unit.sh build-san
+run_part integration tests/run_integration.sh build
+run_part interop tests/interop/run.sh build
+
+echo "==="
+[ ${#parts_failed[@]} -gt 0 ] && echo "failed parts: ${parts_failed[*]}"
+echo "total: $total_p passed, $total_f failed"
+[ "$total_f" -eq 0 ] && [ "$total_p" -gt 0 ] && [ ${#parts_failed[@]} -eq 0 ]
