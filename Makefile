@@ -21,7 +21,7 @@ endif
 
 Q := $(if $(filter 1,$(V)),,@)
 
-CFLAGS   := -std=gnu11 -O2 -g -Wall -Wextra -Werror -fno-strict-aliasing -msse4.2 \
+CFLAGS   := -std=gnu11 -O2 -g -Wall -Wextra -Werror -fno-strict-aliasing \
             -D_GNU_SOURCE -Iinclude -I. -MMD -MP $(SANFLAGS) $(EXTRA_CFLAGS)
 LDFLAGS  := $(SANFLAGS) $(EXTRA_LDFLAGS)
 
@@ -35,15 +35,15 @@ $(foreach p,$(PKGS),$(if $(shell pkg-config --exists $(firstword $(subst =, ,$(p
   $(error missing $(firstword $(subst =, ,$(p))): run 'make deps' or 'apt-get install $(lastword $(subst =, ,$(p)))')))
 endif
 
-DPDK_CFLAGS := $(shell pkg-config --cflags libdpdk 2>/dev/null | sed 's/-march=[^ ]*//')
+DPDK_CFLAGS := $(shell pkg-config --cflags libdpdk 2>/dev/null | sed 's/-march=[^ ]*/-msse4.2/')
 # Only what env/ uses, linked statically so binaries run where DPDK is absent
 # or of another major version. Bus and mempool drivers register themselves
 # from constructors, hence whole-archive.
 DPDK_LIBS := -Wl,--whole-archive -l:librte_bus_pci.a -l:librte_mempool_ring.a \
              -Wl,--no-whole-archive -l:librte_mempool.a -l:librte_ring.a -l:librte_pci.a \
-             -l:librte_eal.a -l:librte_kvargs.a -l:librte_telemetry.a -l:libnuma.a \
+             -l:librte_eal.a -l:librte_kvargs.a -l:librte_telemetry.a -l:libnuma.a -l:libbsd.a -l:libmd.a \
              -lpthread -ldl -lm
-SYS_LIBS  := $(shell pkg-config --libs libssl libcrypto librdmacm libibverbs liburing 2>/dev/null) \
+SYS_LIBS  := $(shell pkg-config --libs libssl libcrypto librdmacm libibverbs 2>/dev/null) -l:liburing.a \
              -lpthread -lm
 CMOCKA_LIBS := $(shell pkg-config --libs cmocka 2>/dev/null)
 

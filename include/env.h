@@ -4,7 +4,7 @@
  * lock-free rings, pinned threads, clock and PCI access.
  *
  * This is the only public header of env/. Its API carries no DPDK type: the
- * DPDK implementation lives in env/*.c, and a plain-malloc implementation for
+ * DPDK implementation lives in the env/ sources, and a plain-malloc implementation for
  * unit tests of upper layers lives in env/fake/ (same symbols, no EAL).
  *
  * Unless said otherwise, functions return 0 or a negative errno value, and

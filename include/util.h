@@ -44,22 +44,47 @@ enum log_level {
 	LOG_LEVEL_DEBUG,
 };
 
-/** Set the level: messages above it are dropped. Default: notice. */
-void log_set_level(enum log_level level);
-enum log_level log_get_level(void);
-
-/** Parse "error", "warn", "notice", "info", "debug". @return 0 or -EINVAL. */
-int log_level_parse(const char *str, enum log_level *level);
+/**
+ * Line buffer of log_msg(): a line is at most LOG_LINE_MAX - 1 bytes, newline
+ * included; longer ones are cut and end in "...\n". Below PIPE_BUF, so one
+ * line is one atomic write to a pipe.
+ */
+#define LOG_LINE_MAX 2048
 
 /**
- * Format one message: "2026-11-21 20:01:02.123456 [notice] tcp: text\n".
- * Writes at most @len bytes including the NUL into @buf (exported for tests).
+ * Set the level: messages above it are dropped. Default: notice. Values
+ * outside the enum are clamped to error / debug.
+ */
+void log_set_level(enum log_level level);
+
+/** The current level. */
+enum log_level log_get_level(void);
+
+/**
+ * Parse "error", "warn", "notice", "info", "debug" (any case) into @level.
+ * @return 0, or -EINVAL for any other string or a NULL argument.
+ */
+int log_level_parse(const char *str, enum log_level *level);
+
+/** Name of @level as log_level_parse() accepts it; "?" for a bad value. */
+const char *log_level_name(enum log_level level);
+
+/**
+ * Format one message: "2026-11-21 20:01:02.123456 [notice] tcp: text\n"
+ * (local wall-clock time, microseconds). A NULL or empty @component leaves
+ * out the "tcp: " tag; a newline ending @fmt is not doubled. Writes at most
+ * @len bytes including the NUL into @buf (exported for tests); a line that
+ * does not fit is cut and, when @len >= 5, ends in "...\n".
+ * errno is preserved for %m.
  * @return the length the full line would have, as snprintf.
  */
 int log_format(char *buf, size_t len, enum log_level level, const char *component, const char *fmt,
 	       va_list ap);
 
-/** Write one message to stderr (one write() per line) when at or below the level. */
+/**
+ * Write one message to stderr (one write() per line, at most LOG_LINE_MAX - 1
+ * bytes) when @level is at or below the current level. Preserves errno.
+ */
 void log_msg(enum log_level level, const char *component, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
 

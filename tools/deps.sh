@@ -6,7 +6,7 @@ set -euo pipefail
 PKGS=(
 	# build
 	gcc make pkg-config clang-format
-	libdpdk-dev libnuma-dev libibverbs-dev librdmacm-dev libssl-dev liburing-dev
+	libdpdk-dev libnuma-dev libbsd-dev libmd-dev libibverbs-dev librdmacm-dev libssl-dev liburing-dev
 	# tests
 	libcmocka-dev
 	# lab guest (tools/vm)

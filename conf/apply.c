@@ -1,0 +1,256 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * apply.c - a validated conf -> calls of the nvmf API: transports, backends,
+ * then subsystems. A refusal from the core is reported with the file:line
+ * of the directive that asked for it.
+ */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "conf/conf_internal.h"
+
+struct apply_ctx {
+	const struct conf *c;
+	struct nvmf_tgt *tgt;
+	struct conf_errors *errs;
+	struct nvmf_subsystem **created; /* for the roll-back */
+	unsigned n_created;
+};
+
+static size_t kind_width(enum conf_kind kind)
+{
+	switch (kind) {
+	case CONF_INT:
+	case CONF_SIZE32:
+		return sizeof(uint32_t);
+	case CONF_BOOL:
+		return sizeof(bool);
+	default:
+		return 0;
+	}
+}
+
+void conf_transport_opts(const struct conf_transport *t, struct nvmf_transport_opts *opts)
+{
+	const size_t base = offsetof(struct conf_transport, opts);
+
+	nvmf_transport_opts_init(opts, t->opts.trtype);
+	/* Overlay each key given: the table knows where its value lives. */
+	for (unsigned i = 0; i < conf_n_directives; i++) {
+		const struct conf_directive *d = &conf_directives[i];
+		size_t width = kind_width(d->kind);
+
+		if (!(d->sections & CONF_BIT(CONF_SECT_TRANSPORT)) || !t->hdr.seen[i] || !width)
+			continue;
+		memcpy((char *)opts + (d->offset - base), (const char *)t + d->offset, width);
+	}
+}
+
+static const char *trtype_name(uint8_t trtype)
+{
+	return trtype == NVMF_TRTYPE_TCP ? "TCP" : trtype == NVMF_TRTYPE_RDMA ? "RDMA" : "?";
+}
+
+static bool tcp_needed(const struct conf *c)
+{
+	for (unsigned i = 0; i < c->n_sects; i++) {
+		const struct conf_subsystem *ss = (const void *)c->sects[i];
+
+		if (ss->hdr.type != CONF_SECT_SUBSYSTEM)
+			continue;
+		for (unsigned j = 0; j < ss->n_listens; j++) {
+			if (ss->listens[j].addr.trtype == NVMF_TRTYPE_TCP)
+				return true;
+		}
+	}
+	return false;
+}
+
+static int apply_transports(struct apply_ctx *a)
+{
+	struct nvmf_transport_opts opts;
+	bool have_tcp = false;
+	int rc;
+
+	for (unsigned i = 0; i < a->c->n_sects; i++) {
+		const struct conf_transport *t = (const void *)a->c->sects[i];
+
+		if (t->hdr.type != CONF_SECT_TRANSPORT)
+			continue;
+		conf_transport_opts(t, &opts);
+		rc = nvmf_tgt_add_transport(a->tgt, &opts);
+		if (rc) {
+			conf_err(a->errs, a->c->name, t->hdr.line, "[Transport] Type %s: %s%s",
+				 trtype_name(opts.trtype), strerror(-rc),
+				 rc == -ENOTSUP ? " (not built into this program)" : "");
+			return rc;
+		}
+		have_tcp |= opts.trtype == NVMF_TRTYPE_TCP;
+	}
+	if (have_tcp || !tcp_needed(a->c))
+		return 0;
+	/* No [Transport] of Type TCP: TCP with the core's defaults. */
+	nvmf_transport_opts_init(&opts, NVMF_TRTYPE_TCP);
+	rc = nvmf_tgt_add_transport(a->tgt, &opts);
+	if (rc && rc != -EEXIST) {
+		conf_err(a->errs, a->c->name, 0, "the default TCP transport: %s", strerror(-rc));
+		return rc;
+	}
+	return 0;
+}
+
+static unsigned key_line(const struct conf_section *s, const char *key)
+{
+	int idx = conf_directive_find(s->type, key);
+
+	return idx >= 0 && s->seen[idx] ? s->seen[idx] : s->line;
+}
+
+static int apply_backend(struct apply_ctx *a, const struct conf_backend *b)
+{
+	uint32_t bs = (uint32_t)b->block_size;
+	unsigned line = key_line(&b->hdr, "Name");
+	int rc;
+
+	switch (b->hdr.type) {
+	case CONF_SECT_RAM:
+		rc = nvmf_backend_ram_create(a->tgt, b->name, b->size, bs);
+		break;
+	case CONF_SECT_NULL:
+		rc = nvmf_backend_null_create(a->tgt, b->name, b->size, bs);
+		break;
+	default:
+		rc = nvmf_backend_file_create(a->tgt, b->name, b->path, b->size, bs);
+		if (rc && rc != -EEXIST && rc != -ENOMEM)
+			line = key_line(&b->hdr, "Path");
+		break;
+	}
+	if (rc)
+		conf_err(a->errs, a->c->name, line, "%s %s: cannot create the backend: %s",
+			 b->hdr.title, b->name, strerror(-rc));
+	return rc;
+}
+
+static int apply_backends(struct apply_ctx *a)
+{
+	for (unsigned i = 0; i < a->c->n_sects; i++) {
+		const struct conf_section *s = a->c->sects[i];
+		int rc;
+
+		if (!(CONF_BIT(s->type) & CONF_BACKENDS))
+			continue;
+		rc = apply_backend(a, (const struct conf_backend *)s);
+		if (rc)
+			return rc;
+	}
+	return 0;
+}
+
+/* Report a refusal by the core for subsystem @cs at @line. @return rc. */
+static int refused(struct apply_ctx *a, const struct conf_subsystem *cs, unsigned line, int rc,
+		   const char *what)
+{
+	conf_err(a->errs, a->c->name, line, "subsystem %s: %s: %s", cs->nqn, what, strerror(-rc));
+	return rc;
+}
+
+static int apply_identity(struct apply_ctx *a, const struct conf_subsystem *cs,
+			  struct nvmf_subsystem *ss)
+{
+	int rc;
+
+	if (cs->sn && (rc = nvmf_subsystem_set_sn(ss, cs->sn)) != 0)
+		return refused(a, cs, key_line(&cs->hdr, "SN"), rc, "SN");
+	if (cs->mn && (rc = nvmf_subsystem_set_mn(ss, cs->mn)) != 0)
+		return refused(a, cs, key_line(&cs->hdr, "MN"), rc, "MN");
+	if (cs->max_namespaces &&
+	    (rc = nvmf_subsystem_set_max_namespaces(ss, cs->max_namespaces)) != 0)
+		return refused(a, cs, key_line(&cs->hdr, "MaxNamespaces"), rc, "MaxNamespaces");
+	nvmf_subsystem_set_allow_any_host(ss, cs->allow_any_host);
+	return 0;
+}
+
+static int apply_members(struct apply_ctx *a, const struct conf_subsystem *cs,
+			 struct nvmf_subsystem *ss)
+{
+	char what[CONF_LINE_MAX + 32];
+	int rc;
+
+	for (unsigned i = 0; i < cs->n_hosts; i++) {
+		rc = nvmf_subsystem_add_host(ss, cs->hosts[i].nqn);
+		if (rc)
+			return refused(a, cs, cs->hosts[i].line, rc, "Host");
+	}
+	for (unsigned i = 0; i < cs->n_listens; i++) {
+		rc = nvmf_subsystem_add_listener(ss, &cs->listens[i].addr);
+		snprintf(what, sizeof(what), "Listen %s", cs->listens[i].text);
+		if (rc)
+			return refused(a, cs, cs->listens[i].line, rc, what);
+	}
+	for (unsigned i = 0; i < cs->n_nss; i++) {
+		const struct conf_ns *ns = &cs->nss[i];
+		struct nvmf_ns_opts opts = {.nsid = ns->nsid};
+
+		if (ns->has_uuid)
+			memcpy(opts.uuid, ns->uuid, sizeof(opts.uuid));
+		rc = nvmf_subsystem_add_ns(ss, ns->backend, &opts);
+		snprintf(what, sizeof(what), "Namespace %s", ns->backend);
+		if (rc < 0)
+			return refused(a, cs, ns->line, rc, what);
+	}
+	return 0;
+}
+
+static int apply_subsystem(struct apply_ctx *a, const struct conf_subsystem *cs)
+{
+	struct nvmf_subsystem *ss;
+	int rc;
+
+	rc = nvmf_subsystem_create(a->tgt, cs->nqn, &ss);
+	if (rc)
+		return refused(a, cs, key_line(&cs->hdr, "NQN"), rc, "cannot create");
+	a->created[a->n_created++] = ss;
+	rc = apply_identity(a, cs, ss);
+	if (rc)
+		return rc;
+	return apply_members(a, cs, ss);
+}
+
+static int apply_subsystems(struct apply_ctx *a)
+{
+	for (unsigned i = 0; i < a->c->n_sects; i++) {
+		const struct conf_section *s = a->c->sects[i];
+		int rc;
+
+		if (s->type != CONF_SECT_SUBSYSTEM)
+			continue;
+		rc = apply_subsystem(a, (const struct conf_subsystem *)s);
+		if (rc)
+			return rc;
+	}
+	return 0;
+}
+
+int conf_apply(const struct conf *c, struct nvmf_tgt *tgt, struct conf_errors *errs)
+{
+	struct apply_ctx a = {.c = c, .tgt = tgt, .errs = errs};
+	int rc;
+
+	a.created = calloc(c->n_sects + 1, sizeof(*a.created));
+	if (!a.created) {
+		conf_err(errs, c->name, 0, "out of memory");
+		return -ENOMEM;
+	}
+	rc = apply_transports(&a);
+	if (!rc)
+		rc = apply_backends(&a);
+	if (!rc)
+		rc = apply_subsystems(&a);
+	if (rc) {
+		while (a.n_created)
+			nvmf_subsystem_destroy(a.created[--a.n_created]);
+	}
+	free(a.created);
+	return rc;
+}

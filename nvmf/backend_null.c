@@ -1,0 +1,122 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * backend_null.c - a namespace that stores nothing.
+ *
+ * Writes are dropped, reads return zeroes, Flush, Write Zeroes and
+ * Deallocate succeed at once. Synchronous: the callback runs inside
+ * submit(). Meant for benchmarking the fabric without any storage cost.
+ */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "nvmf/backend.h"
+#include "util.h"
+
+struct null_backend {
+	struct nvmf_backend base;
+};
+
+struct null_channel {
+	struct nvmf_bchannel base;
+};
+
+static int null_channel_create(struct nvmf_backend *b, struct nvmf_bchannel **ch)
+{
+	struct null_channel *nc = calloc(1, sizeof(*nc));
+
+	if (nc == NULL)
+		return -ENOMEM;
+	nc->base.backend = b;
+	*ch = &nc->base;
+	return 0;
+}
+
+static void null_channel_destroy(struct nvmf_bchannel *ch)
+{
+	free(container_of(ch, struct null_channel, base));
+}
+
+/* Zero the first @len bytes of the iovecs. @return 0, or -EINVAL if they hold fewer. */
+static int null_zero_iov(const struct iovec *iov, uint32_t iovcnt, uint64_t len)
+{
+	uint64_t total = 0;
+	uint32_t i;
+
+	for (i = 0; i < iovcnt && total < len; i++)
+		total += iov[i].iov_len;
+	if (total < len)
+		return -EINVAL;
+	for (i = 0; i < iovcnt && len > 0; i++) {
+		size_t n = iov[i].iov_len < len ? iov[i].iov_len : len;
+
+		memset(iov[i].iov_base, 0, n);
+		len -= n;
+	}
+	return 0;
+}
+
+static int null_submit(struct nvmf_bchannel *ch, struct nvmf_bio *bio)
+{
+	const struct nvmf_backend *b = ch->backend;
+	int rc;
+
+	if (bio->op != NVMF_BIO_FLUSH &&
+	    (bio->offset % b->block_size != 0 || bio->len % b->block_size != 0 ||
+	     bio->offset > b->size || bio->len > b->size - bio->offset))
+		return -EINVAL;
+	switch (bio->op) {
+	case NVMF_BIO_READ:
+		rc = null_zero_iov(bio->iov, bio->iovcnt, bio->len);
+		if (rc != 0)
+			return rc;
+		break;
+	case NVMF_BIO_WRITE:
+	case NVMF_BIO_FLUSH:
+	case NVMF_BIO_WRITE_ZEROES:
+	case NVMF_BIO_DEALLOCATE:
+		break;
+	default:
+		return -EOPNOTSUPP;
+	}
+	bio->cb(bio, 0);
+	return 0;
+}
+
+static void null_destroy(struct nvmf_backend *b)
+{
+	free(container_of(b, struct null_backend, base));
+}
+
+static const struct nvmf_backend_ops null_ops = {
+    .type = "null",
+    .channel_create = null_channel_create,
+    .channel_destroy = null_channel_destroy,
+    .submit = null_submit,
+    .poll = NULL,
+    .destroy = null_destroy,
+};
+
+int nvmf_backend_null_new(const char *name, uint64_t size, uint32_t block_size,
+			  struct nvmf_backend **b)
+{
+	struct null_backend *nb;
+
+	if (name == NULL || name[0] == '\0' || strlen(name) >= sizeof(nb->base.name))
+		return -EINVAL;
+	if (block_size != 512 && block_size != 4096)
+		return -EINVAL;
+	if (size == 0 || size % block_size != 0)
+		return -EINVAL;
+	nb = calloc(1, sizeof(*nb));
+	if (nb == NULL)
+		return -ENOMEM;
+	nb->base.ops = &null_ops;
+	strcpy(nb->base.name, name);
+	nb->base.size = size;
+	nb->base.block_size = block_size;
+	nb->base.volatile_cache = false;
+	nb->base.supports_dealloc = true;
+	*b = &nb->base;
+	return 0;
+}

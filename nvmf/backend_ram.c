@@ -1,0 +1,194 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * backend_ram.c - a namespace kept in anonymous memory.
+ *
+ * The store is one private anonymous mapping with MAP_NORESERVE: pages that
+ * were never written cost nothing, so a large RAM disk needs no hugepage DMA
+ * memory. I/O is synchronous: submit() copies between the store and the
+ * bio's iovecs and runs the callback before it returns. Write Zeroes and
+ * Deallocate give whole pages back to the kernel (they read back as zeroes).
+ * Channels hold no state; any thread may use its own channel.
+ */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <unistd.h>
+
+#include "nvmf/backend.h"
+#include "util.h"
+
+/* Ranges at least this long are zeroed with madvise, shorter ones by memset. */
+#define RAM_MADVISE_MIN (64u * 1024)
+
+struct ram_backend {
+	struct nvmf_backend base;
+	uint8_t *mem;
+	size_t page_size;
+};
+
+struct ram_channel {
+	struct nvmf_bchannel base;
+};
+
+static struct ram_backend *ram_backend(struct nvmf_backend *b)
+{
+	return container_of(b, struct ram_backend, base);
+}
+
+static int ram_channel_create(struct nvmf_backend *b, struct nvmf_bchannel **ch)
+{
+	struct ram_channel *rc = calloc(1, sizeof(*rc));
+
+	if (rc == NULL)
+		return -ENOMEM;
+	rc->base.backend = b;
+	*ch = &rc->base;
+	return 0;
+}
+
+static void ram_channel_destroy(struct nvmf_bchannel *ch)
+{
+	free(container_of(ch, struct ram_channel, base));
+}
+
+/* True when the iovecs hold at least @len bytes. */
+static bool ram_iov_covers(const struct iovec *iov, uint32_t iovcnt, uint64_t len)
+{
+	uint64_t total = 0;
+	uint32_t i;
+
+	for (i = 0; i < iovcnt && total < len; i++)
+		total += iov[i].iov_len;
+	return total >= len;
+}
+
+/* Copy @len bytes between @mem and the iovecs; @to_mem selects the direction. */
+static void ram_copy(uint8_t *mem, const struct iovec *iov, uint32_t iovcnt, uint64_t len,
+		     bool to_mem)
+{
+	uint32_t i;
+
+	for (i = 0; i < iovcnt && len > 0; i++) {
+		size_t n = iov[i].iov_len < len ? iov[i].iov_len : len;
+
+		if (n == 0)
+			continue;
+		if (to_mem)
+			memcpy(mem, iov[i].iov_base, n);
+		else
+			memcpy(iov[i].iov_base, mem, n);
+		mem += n;
+		len -= n;
+	}
+}
+
+/* Zero [off, off + len): whole pages of long ranges go back to the kernel. */
+static void ram_zero(struct ram_backend *rb, uint64_t off, uint64_t len)
+{
+	uint64_t ps = rb->page_size;
+	uint64_t first = (off + ps - 1) / ps * ps;
+	uint64_t last = (off + len) / ps * ps;
+
+	if (len < RAM_MADVISE_MIN || last <= first ||
+	    madvise(rb->mem + first, last - first, MADV_DONTNEED) != 0) {
+		memset(rb->mem + off, 0, len);
+		return;
+	}
+	memset(rb->mem + off, 0, first - off);
+	memset(rb->mem + last, 0, off + len - last);
+}
+
+static bool ram_range_ok(const struct nvmf_backend *b, const struct nvmf_bio *bio)
+{
+	uint32_t bs = b->block_size;
+
+	return bio->offset % bs == 0 && bio->len % bs == 0 && bio->offset <= b->size &&
+	       bio->len <= b->size - bio->offset;
+}
+
+static int ram_submit(struct nvmf_bchannel *ch, struct nvmf_bio *bio)
+{
+	struct ram_backend *rb = ram_backend(ch->backend);
+	bool data = bio->op == NVMF_BIO_READ || bio->op == NVMF_BIO_WRITE;
+
+	if (bio->op != NVMF_BIO_FLUSH && !ram_range_ok(&rb->base, bio))
+		return -EINVAL;
+	if (data && !ram_iov_covers(bio->iov, bio->iovcnt, bio->len))
+		return -EINVAL;
+	switch (bio->op) {
+	case NVMF_BIO_READ:
+		ram_copy(rb->mem + bio->offset, bio->iov, bio->iovcnt, bio->len, false);
+		break;
+	case NVMF_BIO_WRITE:
+		ram_copy(rb->mem + bio->offset, bio->iov, bio->iovcnt, bio->len, true);
+		break;
+	case NVMF_BIO_FLUSH:
+		break;
+	case NVMF_BIO_WRITE_ZEROES:
+	case NVMF_BIO_DEALLOCATE:
+		ram_zero(rb, bio->offset, bio->len);
+		break;
+	default:
+		return -EOPNOTSUPP;
+	}
+	bio->cb(bio, 0);
+	return 0;
+}
+
+static void ram_destroy(struct nvmf_backend *b)
+{
+	struct ram_backend *rb = ram_backend(b);
+
+	munmap(rb->mem, b->size);
+	free(rb);
+}
+
+static const struct nvmf_backend_ops ram_ops = {
+    .type = "ram",
+    .channel_create = ram_channel_create,
+    .channel_destroy = ram_channel_destroy,
+    .submit = ram_submit,
+    .poll = NULL,
+    .destroy = ram_destroy,
+};
+
+static int ram_check_args(const char *name, uint64_t size, uint32_t block_size)
+{
+	if (name == NULL || name[0] == '\0' ||
+	    strlen(name) >= sizeof(((struct nvmf_backend *)0)->name))
+		return -EINVAL;
+	if (block_size != 512 && block_size != 4096)
+		return -EINVAL;
+	if (size == 0 || size % block_size != 0 || size > SIZE_MAX)
+		return -EINVAL;
+	return 0;
+}
+
+int nvmf_backend_ram_new(const char *name, uint64_t size, uint32_t block_size,
+			 struct nvmf_backend **b)
+{
+	struct ram_backend *rb;
+	int rc = ram_check_args(name, size, block_size);
+
+	if (rc != 0)
+		return rc;
+	rb = calloc(1, sizeof(*rb));
+	if (rb == NULL)
+		return -ENOMEM;
+	rb->mem = mmap(NULL, size, PROT_READ | PROT_WRITE,
+		       MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+	if (rb->mem == MAP_FAILED) {
+		free(rb);
+		return -ENOMEM;
+	}
+	rb->page_size = (size_t)sysconf(_SC_PAGESIZE);
+	rb->base.ops = &ram_ops;
+	strcpy(rb->base.name, name);
+	rb->base.size = size;
+	rb->base.block_size = block_size;
+	rb->base.volatile_cache = false;
+	rb->base.supports_dealloc = true;
+	*b = &rb->base;
+	return 0;
+}

@@ -1,0 +1,359 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * ctrlr.c - controllers: the registry on the main thread (CNTLID, queues of
+ * a controller), teardown by messages, keep-alive, namespace change events
+ * and asynchronous event requests on the admin poll group.
+ *
+ * Teardown: main marks the controller dying and sends "close" to the group
+ * of each of its connections. Each closed connection, once it owns no
+ * request, is detached on the main thread (message), which acknowledges to
+ * the connection's group (message) so it can be freed. When the last one is
+ * detached the controller leaves the registry and is freed on its admin
+ * group, after any message already queued there for it.
+ */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "env.h"
+#include "util.h"
+#include "nvmf/nvmf_internal.h"
+
+struct ns_event {
+	struct nvmf_ctrlr *ctrlr;
+	uint32_t nsid;
+};
+
+bool nvmf_ctrlr_is_discovery(const struct nvmf_ctrlr *ctrlr)
+{
+	return ctrlr->ss->discovery;
+}
+
+struct nvmf_ctrlr *nvmf_ctrlr_find(struct nvmf_subsystem *ss, uint16_t cntlid)
+{
+	struct nvmf_ctrlr *ctrlr;
+
+	TAILQ_FOREACH(ctrlr, &ss->ctrlrs, ss_link)
+	{
+		if (ctrlr->cntlid == cntlid)
+			return ctrlr;
+	}
+	return NULL;
+}
+
+static int cntlid_alloc(struct nvmf_subsystem *ss, uint16_t *cntlid)
+{
+	uint16_t id = ss->next_cntlid;
+
+	for (uint32_t tries = 0; tries < NVMF_CNTLID_MAX; tries++) {
+		if (id < NVMF_CNTLID_MIN || id > NVMF_CNTLID_MAX)
+			id = NVMF_CNTLID_MIN;
+		if (nvmf_ctrlr_find(ss, id) == NULL) {
+			*cntlid = id;
+			ss->next_cntlid = (uint16_t)(id + 1);
+			return 0;
+		}
+		id++;
+	}
+	return -ENOSPC;
+}
+
+int nvmf_ctrlr_create(struct nvmf_subsystem *ss, const char *hostnqn, const uint8_t hostid[16],
+		      struct nvmf_conn *admin, uint32_t kato_ms, struct nvmf_ctrlr **out)
+{
+	struct nvmf_tgt *tgt = ss->tgt;
+	struct nvmf_ctrlr *ctrlr;
+	uint32_t maxq = admin->tr->opts.max_qpairs_per_ctrlr;
+	size_t stats_sz = sizeof(struct nvmf_ctrlr_stats) * tgt->ngroups;
+
+	ctrlr = calloc(1, sizeof(*ctrlr));
+	if (ctrlr == NULL)
+		return -ENOMEM;
+	if (cntlid_alloc(ss, &ctrlr->cntlid) != 0) {
+		free(ctrlr);
+		return -ENOSPC;
+	}
+	ctrlr->max_qpairs = maxq < 2 ? 2 : maxq;
+	ctrlr->conns = calloc(ctrlr->max_qpairs, sizeof(*ctrlr->conns));
+	ctrlr->stats = aligned_alloc(64, stats_sz);
+	if (ctrlr->conns == NULL || ctrlr->stats == NULL) {
+		free(ctrlr->conns);
+		free(ctrlr->stats);
+		free(ctrlr);
+		return -ENOMEM;
+	}
+	memset(ctrlr->stats, 0, stats_sz);
+	ctrlr->nstats = tgt->ngroups;
+	ctrlr->ss = ss;
+	snprintf(ctrlr->hostnqn, sizeof(ctrlr->hostnqn), "%s", hostnqn);
+	memcpy(ctrlr->hostid, hostid, sizeof(ctrlr->hostid));
+	ctrlr->conns[0] = admin;
+	ctrlr->live_qpairs = 1;
+	ctrlr->admin_pg = admin->pg;
+	ctrlr->kato_ms = kato_ms;
+	ctrlr->vwc_enabled = true;
+	ctrlr->temp_threshold = 343; /* 70 C */
+	atomic_store(&ctrlr->io_queues_granted, ctrlr->max_qpairs - 1);
+	TAILQ_INSERT_TAIL(&ss->ctrlrs, ctrlr, ss_link);
+	ss->num_ctrlrs++;
+	tgt->num_ctrlrs++;
+	log_info("nvmf", "subsystem %s: controller %u created for host %s (%s %s:%s)", ss->nqn,
+		 ctrlr->cntlid, hostnqn, nvmf_tr_name(admin->tr), admin->qp->peer.traddr,
+		 admin->qp->peer.trsvcid);
+	*out = ctrlr;
+	return 0;
+}
+
+void nvmf_ctrlr_conn_bound(struct nvmf_conn *c, struct nvmf_ctrlr *ctrlr)
+{
+	c->ctrlr = ctrlr;
+	c->attached = true;
+	c->qp->ctrlr = ctrlr;
+	c->qp->connected = true;
+	if (c->qp->qid != 0)
+		return;
+	ctrlr->admin_conn = c;
+	ctrlr->start_tick = env_ticks();
+	ctrlr->last_ka_tick = ctrlr->start_tick;
+	TAILQ_INSERT_TAIL(&c->pg->ctrlrs, ctrlr, pg_link);
+	ctrlr->on_group_list = true;
+}
+
+/* ------------------------------------------------------------- teardown */
+
+static void close_conn_msg(void *arg)
+{
+	nvmf_conn_close(arg);
+}
+
+void nvmf_ctrlr_teardown(struct nvmf_ctrlr *ctrlr, const char *why)
+{
+	if (ctrlr->dying)
+		return;
+	ctrlr->dying = true;
+	log_info("nvmf", "subsystem %s: controller %u (host %s): closing: %s", ctrlr->ss->nqn,
+		 ctrlr->cntlid, ctrlr->hostnqn, why);
+	for (uint32_t qid = 0; qid < ctrlr->max_qpairs; qid++) {
+		struct nvmf_conn *c = ctrlr->conns[qid];
+		if (c != NULL)
+			nvmf_msg_send(c->pg, close_conn_msg, c);
+	}
+}
+
+struct teardown_req {
+	struct nvmf_ctrlr *ctrlr;
+	const char *why;
+};
+
+static void teardown_msg(void *arg)
+{
+	struct teardown_req *t = arg;
+
+	nvmf_ctrlr_teardown(t->ctrlr, t->why);
+	free(t);
+}
+
+void nvmf_ctrlr_request_teardown(struct nvmf_ctrlr *ctrlr, const char *why)
+{
+	struct teardown_req *t = malloc(sizeof(*t));
+
+	if (t == NULL)
+		return;
+	t->ctrlr = ctrlr;
+	t->why = why;
+	if (nvmf_msg_send(nvmf_main_pg(ctrlr->ss->tgt), teardown_msg, t) != 0)
+		free(t);
+}
+
+static void ctrlr_free_msg(void *arg)
+{
+	struct nvmf_ctrlr *ctrlr = arg;
+
+	free(ctrlr->conns);
+	free(ctrlr->stats);
+	free(ctrlr);
+}
+
+static void ctrlr_release(struct nvmf_ctrlr *ctrlr)
+{
+	struct nvmf_subsystem *ss = ctrlr->ss;
+	struct nvmf_tgt *tgt = ss->tgt;
+
+	TAILQ_REMOVE(&ss->ctrlrs, ctrlr, ss_link);
+	ss->num_ctrlrs--;
+	tgt->num_ctrlrs--;
+	log_info("nvmf", "subsystem %s: controller %u (host %s) removed", ss->nqn, ctrlr->cntlid,
+		 ctrlr->hostnqn);
+	if (nvmf_msg_send(ctrlr->admin_pg, ctrlr_free_msg, ctrlr) != 0)
+		log_error("nvmf", "controller %u: leaked (message ring full)", ctrlr->cntlid);
+	nvmf_ss_ctrlr_gone(ss);
+}
+
+static void detach_ack_msg(void *arg)
+{
+	struct nvmf_conn *c = arg;
+
+	c->attached = false;
+	c->ctrlr = NULL;
+	c->qp->ctrlr = NULL;
+	nvmf_conn_maybe_free(c);
+}
+
+static void detach_msg(void *arg)
+{
+	struct nvmf_conn *c = arg;
+	struct nvmf_ctrlr *ctrlr = c->ctrlr;
+	uint16_t qid = c->qp->qid;
+
+	if (qid < ctrlr->max_qpairs && ctrlr->conns[qid] == c)
+		ctrlr->conns[qid] = NULL;
+	ctrlr->live_qpairs--;
+	if (qid == 0)
+		nvmf_ctrlr_teardown(ctrlr, "admin queue disconnected");
+	nvmf_msg_send(c->pg, detach_ack_msg, c);
+	if (ctrlr->live_qpairs == 0)
+		ctrlr_release(ctrlr);
+}
+
+void nvmf_ctrlr_conn_detach(struct nvmf_conn *c)
+{
+	nvmf_msg_send(nvmf_main_pg(c->pg->tgt), detach_msg, c);
+}
+
+void nvmf_ctrlr_admin_closed(struct nvmf_conn *c)
+{
+	struct nvmf_ctrlr *ctrlr = c->ctrlr;
+
+	if (ctrlr->admin_conn != c)
+		return;
+	nvmf_ctrlr_aer_abort_all(ctrlr);
+	ctrlr->admin_conn = NULL;
+	if (ctrlr->on_group_list) {
+		TAILQ_REMOVE(&c->pg->ctrlrs, ctrlr, pg_link);
+		ctrlr->on_group_list = false;
+	}
+}
+
+/* Drop the I/O queues (CC.EN 1 -> 0): main thread closes them. */
+static void reset_msg(void *arg)
+{
+	struct nvmf_ctrlr *ctrlr = arg;
+
+	for (uint32_t qid = 1; qid < ctrlr->max_qpairs; qid++) {
+		struct nvmf_conn *c = ctrlr->conns[qid];
+		if (c != NULL)
+			nvmf_msg_send(c->pg, close_conn_msg, c);
+	}
+}
+
+void nvmf_ctrlr_reset(struct nvmf_ctrlr *ctrlr)
+{
+	log_info("nvmf", "subsystem %s: controller %u (host %s): reset", ctrlr->ss->nqn,
+		 ctrlr->cntlid, ctrlr->hostnqn);
+	nvmf_ctrlr_aer_abort_all(ctrlr);
+	nvmf_msg_send(nvmf_main_pg(ctrlr->ss->tgt), reset_msg, ctrlr);
+}
+
+/* ----------------------------------------------------------- keep-alive */
+
+bool nvmf_ctrlr_kato_expired(struct nvmf_ctrlr *ctrlr, uint64_t now)
+{
+	uint64_t limit;
+
+	if (ctrlr->kato_ms == 0 || now <= ctrlr->last_ka_tick)
+		return false;
+	limit = (uint64_t)(ctrlr->kato_ms + NVMF_KATO_MARGIN_MS) * env_ticks_hz() / 1000;
+	return now - ctrlr->last_ka_tick > limit;
+}
+
+void nvmf_ctrlr_timers(struct nvmf_poll_group *pg, uint64_t now)
+{
+	struct nvmf_ctrlr *ctrlr;
+
+	TAILQ_FOREACH(ctrlr, &pg->ctrlrs, pg_link)
+	{
+		if (ctrlr->ka_expired || !nvmf_ctrlr_kato_expired(ctrlr, now))
+			continue;
+		ctrlr->ka_expired = true;
+		log_error("nvmf",
+			  "subsystem %s: controller %u (host %s): keep-alive timeout (KATO %u ms), "
+			  "closing its queues",
+			  ctrlr->ss->nqn, ctrlr->cntlid, ctrlr->hostnqn, ctrlr->kato_ms);
+		nvmf_ctrlr_request_teardown(ctrlr, "keep-alive timeout");
+	}
+}
+
+/* ------------------------------------------------------- async events */
+
+void nvmf_ctrlr_aer_kick(struct nvmf_ctrlr *ctrlr)
+{
+	struct nvmf_request *req;
+
+	if (!ctrlr->ns_notice_pending || ctrlr->ns_notice_masked || ctrlr->naer == 0)
+		return;
+	req = ctrlr->aer[--ctrlr->naer];
+	ctrlr->ns_notice_pending = false;
+	ctrlr->ns_notice_masked = true;
+	req->cpl.cdw0 = NVME_ASYNC_EVENT(NVME_AER_TYPE_NOTICE, NVME_AER_NOTICE_NS_ATTR_CHANGED,
+					 NVME_LOG_CHANGED_NS_LIST);
+	nvmf_req_complete(req, NVME_STATUS_SUCCESS);
+}
+
+void nvmf_ctrlr_aer_abort_all(struct nvmf_ctrlr *ctrlr)
+{
+	while (ctrlr->naer > 0) {
+		struct nvmf_request *req = ctrlr->aer[--ctrlr->naer];
+		nvmf_req_complete(req, NVME_STATUS_GENERIC(NVME_SC_ABORTED_SQ_DELETION));
+	}
+}
+
+static void changed_ns_add(struct nvmf_ctrlr *ctrlr, uint32_t nsid)
+{
+	for (uint32_t i = 0; i < ctrlr->nchanged; i++) {
+		if (ctrlr->changed_ns[i] == nsid)
+			return;
+	}
+	if (ctrlr->nchanged == NVMF_CHANGED_NS_MAX) {
+		ctrlr->changed_overflow = true;
+		return;
+	}
+	/* Keep the list ascending, as hosts expect. */
+	uint32_t i = ctrlr->nchanged++;
+	while (i > 0 && ctrlr->changed_ns[i - 1] > nsid) {
+		ctrlr->changed_ns[i] = ctrlr->changed_ns[i - 1];
+		i--;
+	}
+	ctrlr->changed_ns[i] = nsid;
+}
+
+static void ns_event_msg(void *arg)
+{
+	struct ns_event *ev = arg;
+	struct nvmf_ctrlr *ctrlr = ev->ctrlr;
+
+	if (ctrlr->admin_conn != NULL) {
+		changed_ns_add(ctrlr, ev->nsid);
+		if (ctrlr->aec & NVME_AEC_NS_ATTR) {
+			ctrlr->ns_notice_pending = true;
+			nvmf_ctrlr_aer_kick(ctrlr);
+		}
+	}
+	free(ev);
+}
+
+void nvmf_ctrlr_ns_changed(struct nvmf_subsystem *ss, uint32_t nsid)
+{
+	struct nvmf_ctrlr *ctrlr;
+
+	TAILQ_FOREACH(ctrlr, &ss->ctrlrs, ss_link)
+	{
+		struct ns_event *ev;
+
+		if (ctrlr->dying || (ev = malloc(sizeof(*ev))) == NULL)
+			continue;
+		ev->ctrlr = ctrlr;
+		ev->nsid = nsid;
+		if (nvmf_msg_send(ctrlr->admin_pg, ns_event_msg, ev) != 0)
+			free(ev);
+	}
+}

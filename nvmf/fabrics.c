@@ -1,0 +1,318 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * fabrics.c - fabrics commands: Connect (validated on the queue's group,
+ * bound on the main thread, completed back on the group), Property Get/Set
+ * and Disconnect.
+ */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "env.h"
+#include "util.h"
+#include "nvmf/nvmf_internal.h"
+
+#define CAP_TO_500MS 15 /* 7.5 s */
+#define NVMF_VERSION NVME_VS(1, 3, 0)
+
+#define ST_DNR(st) ((uint16_t)((st) | NVME_STATUS_DNR))
+#define ST_INVALID_PARAM ST_DNR(NVME_STATUS_CMD(NVME_SC_FABRICS_CONNECT_INVALID_PARAMETERS))
+
+struct connect_ctx {
+	struct nvmf_request *req;
+	struct nvmf_conn *c;
+	struct nvmf_connect_data data;
+	uint16_t qid;
+	uint16_t sqsize;
+	uint32_t kato;
+	uint16_t status;
+	uint32_t cdw0;
+	struct nvmf_ctrlr *ctrlr;
+};
+
+static uint16_t invalid_param(struct connect_ctx *cx, uint8_t iattr, uint16_t ipo)
+{
+	cx->cdw0 = NVMF_CONNECT_RSP_INVALID(iattr, ipo);
+	return ST_INVALID_PARAM;
+}
+
+/* ---------------------------------------------- Connect, main thread */
+
+static struct nvmf_subsystem *connect_find_ss(struct nvmf_tgt *tgt, const char *subnqn)
+{
+	struct nvmf_subsystem *ss;
+
+	if (strcmp(subnqn, NVMF_DISCOVERY_NQN) == 0)
+		return tgt->discovery;
+	ss = nvmf_subsystem_find(tgt, subnqn);
+	return ss != NULL && !ss->deleting ? ss : NULL;
+}
+
+static uint16_t connect_admin(struct connect_ctx *cx, struct nvmf_subsystem *ss)
+{
+	int rc;
+
+	if (cx->data.cntlid != NVMF_CNTLID_DYNAMIC)
+		return invalid_param(cx, NVMF_CONNECT_IATTR_DATA,
+				     offsetof(struct nvmf_connect_data, cntlid));
+	rc = nvmf_ctrlr_create(ss, cx->data.hostnqn, cx->data.hostid, cx->c, cx->kato, &cx->ctrlr);
+	if (rc == -ENOSPC)
+		return NVME_STATUS_CMD(NVME_SC_FABRICS_CONTROLLER_BUSY);
+	if (rc != 0)
+		return NVME_STATUS_GENERIC(NVME_SC_INTERNAL_DEVICE_ERROR);
+	cx->cdw0 = cx->ctrlr->cntlid;
+	return NVME_STATUS_SUCCESS;
+}
+
+static uint16_t connect_io(struct connect_ctx *cx, struct nvmf_subsystem *ss)
+{
+	struct nvmf_ctrlr *ctrlr;
+	uint32_t granted;
+
+	if (ss->discovery)
+		return invalid_param(cx, NVMF_CONNECT_IATTR_SQE,
+				     offsetof(struct nvmf_connect_cmd, qid));
+	ctrlr = nvmf_ctrlr_find(ss, cx->data.cntlid);
+	if (ctrlr == NULL || ctrlr->dying)
+		return invalid_param(cx, NVMF_CONNECT_IATTR_DATA,
+				     offsetof(struct nvmf_connect_data, cntlid));
+	if (strcmp(ctrlr->hostnqn, cx->data.hostnqn) != 0)
+		return invalid_param(cx, NVMF_CONNECT_IATTR_DATA,
+				     offsetof(struct nvmf_connect_data, hostnqn));
+	if (memcmp(ctrlr->hostid, cx->data.hostid, sizeof(ctrlr->hostid)) != 0)
+		return invalid_param(cx, NVMF_CONNECT_IATTR_DATA,
+				     offsetof(struct nvmf_connect_data, hostid));
+	granted = atomic_load_explicit(&ctrlr->io_queues_granted, memory_order_relaxed);
+	if (cx->qid > granted || cx->qid >= ctrlr->max_qpairs || ctrlr->conns[cx->qid] != NULL)
+		return invalid_param(cx, NVMF_CONNECT_IATTR_SQE,
+				     offsetof(struct nvmf_connect_cmd, qid));
+	ctrlr->conns[cx->qid] = cx->c;
+	ctrlr->live_qpairs++;
+	cx->ctrlr = ctrlr;
+	cx->cdw0 = ctrlr->cntlid;
+	return NVME_STATUS_SUCCESS;
+}
+
+static uint16_t connect_bind(struct connect_ctx *cx)
+{
+	struct nvmf_tgt *tgt = cx->c->pg->tgt;
+	struct nvmf_qpair *qp = cx->c->qp;
+	struct nvmf_subsystem *ss = connect_find_ss(tgt, cx->data.subnqn);
+
+	if (ss == NULL) {
+		log_error("nvmf", "connect from host %s (%s): unknown subsystem %s",
+			  cx->data.hostnqn, qp->peer.traddr, cx->data.subnqn);
+		return invalid_param(cx, NVMF_CONNECT_IATTR_DATA,
+				     offsetof(struct nvmf_connect_data, subnqn));
+	}
+	if (!ss->discovery && qp->local.trsvcid[0] != '\0' &&
+	    !nvmf_ss_has_listener(ss, &qp->local)) {
+		log_error("nvmf", "connect from host %s: subsystem %s does not listen on %s:%s",
+			  cx->data.hostnqn, ss->nqn, qp->local.traddr, qp->local.trsvcid);
+		return invalid_param(cx, NVMF_CONNECT_IATTR_DATA,
+				     offsetof(struct nvmf_connect_data, subnqn));
+	}
+	if (!nvmf_ss_host_allowed(ss, cx->data.hostnqn)) {
+		log_error("nvmf", "subsystem %s: host %s is not allowed (connect refused)", ss->nqn,
+			  cx->data.hostnqn);
+		return ST_DNR(NVME_STATUS_CMD(NVME_SC_FABRICS_CONNECT_INVALID_HOST));
+	}
+	return cx->qid == 0 ? connect_admin(cx, ss) : connect_io(cx, ss);
+}
+
+static void connect_done_msg(void *arg);
+
+static void connect_main_msg(void *arg)
+{
+	struct connect_ctx *cx = arg;
+
+	cx->status = connect_bind(cx);
+	nvmf_msg_send(cx->c->pg, connect_done_msg, cx);
+}
+
+/* ---------------------------------------------- Connect, queue's group */
+
+static void connect_done_msg(void *arg)
+{
+	struct connect_ctx *cx = arg;
+	struct nvmf_request *req = cx->req;
+	struct nvmf_qpair *qp = cx->c->qp;
+	uint16_t st = cx->status;
+
+	cx->c->connecting = false;
+	if (cx->status == NVME_STATUS_SUCCESS) {
+		qp->qid = cx->qid;
+		qp->sqsize = cx->sqsize;
+		qp->sq_head = (uint16_t)(1u % (cx->sqsize + 1u));
+		nvmf_ctrlr_conn_bound(cx->c, cx->ctrlr);
+	}
+	req->cpl.cdw0 = cx->cdw0;
+	free(cx);
+	nvmf_req_complete(req, st);
+}
+
+static uint16_t connect_parse(struct nvmf_request *req, struct connect_ctx *cx)
+{
+	const struct nvmf_connect_cmd *cmd = (const struct nvmf_connect_cmd *)&req->cmd;
+	const struct nvmf_transport_opts *o = &cx->c->tr->opts;
+	uint32_t max_depth = cmd->qid == 0 ? o->max_aq_depth : o->max_queue_depth;
+
+	if (cmd->recfmt != NVMF_RECFMT_0)
+		return ST_DNR(NVME_STATUS_CMD(NVME_SC_FABRICS_INCOMPATIBLE_FORMAT));
+	if (req->length < sizeof(cx->data) ||
+	    nvmf_req_copy_from(req, 0, &cx->data, sizeof(cx->data)) != sizeof(cx->data))
+		return ST_DNR(NVME_STATUS_GENERIC(NVME_SC_DATA_SGL_LENGTH_INVALID));
+	cx->data.subnqn[sizeof(cx->data.subnqn) - 1] = '\0';
+	cx->data.hostnqn[sizeof(cx->data.hostnqn) - 1] = '\0';
+	cx->qid = cmd->qid;
+	cx->sqsize = cmd->sqsize;
+	cx->kato = cmd->kato;
+	if (cmd->sqsize == 0 || (max_depth != 0 && cmd->sqsize + 1u > max_depth))
+		return invalid_param(cx, NVMF_CONNECT_IATTR_SQE,
+				     offsetof(struct nvmf_connect_cmd, sqsize));
+	if (!nvmf_nqn_valid(cx->data.hostnqn))
+		return invalid_param(cx, NVMF_CONNECT_IATTR_DATA,
+				     offsetof(struct nvmf_connect_data, hostnqn));
+	if (cx->kato != 0 && cx->kato % NVMF_KAS_MS != 0)
+		cx->kato += NVMF_KAS_MS - cx->kato % NVMF_KAS_MS;
+	return NVME_STATUS_SUCCESS;
+}
+
+static void fabrics_connect(struct nvmf_request *req)
+{
+	struct nvmf_conn *c = nvmf_conn_of(req->qpair);
+	struct connect_ctx *cx;
+	uint16_t st;
+
+	if (req->qpair->connected || c->connecting) {
+		nvmf_req_complete(req, ST_DNR(NVME_STATUS_GENERIC(NVME_SC_COMMAND_SEQUENCE_ERROR)));
+		return;
+	}
+	cx = calloc(1, sizeof(*cx));
+	if (cx == NULL) {
+		nvmf_req_complete(req, NVME_STATUS_GENERIC(NVME_SC_INTERNAL_DEVICE_ERROR));
+		return;
+	}
+	cx->req = req;
+	cx->c = c;
+	st = connect_parse(req, cx);
+	if (st != NVME_STATUS_SUCCESS) {
+		req->cpl.cdw0 = cx->cdw0;
+		free(cx);
+		nvmf_req_complete(req, st);
+		return;
+	}
+	c->connecting = true;
+	if (nvmf_msg_send(nvmf_main_pg(c->pg->tgt), connect_main_msg, cx) != 0) {
+		c->connecting = false;
+		free(cx);
+		nvmf_req_complete(req, NVME_STATUS_GENERIC(NVME_SC_INTERNAL_DEVICE_ERROR));
+	}
+}
+
+/* ------------------------------------------------------- properties */
+
+static uint64_t prop_cap(struct nvmf_conn *c)
+{
+	uint32_t depth = c->tr->opts.max_queue_depth ? c->tr->opts.max_queue_depth : 128;
+	uint64_t cap = 0;
+
+	cap = NVME_REG_SET(cap, CAP_MQES, depth - 1);
+	cap = NVME_REG_SET(cap, CAP_CQR, 1);
+	cap = NVME_REG_SET(cap, CAP_TO, CAP_TO_500MS);
+	cap = NVME_REG_SET(cap, CAP_CSS, NVME_CAP_CSS_NVM);
+	return cap;
+}
+
+static uint16_t prop_get(struct nvmf_request *req, struct nvmf_ctrlr *ctrlr)
+{
+	const struct nvmf_property_get_cmd *cmd = (const void *)&req->cmd;
+	uint32_t size = nvmf_prop_size_bytes(cmd->attrib);
+	uint64_t v;
+
+	if (size == 8 && cmd->ofst == NVME_REG_CAP)
+		v = prop_cap(nvmf_conn_of(req->qpair));
+	else if (size == 4 && cmd->ofst == NVME_REG_VS)
+		v = NVMF_VERSION;
+	else if (size == 4 && cmd->ofst == NVME_REG_CC)
+		v = ctrlr->cc;
+	else if (size == 4 && cmd->ofst == NVME_REG_CSTS)
+		v = ctrlr->csts;
+	else
+		return ST_DNR(NVME_STATUS_GENERIC(NVME_SC_INVALID_FIELD));
+	req->cpl.cdw0 = (uint32_t)v;
+	req->cpl.cdw1 = (uint32_t)(v >> 32);
+	return NVME_STATUS_SUCCESS;
+}
+
+static void cc_write(struct nvmf_ctrlr *ctrlr, uint32_t cc)
+{
+	uint32_t old = ctrlr->cc;
+	uint32_t en = NVME_REG_GET(cc, CC_EN), old_en = NVME_REG_GET(old, CC_EN);
+	uint32_t shn = NVME_REG_GET(cc, CC_SHN), old_shn = NVME_REG_GET(old, CC_SHN);
+
+	ctrlr->cc = cc;
+	if (en && !old_en) {
+		ctrlr->csts = NVME_REG_SET(ctrlr->csts, CSTS_RDY, 1);
+		ctrlr->csts = NVME_REG_SET(ctrlr->csts, CSTS_SHST, NVME_CSTS_SHST_NORMAL);
+	} else if (!en && old_en) {
+		ctrlr->csts = 0;
+		nvmf_ctrlr_reset(ctrlr);
+	}
+	if (shn != NVME_CC_SHN_NONE && old_shn == NVME_CC_SHN_NONE) {
+		log_info("nvmf", "subsystem %s: controller %u (host %s): shutdown", ctrlr->ss->nqn,
+			 ctrlr->cntlid, ctrlr->hostnqn);
+		ctrlr->csts = NVME_REG_SET(ctrlr->csts, CSTS_SHST, NVME_CSTS_SHST_COMPLETE);
+	} else if (shn == NVME_CC_SHN_NONE && old_shn != NVME_CC_SHN_NONE) {
+		ctrlr->csts = NVME_REG_SET(ctrlr->csts, CSTS_SHST, NVME_CSTS_SHST_NORMAL);
+	}
+}
+
+static uint16_t prop_set(struct nvmf_request *req, struct nvmf_ctrlr *ctrlr)
+{
+	const struct nvmf_property_set_cmd *cmd = (const void *)&req->cmd;
+
+	if (nvmf_prop_size_bytes(cmd->attrib) != 4 || cmd->ofst != NVME_REG_CC)
+		return ST_DNR(NVME_STATUS_GENERIC(NVME_SC_INVALID_FIELD));
+	cc_write(ctrlr, (uint32_t)cmd->value);
+	return NVME_STATUS_SUCCESS;
+}
+
+/* ---------------------------------------------------------- dispatch */
+
+void nvmf_fabrics_exec(struct nvmf_request *req)
+{
+	struct nvmf_qpair *qp = req->qpair;
+	uint8_t fctype = nvmf_cmd_fctype(&req->cmd);
+	uint16_t st;
+
+	if (fctype == NVMF_FCTYPE_CONNECT) {
+		fabrics_connect(req);
+		return;
+	}
+	if (!qp->connected) {
+		nvmf_req_complete(req, ST_DNR(NVME_STATUS_GENERIC(NVME_SC_COMMAND_SEQUENCE_ERROR)));
+		nvmf_conn_close(nvmf_conn_of(qp));
+		return;
+	}
+	switch (fctype) {
+	case NVMF_FCTYPE_PROPERTY_GET:
+	case NVMF_FCTYPE_PROPERTY_SET:
+		if (qp->qid != 0) {
+			st = ST_DNR(NVME_STATUS_GENERIC(NVME_SC_COMMAND_SEQUENCE_ERROR));
+			break;
+		}
+		nvmf_conn_of(qp)->ctrlr->last_ka_tick = env_ticks();
+		st = fctype == NVMF_FCTYPE_PROPERTY_GET ? prop_get(req, qp->ctrlr)
+							: prop_set(req, qp->ctrlr);
+		break;
+	case NVMF_FCTYPE_DISCONNECT:
+		nvmf_req_complete(req, NVME_STATUS_SUCCESS);
+		nvmf_conn_close(nvmf_conn_of(qp));
+		return;
+	default:
+		st = ST_DNR(NVME_STATUS_GENERIC(NVME_SC_INVALID_OPCODE));
+		break;
+	}
+	nvmf_req_complete(req, st);
+}

@@ -1,0 +1,322 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * io.c - NVM I/O commands on I/O queues: Read, Write (FUA), Flush, Write
+ * Zeroes, Dataset Management (deallocate) and Compare. Parse (namespace,
+ * range, length) then submit one bio from the poll group's context array on
+ * the group's own backend channel. Requests wait on the group's pending list
+ * when contexts, scratch buffers or channel slots run out.
+ */
+#include <errno.h>
+#include <string.h>
+
+#include "env.h"
+
+#include "nvmf/nvmf_internal.h"
+
+#define ST_LBA_RANGE NVMF_ST_DNR(NVME_STATUS_GENERIC(NVME_SC_LBA_OUT_OF_RANGE))
+#define ST_SGL_LEN NVMF_ST_DNR(NVME_STATUS_GENERIC(NVME_SC_DATA_SGL_LENGTH_INVALID))
+#define ST_INTERNAL NVME_STATUS_GENERIC(NVME_SC_INTERNAL_DEVICE_ERROR)
+#define ST_AGAIN ((uint16_t)0xfffe) /* internal: park and retry */
+
+void nvmf_io_ctx_init(struct nvmf_poll_group *pg)
+{
+	SLIST_INIT(&pg->free_ctxs);
+	for (uint32_t i = 0; i < NVMF_IO_CTX_PER_GROUP; i++)
+		SLIST_INSERT_HEAD(&pg->free_ctxs, &pg->ctxs[i], free_link);
+}
+
+static struct nvmf_poll_group *req_pg(struct nvmf_request *req)
+{
+	return nvmf_conn_of(req->qpair)->pg;
+}
+
+static void ctx_put(struct nvmf_poll_group *pg, struct nvmf_io_ctx *ctx)
+{
+	if (ctx->scratch != NULL)
+		env_pool_put(pg->scratch, ctx->scratch);
+	ctx->scratch = NULL;
+	SLIST_INSERT_HEAD(&pg->free_ctxs, ctx, free_link);
+}
+
+static uint16_t range_check(struct nvmf_ns *ns, uint64_t slba, uint64_t nlb)
+{
+	if (slba > ns->nsze || nlb > ns->nsze - slba)
+		return ST_LBA_RANGE;
+	return NVME_STATUS_SUCCESS;
+}
+
+/* Read / Write / Compare / Write Zeroes: range, transfer length, MDTS. */
+static uint16_t parse_rw(struct nvmf_request *req, struct nvmf_ns *ns, bool data)
+{
+	uint64_t slba = nvme_cmd_slba(&req->cmd);
+	uint64_t bytes = (uint64_t)nvme_cmd_nlb(&req->cmd) << ns->lbads;
+	uint32_t mdts = nvmf_conn_of(req->qpair)->tr->opts.max_io_size;
+
+	if (data && mdts != 0 && bytes > mdts)
+		return NVMF_ST_INVALID_FIELD;
+	if (data && req->length != bytes)
+		return ST_SGL_LEN;
+	return range_check(ns, slba, nvme_cmd_nlb(&req->cmd));
+}
+
+static uint16_t parse_dsm(struct nvmf_request *req, struct nvmf_ns *ns, uint32_t *nrange)
+{
+	uint32_t nr = (req->cmd.cdw10 & NVME_DSM_NR_MASK) + 1;
+
+	if (req->length < nr * sizeof(struct nvme_dsm_range))
+		return ST_SGL_LEN;
+	if (!(req->cmd.cdw11 & NVME_DSM_ATTR_AD))
+		return NVME_STATUS_SUCCESS; /* advisory: ranges unused */
+	for (uint32_t i = 0; i < nr; i++) {
+		struct nvme_dsm_range r;
+		nvmf_req_copy_from(req, i * sizeof(r), &r, sizeof(r));
+		if (range_check(ns, r.slba, r.length) != NVME_STATUS_SUCCESS)
+			return ST_LBA_RANGE;
+	}
+	*nrange = nr;
+	return NVME_STATUS_SUCCESS;
+}
+
+static uint16_t status_of_errno(int rc)
+{
+	if (rc == -EINVAL || rc == -ERANGE)
+		return NVMF_ST_INVALID_FIELD;
+	return ST_INTERNAL;
+}
+
+static void io_finish(struct nvmf_io_ctx *ctx, uint16_t st);
+
+static bool compare_equal(struct nvmf_io_ctx *ctx)
+{
+	struct nvmf_request *req = ctx->req;
+	const char *scratch = ctx->scratch;
+	size_t off = 0;
+
+	for (uint32_t i = 0; i < req->iovcnt && off < ctx->bio.len; i++) {
+		size_t n = req->iov[i].iov_len;
+		if (n > ctx->bio.len - off)
+			n = ctx->bio.len - off;
+		if (memcmp(req->iov[i].iov_base, scratch + off, n) != 0)
+			return false;
+		off += n;
+	}
+	return true;
+}
+
+static int dsm_submit_next(struct nvmf_io_ctx *ctx);
+
+static void io_cb(struct nvmf_bio *bio, int status)
+{
+	struct nvmf_io_ctx *ctx = bio->cb_arg;
+	uint16_t st = status == 0 ? NVME_STATUS_SUCCESS : status_of_errno(status);
+
+	if (status == 0 && ctx->nrange > 0 && ctx->range < ctx->nrange) {
+		int rc = dsm_submit_next(ctx);
+		if (rc == 0)
+			return;
+		st = status_of_errno(rc);
+	}
+	if (status == 0 && ctx->scratch != NULL && !compare_equal(ctx))
+		st = NVME_STATUS(NVME_SCT_MEDIA_ERROR, NVME_SC_COMPARE_FAILURE);
+	io_finish(ctx, st);
+}
+
+static void count_stats(struct nvmf_io_ctx *ctx)
+{
+	struct nvmf_request *req = ctx->req;
+	struct nvmf_ctrlr *ctrlr = req->qpair->ctrlr;
+	struct nvmf_poll_group *pg = req_pg(req);
+	struct nvmf_ctrlr_stats *s;
+
+	if (ctrlr == NULL || pg->idx >= ctrlr->nstats)
+		return;
+	s = &ctrlr->stats[pg->idx];
+	/* One writer per slot: relaxed load + store is enough. */
+	if (req->cmd.opc == NVME_OPC_READ || req->cmd.opc == NVME_OPC_COMPARE) {
+		atomic_store_explicit(&s->read_cmds,
+				      atomic_load_explicit(&s->read_cmds, memory_order_relaxed) + 1,
+				      memory_order_relaxed);
+		atomic_store_explicit(&s->bytes_read,
+				      atomic_load_explicit(&s->bytes_read, memory_order_relaxed) +
+					  ctx->bio.len,
+				      memory_order_relaxed);
+	} else if (req->cmd.opc == NVME_OPC_WRITE) {
+		atomic_store_explicit(
+		    &s->write_cmds, atomic_load_explicit(&s->write_cmds, memory_order_relaxed) + 1,
+		    memory_order_relaxed);
+		atomic_store_explicit(
+		    &s->bytes_written,
+		    atomic_load_explicit(&s->bytes_written, memory_order_relaxed) + ctx->bio.len,
+		    memory_order_relaxed);
+	}
+}
+
+static void io_finish(struct nvmf_io_ctx *ctx, uint16_t st)
+{
+	struct nvmf_request *req = ctx->req;
+
+	if (st == NVME_STATUS_SUCCESS)
+		count_stats(ctx);
+	ctx_put(req_pg(req), ctx);
+	nvmf_req_complete(req, st);
+}
+
+static int dsm_submit_next(struct nvmf_io_ctx *ctx)
+{
+	struct nvme_dsm_range r;
+
+	nvmf_req_copy_from(ctx->req, ctx->range * sizeof(r), &r, sizeof(r));
+	ctx->range++;
+	ctx->bio.offset = r.slba << ctx->lbads;
+	ctx->bio.len = (uint64_t)r.length << ctx->lbads;
+	if (ctx->bio.len == 0) {
+		io_cb(&ctx->bio, 0);
+		return 0;
+	}
+	return ctx->ch->backend->ops->submit(ctx->ch, &ctx->bio);
+}
+
+/* Fill the bio for @req. @return success, ST_AGAIN (no scratch) or an error. */
+static uint16_t bio_prepare(struct nvmf_io_ctx *ctx, struct nvmf_ns *ns, struct nvmf_ctrlr *ctrlr)
+{
+	struct nvmf_request *req = ctx->req;
+	struct nvmf_bio *bio = &ctx->bio;
+
+	bio->offset = nvme_cmd_slba(&req->cmd) << ns->lbads;
+	bio->len = (uint64_t)nvme_cmd_nlb(&req->cmd) << ns->lbads;
+	bio->iov = req->iov;
+	bio->iovcnt = req->iovcnt;
+	switch (req->cmd.opc) {
+	case NVME_OPC_READ:
+		bio->op = NVMF_BIO_READ;
+		break;
+	case NVME_OPC_WRITE:
+		bio->op = NVMF_BIO_WRITE;
+		bio->fua = (req->cmd.cdw12 & NVME_RW_FUA) != 0 ||
+			   !atomic_load_explicit(&ctrlr->vwc_enabled, memory_order_relaxed);
+		break;
+	case NVME_OPC_COMPARE:
+		ctx->scratch = env_pool_get(req_pg(req)->scratch);
+		if (ctx->scratch == NULL)
+			return ST_AGAIN;
+		ctx->scratch_iov.iov_base = ctx->scratch;
+		ctx->scratch_iov.iov_len = bio->len;
+		bio->op = NVMF_BIO_READ;
+		bio->iov = &ctx->scratch_iov;
+		bio->iovcnt = 1;
+		break;
+	case NVME_OPC_WRITE_ZEROES:
+		bio->op = NVMF_BIO_WRITE_ZEROES;
+		bio->iov = NULL;
+		bio->iovcnt = 0;
+		break;
+	case NVME_OPC_FLUSH:
+		bio->op = NVMF_BIO_FLUSH;
+		bio->offset = 0;
+		bio->len = 0;
+		bio->iov = NULL;
+		bio->iovcnt = 0;
+		break;
+	case NVME_OPC_DATASET_MANAGEMENT:
+		bio->op = NVMF_BIO_DEALLOCATE;
+		bio->iov = NULL;
+		bio->iovcnt = 0;
+		break;
+	}
+	return NVME_STATUS_SUCCESS;
+}
+
+/* Parse: the namespace, the opcode, the range and the length. */
+static uint16_t io_parse(struct nvmf_request *req, struct nvmf_ns **nsp, uint32_t *nrange)
+{
+	struct nvmf_ctrlr *ctrlr = req->qpair->ctrlr;
+	struct nvmf_ns *ns =
+	    req->cmd.nsid <= ctrlr->ss->max_nsid ? nvmf_ss_ns(ctrlr->ss, req->cmd.nsid) : NULL;
+
+	*nrange = 0;
+	*nsp = ns;
+	if (req->cmd.fuse != NVME_FUSE_NORMAL)
+		return NVMF_ST_INVALID_FIELD; /* no fused operations (FUSES 0) */
+	switch (req->cmd.opc) {
+	case NVME_OPC_READ:
+	case NVME_OPC_WRITE:
+	case NVME_OPC_COMPARE:
+		return ns ? parse_rw(req, ns, true) : NVMF_ST_INVALID_NS;
+	case NVME_OPC_WRITE_ZEROES:
+		return ns ? parse_rw(req, ns, false) : NVMF_ST_INVALID_NS;
+	case NVME_OPC_FLUSH:
+		return ns ? NVME_STATUS_SUCCESS : NVMF_ST_INVALID_NS;
+	case NVME_OPC_DATASET_MANAGEMENT:
+		return ns ? parse_dsm(req, ns, nrange) : NVMF_ST_INVALID_NS;
+	default:
+		return NVMF_ST_DNR(NVME_STATUS_GENERIC(NVME_SC_INVALID_OPCODE));
+	}
+}
+
+/* Dataset Management without deallocate, or on a backend that cannot: advisory. */
+static bool dsm_noop(struct nvmf_request *req, struct nvmf_ns *ns)
+{
+	return req->cmd.opc == NVME_OPC_DATASET_MANAGEMENT &&
+	       (!(req->cmd.cdw11 & NVME_DSM_ATTR_AD) || !ns->backend->supports_dealloc);
+}
+
+static void io_park(struct nvmf_request *req)
+{
+	TAILQ_INSERT_TAIL(&req_pg(req)->pending, req, core_link);
+}
+
+void nvmf_io_exec(struct nvmf_request *req)
+{
+	struct nvmf_poll_group *pg = req_pg(req);
+	struct nvmf_io_ctx *ctx;
+	struct nvmf_ns *ns;
+	uint32_t nrange;
+	uint16_t st = io_parse(req, &ns, &nrange);
+	int rc;
+
+	if (st != NVME_STATUS_SUCCESS || dsm_noop(req, ns)) {
+		nvmf_req_complete(req, st);
+		return;
+	}
+	ctx = SLIST_FIRST(&pg->free_ctxs);
+	if (ctx == NULL) {
+		io_park(req);
+		return;
+	}
+	SLIST_REMOVE_HEAD(&pg->free_ctxs, free_link);
+	memset(ctx, 0, sizeof(*ctx));
+	ctx->req = req;
+	ctx->nrange = nrange;
+	ctx->lbads = ns->lbads;
+	ctx->ch = nvmf_pg_channel(pg, ns->backend);
+	ctx->bio.cb = io_cb;
+	ctx->bio.cb_arg = ctx;
+	st = ctx->ch ? bio_prepare(ctx, ns, req->qpair->ctrlr) : ST_INTERNAL;
+	if (st != NVME_STATUS_SUCCESS) {
+		ctx_put(pg, ctx);
+		if (st == ST_AGAIN)
+			io_park(req);
+		else
+			nvmf_req_complete(req, st);
+		return;
+	}
+	rc = nrange > 0 ? dsm_submit_next(ctx) : ctx->ch->backend->ops->submit(ctx->ch, &ctx->bio);
+	if (rc == -EAGAIN && ctx->range <= 1) {
+		ctx_put(pg, ctx);
+		io_park(req);
+	} else if (rc != 0) {
+		io_finish(ctx, status_of_errno(rc));
+	}
+}
+
+void nvmf_io_resume_pending(struct nvmf_poll_group *pg)
+{
+	TAILQ_HEAD(, nvmf_request) batch = TAILQ_HEAD_INITIALIZER(batch);
+	struct nvmf_request *req;
+
+	TAILQ_CONCAT(&batch, &pg->pending, core_link);
+	while ((req = TAILQ_FIRST(&batch)) != NULL) {
+		TAILQ_REMOVE(&batch, req, core_link);
+		nvmf_io_exec(req);
+	}
+}

@@ -1,0 +1,165 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * ns.c - namespaces of a subsystem. Added and removed on the main thread;
+ * published to poll groups through atomic pointers. A removed namespace is
+ * freed once every poll group has passed a message boundary (no I/O path
+ * still holds it).
+ */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "util.h"
+#include "nvmf/nvmf_internal.h"
+
+struct ns_release {
+	struct nvmf_tgt *tgt;
+	struct nvmf_ns *ns;
+	uint32_t remaining;
+};
+
+struct nvmf_ns *nvmf_ss_ns(struct nvmf_subsystem *ss, uint32_t nsid)
+{
+	if (nsid == 0 || nsid > NVMF_MAX_NSID_LIMIT)
+		return NULL;
+	return atomic_load_explicit(&ss->ns[nsid - 1], memory_order_acquire);
+}
+
+bool nvmf_ss_has_vwc(struct nvmf_subsystem *ss)
+{
+	for (uint32_t nsid = 1; nsid <= ss->max_nsid; nsid++) {
+		struct nvmf_ns *ns = nvmf_ss_ns(ss, nsid);
+		if (ns != NULL && ns->backend->volatile_cache)
+			return true;
+	}
+	return false;
+}
+
+static uint8_t log2_u32(uint32_t v)
+{
+	uint8_t l = 0;
+
+	while ((1u << (l + 1)) <= v)
+		l++;
+	return l;
+}
+
+static int pick_nsid(struct nvmf_subsystem *ss, uint32_t want, uint32_t *nsid)
+{
+	if (want != 0) {
+		if (want > ss->max_nsid)
+			return -EINVAL;
+		if (nvmf_ss_ns(ss, want) != NULL)
+			return -EEXIST;
+		*nsid = want;
+		return 0;
+	}
+	for (uint32_t i = 1; i <= ss->max_nsid; i++) {
+		if (nvmf_ss_ns(ss, i) == NULL) {
+			*nsid = i;
+			return 0;
+		}
+	}
+	return -ENOSPC;
+}
+
+static void ns_fill_ids(struct nvmf_ns *ns, const struct nvmf_ns_opts *opts)
+{
+	nvmf_ns_derive_ids(ns->ss->nqn, ns->nsid, ns->uuid, ns->nguid, ns->eui64);
+	if (opts == NULL)
+		return;
+	if (!nvmf_mem_is_zero(opts->uuid, sizeof(opts->uuid)))
+		memcpy(ns->uuid, opts->uuid, sizeof(ns->uuid));
+	if (!nvmf_mem_is_zero(opts->nguid, sizeof(opts->nguid)))
+		memcpy(ns->nguid, opts->nguid, sizeof(ns->nguid));
+	if (!nvmf_mem_is_zero(opts->eui64, sizeof(opts->eui64)))
+		memcpy(ns->eui64, opts->eui64, sizeof(ns->eui64));
+}
+
+int nvmf_subsystem_add_ns(struct nvmf_subsystem *ss, const char *backend_name,
+			  const struct nvmf_ns_opts *opts)
+{
+	struct nvmf_backend *b = nvmf_backend_find(ss->tgt, backend_name);
+	struct nvmf_ns *ns;
+	uint32_t nsid;
+	int rc;
+
+	if (b == NULL)
+		return -ENOENT;
+	if (b->block_size == 0 || b->size < b->block_size)
+		return -EINVAL;
+	for (uint32_t i = 1; i <= NVMF_MAX_NSID_LIMIT; i++) {
+		struct nvmf_ns *other = nvmf_ss_ns(ss, i);
+		if (other != NULL && other->backend == b)
+			return -EEXIST;
+	}
+	rc = pick_nsid(ss, opts ? opts->nsid : 0, &nsid);
+	if (rc != 0)
+		return rc;
+	ns = calloc(1, sizeof(*ns));
+	if (ns == NULL)
+		return -ENOMEM;
+	ns->ss = ss;
+	ns->nsid = nsid;
+	ns->backend = b;
+	ns->block_size = b->block_size;
+	ns->lbads = log2_u32(b->block_size);
+	ns->nsze = b->size / b->block_size;
+	ns_fill_ids(ns, opts);
+	b->refs++;
+	atomic_store_explicit(&ss->ns[nsid - 1], ns, memory_order_release);
+	ss->num_ns++;
+	if (ss->tgt->started)
+		nvmf_ctrlr_ns_changed(ss, nsid);
+	return (int)nsid;
+}
+
+static void ns_release_ack(void *arg)
+{
+	struct ns_release *r = arg;
+
+	if (--r->remaining > 0)
+		return;
+	r->tgt->pending_ns_free--;
+	free(r->ns);
+	free(r);
+}
+
+static void ns_release_on_group(void *arg)
+{
+	struct ns_release *r = arg;
+
+	nvmf_msg_send(nvmf_main_pg(r->tgt), ns_release_ack, r);
+}
+
+static void ns_release(struct nvmf_tgt *tgt, struct nvmf_ns *ns)
+{
+	struct ns_release *r;
+
+	if (!tgt->started || (r = calloc(1, sizeof(*r))) == NULL) {
+		/* Not running: no poll group can hold it. */
+		free(ns);
+		return;
+	}
+	r->tgt = tgt;
+	r->ns = ns;
+	r->remaining = tgt->ngroups;
+	tgt->pending_ns_free++;
+	for (uint32_t i = 0; i < tgt->ngroups; i++)
+		nvmf_msg_send(tgt->groups[i], ns_release_on_group, r);
+}
+
+int nvmf_subsystem_remove_ns(struct nvmf_subsystem *ss, uint32_t nsid)
+{
+	struct nvmf_ns *ns = nvmf_ss_ns(ss, nsid);
+
+	if (ns == NULL)
+		return -ENOENT;
+	atomic_store_explicit(&ss->ns[nsid - 1], NULL, memory_order_release);
+	ss->num_ns--;
+	ns->backend->refs--;
+	if (ss->tgt->started)
+		nvmf_ctrlr_ns_changed(ss, nsid);
+	ns_release(ss->tgt, ns);
+	return 0;
+}

@@ -1,0 +1,417 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * nvmf_internal.h - the target core's private types (nvmf/ only, and its
+ * unit tests).
+ *
+ * Ownership, by thread:
+ *   main thread (= poll group 0's thread): the target, subsystems, hosts,
+ *     listeners, namespaces (published to poll groups with atomic pointers),
+ *     the controller registry (CNTLID allocation, the qpairs of a controller).
+ *   a controller's admin poll group: the controller's state (CC/CSTS,
+ *     features, AER slots, keep-alive, changed namespace list).
+ *   each poll group: its connections, backend channels, I/O contexts.
+ * Cross-thread work is a message (nvmf_msg_send) on the target group's ring.
+ */
+#ifndef NVMF_TGT_NVMF_INTERNAL_H
+#define NVMF_TGT_NVMF_INTERNAL_H
+
+#include <stdatomic.h>
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <sys/queue.h>
+
+#include "nvmf.h"
+#include "nvmf_transport.h"
+#include "nvmf/backend.h"
+
+#define NVMF_MAX_TRANSPORTS 4
+#define NVMF_MAX_BACKENDS 1024
+#define NVMF_MAX_GROUPS 64
+#define NVMF_MAX_NSID_LIMIT 1024
+#define NVMF_DEFAULT_MAX_NSID 32
+#define NVMF_CNTLID_MIN 1
+#define NVMF_AER_MAX 4  /* AERL + 1 */
+#define NVMF_KAS_MS 100 /* keep-alive granularity (Identify KAS = 1) */
+#define NVMF_KATO_MARGIN_MS 5000
+#define NVMF_CHANGED_NS_MAX 1024
+#define NVMF_ERROR_LOG_MAX 16
+#define NVMF_IO_CTX_PER_GROUP 1024
+#define NVMF_SCRATCH_PER_GROUP 8
+#define NVMF_MSG_RING_SIZE 16384
+#define NVMF_TIMER_PERIOD_MS NVMF_KAS_MS
+#define NVMF_FW_REVISION "0.1"
+#define NVMF_DEFAULT_MN "nvmf-tgt"
+#define NVMF_HOSTNQN_ANY "*"
+
+struct nvmf_poll_group;
+struct nvmf_ctrlr;
+struct nvmf_conn;
+
+/* ------------------------------------------------------------- messages */
+
+typedef void (*nvmf_msg_fn)(void *arg);
+
+/** Run @fn(@arg) on @pg's thread. Control path only. @return 0 or -ENOMEM/-ENOBUFS. */
+int nvmf_msg_send(struct nvmf_poll_group *pg, nvmf_msg_fn fn, void *arg);
+/** Run up to @budget queued messages of @pg. @return how many ran. */
+unsigned nvmf_msg_poll(struct nvmf_poll_group *pg, unsigned budget);
+
+/* ------------------------------------------------------------ transports */
+
+struct nvmf_tr {
+	const struct nvmf_transport_ops *ops;
+	struct nvmf_transport *t;
+	struct nvmf_transport_opts opts;
+};
+
+/* One-line wrappers: generic code never calls an ops member directly. */
+int nvmf_tr_listen(struct nvmf_tr *tr, const struct nvmf_listen_addr *addr);
+int nvmf_tr_stop_listen(struct nvmf_tr *tr, const struct nvmf_listen_addr *addr);
+int nvmf_tr_accept(struct nvmf_tr *tr);
+void nvmf_tr_req_complete(struct nvmf_request *req);
+void nvmf_tr_qpair_close(struct nvmf_qpair *qp);
+void nvmf_tr_qpair_free(struct nvmf_qpair *qp);
+void nvmf_tr_discovery_entry(struct nvmf_tr *tr, const struct nvmf_listen_addr *addr,
+			     struct nvmf_discovery_log_entry *e);
+const char *nvmf_tr_name(const struct nvmf_tr *tr);
+/** The transport of @trtype, or NULL. */
+struct nvmf_tr *nvmf_tgt_tr_find(struct nvmf_tgt *tgt, uint8_t trtype);
+/** The transport of @t, or NULL. */
+struct nvmf_tr *nvmf_tgt_tr_of(struct nvmf_tgt *tgt, const struct nvmf_transport *t);
+
+/* ------------------------------------------------------------ listeners */
+
+/** A listen address, shared by the subsystems that use it. */
+struct nvmf_listener {
+	struct nvmf_listen_addr addr;
+	uint16_t portid;
+	uint32_t refs;
+	bool listening;
+	TAILQ_ENTRY(nvmf_listener) link;
+};
+
+struct nvmf_ss_listener {
+	struct nvmf_listener *l;
+	TAILQ_ENTRY(nvmf_ss_listener) link;
+};
+
+struct nvmf_host {
+	char nqn[NVMF_NQN_MAX_LEN + 1];
+	TAILQ_ENTRY(nvmf_host) link;
+};
+
+bool nvmf_listen_addr_eq(const struct nvmf_listen_addr *a, const struct nvmf_listen_addr *b);
+/** "tcp 127.0.0.1:4420" / "tcp [::1]:4420" into @buf. */
+void nvmf_listen_addr_fmt(struct nvmf_tgt *tgt, const struct nvmf_listen_addr *a, char *buf,
+			  size_t len);
+
+/* ----------------------------------------------------------- namespaces */
+
+struct nvmf_ns {
+	struct nvmf_subsystem *ss;
+	uint32_t nsid;
+	struct nvmf_backend *backend;
+	uint64_t nsze; /* blocks */
+	uint32_t block_size;
+	uint8_t lbads; /* log2(block_size) */
+	uint8_t uuid[16];
+	uint8_t nguid[16];
+	uint8_t eui64[8];
+};
+
+void nvmf_ns_derive_ids(const char *nqn, uint32_t nsid, uint8_t uuid[16], uint8_t nguid[16],
+			uint8_t eui64[8]);
+bool nvmf_mem_is_zero(const void *buf, size_t len);
+
+/* ----------------------------------------------------------- subsystems */
+
+struct nvmf_subsystem {
+	struct nvmf_tgt *tgt;
+	char nqn[NVMF_NQN_MAX_LEN + 1];
+	char sn[21];
+	char mn[41];
+	uint32_t max_nsid;
+	uint32_t num_ns;
+	bool allow_any_host;
+	bool discovery;
+	bool deleting;
+	/* Namespaces by NSID - 1; written by the main thread, read anywhere. */
+	_Atomic(struct nvmf_ns *) ns[NVMF_MAX_NSID_LIMIT];
+	TAILQ_HEAD(, nvmf_host) hosts;
+	TAILQ_HEAD(, nvmf_ss_listener) listeners;
+	TAILQ_HEAD(, nvmf_ctrlr) ctrlrs;
+	uint32_t num_ctrlrs;
+	uint16_t next_cntlid;
+	TAILQ_ENTRY(nvmf_subsystem) link;
+};
+
+/** The namespace @nsid of @ss, or NULL (any thread). */
+struct nvmf_ns *nvmf_ss_ns(struct nvmf_subsystem *ss, uint32_t nsid);
+bool nvmf_ss_host_allowed(struct nvmf_subsystem *ss, const char *hostnqn);
+bool nvmf_ss_has_listener(struct nvmf_subsystem *ss, const struct nvmf_listen_addr *a);
+/** Free a subsystem whose controllers are all gone (main thread). */
+void nvmf_ss_free(struct nvmf_subsystem *ss);
+/** Called when a controller of @ss was released: finish a pending destroy. */
+void nvmf_ss_ctrlr_gone(struct nvmf_subsystem *ss);
+/** True when any namespace backend has a volatile cache. */
+bool nvmf_ss_has_vwc(struct nvmf_subsystem *ss);
+
+/* ---------------------------------------------------------- controllers */
+
+/* Per poll group counters of one controller: one writer, relaxed atomics. */
+struct nvmf_ctrlr_stats {
+	_Atomic uint64_t bytes_read;
+	_Atomic uint64_t bytes_written;
+	_Atomic uint64_t read_cmds;
+	_Atomic uint64_t write_cmds;
+} __attribute__((aligned(64)));
+
+struct nvmf_ctrlr {
+	/* Main thread (registry). */
+	struct nvmf_subsystem *ss;
+	uint16_t cntlid;
+	char hostnqn[NVMF_NQN_MAX_LEN + 1];
+	uint8_t hostid[16];
+	uint32_t max_qpairs;      /* admin included */
+	struct nvmf_conn **conns; /* by qid */
+	uint32_t live_qpairs;
+	bool dying;
+	struct nvmf_poll_group *admin_pg;
+	TAILQ_ENTRY(nvmf_ctrlr) ss_link;
+	_Atomic uint32_t io_queues_granted; /* written by the admin group */
+
+	/* Admin poll group. */
+	struct nvmf_conn *admin_conn;
+	bool on_group_list;
+	TAILQ_ENTRY(nvmf_ctrlr) pg_link;
+	uint32_t cc;
+	uint32_t csts;
+	uint32_t kato_ms;
+	uint64_t last_ka_tick;
+	uint64_t start_tick;
+	uint32_t aec;             /* async event configuration */
+	_Atomic bool vwc_enabled; /* read by I/O groups */
+	bool num_queues_set;
+	uint32_t temp_threshold;
+	struct nvmf_request *aer[NVMF_AER_MAX];
+	uint32_t naer;
+	bool ka_expired;
+	bool ns_notice_pending; /* an event waits for an AER */
+	bool ns_notice_masked;  /* sent; masked until the log is read */
+	uint32_t changed_ns[NVMF_CHANGED_NS_MAX];
+	uint32_t nchanged;
+	bool changed_overflow;
+	uint64_t error_count;
+
+	/* Per poll group, indexed by group index; allocated with the ctrlr. */
+	uint32_t nstats;
+	struct nvmf_ctrlr_stats *stats;
+};
+
+/* ---------------------------------------------------------- connections */
+
+/* The core's state of one qpair; qpair->group points here. */
+struct nvmf_conn {
+	struct nvmf_qpair *qp;
+	struct nvmf_poll_group *pg;
+	struct nvmf_tr *tr;
+	struct nvmf_ctrlr *ctrlr; /* set after Connect, cleared on detach */
+	bool attached;            /* the registry holds it */
+	bool connecting;          /* Connect forwarded to the main thread */
+	bool closed;              /* qpair_closed seen */
+	bool close_asked;
+	bool detaching; /* detach sent to the main thread */
+	TAILQ_ENTRY(nvmf_conn) link;
+};
+
+static inline struct nvmf_conn *nvmf_conn_of(struct nvmf_qpair *qp)
+{
+	return (struct nvmf_conn *)qp->group;
+}
+
+/** Ask the transport to close (group thread); idempotent. */
+void nvmf_conn_close(struct nvmf_conn *c);
+
+/* ---------------------------------------------------------- poll groups */
+
+struct nvmf_io_ctx {
+	struct nvmf_bio bio;
+	struct nvmf_request *req;
+	struct nvmf_bchannel *ch;
+	uint8_t lbads;
+	void *scratch;
+	struct iovec scratch_iov;
+	uint32_t range;  /* DSM: next range */
+	uint32_t nrange; /* DSM: ranges */
+	int status;
+	SLIST_ENTRY(nvmf_io_ctx) free_link;
+};
+
+struct nvmf_poll_group {
+	struct nvmf_tgt *tgt;
+	uint32_t idx;
+	uint32_t core;
+	struct env_ring *ring;
+	struct nvmf_tgroup *tgroups[NVMF_MAX_TRANSPORTS];
+	struct nvmf_bchannel *channels[NVMF_MAX_BACKENDS];
+	uint32_t channel_ids[NVMF_MAX_BACKENDS];
+	uint32_t nchannels;
+	TAILQ_HEAD(, nvmf_conn) conns;
+	uint32_t nconns;
+	TAILQ_HEAD(, nvmf_ctrlr) ctrlrs;    /* controllers whose admin queue is here */
+	TAILQ_HEAD(, nvmf_request) pending; /* waiting for an I/O context or a retry */
+	struct nvmf_io_ctx *ctxs;
+	SLIST_HEAD(, nvmf_io_ctx) free_ctxs;
+	struct env_pool *scratch;
+	uint32_t scratch_size;
+	uint64_t next_timer;
+	uint64_t idle_since;
+	atomic_bool stop;
+	bool thread_started;
+};
+
+int nvmf_pg_create(struct nvmf_tgt *tgt, uint32_t idx, uint32_t core, struct nvmf_poll_group **pg);
+/** Create transport groups (on the group's own thread). */
+int nvmf_pg_init_on_thread(struct nvmf_poll_group *pg);
+void nvmf_pg_destroy(struct nvmf_poll_group *pg);
+/** One iteration: messages, transports, backends, timers. @return NVMF_POLL_*. */
+int nvmf_pg_poll(struct nvmf_poll_group *pg);
+/** The channel of @b on @pg (created on first use). NULL on failure. */
+struct nvmf_bchannel *nvmf_pg_channel(struct nvmf_poll_group *pg, struct nvmf_backend *b);
+/** Thread body of a worker poll group. */
+int nvmf_pg_thread(void *arg);
+/** A conn's memory goes back to the transport when nothing refers to it. */
+void nvmf_conn_maybe_free(struct nvmf_conn *c);
+
+/* --------------------------------------------------------------- target */
+
+struct nvmf_tgt {
+	struct nvmf_tgt_opts opts;
+	struct nvmf_tr tr[NVMF_MAX_TRANSPORTS];
+	uint32_t ntr;
+	TAILQ_HEAD(, nvmf_subsystem) subsystems;
+	uint32_t nsubsystems;
+	struct nvmf_subsystem *discovery;
+	TAILQ_HEAD(, nvmf_listener) listeners;
+	uint16_t next_portid;
+	TAILQ_HEAD(, nvmf_backend) backends;
+	struct nvmf_backend *backend_by_id[NVMF_MAX_BACKENDS];
+	uint64_t genctr; /* discovery log generation */
+	struct nvmf_poll_group *groups[NVMF_MAX_GROUPS];
+	uint32_t ngroups;
+	uint32_t next_group; /* round robin */
+	bool started;
+	bool shutting_down;
+	atomic_int stop_requested; /* lock-free: async-signal-safe */
+	_Atomic uint32_t live_conns;
+	uint32_t num_ctrlrs;
+	uint32_t pending_ns_free;
+	uint64_t start_tick;
+	struct nvmf_transport_upcalls up;
+};
+
+/** True on the main thread's group (group 0) or before start. */
+static inline struct nvmf_poll_group *nvmf_main_pg(struct nvmf_tgt *tgt)
+{
+	return tgt->groups[0];
+}
+
+/** Test seam: add a transport by its ops table. */
+int nvmf_tgt_add_transport_ops(struct nvmf_tgt *tgt, const struct nvmf_transport_ops *ops,
+			       const struct nvmf_transport_opts *opts);
+/** Register an existing backend object (takes ownership). */
+int nvmf_tgt_backend_register(struct nvmf_tgt *tgt, struct nvmf_backend *b);
+/** One poll of the main core: group 0, acceptors. @return NVMF_POLL_*. */
+int nvmf_tgt_poll(struct nvmf_tgt *tgt);
+/** Close everything and stop the groups (main thread). */
+void nvmf_tgt_shutdown(struct nvmf_tgt *tgt);
+/** Open a listener now if the target runs. */
+int nvmf_tgt_listener_get(struct nvmf_tgt *tgt, const struct nvmf_listen_addr *a,
+			  struct nvmf_listener **out);
+void nvmf_tgt_listener_put(struct nvmf_tgt *tgt, struct nvmf_listener *l);
+void nvmf_tgt_genctr_bump(struct nvmf_tgt *tgt);
+/** Largest in-capsule data size / MDTS / queue depths over all transports. */
+const struct nvmf_transport_opts *nvmf_tgt_opts_of(struct nvmf_tgt *tgt, struct nvmf_conn *c);
+
+/* -------------------------------------------------------- upcall entries */
+
+void nvmf_upcall_new_qpair(void *ctx, struct nvmf_qpair *qp);
+void nvmf_upcall_exec(struct nvmf_request *req);
+void nvmf_upcall_qpair_closed(struct nvmf_qpair *qp);
+
+/* ------------------------------------------------------------- requests */
+
+/** Fill the CQE status and hand @req back to the transport. */
+void nvmf_req_complete(struct nvmf_request *req, uint16_t status);
+/** Copy @len bytes from @buf into the request's data buffers. @return bytes copied. */
+size_t nvmf_req_copy_to(struct nvmf_request *req, size_t off, const void *buf, size_t len);
+/** Zero the request's data from byte @off to its length. */
+void nvmf_req_zero_from(struct nvmf_request *req, size_t off);
+/** Copy from the request's data buffers into @buf. @return bytes copied. */
+size_t nvmf_req_copy_from(struct nvmf_request *req, size_t off, void *buf, size_t len);
+
+/* Handlers, one per command family; each completes the request. */
+void nvmf_fabrics_exec(struct nvmf_request *req);
+void nvmf_admin_exec(struct nvmf_request *req);
+void nvmf_io_exec(struct nvmf_request *req);
+/** Retry requests parked for lack of a context or channel space. */
+void nvmf_io_resume_pending(struct nvmf_poll_group *pg);
+void nvmf_io_ctx_init(struct nvmf_poll_group *pg);
+
+/* ---------------------------------------------- controller (ctrlr.c) */
+
+/** Create and register a controller (main thread). */
+int nvmf_ctrlr_create(struct nvmf_subsystem *ss, const char *hostnqn, const uint8_t hostid[16],
+		      struct nvmf_conn *admin, uint32_t kato_ms, struct nvmf_ctrlr **out);
+/** Find a controller of @ss by CNTLID (main thread). */
+struct nvmf_ctrlr *nvmf_ctrlr_find(struct nvmf_subsystem *ss, uint16_t cntlid);
+/** Tear the controller down: close all its queues (main thread). */
+void nvmf_ctrlr_teardown(struct nvmf_ctrlr *ctrlr, const char *why);
+/** Ask the main thread to tear @ctrlr down (admin group). */
+void nvmf_ctrlr_request_teardown(struct nvmf_ctrlr *ctrlr, const char *why);
+/** A closed connection with no request left: detach it on the main thread (group). */
+void nvmf_ctrlr_conn_detach(struct nvmf_conn *c);
+/** The admin connection closed (admin group): abort AERs, stop timers. */
+void nvmf_ctrlr_admin_closed(struct nvmf_conn *c);
+/** Connect succeeded (qpair's group): bind the connection. */
+void nvmf_ctrlr_conn_bound(struct nvmf_conn *c, struct nvmf_ctrlr *ctrlr);
+/** Drop the I/O queues of a controller (CC.EN 1 -> 0), admin group. */
+void nvmf_ctrlr_reset(struct nvmf_ctrlr *ctrlr);
+/** Keep-alive check at @now ticks (admin group). @return true when expired. */
+bool nvmf_ctrlr_kato_expired(struct nvmf_ctrlr *ctrlr, uint64_t now);
+/** Keep-alive timers of @pg's controllers. */
+void nvmf_ctrlr_timers(struct nvmf_poll_group *pg, uint64_t now);
+/** Post a namespace change to every controller of @ss (main thread). */
+void nvmf_ctrlr_ns_changed(struct nvmf_subsystem *ss, uint32_t nsid);
+/** Complete one pending AER if an event waits (admin group). */
+void nvmf_ctrlr_aer_kick(struct nvmf_ctrlr *ctrlr);
+/** Complete all parked AERs with "aborted, SQ deletion" (admin group). */
+void nvmf_ctrlr_aer_abort_all(struct nvmf_ctrlr *ctrlr);
+bool nvmf_ctrlr_is_discovery(const struct nvmf_ctrlr *ctrlr);
+
+/* ------------------------------------------------------------ admin parts */
+
+/*
+ * Admin handlers validate, execute and return the NVMe status to complete
+ * the request with, or NVMF_STATUS_ASYNC when they complete it later.
+ */
+#define NVMF_STATUS_ASYNC ((uint16_t)0xffff)
+#define NVMF_ST_DNR(st) ((uint16_t)((st) | NVME_STATUS_DNR))
+#define NVMF_ST_INVALID_FIELD NVMF_ST_DNR(NVME_STATUS_GENERIC(NVME_SC_INVALID_FIELD))
+#define NVMF_ST_INVALID_NS NVMF_ST_DNR(NVME_STATUS_GENERIC(NVME_SC_INVALID_NAMESPACE_OR_FORMAT))
+
+uint16_t nvmf_admin_identify(struct nvmf_request *req);
+uint16_t nvmf_admin_get_log_page(struct nvmf_request *req);
+uint16_t nvmf_admin_get_features(struct nvmf_request *req);
+uint16_t nvmf_admin_set_features(struct nvmf_request *req);
+/** Copy @page from byte @off, at most @max bytes, to the request (up to its length). */
+void nvmf_req_copy_page(struct nvmf_request *req, const void *page, size_t page_len, uint64_t off,
+			uint64_t max);
+/** Build the discovery log for @hostnqn seen on @local (main thread). */
+int nvmf_discovery_log_build(struct nvmf_tgt *tgt, const char *hostnqn,
+			     const struct nvmf_listen_addr *local, void **buf, size_t *len);
+/** Serve Get Log Page 0x70 (forwards to the main thread). @return NVMF_STATUS_ASYNC or an error. */
+uint16_t nvmf_discovery_get_log(struct nvmf_request *req, uint64_t offset);
+
+#endif /* NVMF_TGT_NVMF_INTERNAL_H */

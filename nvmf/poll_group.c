@@ -1,0 +1,178 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * poll_group.c - one poll group per core: its message ring, its transport
+ * groups, its backend channels, its I/O contexts and its timers.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <time.h>
+
+#include "env.h"
+#include "util.h"
+#include "nvmf/nvmf_internal.h"
+
+#define MSG_BUDGET 64
+#define DEFAULT_SCRATCH_SIZE (128u * 1024)
+
+static uint32_t scratch_size(struct nvmf_tgt *tgt)
+{
+	uint32_t sz = 0;
+
+	for (uint32_t i = 0; i < tgt->ntr; i++) {
+		if (tgt->tr[i].opts.max_io_size > sz)
+			sz = tgt->tr[i].opts.max_io_size;
+	}
+	return sz ? sz : DEFAULT_SCRATCH_SIZE;
+}
+
+int nvmf_pg_create(struct nvmf_tgt *tgt, uint32_t idx, uint32_t core, struct nvmf_poll_group **out)
+{
+	struct nvmf_poll_group *pg = calloc(1, sizeof(*pg));
+	char name[32];
+
+	if (pg == NULL)
+		return -ENOMEM;
+	pg->tgt = tgt;
+	pg->idx = idx;
+	pg->core = core;
+	TAILQ_INIT(&pg->conns);
+	TAILQ_INIT(&pg->ctrlrs);
+	TAILQ_INIT(&pg->pending);
+	snprintf(name, sizeof(name), "nvmf_pg%u", idx);
+	pg->ring = env_ring_create(name, NVMF_MSG_RING_SIZE, ENV_RING_SC);
+	pg->ctxs = calloc(NVMF_IO_CTX_PER_GROUP, sizeof(*pg->ctxs));
+	pg->scratch_size = scratch_size(tgt);
+	snprintf(name, sizeof(name), "nvmf_cmp%u", idx);
+	pg->scratch = env_pool_create(name, NVMF_SCRATCH_PER_GROUP, pg->scratch_size, 0);
+	if (pg->ring == NULL || pg->ctxs == NULL || pg->scratch == NULL) {
+		env_ring_free(pg->ring);
+		env_pool_free(pg->scratch);
+		free(pg->ctxs);
+		free(pg);
+		return -ENOMEM;
+	}
+	nvmf_io_ctx_init(pg);
+	*out = pg;
+	return 0;
+}
+
+int nvmf_pg_init_on_thread(struct nvmf_poll_group *pg)
+{
+	struct nvmf_tgt *tgt = pg->tgt;
+
+	for (uint32_t i = 0; i < tgt->ntr; i++) {
+		pg->tgroups[i] = tgt->tr[i].ops->group_create(tgt->tr[i].t);
+		if (pg->tgroups[i] == NULL) {
+			log_error("nvmf", "poll group %u: %s transport group failed", pg->idx,
+				  tgt->tr[i].ops->name);
+			return -ENOMEM;
+		}
+	}
+	pg->next_timer = env_ticks();
+	return 0;
+}
+
+/* On the group's own thread: drain messages, close channels and groups. */
+static void pg_fini_on_thread(struct nvmf_poll_group *pg)
+{
+	while (nvmf_msg_poll(pg, MSG_BUDGET) > 0)
+		;
+	for (uint32_t i = 0; i < NVMF_MAX_BACKENDS; i++) {
+		struct nvmf_bchannel *ch = pg->channels[i];
+		if (ch != NULL)
+			ch->backend->ops->channel_destroy(ch);
+		pg->channels[i] = NULL;
+	}
+	pg->nchannels = 0;
+	for (uint32_t i = 0; i < NVMF_MAX_TRANSPORTS; i++) {
+		if (pg->tgroups[i] != NULL)
+			pg->tgt->tr[i].ops->group_destroy(pg->tgroups[i]);
+		pg->tgroups[i] = NULL;
+	}
+}
+
+void nvmf_pg_destroy(struct nvmf_poll_group *pg)
+{
+	if (pg == NULL)
+		return;
+	pg_fini_on_thread(pg); /* no-op for a worker that already finished */
+	env_ring_free(pg->ring);
+	env_pool_free(pg->scratch);
+	free(pg->ctxs);
+	free(pg);
+}
+
+struct nvmf_bchannel *nvmf_pg_channel(struct nvmf_poll_group *pg, struct nvmf_backend *b)
+{
+	struct nvmf_bchannel *ch = pg->channels[b->id];
+
+	if (ch != NULL)
+		return ch;
+	if (b->ops->channel_create(b, &ch) != 0 || ch == NULL) {
+		log_error("nvmf", "poll group %u: backend %s: cannot open a channel", pg->idx,
+			  b->name);
+		return NULL;
+	}
+	ch->backend = b;
+	pg->channels[b->id] = ch;
+	pg->channel_ids[pg->nchannels++] = b->id;
+	return ch;
+}
+
+static int poll_channels(struct nvmf_poll_group *pg)
+{
+	int busy = NVMF_POLL_IDLE;
+
+	for (uint32_t i = 0; i < pg->nchannels; i++) {
+		struct nvmf_bchannel *ch = pg->channels[pg->channel_ids[i]];
+		if (ch->backend->ops->poll != NULL && ch->backend->ops->poll(ch) > 0)
+			busy = NVMF_POLL_BUSY;
+	}
+	return busy;
+}
+
+int nvmf_pg_poll(struct nvmf_poll_group *pg)
+{
+	struct nvmf_tgt *tgt = pg->tgt;
+	int busy = nvmf_msg_poll(pg, MSG_BUDGET) > 0 ? NVMF_POLL_BUSY : NVMF_POLL_IDLE;
+	uint64_t now;
+
+	for (uint32_t i = 0; i < tgt->ntr; i++) {
+		if (pg->tgroups[i] != NULL)
+			busy |= tgt->tr[i].ops->group_poll(pg->tgroups[i]);
+	}
+	busy |= poll_channels(pg);
+	if (!TAILQ_EMPTY(&pg->pending)) {
+		nvmf_io_resume_pending(pg);
+		busy = NVMF_POLL_BUSY;
+	}
+	now = env_ticks();
+	if (now >= pg->next_timer) {
+		nvmf_ctrlr_timers(pg, now);
+		pg->next_timer = now + env_ticks_hz() * NVMF_TIMER_PERIOD_MS / 1000;
+	}
+	return busy;
+}
+
+int nvmf_pg_thread(void *arg)
+{
+	struct nvmf_poll_group *pg = arg;
+	struct nvmf_tgt *tgt = pg->tgt;
+	uint64_t idle_ticks = tgt->opts.idle_us * env_ticks_hz() / 1000000;
+	uint64_t idle_since = env_ticks();
+	struct timespec nap = {.tv_sec = 0, .tv_nsec = 200 * 1000};
+
+	if (nvmf_pg_init_on_thread(pg) != 0) {
+		pg_fini_on_thread(pg);
+		return -ENOMEM;
+	}
+	while (!atomic_load_explicit(&pg->stop, memory_order_acquire)) {
+		if (nvmf_pg_poll(pg) == NVMF_POLL_BUSY)
+			idle_since = env_ticks();
+		else if (tgt->opts.idle_sleep && env_ticks() - idle_since > idle_ticks)
+			nanosleep(&nap, NULL);
+	}
+	pg_fini_on_thread(pg);
+	return 0;
+}

@@ -1,0 +1,70 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * transport_ops.c - one-line wrappers around the transport ops table, with
+ * the defaults of optional ops. Generic code calls only these.
+ */
+#include <errno.h>
+#include <string.h>
+
+#include "nvmf/nvmf_internal.h"
+
+int nvmf_tr_listen(struct nvmf_tr *tr, const struct nvmf_listen_addr *addr)
+{
+	return tr->ops->listen ? tr->ops->listen(tr->t, addr) : -ENOTSUP;
+}
+
+int nvmf_tr_stop_listen(struct nvmf_tr *tr, const struct nvmf_listen_addr *addr)
+{
+	return tr->ops->stop_listen ? tr->ops->stop_listen(tr->t, addr) : 0;
+}
+
+int nvmf_tr_accept(struct nvmf_tr *tr)
+{
+	return tr->ops->accept ? tr->ops->accept(tr->t) : NVMF_POLL_IDLE;
+}
+
+void nvmf_tr_req_complete(struct nvmf_request *req)
+{
+	req->qpair->transport->ops->req_complete(req);
+}
+
+void nvmf_tr_qpair_close(struct nvmf_qpair *qp)
+{
+	qp->transport->ops->qpair_close(qp);
+}
+
+void nvmf_tr_qpair_free(struct nvmf_qpair *qp)
+{
+	if (qp->transport->ops->qpair_free)
+		qp->transport->ops->qpair_free(qp);
+}
+
+void nvmf_tr_discovery_entry(struct nvmf_tr *tr, const struct nvmf_listen_addr *addr,
+			     struct nvmf_discovery_log_entry *e)
+{
+	if (tr->ops->discovery_entry)
+		tr->ops->discovery_entry(tr->t, addr, e);
+}
+
+const char *nvmf_tr_name(const struct nvmf_tr *tr)
+{
+	return tr->ops->name;
+}
+
+struct nvmf_tr *nvmf_tgt_tr_find(struct nvmf_tgt *tgt, uint8_t trtype)
+{
+	for (uint32_t i = 0; i < tgt->ntr; i++) {
+		if (tgt->tr[i].ops->trtype == trtype)
+			return &tgt->tr[i];
+	}
+	return NULL;
+}
+
+struct nvmf_tr *nvmf_tgt_tr_of(struct nvmf_tgt *tgt, const struct nvmf_transport *t)
+{
+	for (uint32_t i = 0; i < tgt->ntr; i++) {
+		if (tgt->tr[i].t == t)
+			return &tgt->tr[i];
+	}
+	return NULL;
+}

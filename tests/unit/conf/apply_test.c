@@ -1,0 +1,160 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * Unit tests of conf_apply() (conf/apply.c) against the real target core,
+ * created but never started (no threads, no sockets). Run from the top of
+ * the tree.
+ */
+#include <errno.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "conf/conf_internal.h"
+
+static struct conf_errors g_errs;
+
+static int load(const char *text, struct conf **c)
+{
+	conf_errors_init(&g_errs);
+	return conf_load_buffer("t.conf", text, strlen(text), c, &g_errs);
+}
+
+static struct conf *load_ok(const char *text)
+{
+	struct conf *c = NULL;
+
+	if (load(text, &c) != 0)
+		conf_errors_print(&g_errs, stderr);
+	assert_non_null(c);
+	return c;
+}
+
+static void dump_errors(void)
+{
+	conf_errors_print(&g_errs, stderr);
+}
+
+/* ----------------------------------------------------------------- apply */
+
+static int new_tgt(struct nvmf_tgt **tgt)
+{
+	struct nvmf_tgt_opts opts;
+
+	nvmf_tgt_opts_init(&opts);
+	return nvmf_tgt_create(&opts, tgt);
+}
+
+static void test_apply_configures_target(void **state)
+{
+	struct nvmf_transport_opts tcp;
+	struct nvmf_tgt_opts topts;
+	struct nvmf_tgt *tgt = NULL;
+	struct conf *c = NULL;
+
+	(void)state;
+	conf_errors_init(&g_errs);
+	assert_int_equal(conf_load("conf/examples/multi.conf", &c, &g_errs), 0);
+	conf_tgt_opts(c, &topts);
+	assert_int_equal(nvmf_tgt_create(&topts, &tgt), 0);
+	if (conf_apply(c, tgt, &g_errs) != 0)
+		dump_errors();
+	assert_int_equal(g_errs.count, 0);
+	assert_non_null(nvmf_subsystem_find(tgt, "nqn.2016-06.io.nvmf-tgt:shared"));
+	assert_non_null(nvmf_subsystem_find(tgt, "nqn.2016-06.io.nvmf-tgt:restricted"));
+	assert_non_null(nvmf_backend_find(tgt, "ram1"));
+	assert_non_null(nvmf_backend_find(tgt, "null0"));
+	/* the [Transport] was added: a second TCP transport is refused */
+	nvmf_transport_opts_init(&tcp, NVMF_TRTYPE_TCP);
+	assert_int_equal(nvmf_tgt_add_transport(tgt, &tcp), -EEXIST);
+	nvmf_tgt_destroy(tgt);
+	conf_free(c);
+}
+
+static void test_apply_implicit_tcp(void **state)
+{
+	struct nvmf_transport_opts tcp;
+	struct nvmf_tgt *tgt = NULL;
+	struct conf *c = load_ok("[Null]\nName n\nSize 1M\n[Subsystem]\nNQN nqn.2016-06.io.a:b\n"
+				 "Listen TCP 127.0.0.1:4420\nAllowAnyHost Yes\nNamespace n\n");
+
+	(void)state;
+	assert_int_equal(new_tgt(&tgt), 0);
+	assert_int_equal(conf_apply(c, tgt, &g_errs), 0);
+	nvmf_transport_opts_init(&tcp, NVMF_TRTYPE_TCP);
+	assert_int_equal(nvmf_tgt_add_transport(tgt, &tcp), -EEXIST);
+	nvmf_tgt_destroy(tgt);
+	conf_free(c);
+}
+
+static void test_apply_refused_rolls_back(void **state)
+{
+	struct nvmf_subsystem *pre;
+	struct nvmf_tgt *tgt = NULL;
+	struct conf *c = load_ok("[Subsystem]\nNQN nqn.2016-06.io.a:first\n"
+				 "[Subsystem]\nNQN nqn.2016-06.io.a:taken\n");
+
+	(void)state;
+	assert_int_equal(new_tgt(&tgt), 0);
+	assert_int_equal(nvmf_subsystem_create(tgt, "nqn.2016-06.io.a:taken", &pre), 0);
+	assert_int_equal(conf_apply(c, tgt, &g_errs), -EEXIST);
+	assert_int_equal(g_errs.count, 1);
+	assert_string_equal(g_errs.msg[0], "t.conf:4: subsystem nqn.2016-06.io.a:taken: cannot "
+					   "create: File exists");
+	/* the subsystem this call created is gone again; the other one stays */
+	assert_null(nvmf_subsystem_find(tgt, "nqn.2016-06.io.a:first"));
+	assert_ptr_equal(nvmf_subsystem_find(tgt, "nqn.2016-06.io.a:taken"), pre);
+	nvmf_tgt_destroy(tgt);
+	conf_free(c);
+}
+
+static void test_apply_error_names_line(void **state)
+{
+	struct nvmf_tgt *tgt = NULL;
+	struct conf *c = load_ok("[Ram]\nName r\nSize 1M\n[File]\nName f\n"
+				 "Path /nonexistent-dir/f.img\nSize 1M\n");
+
+	(void)state;
+	assert_int_equal(new_tgt(&tgt), 0);
+	assert_int_equal(conf_apply(c, tgt, &g_errs), -ENOENT);
+	assert_int_equal(g_errs.count, 1);
+	assert_string_equal(g_errs.msg[0], "t.conf:6: [File] f: cannot create the backend: No such "
+					   "file or directory");
+	nvmf_tgt_destroy(tgt);
+	conf_free(c);
+}
+
+static void test_bad_file_applies_nothing(void **state)
+{
+	struct nvmf_tgt *tgt = NULL;
+	struct conf *c = (struct conf *)1;
+
+	(void)state;
+	assert_int_equal(new_tgt(&tgt), 0);
+	/* valid until the last line: nothing may reach the target */
+	assert_int_equal(load("[Ram]\nName r\nSize 1M\n[Subsystem]\nNQN nqn.2016-06.io.a:b\n"
+			      "Namespace r\nMaxNamespaces 0\n",
+			      &c),
+			 -EINVAL);
+	assert_null(c);
+	assert_null(nvmf_subsystem_find(tgt, "nqn.2016-06.io.a:b"));
+	assert_null(nvmf_backend_find(tgt, "r"));
+	nvmf_tgt_destroy(tgt);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+	    cmocka_unit_test(test_apply_configures_target),
+	    cmocka_unit_test(test_apply_implicit_tcp),
+	    cmocka_unit_test(test_apply_refused_rolls_back),
+	    cmocka_unit_test(test_apply_error_names_line),
+	    cmocka_unit_test(test_bad_file_applies_nothing),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}

@@ -1,0 +1,232 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/* Unit tests of NVM I/O commands (nvmf/io.c) and the SMART counters. */
+#include "fixture.h"
+
+struct ix {
+	struct fx fx;
+	struct fx_qp *a;
+	struct fx_qp *q;
+	uint16_t cntlid;
+};
+
+static int setup(void **state)
+{
+	struct ix *ix = calloc(1, sizeof(*ix));
+
+	fx_init(&ix->fx);
+	fx_start(&ix->fx);
+	ix->cntlid = fx_admin_up(&ix->fx, &ix->a, FX_SSNQN);
+	ix->q = fx_io_up(&ix->fx, ix->cntlid, 1);
+	*state = ix;
+	return 0;
+}
+
+static int teardown(void **state)
+{
+	struct ix *ix = *state;
+
+	fx_fini(&ix->fx);
+	free(ix);
+	return 0;
+}
+
+static void pattern(uint8_t *p, size_t n, uint8_t seed)
+{
+	for (size_t i = 0; i < n; i++)
+		p[i] = (uint8_t)(seed + i * 13);
+}
+
+static void test_write_read_round_trip(void **state)
+{
+	struct ix *ix = *state;
+	uint8_t w[4 * FX_BS], r[4 * FX_BS];
+
+	pattern(w, sizeof(w), 3);
+	assert_int_equal(fx_rw(&ix->fx, ix->q, NVME_OPC_WRITE, 1, 10, 4, w, sizeof(w)), 0);
+	assert_memory_equal(ix->fx.be->data + 10 * FX_BS, w, sizeof(w));
+	memset(r, 0, sizeof(r));
+	assert_int_equal(fx_rw(&ix->fx, ix->q, NVME_OPC_READ, 1, 10, 4, r, sizeof(r)), 0);
+	assert_memory_equal(r, w, sizeof(w));
+	/* Last block of the namespace. */
+	assert_int_equal(fx_rw(&ix->fx, ix->q, NVME_OPC_READ, 1, FX_BLOCKS - 1, 1, r, FX_BS), 0);
+}
+
+static void test_errors(void **state)
+{
+	struct ix *ix = *state;
+	uint8_t buf[4 * FX_BS];
+
+	assert_status(fx_rw(&ix->fx, ix->q, NVME_OPC_READ, 1, FX_BLOCKS - 1, 2, buf, 2 * FX_BS),
+		      NVME_SCT_GENERIC, NVME_SC_LBA_OUT_OF_RANGE);
+	assert_status(fx_rw(&ix->fx, ix->q, NVME_OPC_WRITE, 1, UINT64_MAX, 1, buf, FX_BS),
+		      NVME_SCT_GENERIC, NVME_SC_LBA_OUT_OF_RANGE);
+	assert_status(fx_rw(&ix->fx, ix->q, NVME_OPC_READ, 1, 0, 4, buf, 3 * FX_BS),
+		      NVME_SCT_GENERIC, NVME_SC_DATA_SGL_LENGTH_INVALID);
+	assert_status(fx_rw(&ix->fx, ix->q, NVME_OPC_WRITE, 1, 0, 1, buf, 2 * FX_BS),
+		      NVME_SCT_GENERIC, NVME_SC_DATA_SGL_LENGTH_INVALID);
+	assert_status(fx_rw(&ix->fx, ix->q, NVME_OPC_READ, 2, 0, 1, buf, FX_BS), NVME_SCT_GENERIC,
+		      NVME_SC_INVALID_NAMESPACE_OR_FORMAT);
+	assert_status(fx_rw(&ix->fx, ix->q, NVME_OPC_READ, 0, 0, 1, buf, FX_BS), NVME_SCT_GENERIC,
+		      NVME_SC_INVALID_NAMESPACE_OR_FORMAT);
+	assert_status(fx_rw(&ix->fx, ix->q, 0x7e, 1, 0, 1, buf, FX_BS), NVME_SCT_GENERIC,
+		      NVME_SC_INVALID_OPCODE);
+	/* Over MDTS (128 KiB): 257 blocks of 512 B. */
+	assert_status(fx_rw(&ix->fx, ix->q, NVME_OPC_READ, 1, 0, 257, buf, 257 * FX_BS),
+		      NVME_SCT_GENERIC, NVME_SC_INVALID_FIELD);
+	/* Backend refuses: internal error. */
+	ix->fx.be->fail_next = -EIO;
+	assert_status(fx_rw(&ix->fx, ix->q, NVME_OPC_READ, 1, 0, 1, buf, FX_BS), NVME_SCT_GENERIC,
+		      NVME_SC_INTERNAL_DEVICE_ERROR);
+}
+
+static void test_busy_backend_retries(void **state)
+{
+	struct ix *ix = *state;
+	uint8_t buf[FX_BS];
+
+	pattern(buf, sizeof(buf), 9);
+	ix->fx.be->fail_next = -EAGAIN;
+	assert_int_equal(fx_rw(&ix->fx, ix->q, NVME_OPC_WRITE, 1, 3, 1, buf, FX_BS), 0);
+	assert_memory_equal(ix->fx.be->data + 3 * FX_BS, buf, FX_BS);
+}
+
+static void test_fua_flush_zeroes(void **state)
+{
+	struct ix *ix = *state;
+	uint8_t buf[2 * FX_BS];
+	struct nvme_cmd cmd;
+
+	pattern(buf, sizeof(buf), 1);
+	memset(&cmd, 0, sizeof(cmd));
+	cmd.opc = NVME_OPC_WRITE;
+	cmd.nsid = 1;
+	nvme_cmd_set_lba_range(&cmd, 20, 2);
+	cmd.cdw12 |= NVME_RW_FUA;
+	assert_int_equal(fx_cmd(&ix->fx, ix->q, &cmd, buf, sizeof(buf), NVMF_XFER_H2C, NULL), 0);
+	assert_int_equal(ix->fx.be->fua_writes, 1);
+	memset(&cmd, 0, sizeof(cmd));
+	cmd.opc = NVME_OPC_FLUSH;
+	cmd.nsid = 1;
+	assert_int_equal(fx_cmd(&ix->fx, ix->q, &cmd, NULL, 0, NVMF_XFER_NONE, NULL), 0);
+	assert_int_equal(ix->fx.be->flushes, 1);
+	cmd.nsid = NVME_NSID_ALL;
+	assert_status(fx_cmd(&ix->fx, ix->q, &cmd, NULL, 0, NVMF_XFER_NONE, NULL), NVME_SCT_GENERIC,
+		      NVME_SC_INVALID_NAMESPACE_OR_FORMAT);
+	memset(&cmd, 0, sizeof(cmd));
+	cmd.opc = NVME_OPC_WRITE_ZEROES;
+	cmd.nsid = 1;
+	nvme_cmd_set_lba_range(&cmd, 20, 2);
+	assert_int_equal(fx_cmd(&ix->fx, ix->q, &cmd, NULL, 0, NVMF_XFER_NONE, NULL), 0);
+	assert_true(nvmf_mem_is_zero(ix->fx.be->data + 20 * FX_BS, 2 * FX_BS));
+	/* Write cache disabled: every write becomes FUA. */
+	assert_int_equal(fx_admin(&ix->fx, ix->a, NVME_OPC_SET_FEATURES, 0,
+				  NVME_FEAT_VOLATILE_WRITE_CACHE, 0, NULL, 0, NULL),
+			 0);
+	assert_int_equal(fx_rw(&ix->fx, ix->q, NVME_OPC_WRITE, 1, 0, 1, buf, FX_BS), 0);
+	assert_int_equal(ix->fx.be->fua_writes, 2);
+}
+
+static void test_dsm_deallocate(void **state)
+{
+	struct ix *ix = *state;
+	struct nvme_dsm_range r[2];
+	struct nvme_cmd cmd;
+
+	memset(ix->fx.be->data, 0x5a, FX_BLOCKS * FX_BS);
+	memset(r, 0, sizeof(r));
+	r[0].slba = 4;
+	r[0].length = 2;
+	r[1].slba = 100;
+	r[1].length = 1;
+	memset(&cmd, 0, sizeof(cmd));
+	cmd.opc = NVME_OPC_DATASET_MANAGEMENT;
+	cmd.nsid = 1;
+	cmd.cdw10 = 1; /* two ranges */
+	cmd.cdw11 = NVME_DSM_ATTR_AD;
+	assert_int_equal(fx_cmd(&ix->fx, ix->q, &cmd, r, sizeof(r), NVMF_XFER_H2C, NULL), 0);
+	assert_int_equal(ix->fx.be->deallocs, 2);
+	assert_true(nvmf_mem_is_zero(ix->fx.be->data + 4 * FX_BS, 2 * FX_BS));
+	assert_true(nvmf_mem_is_zero(ix->fx.be->data + 100 * FX_BS, FX_BS));
+	assert_int_equal(ix->fx.be->data[6 * FX_BS], 0x5a);
+	/* Short range buffer; range out of the namespace. */
+	assert_status(fx_cmd(&ix->fx, ix->q, &cmd, r, 16, NVMF_XFER_H2C, NULL), NVME_SCT_GENERIC,
+		      NVME_SC_DATA_SGL_LENGTH_INVALID);
+	r[1].slba = FX_BLOCKS;
+	assert_status(fx_cmd(&ix->fx, ix->q, &cmd, r, sizeof(r), NVMF_XFER_H2C, NULL),
+		      NVME_SCT_GENERIC, NVME_SC_LBA_OUT_OF_RANGE);
+	/* Without AD: advisory, nothing done. */
+	cmd.cdw11 = 0;
+	assert_int_equal(fx_cmd(&ix->fx, ix->q, &cmd, r, sizeof(r), NVMF_XFER_H2C, NULL), 0);
+	assert_int_equal(ix->fx.be->deallocs, 2);
+}
+
+static void test_compare(void **state)
+{
+	struct ix *ix = *state;
+	uint8_t buf[2 * FX_BS];
+
+	pattern(buf, sizeof(buf), 77);
+	assert_int_equal(fx_rw(&ix->fx, ix->q, NVME_OPC_WRITE, 1, 30, 2, buf, sizeof(buf)), 0);
+	assert_int_equal(fx_rw(&ix->fx, ix->q, NVME_OPC_COMPARE, 1, 30, 2, buf, sizeof(buf)), 0);
+	buf[700] ^= 1;
+	assert_status(fx_rw(&ix->fx, ix->q, NVME_OPC_COMPARE, 1, 30, 2, buf, sizeof(buf)),
+		      NVME_SCT_MEDIA_ERROR, NVME_SC_COMPARE_FAILURE);
+}
+
+static void test_smart_counters(void **state)
+{
+	struct ix *ix = *state;
+	static uint8_t big[64 * 1024];
+	struct nvme_health_log h;
+	uint8_t part[16];
+
+	/* 3 writes of 64 KiB (384 units of 512 B -> 1 data unit, rounded up). */
+	for (int i = 0; i < 3; i++)
+		assert_int_equal(fx_rw(&ix->fx, ix->q, NVME_OPC_WRITE, 1, 0, 128, big, sizeof(big)),
+				 0);
+	for (int i = 0; i < 2; i++)
+		assert_int_equal(fx_rw(&ix->fx, ix->q, NVME_OPC_READ, 1, 0, 128, big, sizeof(big)),
+				 0);
+	assert_int_equal(fx_get_log(&ix->fx, ix->a, NVME_LOG_HEALTH_INFORMATION, 0, &h, sizeof(h)),
+			 0);
+	assert_int_equal(nvme_le128_get_sat(h.host_write_commands), 3);
+	assert_int_equal(nvme_le128_get_sat(h.host_read_commands), 2);
+	assert_int_equal(nvme_le128_get_sat(h.data_units_written), 1);
+	assert_int_equal(nvme_le128_get_sat(h.data_units_read), 1);
+	assert_int_equal(h.temperature, 293);
+	assert_int_equal(h.available_spare, 100);
+	/* 16 more writes of 64 KiB: 19 x 128 = 2432 units -> 3 data units. */
+	for (int i = 0; i < 16; i++)
+		assert_int_equal(fx_rw(&ix->fx, ix->q, NVME_OPC_WRITE, 1, 0, 128, big, sizeof(big)),
+				 0);
+	/* Read at an offset: data units written is at byte 48. */
+	assert_int_equal(
+	    fx_get_log(&ix->fx, ix->a, NVME_LOG_HEALTH_INFORMATION, 48, part, sizeof(part)), 0);
+	assert_int_equal(nvme_le128_get_sat(part), 3);
+}
+
+static void test_io_queue_dropped_on_teardown(void **state)
+{
+	struct ix *ix = *state;
+
+	assert_int_equal(nvmf_subsystem_destroy(ix->fx.ss), 0);
+	fx_poll(&ix->fx, 10);
+	assert_true(ix->q->freed);
+	assert_true(ix->a->freed);
+	assert_null(nvmf_subsystem_find(ix->fx.tgt, FX_SSNQN));
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+	    cmocka_unit_test_setup_teardown(test_write_read_round_trip, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_errors, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_busy_backend_retries, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_fua_flush_zeroes, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_dsm_deallocate, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_compare, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_smart_counters, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_io_queue_dropped_on_teardown, setup, teardown),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}

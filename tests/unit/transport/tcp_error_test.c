@@ -1,0 +1,376 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * tcp_error_test.c - bad input to the NVMe/TCP receiver: each case gets the
+ * spec's answer (a C2HTermReq with the right FES/FEI and a close, or a
+ * command status with the connection kept), and leaks nothing.
+ */
+#include "tests/unit/transport/tcp_harness.h"
+
+#define OPC_WRITE 0x01
+#define OPC_READ 0x02
+#define OPC_FLUSH 0x00
+#define DG_BOTH (NVME_TCP_DGST_HDGST_ENABLE | NVME_TCP_DGST_DDGST_ENABLE)
+
+static uint8_t data[20480];
+static uint8_t pdu[40960];
+
+/* A good command still works on @h. */
+static void still_works(struct harness *h, uint16_t cid)
+{
+	h_send(h, pdu, h_capsule(h, pdu, OPC_WRITE, cid, data, 512));
+	h_expect_resp(h, cid, 0);
+	assert_int_equal(h->last_cid, cid);
+}
+
+static void test_wrong_hlen(void **state)
+{
+	struct harness h;
+	size_t n;
+
+	(void)state;
+	h_setup(&h);
+	h_connect(&h, 0);
+	n = h_capsule(&h, pdu, OPC_FLUSH, 1, NULL, 0);
+	pdu[2] = 70;
+	h_send(&h, pdu, n);
+	h_expect_term(&h, NVME_TCP_FES_INVALID_HEADER_FIELD, 2);
+	assert_int_equal(h.nexec, 0);
+	h_teardown(&h);
+}
+
+static void test_unknown_type(void **state)
+{
+	struct harness h;
+	size_t n;
+
+	(void)state;
+	h_setup(&h);
+	h_connect(&h, 0);
+	n = h_capsule(&h, pdu, OPC_FLUSH, 1, NULL, 0);
+	pdu[0] = 0x08;
+	h_send(&h, pdu, n);
+	h_expect_term(&h, NVME_TCP_FES_INVALID_HEADER_FIELD, 0);
+	h_teardown(&h);
+}
+
+/* A PDU the controller sends (CapsuleResp) is not one a host may send. */
+static void test_controller_type_from_host(void **state)
+{
+	struct harness h;
+	size_t n;
+
+	(void)state;
+	h_setup(&h);
+	h_connect(&h, 0);
+	n = h_capsule(&h, pdu, OPC_FLUSH, 1, NULL, 0);
+	pdu[0] = NVME_TCP_PDU_CAPSULE_RESP;
+	h_send(&h, pdu, n);
+	h_expect_term(&h, NVME_TCP_FES_INVALID_HEADER_FIELD, 0);
+	h_teardown(&h);
+}
+
+static void test_capsule_before_icreq(void **state)
+{
+	struct harness h;
+
+	(void)state;
+	h_setup(&h);
+	h_send(&h, pdu, h_capsule(&h, pdu, OPC_FLUSH, 1, NULL, 0));
+	h_expect_term(&h, NVME_TCP_FES_PDU_SEQUENCE_ERROR, 0);
+	h_teardown(&h);
+}
+
+static void test_second_icreq(void **state)
+{
+	struct harness h;
+
+	(void)state;
+	h_setup(&h);
+	h_connect(&h, 0);
+	h_send(&h, pdu, h_icreq(pdu, 0, 0));
+	h_expect_term(&h, NVME_TCP_FES_PDU_SEQUENCE_ERROR, 0);
+	h_teardown(&h);
+}
+
+static void test_bad_pfv(void **state)
+{
+	struct harness h;
+
+	(void)state;
+	h_setup(&h);
+	h_icreq(pdu, 0, 0);
+	pdu[8] = 1;
+	h_send(&h, pdu, 128);
+	h_expect_term(&h, NVME_TCP_FES_UNSUPPORTED_PARAMETER, 8);
+	h_teardown(&h);
+}
+
+static void test_plen_below_hlen(void **state)
+{
+	struct harness h;
+	struct nvme_tcp_common_hdr *ch = (struct nvme_tcp_common_hdr *)pdu;
+
+	(void)state;
+	h_setup(&h);
+	h_connect(&h, 0);
+	h_capsule(&h, pdu, OPC_FLUSH, 1, NULL, 0);
+	ch->plen = 60;
+	h_send(&h, pdu, 72);
+	h_expect_term(&h, NVME_TCP_FES_INVALID_HEADER_FIELD, 4);
+	h_teardown(&h);
+}
+
+/* In-capsule data over what the queue accepts (8192 on the admin queue). */
+static void test_icd_over_limit(void **state)
+{
+	struct harness h;
+
+	(void)state;
+	h_setup(&h);
+	h_connect(&h, 0);
+	h_send(&h, pdu, h_capsule(&h, pdu, OPC_WRITE, 1, data, 12288));
+	h_expect_term(&h, NVME_TCP_FES_DATA_LIMIT_EXCEEDED, 4);
+	assert_int_equal(h.nexec, 0);
+	h_teardown(&h);
+}
+
+/* More in-capsule data than the SGL announces: Data SGL Length Invalid. */
+static void test_icd_longer_than_sgl(void **state)
+{
+	struct harness h;
+	struct nvme_tcp_cmd *cmd = (struct nvme_tcp_cmd *)pdu;
+	size_t n;
+
+	(void)state;
+	h_setup(&h);
+	h_connect(&h, 0);
+	n = h_capsule(&h, pdu, OPC_WRITE, 1, data, 4096);
+	cmd->ccsqe.dptr.sgl1.unkeyed.length = 512;
+	h_send(&h, pdu, n);
+	h_expect_resp(&h, 1, NVME_STATUS_GENERIC(NVME_SC_DATA_SGL_LENGTH_INVALID));
+	assert_int_equal(h.nexec, 0);
+	still_works(&h, 2);
+	h_teardown(&h);
+}
+
+static void test_bad_header_digest(void **state)
+{
+	struct harness h;
+	size_t n;
+
+	(void)state;
+	h_setup(&h);
+	h_connect(&h, DG_BOTH);
+	n = h_capsule(&h, pdu, OPC_FLUSH, 1, NULL, 0);
+	pdu[72] ^= 0x5a;
+	h_send(&h, pdu, n);
+	h_expect_term(&h, NVME_TCP_FES_HEADER_DIGEST_ERROR, 0);
+	h_teardown(&h);
+}
+
+/* A data digest error is not fatal: Transient Transport Error, no exec. */
+static void test_bad_data_digest_capsule(void **state)
+{
+	struct harness h;
+	size_t n;
+
+	(void)state;
+	h_setup(&h);
+	h_connect(&h, DG_BOTH);
+	n = h_capsule(&h, pdu, OPC_WRITE, 1, data, 1024);
+	pdu[n - 1] ^= 0xff;
+	h_send(&h, pdu, n);
+	h_expect_resp(&h, 1, NVME_STATUS_GENERIC(NVME_SC_TRANSIENT_TRANSPORT_ERROR));
+	assert_int_equal(h.nexec, 0);
+	still_works(&h, 2);
+	h_teardown(&h);
+}
+
+static void test_bad_data_digest_h2c(void **state)
+{
+	struct harness h;
+	uint16_t ttag;
+	size_t n;
+
+	(void)state;
+	h_setup(&h);
+	h_connect(&h, DG_BOTH);
+	h_send(&h, pdu, h_capsule(&h, pdu, OPC_WRITE, 1, NULL, 16384));
+	ttag = h_expect_r2t(&h, 1, 0, 16384);
+	n = h_h2c(&h, pdu, 1, ttag, 0, data, 16384);
+	pdu[40] ^= 1;
+	h_send(&h, pdu, n);
+	h_expect_resp(&h, 1, NVME_STATUS_GENERIC(NVME_SC_TRANSIENT_TRANSPORT_ERROR));
+	assert_int_equal(h.nexec, 0);
+	still_works(&h, 2);
+	h_teardown(&h);
+}
+
+/* H2CData must match its R2T: tag, command id, offset, length. */
+static void h2c_mismatch(int field, uint16_t fes, uint32_t fei)
+{
+	struct harness h;
+	uint16_t ttag;
+	size_t n;
+
+	h_setup(&h);
+	h_connect(&h, 0);
+	h_send(&h, pdu, h_capsule(&h, pdu, OPC_WRITE, 7, NULL, 16384));
+	ttag = h_expect_r2t(&h, 7, 0, 16384);
+	if (field == 0)
+		n = h_h2c(&h, pdu, 7, (uint16_t)(ttag + 1), 0, data, 4096);
+	else if (field == 1)
+		n = h_h2c(&h, pdu, 8, ttag, 0, data, 4096);
+	else if (field == 2)
+		n = h_h2c(&h, pdu, 7, ttag, 4096, data, 4096);
+	else
+		n = h_h2c(&h, pdu, 7, ttag, 0, data, 16384 + 4);
+	h_send(&h, pdu, n);
+	h_expect_term(&h, fes, fei);
+	assert_int_equal(h.nexec, 0);
+	h_teardown(&h);
+}
+
+static void test_h2c_wrong_ttag(void **state)
+{
+	(void)state;
+	h2c_mismatch(0, NVME_TCP_FES_INVALID_HEADER_FIELD, 10);
+}
+
+static void test_h2c_wrong_cccid(void **state)
+{
+	(void)state;
+	h2c_mismatch(1, NVME_TCP_FES_INVALID_HEADER_FIELD, 8);
+}
+
+static void test_h2c_wrong_offset(void **state)
+{
+	(void)state;
+	h2c_mismatch(2, NVME_TCP_FES_DATA_OUT_OF_RANGE, 12);
+}
+
+static void test_h2c_too_long(void **state)
+{
+	(void)state;
+	h2c_mismatch(3, NVME_TCP_FES_DATA_OUT_OF_RANGE, 16);
+}
+
+/* H2CData with no R2T outstanding at all. */
+static void test_h2c_unsolicited(void **state)
+{
+	struct harness h;
+
+	(void)state;
+	h_setup(&h);
+	h_connect(&h, 0);
+	h_send(&h, pdu, h_h2c(&h, pdu, 1, 0, 0, data, 512));
+	h_expect_term(&h, NVME_TCP_FES_INVALID_HEADER_FIELD, 10);
+	h_teardown(&h);
+}
+
+static void test_transfer_over_mdts(void **state)
+{
+	struct harness h;
+
+	(void)state;
+	h_setup(&h);
+	h_connect(&h, 0);
+	h_send(&h, pdu, h_capsule(&h, pdu, OPC_READ, 3, NULL, 65536 + 512));
+	h_expect_resp(&h, 3, NVME_STATUS_GENERIC(NVME_SC_INVALID_FIELD));
+	assert_int_equal(h.nexec, 0);
+	still_works(&h, 4);
+	h_teardown(&h);
+}
+
+static void test_bidirectional_rejected(void **state)
+{
+	struct harness h;
+
+	(void)state;
+	h_setup(&h);
+	h_connect(&h, 0);
+	h_send(&h, pdu, h_capsule(&h, pdu, 0x83, 3, NULL, 4096));
+	h_expect_resp(&h, 3, NVME_STATUS_GENERIC(NVME_SC_INVALID_FIELD));
+	assert_int_equal(h.nexec, 0);
+	h_teardown(&h);
+}
+
+/* H2CTermReq from the host: the connection closes, no TermReq back. */
+static void test_host_term_req(void **state)
+{
+	struct harness h;
+	struct nvme_tcp_term_req_hdr *t = (struct nvme_tcp_term_req_hdr *)pdu;
+
+	(void)state;
+	h_setup(&h);
+	h_connect(&h, 0);
+	memset(t, 0, sizeof(*t));
+	t->ch.pdu_type = NVME_TCP_PDU_H2C_TERM_REQ;
+	t->ch.hlen = 24;
+	t->ch.plen = 24;
+	t->fes = NVME_TCP_FES_PDU_SEQUENCE_ERROR;
+	h_send(&h, pdu, 24);
+	assert_true(h_eof(&h));
+	h_poll(&h, 2);
+	assert_int_equal(h.closed, 1);
+	h_teardown(&h);
+}
+
+/* The peer goes away mid-PDU with an R2T transfer and a read in flight:
+ * qpair_closed once, every buffer back in the pool (checked in teardown). */
+static void test_peer_reset_mid_pdu(void **state)
+{
+	struct harness h;
+	uint16_t ttag;
+	size_t n;
+
+	(void)state;
+	h_setup(&h);
+	h_connect(&h, 0);
+	h.hold = true;
+	h_send(&h, pdu, h_capsule(&h, pdu, OPC_READ, 1, NULL, 32768));
+	h_send(&h, pdu, h_capsule(&h, pdu, OPC_WRITE, 2, NULL, 16384));
+	ttag = h_expect_r2t(&h, 2, 0, 16384);
+	n = h_h2c(&h, pdu, 2, ttag, 0, data, 16384);
+	h_send(&h, pdu, n / 2);
+	h_poll(&h, 2);
+	close(h.host);
+	h.host = -1;
+	h_poll(&h, 3);
+	assert_int_equal(h.closed, 1);
+	assert_int_equal(h.nheld, 1);
+	/* The core's read completes after the close: only recycled. */
+	h_teardown(&h);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+	    cmocka_unit_test(test_wrong_hlen),
+	    cmocka_unit_test(test_unknown_type),
+	    cmocka_unit_test(test_controller_type_from_host),
+	    cmocka_unit_test(test_capsule_before_icreq),
+	    cmocka_unit_test(test_second_icreq),
+	    cmocka_unit_test(test_bad_pfv),
+	    cmocka_unit_test(test_plen_below_hlen),
+	    cmocka_unit_test(test_icd_over_limit),
+	    cmocka_unit_test(test_icd_longer_than_sgl),
+	    cmocka_unit_test(test_bad_header_digest),
+	    cmocka_unit_test(test_bad_data_digest_capsule),
+	    cmocka_unit_test(test_bad_data_digest_h2c),
+	    cmocka_unit_test(test_h2c_wrong_ttag),
+	    cmocka_unit_test(test_h2c_wrong_cccid),
+	    cmocka_unit_test(test_h2c_wrong_offset),
+	    cmocka_unit_test(test_h2c_too_long),
+	    cmocka_unit_test(test_h2c_unsolicited),
+	    cmocka_unit_test(test_transfer_over_mdts),
+	    cmocka_unit_test(test_bidirectional_rejected),
+	    cmocka_unit_test(test_host_term_req),
+	    cmocka_unit_test(test_peer_reset_mid_pdu),
+	};
+
+	for (size_t i = 0; i < sizeof(data); i++)
+		data[i] = (uint8_t)(i * 3);
+	log_set_level(getenv("TCP_TEST_LOG") ? LOG_LEVEL_DEBUG : LOG_LEVEL_ERROR);
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}

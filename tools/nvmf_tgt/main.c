@@ -1,0 +1,258 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * nvmf_tgt - the NVMe-oF target daemon: reads a conf file, starts the
+ * environment and the target, serves until SIGINT/SIGTERM.
+ *
+ * Exit status: 0 after a clean stop, 1 when the environment or the target
+ * fails to start, 2 for a bad command line or a bad conf file.
+ */
+#include <errno.h>
+#include <getopt.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "conf.h"
+#include "env.h"
+#include "nvmf.h"
+#include "util.h"
+
+#define EXIT_CONF 2
+
+struct args {
+	const char *conf_path;
+	const char *core_mask; /* -m, NULL when not given */
+	bool level_given;      /* -L */
+	enum log_level level;
+};
+
+/* The one target of this process, for the signal handler. */
+static struct nvmf_tgt *g_tgt;
+
+static void usage(FILE *f, const char *prog)
+{
+	fprintf(f,
+		"usage: %s -c FILE [-m MASK] [-L LEVEL]\n"
+		"  -c, --conf FILE        conf file to serve (see conf/examples/)\n"
+		"  -m, --reactor-mask M   cores to run on, a hex mask (0x3) or a list (0-1);\n"
+		"                         overrides ReactorMask / CoreList of [Global]\n"
+		"  -L, --log-level LEVEL  error, warn, notice, info or debug;\n"
+		"                         overrides LogLevel of [Global]\n"
+		"  -h, --help             print this help and exit\n"
+		"Stops cleanly on SIGINT or SIGTERM.\n",
+		prog);
+}
+
+/* @return 0, 1 for --help, or -EINVAL after printing the usage to stderr. */
+static int parse_args(int argc, char **argv, struct args *a)
+{
+	static const struct option longopts[] = {
+	    {"conf", required_argument, NULL, 'c'},
+	    {"reactor-mask", required_argument, NULL, 'm'},
+	    {"log-level", required_argument, NULL, 'L'},
+	    {"help", no_argument, NULL, 'h'},
+	    {NULL, 0, NULL, 0},
+	};
+	int opt;
+
+	memset(a, 0, sizeof(*a));
+	while ((opt = getopt_long(argc, argv, "c:m:L:h", longopts, NULL)) != -1) {
+		switch (opt) {
+		case 'c':
+			a->conf_path = optarg;
+			break;
+		case 'm':
+			a->core_mask = optarg;
+			break;
+		case 'L':
+			if (log_level_parse(optarg, &a->level) != 0) {
+				fprintf(stderr, "%s: bad log level '%s'\n", argv[0], optarg);
+				goto bad;
+			}
+			a->level_given = true;
+			break;
+		case 'h':
+			usage(stdout, argv[0]);
+			return 1;
+		default:
+			goto bad;
+		}
+	}
+	if (optind < argc) {
+		fprintf(stderr, "%s: unexpected argument '%s'\n", argv[0], argv[optind]);
+		goto bad;
+	}
+	if (!a->conf_path) {
+		fprintf(stderr, "%s: a conf file is required (-c FILE)\n", argv[0]);
+		goto bad;
+	}
+	return 0;
+bad:
+	usage(stderr, argv[0]);
+	return -EINVAL;
+}
+
+static struct conf *load_conf(const struct args *a)
+{
+	struct conf_errors *errs = malloc(sizeof(*errs));
+	struct conf *c = NULL;
+	enum log_level level;
+
+	if (!errs) {
+		log_error("nvmf_tgt", "out of memory");
+		return NULL;
+	}
+	conf_errors_init(errs);
+	if (conf_load(a->conf_path, &c, errs) != 0) {
+		conf_errors_print(errs, stderr);
+		fprintf(stderr, "nvmf_tgt: %u error%s in %s; not starting\n", errs->count,
+			errs->count == 1 ? "" : "s", a->conf_path);
+	} else if (!a->level_given && conf_log_level(c, &level) == 0) {
+		log_set_level(level);
+	}
+	free(errs);
+	return c;
+}
+
+static int apply_conf(const struct conf *c, struct nvmf_tgt *tgt, const char *path)
+{
+	struct conf_errors *errs = malloc(sizeof(*errs));
+	int rc;
+
+	if (!errs)
+		return -ENOMEM;
+	conf_errors_init(errs);
+	rc = conf_apply(c, tgt, errs);
+	if (rc) {
+		conf_errors_print(errs, stderr);
+		fprintf(stderr, "nvmf_tgt: the target refused %s; not starting\n", path);
+	}
+	free(errs);
+	return rc;
+}
+
+static void on_stop_signal(int sig)
+{
+	(void)sig;
+	if (g_tgt)
+		nvmf_tgt_stop_async(g_tgt);
+}
+
+static int install_signals(void)
+{
+	struct sigaction sa;
+
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = SIG_IGN;
+	if (sigaction(SIGPIPE, &sa, NULL) != 0)
+		return -errno;
+	sa.sa_handler = on_stop_signal;
+	sa.sa_flags = SA_RESTART;
+	sigemptyset(&sa.sa_mask);
+	if (sigaction(SIGINT, &sa, NULL) != 0 || sigaction(SIGTERM, &sa, NULL) != 0)
+		return -errno;
+	return 0;
+}
+
+static int start_env(const struct args *a, const struct conf *c)
+{
+	struct env_opts opts;
+	char name[64];
+	int rc;
+
+	snprintf(name, sizeof(name), "nvmf_tgt_%d", (int)getpid());
+	env_opts_init(&opts);
+	opts.name = name;
+	opts.no_pci = true;
+	if (a->core_mask)
+		opts.core_mask = a->core_mask;
+	else if (conf_core_mask(c))
+		opts.core_mask = conf_core_mask(c);
+	rc = env_init(&opts);
+	if (rc)
+		log_error("nvmf_tgt", "cannot start the environment (cores %s): %s",
+			  opts.core_mask ? opts.core_mask : "0x1", strerror(-rc));
+	return rc;
+}
+
+static const char *start_hint(int rc)
+{
+	switch (rc) {
+	case -EADDRINUSE:
+		return " (another target or program already listens there; change Listen)";
+	case -EADDRNOTAVAIL:
+		return " (no local interface has that address; check Listen)";
+	case -EACCES:
+		return " (ports below 1024 need root)";
+	default:
+		return "";
+	}
+}
+
+/* Create, configure, start and run the target. @return the exit status. */
+static int serve(const struct args *a, const struct conf *c)
+{
+	struct nvmf_tgt_opts opts;
+	int status = 0, rc;
+
+	conf_tgt_opts(c, &opts);
+	rc = nvmf_tgt_create(&opts, &g_tgt);
+	if (rc) {
+		log_error("nvmf_tgt", "cannot create the target: %s", strerror(-rc));
+		return 1;
+	}
+	if (apply_conf(c, g_tgt, a->conf_path) != 0) {
+		status = EXIT_CONF;
+		goto out_destroy;
+	}
+	rc = nvmf_tgt_start(g_tgt);
+	if (rc) {
+		log_error("nvmf_tgt", "cannot start the target: %s%s", strerror(-rc),
+			  start_hint(rc));
+		status = 1;
+		goto out_destroy;
+	}
+	rc = install_signals();
+	if (rc) {
+		log_error("nvmf_tgt", "cannot install signal handlers: %s", strerror(-rc));
+		status = 1;
+		goto out_destroy;
+	}
+	log_notice("nvmf_tgt",
+		   "ready: serving %s on %u core%s (memory: %s); SIGINT or SIGTERM stops",
+		   a->conf_path, env_core_count(), env_core_count() == 1 ? "" : "s",
+		   env_hugepages() ? "hugepages" : "no hugepages");
+	nvmf_tgt_run(g_tgt);
+	log_notice("nvmf_tgt", "stopped");
+out_destroy:
+	nvmf_tgt_destroy(g_tgt);
+	g_tgt = NULL;
+	return status;
+}
+
+int main(int argc, char **argv)
+{
+	struct conf *c;
+	struct args a;
+	int status;
+
+	status = parse_args(argc, argv, &a);
+	if (status != 0)
+		return status > 0 ? 0 : EXIT_CONF;
+	if (a.level_given)
+		log_set_level(a.level);
+	c = load_conf(&a);
+	if (!c)
+		return EXIT_CONF;
+	status = start_env(&a, c);
+	if (status != 0) {
+		conf_free(c);
+		return status == -EINVAL ? EXIT_CONF : 1; /* -EINVAL: a bad core mask */
+	}
+	status = serve(&a, c);
+	env_fini();
+	conf_free(c);
+	return status;
+}

@@ -1,0 +1,347 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * tcp_internal.h - NVMe/TCP target transport: objects shared by its files.
+ *
+ *   tcp_transport.c  create/destroy, listen, accept, ops table
+ *   tcp_group.c      poll groups: epoll, buffer pool, group_poll
+ *   tcp_conn.c       connection create, close, free
+ *   tcp_recv.c       the PDU receive state machine
+ *   tcp_pdu.c        handlers of received PDUs (ICReq, capsule, H2CData)
+ *   tcp_send.c       send queue, PDU builders, batched sendmsg
+ *   tcp_req.c        requests: buffers, R2T, completion
+ *
+ * Everything of one connection runs on its poll group's thread (after
+ * accept on the main thread); nothing here takes a lock.
+ */
+#ifndef NVMF_TGT_TRANSPORT_TCP_INTERNAL_H
+#define NVMF_TGT_TRANSPORT_TCP_INTERNAL_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <sys/queue.h>
+#include <sys/uio.h>
+
+#include "nvmf_transport.h"
+
+#define TCP_LOG "tcp"
+
+/** Largest H2CData payload we accept, advertised as MAXH2CDATA. */
+#define TCP_MAXH2CDATA (128u * 1024)
+/** Largest C2HData payload we send in one PDU. */
+#define TCP_MAX_C2H_PDU (128u * 1024)
+/** In-capsule data accepted on the admin queue whatever the option says. */
+#define TCP_ADMIN_ICD_SIZE 8192u
+/** Received PDUs handled per connection per poll. */
+#define TCP_RECV_PDU_BUDGET 32
+/** Bytes received per connection per poll (a soft limit, checked per PDU). */
+#define TCP_RECV_BYTE_BUDGET (1024u * 1024)
+/** Largest PDU header (ICReq) plus a header digest. */
+#define TCP_HDR_MAX 132
+/** Most header bytes copied into a C2HTermReq. */
+#define TCP_TERM_ERR_DATA_MAX NVME_TCP_TERM_REQ_MAX_DATA
+/** Largest padding between header and data (HPDA/CPDA 31: 128 bytes). */
+#define TCP_PAD_MAX 128
+/** Iovecs of one sendmsg() batch. */
+#define TCP_SEND_IOV_MAX 64
+/** Epoll events fetched per group poll. */
+#define TCP_EPOLL_EVENTS 64
+
+struct tcp_conn;
+struct tcp_req;
+
+/** A listening socket. */
+struct tcp_listener {
+	TAILQ_ENTRY(tcp_listener) link;
+	int fd;
+	struct nvmf_listen_addr addr;
+};
+
+/** The transport object. */
+struct tcp_transport {
+	struct nvmf_transport base;
+	TAILQ_HEAD(, tcp_listener) listeners;
+	/** Set C2HData SUCCESS (and omit the CapsuleResp) when the spec allows. */
+	bool c2h_success;
+	uint32_t icd_buf_size; /**< per-request in-capsule buffer: max(option, 8192) */
+};
+
+/** A poll group. */
+struct tcp_group {
+	struct nvmf_tgroup base;
+	int epfd;
+	struct env_pool *buf_pool;
+	TAILQ_HEAD(, tcp_conn) conns;      /**< every connection of the group */
+	TAILQ_HEAD(, tcp_conn) send_list;  /**< connections with queued output */
+	TAILQ_HEAD(, tcp_conn) close_list; /**< closing, qpair_closed not yet sent */
+	TAILQ_HEAD(, tcp_req) buf_wait;    /**< requests waiting for data buffers */
+};
+
+/** What a queued PDU is; decides what happens when it is sent. */
+enum tcp_pdu_kind {
+	TCP_PDU_ICRESP,
+	TCP_PDU_TERM,
+	TCP_PDU_RESP,
+	TCP_PDU_R2T,
+	TCP_PDU_C2H,
+};
+
+/** An outgoing PDU: header (+ digest), optional data slice, data digest. */
+struct tcp_pdu {
+	TAILQ_ENTRY(tcp_pdu) link;
+	enum tcp_pdu_kind kind;
+	struct tcp_req *req; /**< NULL for ICResp, TermReq */
+	uint8_t hdr[TCP_HDR_MAX];
+	uint32_t hdr_len;  /**< header + header digest */
+	uint32_t pad_len;  /**< zero bytes up to PDO */
+	uint32_t data_off; /**< slice of req->base.iov */
+	uint32_t data_len;
+	uint8_t ddgst[4];
+	uint32_t ddgst_len;
+	uint8_t extra[TCP_TERM_ERR_DATA_MAX]; /**< TermReq error data */
+	uint32_t extra_len;
+	uint32_t total; /**< bytes of the whole PDU */
+	uint32_t sent;  /**< bytes already written */
+	bool queued;
+};
+
+/** Life of a request (see tcp_req.c for the transitions). */
+enum tcp_req_state {
+	TCP_REQ_FREE = 0,
+	TCP_REQ_RECV_ICD,    /**< receiving in-capsule data */
+	TCP_REQ_NEED_BUF,    /**< waiting for pool buffers */
+	TCP_REQ_R2T_SENDING, /**< R2T queued, not yet written */
+	TCP_REQ_H2C,         /**< expecting H2CData for the current R2T */
+	TCP_REQ_EXEC,        /**< lent to the core */
+	TCP_REQ_SENDING,     /**< C2HData / CapsuleResp queued */
+	TCP_REQ_NSTATES,
+};
+
+/** One command slot of a connection. */
+struct tcp_req {
+	struct nvmf_request base;
+	struct tcp_conn *conn;
+	enum tcp_req_state state;
+	uint16_t ttag;     /**< index in conn->reqs */
+	void *icd;         /**< in-capsule buffer of this slot */
+	uint32_t nbufs;    /**< pool buffers in base.iov */
+	uint32_t h2c_done; /**< host data received so far */
+	uint32_t r2t_off;  /**< current R2T window */
+	uint32_t r2t_len;
+	uint32_t c2h_off; /**< controller data sent so far */
+	bool ddgst_error; /**< a data digest of its data failed */
+	bool in_buf_wait;
+	TAILQ_ENTRY(tcp_req) link; /**< free list or group buf_wait */
+	struct tcp_pdu rsp;        /**< R2T or CapsuleResp */
+	struct tcp_pdu c2h;        /**< the C2HData PDU being sent */
+};
+
+/** Receive states of a connection (tcp_recv.c). */
+enum tcp_recv_state {
+	TCP_RECV_CH = 0, /**< the 8-byte common header */
+	TCP_RECV_PSH,    /**< the rest of the header, by hlen */
+	TCP_RECV_HDGST,  /**< the header digest */
+	TCP_RECV_PAD,    /**< padding up to PDO */
+	TCP_RECV_DATA,   /**< data, straight into the request's buffers */
+	TCP_RECV_DDGST,  /**< the data digest */
+	TCP_RECV_ERROR,  /**< a fatal error was reported: read nothing more */
+	TCP_RECV_NSTATES,
+};
+
+/** Connection states. */
+enum tcp_conn_state {
+	TCP_CONN_WAIT_ICREQ = 0,
+	TCP_CONN_RUNNING,
+	TCP_CONN_CLOSING, /**< socket closed; qpair_closed not yet called */
+	TCP_CONN_CLOSED,  /**< qpair_closed called; waiting for qpair_free */
+};
+
+/** One NVMe/TCP connection (a queue pair). */
+struct tcp_conn {
+	struct nvmf_qpair base;
+	struct tcp_group *group;
+	int fd;
+	enum tcp_conn_state state;
+	bool in_group; /**< group_add done */
+	bool in_send_list;
+	bool close_pending; /**< close once the send queue is flushed (TermReq) */
+
+	/* Negotiated by ICReq/ICResp. */
+	bool hdgst;
+	bool ddgst;
+	uint32_t hpda_align; /**< C2H data alignment in bytes */
+	uint32_t maxr2t;
+	bool sqflow_disabled; /**< seen in the Connect command's CATTR */
+
+	/* Receive side (tcp_recv.c). */
+	enum tcp_recv_state rstate;
+	uint8_t rx_hdr[TCP_HDR_MAX];
+	uint32_t rx_hdr_len; /**< header bytes in rx_hdr (for a TermReq) */
+	uint64_t rx_pdus;    /**< PDUs received */
+	uint64_t rx_bytes;   /**< bytes received */
+	uint32_t rx_got;     /**< bytes of the current piece received */
+	uint32_t rx_need;    /**< bytes of the current piece */
+	uint8_t rx_type;
+	uint32_t rx_hlen;
+	uint32_t rx_plen;
+	uint32_t rx_pdo;
+	uint32_t rx_data_len;
+	uint32_t rx_data_off; /**< offset of the data in the request's buffers */
+	struct tcp_req *rx_req;
+	uint8_t rx_ddgst[4];
+	uint8_t rx_pad[TCP_PAD_MAX];
+	uint64_t rstate_counts[TCP_RECV_NSTATES];
+
+	/* Send side (tcp_send.c). */
+	TAILQ_HEAD(, tcp_pdu) sendq;
+	struct tcp_pdu icresp;
+	struct tcp_pdu term;
+
+	/* Requests (tcp_req.c). */
+	struct tcp_req *reqs;
+	uint32_t nreqs;
+	uint8_t *icd_mem;
+	TAILQ_HEAD(, tcp_req) free_reqs;
+	uint32_t core_owned; /**< requests in TCP_REQ_EXEC */
+
+	TAILQ_ENTRY(tcp_conn) link;       /**< group->conns */
+	TAILQ_ENTRY(tcp_conn) send_link;  /**< group->send_list */
+	TAILQ_ENTRY(tcp_conn) close_link; /**< group->close_list */
+};
+
+static inline struct tcp_transport *tcp_transport_of(struct nvmf_transport *t)
+{
+	return (struct tcp_transport *)t;
+}
+
+static inline struct tcp_conn *tcp_conn_of(struct nvmf_qpair *q)
+{
+	return (struct tcp_conn *)q;
+}
+
+static inline struct tcp_req *tcp_req_of(struct nvmf_request *r)
+{
+	return (struct tcp_req *)r;
+}
+
+static inline struct tcp_transport *tcp_conn_transport(struct tcp_conn *c)
+{
+	return tcp_transport_of(c->base.transport);
+}
+
+extern const struct nvmf_transport_ops nvmf_tcp_ops;
+
+/* tcp_group.c */
+
+struct nvmf_tgroup *tcp_group_create(struct nvmf_transport *t);
+void tcp_group_destroy(struct nvmf_tgroup *g);
+int tcp_group_add(struct nvmf_tgroup *g, struct nvmf_qpair *q);
+int tcp_group_poll(struct nvmf_tgroup *g);
+/** Put @c on its group's list of connections with output to flush. */
+void tcp_group_want_send(struct tcp_conn *c);
+
+/* tcp_conn.c */
+
+/** ops.qpair_close / ops.qpair_free */
+void tcp_qpair_close(struct nvmf_qpair *q);
+void tcp_qpair_free(struct nvmf_qpair *q);
+
+/**
+ * Wrap a connected non-blocking socket @fd into a connection of @t
+ * (main thread). @peer / @local may be NULL. On success the connection owns
+ * @fd. @return the connection, or NULL (out of memory: @fd is not closed).
+ */
+struct tcp_conn *tcp_conn_create(struct tcp_transport *t, int fd,
+				 const struct nvmf_listen_addr *peer,
+				 const struct nvmf_listen_addr *local);
+/** Close the socket and start teardown; qpair_closed follows in group_poll. */
+void tcp_conn_close(struct tcp_conn *c);
+/** Report a fatal protocol error: queue a C2HTermReq, then close. */
+void tcp_conn_fatal(struct tcp_conn *c, uint16_t fes, uint32_t fei);
+/** Free a connection (after qpair_closed, or one never added to a group). */
+void tcp_conn_free(struct tcp_conn *c);
+/** In-capsule data limit of @c now (admin queue / before Connect: 8192 at least). */
+uint32_t tcp_conn_icd_limit(struct tcp_conn *c);
+
+/* tcp_recv.c */
+
+/** Receive and handle PDUs within the budget. @return NVMF_POLL_*. */
+int tcp_recv_poll(struct tcp_conn *c);
+/** Move the receive state machine (the only place rstate changes). */
+void tcp_recv_set_state(struct tcp_conn *c, enum tcp_recv_state s);
+/** Start the data phase of the current PDU into @req at @off for rx_data_len bytes. */
+void tcp_recv_expect_data(struct tcp_conn *c, struct tcp_req *req, uint32_t off);
+
+/* tcp_pdu.c: handlers of received PDUs. Return 0, or -EPROTO after tcp_conn_fatal(). */
+/** The common header is in: check type, hlen, plen, pdo. */
+int tcp_pdu_check_ch(struct tcp_conn *c);
+/** Whether PDUs of @type carry a header digest once negotiated. */
+bool tcp_pdu_has_hdgst(uint8_t type);
+int tcp_pdu_header(struct tcp_conn *c);
+int tcp_pdu_complete(struct tcp_conn *c);
+
+/* tcp_send.c */
+
+void tcp_send_icresp(struct tcp_conn *c, uint8_t dgst, uint32_t maxh2cdata);
+void tcp_send_term(struct tcp_conn *c, uint16_t fes, uint32_t fei);
+void tcp_send_r2t(struct tcp_req *req);
+void tcp_send_resp(struct tcp_req *req);
+void tcp_send_c2h(struct tcp_req *req);
+/** Write queued PDUs. @return NVMF_POLL_*; closes the connection on a socket error. */
+int tcp_send_flush(struct tcp_conn *c);
+/** Forget every queued PDU (connection closing); their requests are released. */
+void tcp_send_drop(struct tcp_conn *c);
+
+/* tcp_req.c */
+
+int tcp_reqs_alloc(struct tcp_conn *c);
+void tcp_reqs_free(struct tcp_conn *c);
+struct tcp_req *tcp_req_get(struct tcp_conn *c);
+void tcp_req_set_state(struct tcp_req *req, enum tcp_req_state s);
+/** Release buffers and put the slot back on the free list. */
+void tcp_req_recycle(struct tcp_req *req);
+/** Complete @req locally (never seen by the core) with @sct/@sc. */
+void tcp_req_fail(struct tcp_req *req, uint8_t sct, uint8_t sc);
+/** Host data of @req is all in (or none is needed): hand it to the core. */
+void tcp_req_exec(struct tcp_req *req);
+/** Buffers for R2T / C2H data: take them, then go on. @return 0 or -ENOMEM (queued). */
+int tcp_req_start_buffers(struct tcp_req *req);
+/** Try the group's waiters again. @return NVMF_POLL_*. */
+int tcp_req_retry_waiters(struct tcp_group *g);
+/** The R2T of @req was written: accept H2CData for it. */
+void tcp_req_r2t_sent(struct tcp_req *req);
+/** H2CData for the current R2T window is all in: next R2T or exec. */
+void tcp_req_h2c_window_done(struct tcp_req *req);
+/** Response of @req written (or last C2H with SUCCESS): recycle. */
+void tcp_req_sent(struct tcp_req *req);
+/** Connection closing: release every request the transport owns. */
+void tcp_reqs_abort(struct tcp_conn *c);
+/** ops.req_complete */
+void tcp_req_complete(struct nvmf_request *r);
+
+/* Byte helpers for wire fields (little endian). */
+static inline uint16_t tcp_get16(const uint8_t *p)
+{
+	return (uint16_t)(p[0] | (p[1] << 8));
+}
+
+static inline uint32_t tcp_get32(const uint8_t *p)
+{
+	return (uint32_t)p[0] | ((uint32_t)p[1] << 8) | ((uint32_t)p[2] << 16) |
+	       ((uint32_t)p[3] << 24);
+}
+
+static inline void tcp_put32(uint8_t *p, uint32_t v)
+{
+	p[0] = (uint8_t)v;
+	p[1] = (uint8_t)(v >> 8);
+	p[2] = (uint8_t)(v >> 16);
+	p[3] = (uint8_t)(v >> 24);
+}
+
+/** Make @out (at most @max entries) the slice [@off, @off+@len) of @iov. @return count. */
+uint32_t tcp_iov_slice(const struct iovec *iov, uint32_t iovcnt, uint32_t off, uint32_t len,
+		       struct iovec *out, uint32_t max);
+/** CRC32C over a slice of iovecs. */
+uint32_t tcp_iov_crc(const struct iovec *iov, uint32_t iovcnt, uint32_t off, uint32_t len);
+
+#endif /* NVMF_TGT_TRANSPORT_TCP_INTERNAL_H */

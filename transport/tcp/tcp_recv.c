@@ -1,0 +1,245 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * tcp_recv.c - the NVMe/TCP PDU receive state machine.
+ *
+ *   CH --8 bytes--> PSH --hlen-8--> [HDGST] --> [PAD] --> [DATA] --> [DDGST]
+ *    ^                                                                  |
+ *    +------------------------- PDU complete <--------------------------+
+ *   any state --fatal error--> ERROR (nothing more is read; TermReq, close)
+ *
+ * Each piece is read with exactly the bytes it still needs, so any split of
+ * the byte stream works and nothing is read ahead of the current PDU. Data
+ * is read with readv() straight into the request's buffers (zero copy).
+ * tcp_pdu.c validates headers and decides where data goes.
+ */
+#include <errno.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/uio.h>
+
+#include "transport/tcp/tcp_internal.h"
+#include "util.h"
+
+#define S(x) (1u << TCP_RECV_##x)
+static const uint32_t tcp_recv_from[TCP_RECV_NSTATES] = {
+    [TCP_RECV_CH] = S(PSH) | S(HDGST) | S(DATA) | S(DDGST),
+    [TCP_RECV_PSH] = S(CH),
+    [TCP_RECV_HDGST] = S(PSH),
+    [TCP_RECV_PAD] = S(PSH) | S(HDGST),
+    [TCP_RECV_DATA] = S(PSH) | S(HDGST) | S(PAD),
+    [TCP_RECV_DDGST] = S(DATA),
+    [TCP_RECV_ERROR] = S(CH) | S(PSH) | S(HDGST) | S(PAD) | S(DATA) | S(DDGST),
+};
+#undef S
+
+/* What a step returned: go on, wait for the socket, or stop for good. */
+enum { STEP_AGAIN = 1, STEP_WAIT = 0, STEP_STOP = -1 };
+
+void tcp_recv_set_state(struct tcp_conn *c, enum tcp_recv_state s)
+{
+	if (!(tcp_recv_from[s] & (1u << c->rstate))) {
+		log_error(TCP_LOG, "receiver: illegal state change %d -> %d", c->rstate, s);
+		s = TCP_RECV_ERROR;
+	}
+	c->rstate = s;
+	c->rstate_counts[s]++;
+	c->rx_got = 0;
+	switch (s) {
+	case TCP_RECV_CH:
+		c->rx_need = 8;
+		c->rx_req = NULL;
+		c->rx_data_len = 0;
+		c->rx_hdr_len = 0;
+		break;
+	case TCP_RECV_PSH:
+		c->rx_need = c->rx_hlen - 8;
+		break;
+	case TCP_RECV_HDGST:
+	case TCP_RECV_DDGST:
+		c->rx_need = 4;
+		break;
+	case TCP_RECV_PAD:
+		c->rx_need = c->rx_pdo - c->rx_hlen - (c->hdgst ? 4 : 0);
+		break;
+	case TCP_RECV_DATA:
+		c->rx_need = c->rx_data_len;
+		break;
+	default:
+		c->rx_need = 0;
+		break;
+	}
+}
+
+/* recv() into @buf; @return bytes (> 0), 0 when it would block, -1 when closed. */
+static ssize_t tcp_recv_raw(struct tcp_conn *c, struct iovec *iov, int iovcnt)
+{
+	struct msghdr msg = {.msg_iov = iov, .msg_iovlen = (size_t)iovcnt};
+	ssize_t n = recvmsg(c->fd, &msg, MSG_DONTWAIT);
+
+	if (n > 0) {
+		c->rx_bytes += (uint64_t)n;
+		return n;
+	}
+	if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR))
+		return 0;
+	log_info(TCP_LOG, "connection from %s:%s %s", c->base.peer.traddr, c->base.peer.trsvcid,
+		 n == 0 ? "closed by the host" : strerror(errno));
+	tcp_conn_close(c);
+	return -1;
+}
+
+/* Read what is missing of the current piece into @buf. */
+static int tcp_recv_piece(struct tcp_conn *c, uint8_t *buf)
+{
+	struct iovec iov = {.iov_base = buf + c->rx_got, .iov_len = c->rx_need - c->rx_got};
+	ssize_t n = tcp_recv_raw(c, &iov, 1);
+
+	if (n <= 0)
+		return n < 0 ? STEP_STOP : STEP_WAIT;
+	c->rx_got += (uint32_t)n;
+	return c->rx_got == c->rx_need ? STEP_AGAIN : STEP_WAIT;
+}
+
+static int tcp_recv_pdu_done(struct tcp_conn *c)
+{
+	if (tcp_pdu_complete(c) != 0 || c->state >= TCP_CONN_CLOSING)
+		return STEP_STOP;
+	tcp_recv_set_state(c, TCP_RECV_CH);
+	c->rx_pdus++;
+	return STEP_AGAIN;
+}
+
+/* The header (and its digest) is in: validate it, then padding/data/end. */
+static int tcp_recv_header_done(struct tcp_conn *c)
+{
+	if (tcp_pdu_header(c) != 0 || c->rstate == TCP_RECV_ERROR || c->state >= TCP_CONN_CLOSING)
+		return STEP_STOP;
+	if (c->rx_data_len == 0)
+		return tcp_recv_pdu_done(c);
+	if (c->rx_pdo > c->rx_hlen + (c->hdgst ? 4u : 0u))
+		tcp_recv_set_state(c, TCP_RECV_PAD);
+	else
+		tcp_recv_set_state(c, TCP_RECV_DATA);
+	return STEP_AGAIN;
+}
+
+static int tcp_recv_ch(struct tcp_conn *c)
+{
+	int rc = tcp_recv_piece(c, c->rx_hdr);
+
+	if (rc != STEP_AGAIN)
+		return rc;
+	c->rx_hdr_len = 8;
+	if (tcp_pdu_check_ch(c) != 0)
+		return STEP_STOP;
+	tcp_recv_set_state(c, TCP_RECV_PSH);
+	return STEP_AGAIN;
+}
+
+static int tcp_recv_psh(struct tcp_conn *c)
+{
+	int rc = tcp_recv_piece(c, c->rx_hdr + 8);
+
+	if (rc != STEP_AGAIN)
+		return rc;
+	c->rx_hdr_len = c->rx_hlen;
+	if (c->hdgst && tcp_pdu_has_hdgst(c->rx_type)) {
+		tcp_recv_set_state(c, TCP_RECV_HDGST);
+		return STEP_AGAIN;
+	}
+	return tcp_recv_header_done(c);
+}
+
+static int tcp_recv_hdgst(struct tcp_conn *c)
+{
+	int rc = tcp_recv_piece(c, c->rx_hdr + c->rx_hlen);
+
+	if (rc != STEP_AGAIN)
+		return rc;
+	c->rx_hdr_len = c->rx_hlen + 4;
+	if (crc32c(0, c->rx_hdr, c->rx_hlen) != tcp_get32(c->rx_hdr + c->rx_hlen)) {
+		tcp_conn_fatal(c, NVME_TCP_FES_HEADER_DIGEST_ERROR, 0);
+		return STEP_STOP;
+	}
+	return tcp_recv_header_done(c);
+}
+
+static int tcp_recv_pad(struct tcp_conn *c)
+{
+	int rc = tcp_recv_piece(c, c->rx_pad);
+
+	if (rc != STEP_AGAIN)
+		return rc;
+	tcp_recv_set_state(c, TCP_RECV_DATA);
+	return STEP_AGAIN;
+}
+
+static int tcp_recv_data(struct tcp_conn *c)
+{
+	struct tcp_req *req = c->rx_req;
+	struct iovec iov[NVMF_REQ_MAX_IOV];
+	uint32_t cnt;
+	ssize_t n;
+
+	cnt = tcp_iov_slice(req->base.iov, req->base.iovcnt, c->rx_data_off + c->rx_got,
+			    c->rx_need - c->rx_got, iov, NVMF_REQ_MAX_IOV);
+	n = tcp_recv_raw(c, iov, (int)cnt);
+	if (n <= 0)
+		return n < 0 ? STEP_STOP : STEP_WAIT;
+	c->rx_got += (uint32_t)n;
+	if (c->rx_got < c->rx_need)
+		return STEP_WAIT;
+	if (c->ddgst) {
+		tcp_recv_set_state(c, TCP_RECV_DDGST);
+		return STEP_AGAIN;
+	}
+	return tcp_recv_pdu_done(c);
+}
+
+static int tcp_recv_ddgst(struct tcp_conn *c)
+{
+	struct tcp_req *req = c->rx_req;
+	int rc = tcp_recv_piece(c, c->rx_ddgst);
+
+	if (rc != STEP_AGAIN)
+		return rc;
+	if (tcp_iov_crc(req->base.iov, req->base.iovcnt, c->rx_data_off, c->rx_data_len) !=
+	    tcp_get32(c->rx_ddgst))
+		req->ddgst_error = true;
+	return tcp_recv_pdu_done(c);
+}
+
+/* One step of the machine: one named handler per state. */
+static int tcp_recv_step(struct tcp_conn *c)
+{
+	switch (c->rstate) {
+	case TCP_RECV_CH:
+		return tcp_recv_ch(c);
+	case TCP_RECV_PSH:
+		return tcp_recv_psh(c);
+	case TCP_RECV_HDGST:
+		return tcp_recv_hdgst(c);
+	case TCP_RECV_PAD:
+		return tcp_recv_pad(c);
+	case TCP_RECV_DATA:
+		return tcp_recv_data(c);
+	case TCP_RECV_DDGST:
+		return tcp_recv_ddgst(c);
+	default:
+		return STEP_STOP;
+	}
+}
+
+int tcp_recv_poll(struct tcp_conn *c)
+{
+	uint64_t pdus0 = c->rx_pdus, bytes0 = c->rx_bytes;
+	int rc = STEP_AGAIN;
+
+	while (rc == STEP_AGAIN && c->state < TCP_CONN_CLOSING) {
+		if (c->rx_pdus - pdus0 >= TCP_RECV_PDU_BUDGET ||
+		    c->rx_bytes - bytes0 >= TCP_RECV_BYTE_BUDGET)
+			break;
+		rc = tcp_recv_step(c);
+	}
+	return c->rx_bytes != bytes0 || rc == STEP_STOP ? NVMF_POLL_BUSY : NVMF_POLL_IDLE;
+}

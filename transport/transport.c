@@ -1,0 +1,66 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * transport.c - the registry of built-in target transports and their
+ * default options. The only generic file that names a transport type.
+ */
+#include <errno.h>
+#include <string.h>
+#include <strings.h>
+
+#include "nvmf_transport.h"
+
+/* Each transport exports its ops table; RDMA may be absent from a build. */
+extern const struct nvmf_transport_ops nvmf_tcp_ops;
+extern const struct nvmf_transport_ops nvmf_rdma_ops __attribute__((weak));
+
+const struct nvmf_transport_ops *nvmf_transport_ops_get(uint8_t trtype)
+{
+	switch (trtype) {
+	case NVMF_TRTYPE_TCP:
+		return &nvmf_tcp_ops;
+	case NVMF_TRTYPE_RDMA:
+		return &nvmf_rdma_ops ? &nvmf_rdma_ops : NULL;
+	default:
+		return NULL;
+	}
+}
+
+int nvmf_trtype_parse(const char *name, uint8_t *trtype)
+{
+	if (name == NULL || trtype == NULL)
+		return -EINVAL;
+	if (strcasecmp(name, "TCP") == 0) {
+		*trtype = NVMF_TRTYPE_TCP;
+		return 0;
+	}
+	if (strcasecmp(name, "RDMA") == 0) {
+		*trtype = NVMF_TRTYPE_RDMA;
+		return 0;
+	}
+	return -EINVAL;
+}
+
+void nvmf_transport_opts_init(struct nvmf_transport_opts *opts, uint8_t trtype)
+{
+	memset(opts, 0, sizeof(*opts));
+	opts->trtype = trtype;
+	opts->max_queue_depth = 128;
+	opts->max_aq_depth = 32;
+	opts->max_qpairs_per_ctrlr = 64;
+	opts->max_io_size = 131072;
+	opts->hdgst_allowed = true;
+	opts->ddgst_allowed = true;
+	switch (trtype) {
+	case NVMF_TRTYPE_RDMA:
+		opts->in_capsule_data_size = 4096;
+		opts->io_unit_size = 8192;
+		opts->num_shared_buffers = 4095;
+		break;
+	case NVMF_TRTYPE_TCP:
+	default:
+		opts->in_capsule_data_size = 8192;
+		opts->io_unit_size = 131072;
+		opts->num_shared_buffers = 511;
+		break;
+	}
+}
