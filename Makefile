@@ -123,6 +123,7 @@ $(BUILD)/test/tests/integration/%: $(BUILD)/obj/tests/integration/%.o $(ALL_LIBS
 	$(Q)$(CC) $(LDFLAGS) -o $@ $(filter %.o,$^) $(LINK_REAL) $(CMOCKA_LIBS)
 
 # ---------------------------------------------------------------- targets
+.SECONDARY:
 .PHONY: all deps run test unit integration interop bench format format-check clean help
 
 deps:
@@ -143,6 +144,11 @@ integration:
 interop:
 	$(Q)$(MAKE) --no-print-directory all
 	$(Q)tests/interop/run.sh build
+
+# Figures, not a test: nothing here asserts a speed.
+bench: deps
+	$(Q)$(MAKE) --no-print-directory all
+	$(Q)tests/bench/run.sh build
 
 # The test command: every part runs; the summary says what failed.
 test: deps

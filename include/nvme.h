@@ -1,0 +1,205 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * nvme.h - the host-side NVMe driver: one API for local (PCIe) and remote
+ * (NVMe/TCP, NVMe/RDMA) controllers. Used by nvmf_perf, nvme_identify, the
+ * target's "nvme" backend and the tests.
+ *
+ * Threads: a controller's admin functions are called from one thread at a
+ * time (the one that connected it, unless handed over); each I/O queue pair
+ * is used from one thread only, with no locks. Completion callbacks run
+ * inside nvme_qpair_poll() / nvme_ctrlr_poll_admin() on the caller's thread.
+ *
+ * Buffers: for remote controllers any memory works; for PCIe controllers
+ * data buffers must come from env_dma_zalloc() or an env pool.
+ *
+ * Functions return 0 or a negative errno unless said otherwise.
+ */
+#ifndef NVMF_TGT_NVME_H
+#define NVMF_TGT_NVME_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "nvme_spec.h"
+#include "nvmf_spec.h"
+
+/** Transport type of a local PCIe controller (fabrics types are NVMF_TRTYPE_*). */
+#define NVME_TRTYPE_PCIE 256
+
+/** Transport ID: where a controller is, in the form users know. */
+struct nvme_trid {
+	uint32_t trtype;   /**< NVME_TRTYPE_PCIE or NVMF_TRTYPE_TCP / _RDMA */
+	uint8_t adrfam;    /**< NVMF_ADRFAM_IPV4 / _IPV6 (fabrics) */
+	char traddr[256];  /**< "127.0.0.1", or PCI "0000:00:04.0" */
+	char trsvcid[33];  /**< "4420" */
+	char subnqn[224];  /**< subsystem NQN; empty = discovery NQN */
+	char hostnqn[224]; /**< optional; empty = the options' hostnqn */
+};
+
+/**
+ * Parse "trtype:TCP adrfam:IPv4 traddr:127.0.0.1 trsvcid:4420 subnqn:NQN"
+ * (keys case-insensitive, any order, whitespace separated; adrfam defaults
+ * from traddr, trsvcid to 4420 for TCP/RDMA) or "trtype:PCIe traddr:0000:00:04.0".
+ * @return 0 or -EINVAL.
+ */
+int nvme_trid_parse(const char *str, struct nvme_trid *trid);
+
+/** Format @trid as the string nvme_trid_parse() reads. */
+void nvme_trid_fmt(const struct nvme_trid *trid, char *buf, size_t len);
+
+/** Options of a controller connection. */
+struct nvme_ctrlr_opts {
+	char hostnqn[224];         /**< default: derived from hostid */
+	uint8_t hostid[16];        /**< default: random per process */
+	uint32_t num_io_queues;    /**< asked for with Set Features (default 8) */
+	uint32_t io_queue_size;    /**< entries per I/O queue (default 128) */
+	uint32_t admin_queue_size; /**< entries of the admin queue (default 32) */
+	uint32_t kato_ms;          /**< keep-alive timeout (default 10000; 0 off) */
+	bool hdgst;                /**< NVMe/TCP header digest */
+	bool ddgst;                /**< NVMe/TCP data digest */
+	uint32_t timeout_ms;       /**< connect and admin command timeout (default 10000) */
+};
+
+/** Fill @opts with defaults. */
+void nvme_ctrlr_opts_init(struct nvme_ctrlr_opts *opts);
+
+struct nvme_ctrlr;
+struct nvme_qpair;
+
+/** A namespace of a connected controller. */
+struct nvme_ns {
+	struct nvme_ctrlr *ctrlr;
+	uint32_t nsid;
+	uint32_t block_size;    /**< bytes per LBA */
+	uint64_t num_blocks;    /**< NSZE */
+	uint32_t max_io_blocks; /**< largest transfer in blocks (MDTS), 0 = no limit */
+};
+
+/**
+ * Connect to the controller at @trid and bring it up: (fabrics) Connect
+ * the admin queue; CC.EN=1 and wait for CSTS.RDY; Identify controller and
+ * active namespaces; Set Features number of queues (I/O controllers only).
+ * Synchronous, bounded by opts->timeout_ms.
+ * @return 0, -ECONNREFUSED, -ETIMEDOUT, -EPROTO (the controller answered
+ *         wrongly; logged), -EACCES (host not allowed), -ENOENT (no such
+ *         subsystem), -ENOMEM.
+ */
+int nvme_ctrlr_connect(const struct nvme_trid *trid, const struct nvme_ctrlr_opts *opts,
+		       struct nvme_ctrlr **ctrlr);
+
+/**
+ * Shut down (CC.SHN normal, bounded wait) and disconnect; frees @ctrlr and
+ * any I/O queue pair still allocated on it. NULL is ignored.
+ */
+void nvme_ctrlr_disconnect(struct nvme_ctrlr *ctrlr);
+
+/** Identify Controller data read at connect time. */
+const struct nvme_id_ctrl *nvme_ctrlr_id(const struct nvme_ctrlr *ctrlr);
+
+/** The transport ID it was connected with. */
+const struct nvme_trid *nvme_ctrlr_trid(const struct nvme_ctrlr *ctrlr);
+
+/** Number of I/O queues the controller granted. */
+uint32_t nvme_ctrlr_num_io_queues(const struct nvme_ctrlr *ctrlr);
+
+/** Iterate active namespaces: nsid 0 gives the first. @return NULL at end. */
+struct nvme_ns *nvme_ctrlr_ns_next(struct nvme_ctrlr *ctrlr, uint32_t prev_nsid);
+
+/** Namespace @nsid, or NULL when inactive. */
+struct nvme_ns *nvme_ctrlr_ns(struct nvme_ctrlr *ctrlr, uint32_t nsid);
+
+/** Identify Namespace data of @ns (read at connect time). */
+const struct nvme_id_ns *nvme_ns_id(const struct nvme_ns *ns);
+
+/** Completion callback; @cpl holds the controller's status. */
+typedef void (*nvme_cb)(void *arg, const struct nvme_cpl *cpl);
+
+/**
+ * Submit a raw admin command. @buf of @len bytes is the data (direction
+ * from the opcode). The callback runs from nvme_ctrlr_poll_admin().
+ * @return 0, -ENOMEM (queue full), -ENXIO (controller failed).
+ */
+int nvme_ctrlr_admin_raw(struct nvme_ctrlr *ctrlr, const struct nvme_cmd *cmd, void *buf,
+			 uint32_t len, nvme_cb cb, void *arg);
+
+/**
+ * Synchronous admin command (submits and polls until done or timeout).
+ * @cpl may be NULL. @return 0 when the command completed (check the status
+ * in @cpl), -ETIMEDOUT, -ENXIO.
+ */
+int nvme_ctrlr_admin_sync(struct nvme_ctrlr *ctrlr, const struct nvme_cmd *cmd, void *buf,
+			  uint32_t len, struct nvme_cpl *cpl);
+
+/**
+ * Process admin completions and send a Keep Alive when due (call at least
+ * every KATO/2). @return completions processed, or -ENXIO when the
+ * controller has failed (connection lost).
+ */
+int nvme_ctrlr_poll_admin(struct nvme_ctrlr *ctrlr);
+
+/**
+ * Read the whole discovery log page (header first, then the entries at an
+ * offset). @log (header followed by numrec entries) is malloc'd; free() it.
+ * @return 0, -ENOTSUP (not a discovery controller), or an errno.
+ */
+int nvme_ctrlr_discovery_log(struct nvme_ctrlr *ctrlr, struct nvmf_discovery_log_hdr **log,
+			     size_t *len);
+
+/** Options of an I/O queue pair. */
+struct nvme_qpair_opts {
+	uint32_t queue_size; /**< entries; 0 = the controller options' io_queue_size */
+};
+
+/**
+ * Create an I/O queue pair (fabrics: a new connection and Connect with the
+ * next free QID). The returned qpair is used from one thread only.
+ * @return 0, -EBUSY (no queue left), or an errno.
+ */
+int nvme_ctrlr_alloc_io_qpair(struct nvme_ctrlr *ctrlr, const struct nvme_qpair_opts *opts,
+			      struct nvme_qpair **qpair);
+
+/**
+ * Free a queue pair; outstanding commands are completed with the generic
+ * status Command Aborted due to SQ Deletion (SCT 0, SC 0x08).
+ */
+void nvme_ctrlr_free_io_qpair(struct nvme_qpair *qpair);
+
+/** I/O flags. */
+#define NVME_IO_FUA 0x1u
+
+/**
+ * Submit a Read / Write of @nlb blocks at @lba from/into @buf (nlb * block
+ * size bytes). @return 0, -ENOMEM (queue full: poll and retry), -EINVAL
+ * (over the namespace or MDTS), -ENXIO (qpair failed).
+ */
+int nvme_ns_read(struct nvme_ns *ns, struct nvme_qpair *qpair, void *buf, uint64_t lba,
+		 uint32_t nlb, uint32_t flags, nvme_cb cb, void *arg);
+int nvme_ns_write(struct nvme_ns *ns, struct nvme_qpair *qpair, const void *buf, uint64_t lba,
+		  uint32_t nlb, uint32_t flags, nvme_cb cb, void *arg);
+/** Flush the namespace's volatile cache. */
+int nvme_ns_flush(struct nvme_ns *ns, struct nvme_qpair *qpair, nvme_cb cb, void *arg);
+/** Write Zeroes of @nlb blocks at @lba. */
+int nvme_ns_write_zeroes(struct nvme_ns *ns, struct nvme_qpair *qpair, uint64_t lba, uint32_t nlb,
+			 nvme_cb cb, void *arg);
+/** Dataset Management deallocate of @nr ranges (copied before return). */
+int nvme_ns_deallocate(struct nvme_ns *ns, struct nvme_qpair *qpair,
+		       const struct nvme_dsm_range *ranges, uint32_t nr, nvme_cb cb, void *arg);
+
+/** Submit a raw I/O command with @buf of @len bytes. */
+int nvme_qpair_submit_raw(struct nvme_qpair *qpair, const struct nvme_cmd *cmd, void *buf,
+			  uint32_t len, nvme_cb cb, void *arg);
+
+/**
+ * Process up to @max completions (0 = no limit) and send what is queued.
+ * @return completions processed, or -ENXIO when the queue pair has failed
+ *         (every outstanding command was then completed with the generic
+ *         status Transient Transport Error, SCT 0 SC 0x22). Do not free the
+ *         queue pair from inside a callback.
+ */
+int nvme_qpair_poll(struct nvme_qpair *qpair, uint32_t max);
+
+/** Commands submitted and not yet completed. */
+uint32_t nvme_qpair_outstanding(const struct nvme_qpair *qpair);
+
+#endif /* NVMF_TGT_NVME_H */

@@ -1,0 +1,158 @@
+#!/usr/bin/env bash
+# Benchmark: nvmf_perf against nvmf_tgt on this machine (NVMe/TCP on
+# loopback), target pinned to one core and nvmf_perf to another. Prints
+# figures; asserts nothing about speed. See tests/bench/README.md.
+#
+#   tests/bench/run.sh [BUILD]          (make bench runs it on build/)
+#
+# Environment:
+#   BENCH_SECONDS  measured seconds per run (default 10)
+#   BENCH_WARMUP   seconds of warm-up run before each measured run (default 2)
+#   BENCH_REPEAT   measured runs per point (default 2)
+#   BENCH_CONFS    example confs to serve (default "null ram")
+#   BENCH_TGT_CORE / BENCH_PERF_CORE  cores (default 0 / 1)
+#   BENCH_TRID     drive this target instead of starting ours (no CPU column)
+#   BENCH_POINTS   workload:QD list (default "randread:1 randread:32
+#                  randread:128 randwrite:32")
+set -uo pipefail
+
+BUILD=${1:-build}
+SECONDS_PER_RUN=${BENCH_SECONDS:-10}
+WARMUP=${BENCH_WARMUP:-2}
+REPEAT=${BENCH_REPEAT:-2}
+CONFS=${BENCH_CONFS:-null ram}
+TGT_CORE=${BENCH_TGT_CORE:-0}
+PERF_CORE=${BENCH_PERF_CORE:-1}
+POINTS=${BENCH_POINTS:-randread:1 randread:32 randread:128 randwrite:32}
+IO_SIZE=4096
+
+TGT_BIN=${NVMF_TGT_BIN:-$BUILD/bin/nvmf_tgt}
+PERF_BIN=${NVMF_PERF_BIN:-$BUILD/bin/nvmf_perf}
+CLK_TCK=$(getconf CLK_TCK)
+PERF_MASK=$(printf '0x%x' $((1 << PERF_CORE)))
+TGT_MASK=$(printf '0x%x' $((1 << TGT_CORE)))
+
+tgt_pid=""
+conf_tmp=""
+out_tmp=$(mktemp)
+err_tmp=$(mktemp)
+
+cleanup() {
+	if [ -n "$tgt_pid" ]; then
+		kill "$tgt_pid" 2>/dev/null
+		wait "$tgt_pid" 2>/dev/null
+	fi
+	rm -f "$conf_tmp" "$out_tmp" "$err_tmp"
+}
+trap cleanup EXIT
+trap 'exit 130' INT TERM
+
+die() {
+	echo "bench: $*" >&2
+	exit 1
+}
+
+[ -x "$PERF_BIN" ] || die "$PERF_BIN is missing: run 'make' first"
+[ -n "${BENCH_TRID:-}" ] || [ -x "$TGT_BIN" ] || die "$TGT_BIN is missing: run 'make' first"
+[ "$(nproc)" -gt "$PERF_CORE" ] || die "core $PERF_CORE does not exist (BENCH_PERF_CORE)"
+
+port_open() {
+	(exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null
+}
+
+free_port() {
+	local p
+	for _ in $(seq 1 50); do
+		p=$((20000 + RANDOM % 20000))
+		port_open "$p" || { echo "$p"; return 0; }
+	done
+	die "no free port found"
+}
+
+# utime + stime of a process, in clock ticks.
+cpu_ticks() {
+	awk '{ print $14 + $15 }' "/proc/$1/stat" 2>/dev/null || echo 0
+}
+
+# start_target CONF: serve conf/examples/CONF on a free port, pinned.
+start_target() {
+	local conf=$1 port
+	port=$(free_port)
+	conf_tmp=$(mktemp)
+	sed -e "s/127\.0\.0\.1:4420/127.0.0.1:$port/" \
+	    -e "s#/var/tmp/nvmf-tgt-file0.img#/var/tmp/nvmf-tgt-bench-$$.img#" \
+	    "conf/examples/$conf" >"$conf_tmp"
+	taskset -c "$TGT_CORE" "$TGT_BIN" -c "$conf_tmp" -m "$TGT_MASK" -L warn >/dev/null 2>&1 &
+	tgt_pid=$!
+	for _ in $(seq 1 150); do
+		port_open "$port" && break
+		kill -0 "$tgt_pid" 2>/dev/null || die "nvmf_tgt -c conf/examples/$conf exited at start"
+		sleep 0.1
+	done
+	port_open "$port" || die "nvmf_tgt did not listen on $port"
+	subnqn=$(awk '$1 == "NQN" { print $2; exit }' "$conf_tmp")
+	trid="trtype:TCP adrfam:IPv4 traddr:127.0.0.1 trsvcid:$port subnqn:$subnqn"
+}
+
+stop_target() {
+	kill "$tgt_pid" 2>/dev/null
+	wait "$tgt_pid" 2>/dev/null
+	tgt_pid=""
+	rm -f "$conf_tmp" "/var/tmp/nvmf-tgt-bench-$$.img"
+}
+
+# perf WORKLOAD QD SECONDS: one nvmf_perf --json run into $out_tmp.
+perf() {
+	taskset -c "$PERF_CORE" "$PERF_BIN" -r "$trid" -c "$PERF_MASK" -w "$1" -q "$2" \
+		-o "$IO_SIZE" -t "$3" --json >"$out_tmp" 2>"$err_tmp"
+}
+
+# Value of KEY in the "total" object of nvmf_perf's pretty JSON.
+total_field() {
+	awk -v key="\"$1\":" '/"total":/ { t = 1 } t && $1 == key { gsub(/,/, "", $2); print $2; exit }' "$out_tmp"
+}
+
+printf '%-6s %-10s %4s %3s %11s %9s %9s %9s %14s\n' conf workload QD run IOPS MiB/s \
+	"avg(us)" "p99(us)" "tgt CPU us/IO"
+
+# bench_conf NAME: every point, REPEAT times, against $trid.
+bench_conf() {
+	local name=$1 point w qd rep c0 c1 ios cpu
+	for point in $POINTS; do
+		w=${point%%:*}
+		qd=${point##*:}
+		if [ "$WARMUP" -gt 0 ]; then
+			perf "$w" "$qd" "$WARMUP" || { cat "$err_tmp" >&2; die "warm-up run failed"; }
+		fi
+		for rep in $(seq 1 "$REPEAT"); do
+			c0=$([ -n "$tgt_pid" ] && cpu_ticks "$tgt_pid")
+			if ! perf "$w" "$qd" "$SECONDS_PER_RUN"; then
+				tail -n 5 "$err_tmp" >&2
+				die "nvmf_perf failed ($name $w QD $qd)"
+			fi
+			c1=$([ -n "$tgt_pid" ] && cpu_ticks "$tgt_pid")
+			ios=$(total_field ios)
+			cpu="-"
+			if [ -n "$tgt_pid" ] && [ "${ios:-0}" -gt 0 ]; then
+				cpu=$(awk -v d=$((c1 - c0)) -v hz="$CLK_TCK" -v n="$ios" \
+					'BEGIN { printf "%.2f", d / hz * 1e6 / n }')
+			fi
+			printf '%-6s %-10s %4s %3s %11.0f %9.1f %9.1f %9.1f %14s\n' "$name" "$w" "$qd" \
+				"$rep" "$(total_field iops)" "$(total_field mib_s)" \
+				"$(total_field avg)" "$(total_field p99)" "$cpu"
+		done
+	done
+}
+
+if [ -n "${BENCH_TRID:-}" ]; then
+	trid=$BENCH_TRID
+	bench_conf external
+	exit 0
+fi
+
+for conf in $CONFS; do
+	[ -f "conf/examples/$conf.conf" ] || die "no conf/examples/$conf.conf"
+	start_target "$conf.conf"
+	bench_conf "$conf"
+	stop_target
+done
