@@ -1,0 +1,147 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * fabrics.c - the fabrics commands every fabrics transport shares: Connect
+ * (admin and I/O queues) with its error mapping, and Property Get / Set,
+ * which stand in for register access over the admin queue.
+ */
+#include <errno.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "nvme_internal.h"
+#include "util.h"
+
+int nvme_fabrics_connect_errno(const struct nvme_cpl *cpl)
+{
+	uint16_t st = nvme_cpl_get_status(cpl);
+
+	if (nvme_status_sct(st) == NVME_SCT_COMMAND_SPECIFIC) {
+		if (nvme_status_sc(st) == NVME_SC_FABRICS_CONNECT_INVALID_HOST)
+			return -EACCES;
+		if (nvme_status_sc(st) == NVME_SC_FABRICS_CONNECT_INVALID_PARAMETERS &&
+		    NVMF_CONNECT_RSP_IATTR(cpl->cdw0) == NVMF_CONNECT_IATTR_DATA &&
+		    NVMF_CONNECT_RSP_IPO(cpl->cdw0) == offsetof(struct nvmf_connect_data, subnqn))
+			return -ENOENT;
+	}
+	return -EPROTO;
+}
+
+static const char *connect_reason(int err)
+{
+	switch (err) {
+	case -EACCES:
+		return "host not allowed";
+	case -ENOENT:
+		return "no such subsystem";
+	default:
+		return "rejected";
+	}
+}
+
+int nvme_fabrics_connect(struct nvme_qpair *q, uint16_t cntlid, uint16_t *cntlid_out)
+{
+	struct nvme_ctrlr *ctrlr = q->ctrlr;
+	const struct nvme_ctrlr_opts *o = &ctrlr->opts;
+	struct nvmf_connect_data data;
+	struct nvmf_connect_cmd cmd;
+	struct nvme_cpl cpl;
+	const char *hostnqn = ctrlr->trid.hostnqn[0] ? ctrlr->trid.hostnqn : o->hostnqn;
+	const char *subnqn = ctrlr->trid.subnqn[0] ? ctrlr->trid.subnqn : NVME_DISCOVERY_NQN;
+	int rc;
+
+	memset(&data, 0, sizeof(data));
+	memcpy(data.hostid, o->hostid, sizeof(data.hostid));
+	data.cntlid = cntlid;
+	snprintf(data.subnqn, sizeof(data.subnqn), "%s", subnqn);
+	snprintf(data.hostnqn, sizeof(data.hostnqn), "%s", hostnqn);
+	memset(&cmd, 0, sizeof(cmd));
+	cmd.opcode = NVME_OPC_FABRICS;
+	cmd.fctype = NVMF_FCTYPE_CONNECT;
+	cmd.recfmt = NVMF_RECFMT_0;
+	cmd.qid = q->qid;
+	cmd.sqsize = (uint16_t)(q->num_entries - 1);
+	cmd.kato = q->qid == 0 ? o->kato_ms : 0;
+	rc = nvme_qpair_exec_sync(q, (const struct nvme_cmd *)&cmd, &data, sizeof(data),
+				  NVME_DATA_HOST_TO_CONTROLLER, &cpl, o->timeout_ms);
+	if (rc != 0) {
+		log_error(NVME_LOG, "%s: queue %u: Connect failed: %s", subnqn, q->qid,
+			  rc == -ETIMEDOUT ? "timed out" : "connection lost");
+		return rc;
+	}
+	if (nvme_cpl_is_error(&cpl)) {
+		rc = nvme_fabrics_connect_errno(&cpl);
+		log_error(
+		    NVME_LOG,
+		    "%s: queue %u: Connect %s (host %s): status sct 0x%x sc 0x%02x cdw0 0x%08x",
+		    subnqn, q->qid, connect_reason(rc), hostnqn,
+		    nvme_status_sct(nvme_cpl_get_status(&cpl)),
+		    nvme_status_sc(nvme_cpl_get_status(&cpl)), cpl.cdw0);
+		return rc;
+	}
+	if (cntlid_out != NULL)
+		*cntlid_out = NVMF_CONNECT_RSP_CNTLID(cpl.cdw0);
+	return 0;
+}
+
+static int prop_get(struct nvme_ctrlr *ctrlr, uint32_t off, uint8_t size, uint64_t *val)
+{
+	struct nvmf_property_get_cmd cmd;
+	struct nvme_cpl cpl;
+	int rc;
+
+	memset(&cmd, 0, sizeof(cmd));
+	cmd.opcode = NVME_OPC_FABRICS;
+	cmd.fctype = NVMF_FCTYPE_PROPERTY_GET;
+	cmd.attrib = size;
+	cmd.ofst = off;
+	rc = nvme_qpair_exec_sync(ctrlr->adminq, (const struct nvme_cmd *)&cmd, NULL, 0,
+				  NVME_DATA_NONE, &cpl, ctrlr->opts.timeout_ms);
+	if (rc != 0)
+		return rc;
+	if (nvme_cpl_is_error(&cpl)) {
+		log_error(NVME_LOG, "Property Get 0x%x: status 0x%04x", off,
+			  nvme_cpl_get_status(&cpl));
+		return -EPROTO;
+	}
+	*val = (uint64_t)cpl.cdw0 | (size == NVMF_PROP_SIZE_8 ? (uint64_t)cpl.cdw1 << 32 : 0);
+	return 0;
+}
+
+int nvme_fabrics_reg_read4(struct nvme_ctrlr *ctrlr, uint32_t off, uint32_t *val)
+{
+	uint64_t v = 0;
+	int rc = prop_get(ctrlr, off, NVMF_PROP_SIZE_4, &v);
+
+	*val = (uint32_t)v;
+	return rc;
+}
+
+int nvme_fabrics_reg_read8(struct nvme_ctrlr *ctrlr, uint32_t off, uint64_t *val)
+{
+	return prop_get(ctrlr, off, NVMF_PROP_SIZE_8, val);
+}
+
+int nvme_fabrics_reg_write4(struct nvme_ctrlr *ctrlr, uint32_t off, uint32_t val)
+{
+	struct nvmf_property_set_cmd cmd;
+	struct nvme_cpl cpl;
+	int rc;
+
+	memset(&cmd, 0, sizeof(cmd));
+	cmd.opcode = NVME_OPC_FABRICS;
+	cmd.fctype = NVMF_FCTYPE_PROPERTY_SET;
+	cmd.attrib = NVMF_PROP_SIZE_4;
+	cmd.ofst = off;
+	cmd.value = val;
+	rc = nvme_qpair_exec_sync(ctrlr->adminq, (const struct nvme_cmd *)&cmd, NULL, 0,
+				  NVME_DATA_NONE, &cpl, ctrlr->opts.timeout_ms);
+	if (rc != 0)
+		return rc;
+	if (nvme_cpl_is_error(&cpl)) {
+		log_error(NVME_LOG, "Property Set 0x%x: status 0x%04x", off,
+			  nvme_cpl_get_status(&cpl));
+		return -EPROTO;
+	}
+	return 0;
+}
