@@ -10,7 +10,7 @@ PKGS=(
 	# tests
 	libcmocka-dev
 	# lab guest (tools/vm)
-	qemu-system-x86 qemu-utils debootstrap e2fsprogs
+	qemu-system-x86 qemu-utils debootstrap e2fsprogs debian-archive-keyring
 )
 
 missing=()

@@ -1,0 +1,154 @@
+#!/usr/bin/env bash
+# Boot the interop lab guest under QEMU and run one scenario in it as root.
+#
+#   tools/vm/run.sh [--nvme N] [--timeout SEC] [--build DIR] [--out DIR]
+#                   SCENARIO [ARGS...]
+#
+# SCENARIO is a script path inside the repo (e.g. tests/interop/smoke_nvmet.sh).
+# In the guest: /lab/repo is this repo (read-only), /lab/build the build dir
+# (read-only, default <repo>/build), /lab/out a writable result dir (default a
+# fresh temp dir, kept and printed at the end). The root file system is a
+# throwaway qcow2 overlay on the cached image (tools/vm/build.sh builds it if
+# needed). --nvme N attaches N emulated 1 GiB NVMe SSDs (serial LABSN000K);
+# the second one has two namespaces. The guest console streams to stdout;
+# the exit status is the scenario's, or 1 when the guest hung past --timeout
+# (default 900 s) or died without reporting one.
+#
+# Environment: LAB_* variables (e.g. LAB_TARGET=nvmet) are passed to the
+# scenario. NVMF_LAB_ACCEL=kvm opts in to KVM (default TCG; nested KVM
+# hangs on the build machines), NVMF_LAB_CACHE (see build.sh),
+# NVMF_LAB_MEM (default 3G), NVMF_LAB_SMP (default 2).
+set -euo pipefail
+
+HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+REPO=$(cd "$HERE/../.." && pwd)
+
+usage() {
+	sed -n '2,/^set -e/p' "$0" | grep '^#' | sed 's/^# \{0,1\}//' >&2
+	exit 2
+}
+
+die() {
+	echo "vm/run: $*" >&2
+	exit 1
+}
+
+NVME=0
+TIMEOUT=900
+BUILD_DIR=$REPO/build
+OUT=
+while [ $# -gt 0 ]; do
+	case "$1" in
+	--nvme) NVME=${2:?}; shift 2 ;;
+	--timeout) TIMEOUT=${2:?}; shift 2 ;;
+	--build) BUILD_DIR=${2:?}; shift 2 ;;
+	--out) OUT=${2:?}; shift 2 ;;
+	-h | --help) usage ;;
+	--) shift; break ;;
+	-*) usage ;;
+	*) break ;;
+	esac
+done
+[ $# -ge 1 ] || usage
+[[ "$NVME" =~ ^[0-9]+$ ]] || die "--nvme wants a number"
+[[ "$TIMEOUT" =~ ^[0-9]+$ ]] || die "--timeout wants seconds"
+
+# The scenario as a repo-relative path.
+scenario_path() {
+	local p=$1 abs
+	[ -f "$p" ] || [ -f "$REPO/$p" ] || die "no such scenario: $p"
+	[ -f "$p" ] && abs=$(realpath "$p") || abs=$(realpath "$REPO/$p")
+	case "$abs" in
+	"$REPO"/*) echo "${abs#"$REPO"/}" ;;
+	*) die "scenario must live in the repo ($REPO): $p" ;;
+	esac
+}
+
+SCEN=$(scenario_path "$1")
+shift
+command -v qemu-system-x86_64 >/dev/null || die "qemu-system-x86_64 missing (run 'make deps')"
+command -v qemu-img >/dev/null || die "qemu-img missing (run 'make deps')"
+mkdir -p "$BUILD_DIR"
+BUILD_DIR=$(realpath "$BUILD_DIR")
+
+IMG_DIR=$("$HERE/build.sh" | tail -n 1) || die "lab image build failed"
+[ -f "$IMG_DIR/ready" ] || die "lab image missing in $IMG_DIR"
+touch "$IMG_DIR/last-used" 2>/dev/null || true
+
+if [ -z "$OUT" ]; then
+	OUT=$(mktemp -d /tmp/nvmf-lab-out.XXXXXX)
+fi
+mkdir -p "$OUT"
+OUT=$(realpath "$OUT")
+rm -f "$OUT/.lab-status"
+printf '%s\n' "$SCEN" "$@" >"$OUT/.lab-cmd"
+# Scenario knobs (LAB_TARGET, LAB_HUGEPAGES, ...) travel to the guest.
+for v in $(compgen -v LAB_); do
+	case "$v" in
+	LAB_OUT | LAB_BUILD | LAB_REPO | LAB_STATE) ;;
+	*) printf '%s=%q\n' "$v" "${!v}" ;;
+	esac
+done >"$OUT/.lab-env"
+
+WORK=$(mktemp -d /tmp/nvmf-lab-work.XXXXXX)
+trap 'rm -rf "$WORK"' EXIT
+qemu-img create -q -f qcow2 -F raw -b "$IMG_DIR/rootfs.img" "$WORK/root.qcow2"
+
+args=(
+	-smp "${NVMF_LAB_SMP:-2}" -m "${NVMF_LAB_MEM:-3G}"
+	-nographic -no-reboot
+	-kernel "$IMG_DIR/vmlinuz" -initrd "$IMG_DIR/initrd.img"
+	-append "console=ttyS0 root=/dev/vda rw quiet loglevel=3 init=/sbin/lab-init panic=-1"
+	-drive "file=$WORK/root.qcow2,if=virtio,format=qcow2"
+	-virtfs "local,path=$REPO,mount_tag=repo,security_model=none,readonly=on"
+	-virtfs "local,path=$BUILD_DIR,mount_tag=build,security_model=none,readonly=on"
+	-virtfs "local,path=$OUT,mount_tag=out,security_model=none"
+	-nic none
+)
+if [ "${NVMF_LAB_ACCEL:-tcg}" = kvm ]; then
+	args+=(-accel kvm -cpu host)
+else
+	args+=(-accel "tcg,thread=multi" -cpu max)
+fi
+
+# Emulated SSDs: sparse 1 GiB files; the second controller has two namespaces.
+for ((k = 0; k < NVME; k++)); do
+	sn=$(printf 'LABSN%04d' "$k")
+	truncate -s 1G "$WORK/disk$k.img"
+	if [ "$k" -eq 1 ]; then
+		truncate -s 1G "$WORK/disk${k}b.img"
+		args+=(-drive "file=$WORK/disk$k.img,if=none,id=d$k,format=raw"
+			-drive "file=$WORK/disk${k}b.img,if=none,id=d${k}b,format=raw"
+			-device "nvme,id=nvme$k,serial=$sn"
+			-device "nvme-ns,drive=d$k,bus=nvme$k,nsid=1"
+			-device "nvme-ns,drive=d${k}b,bus=nvme$k,nsid=2")
+	else
+		args+=(-drive "file=$WORK/disk$k.img,if=none,id=d$k,format=raw"
+			-device "nvme,serial=$sn,drive=d$k")
+	fi
+done
+
+echo "vm/run: booting lab guest for $SCEN (timeout ${TIMEOUT}s, results in $OUT)"
+start=$(date +%s)
+qrc=0
+# --foreground: QEMU owns the terminal with -nographic; without a terminal
+# it must not read the caller's stdin.
+if [ -t 0 ]; then
+	timeout --foreground -k 10 "$TIMEOUT" qemu-system-x86_64 "${args[@]}" || qrc=$?
+else
+	timeout --foreground -k 10 "$TIMEOUT" qemu-system-x86_64 "${args[@]}" </dev/null || qrc=$?
+fi
+elapsed=$(($(date +%s) - start))
+
+if [ "$qrc" -eq 124 ] || [ "$qrc" -eq 137 ]; then
+	echo "vm/run: FAIL: guest still running after ${TIMEOUT}s: killed (results in $OUT)"
+	exit 1
+fi
+if [ ! -s "$OUT/.lab-status" ]; then
+	echo "vm/run: FAIL: guest stopped (qemu status $qrc) without a scenario status after ${elapsed}s (results in $OUT)"
+	exit 1
+fi
+rc=$(cat "$OUT/.lab-status")
+[[ "$rc" =~ ^[0-9]+$ ]] || die "bad status '$rc' in $OUT/.lab-status"
+echo "vm/run: $SCEN exited $rc after ${elapsed}s (boot included); results in $OUT"
+exit "$rc"
