@@ -9,9 +9,9 @@
 
 #include "nvmf_transport.h"
 
-/* Each transport exports its ops table; RDMA may be absent from a build. */
+/* Each transport exports its ops table. */
 extern const struct nvmf_transport_ops nvmf_tcp_ops;
-extern const struct nvmf_transport_ops nvmf_rdma_ops __attribute__((weak));
+extern const struct nvmf_transport_ops nvmf_rdma_ops;
 
 const struct nvmf_transport_ops *nvmf_transport_ops_get(uint8_t trtype)
 {
@@ -19,7 +19,7 @@ const struct nvmf_transport_ops *nvmf_transport_ops_get(uint8_t trtype)
 	case NVMF_TRTYPE_TCP:
 		return &nvmf_tcp_ops;
 	case NVMF_TRTYPE_RDMA:
-		return &nvmf_rdma_ops ? &nvmf_rdma_ops : NULL;
+		return &nvmf_rdma_ops;
 	default:
 		return NULL;
 	}
