@@ -107,6 +107,32 @@ static unsigned key_line(const struct conf_section *s, const char *key)
 	return idx >= 0 && s->seen[idx] ? s->seen[idx] : s->line;
 }
 
+/* [Nvme]: Namespaces "1,2" (or "1 2"), then one backend per namespace. */
+static int apply_nvme(struct apply_ctx *a, const struct conf_backend *b, unsigned *line)
+{
+	uint32_t nsids[64];
+	unsigned n = 0;
+	const char *p = b->nsids;
+	char *end;
+
+	while (p && *p) {
+		unsigned long v;
+
+		p += strspn(p, ", \t");
+		if (*p == '\0')
+			break;
+		v = strtoul(p, &end, 10);
+		if (end == p || v == 0 || v > UINT32_MAX || n == ARRAY_SIZE(nsids)) {
+			*line = key_line(&b->hdr, "Namespaces");
+			return -EINVAL;
+		}
+		nsids[n++] = (uint32_t)v;
+		p = end;
+	}
+	*line = key_line(&b->hdr, "TrAddr");
+	return nvmf_backend_nvme_create(a->tgt, b->name, b->path, nsids, n);
+}
+
 static int apply_backend(struct apply_ctx *a, const struct conf_backend *b)
 {
 	uint32_t bs = (uint32_t)b->block_size;
@@ -119,6 +145,9 @@ static int apply_backend(struct apply_ctx *a, const struct conf_backend *b)
 		break;
 	case CONF_SECT_NULL:
 		rc = nvmf_backend_null_create(a->tgt, b->name, b->size, bs);
+		break;
+	case CONF_SECT_NVME:
+		rc = apply_nvme(a, b, &line);
 		break;
 	default:
 		rc = nvmf_backend_file_create(a->tgt, b->name, b->path, b->size, bs);

@@ -146,3 +146,16 @@ void conf_tgt_opts(const struct conf *c, struct nvmf_tgt_opts *opts)
 	if (conf_seen(&c->global->hdr, us_idx))
 		opts->idle_us = c->global->idle_us;
 }
+
+unsigned conf_pci_allow(const struct conf *c, const char **addrs, unsigned max)
+{
+	unsigned n = 0;
+
+	for (unsigned i = 0; i < c->n_sects; i++) {
+		const struct conf_backend *b = (const void *)c->sects[i];
+
+		if (b->hdr.type == CONF_SECT_NVME && b->path && n < max)
+			addrs[n++] = b->path;
+	}
+	return n;
+}

@@ -19,12 +19,14 @@ enum conf_sect_type {
 	CONF_SECT_NULL,
 	CONF_SECT_FILE,
 	CONF_SECT_SUBSYSTEM,
+	CONF_SECT_NVME,
 	CONF_SECT_COUNT,
 };
 
 #define CONF_BIT(t) (1u << (t))
 #define CONF_BACKENDS                                                                              \
-	(CONF_BIT(CONF_SECT_RAM) | CONF_BIT(CONF_SECT_NULL) | CONF_BIT(CONF_SECT_FILE))
+	(CONF_BIT(CONF_SECT_RAM) | CONF_BIT(CONF_SECT_NULL) | CONF_BIT(CONF_SECT_FILE) |           \
+	 CONF_BIT(CONF_SECT_NVME))
 
 /** Most directives in the table (size of conf_section.seen). */
 #define CONF_DIRECTIVES_MAX 48
@@ -57,9 +59,10 @@ struct conf_transport {
 struct conf_backend {
 	struct conf_section hdr;
 	char *name;
-	char *path;
+	char *path; /**< [File] Path; [Nvme] TrAddr */
 	uint64_t size;
 	int block_size;
+	char *nsids; /**< [Nvme] Namespaces "1,2" as written */
 };
 
 struct conf_listen {

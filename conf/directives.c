@@ -15,6 +15,7 @@ const char *const conf_sect_names[CONF_SECT_COUNT] = {
     [CONF_SECT_GLOBAL] = "Global", [CONF_SECT_TRANSPORT] = "Transport",
     [CONF_SECT_RAM] = "Ram",       [CONF_SECT_NULL] = "Null",
     [CONF_SECT_FILE] = "File",     [CONF_SECT_SUBSYSTEM] = "Subsystem",
+    [CONF_SECT_NVME] = "Nvme",
 };
 
 static const char *const log_names[] = {"error", "warn", "notice", "info", "debug", NULL};
@@ -28,6 +29,7 @@ static const int bs_values[] = {512, 4096};
 #define RN (CONF_BIT(CONF_SECT_RAM) | CONF_BIT(CONF_SECT_NULL))
 #define F CONF_BIT(CONF_SECT_FILE)
 #define B CONF_BACKENDS
+#define NV CONF_BIT(CONF_SECT_NVME)
 #define S CONF_BIT(CONF_SECT_SUBSYSTEM)
 
 #define GL(f) offsetof(struct conf_global, f)
@@ -71,8 +73,12 @@ const struct conf_directive conf_directives[] = {
     {D(RN, "Size", NULL, CONF_SIZE64, BE(size), REQ), .min = 1, .max = UINT64_MAX},
     {D(F, "Size", NULL, CONF_SIZE64, BE(size), 0), .min = 0, .max = UINT64_MAX},
     {D(F, "Path", NULL, CONF_STRING, BE(path), REQ), .min = 0, .max = 4095},
-    {D(B, "BlockSize", NULL, CONF_ENUM, BE(block_size), 0), .enum_names = bs_names,
+    {D(RN | F, "BlockSize", NULL, CONF_ENUM, BE(block_size), 0), .enum_names = bs_names,
      .enum_values = bs_values},
+
+    /* [Nvme]: a local controller; backends <Name>n<nsid> */
+    {D(NV, "TrAddr", "PciAddress", CONF_STRING, BE(path), REQ), .min = 0, .max = 12},
+    {D(NV, "Namespaces", NULL, CONF_STRING, BE(nsids), 0), .min = 0, .max = 255},
 
     /* [Subsystem] */
     {D(S, "NQN", NULL, CONF_CUSTOM, SS(nqn), REQ), .parse = conf_parse_nqn},
@@ -155,6 +161,7 @@ void conf_sect_free(struct conf_section *s)
 
 		free(b->name);
 		free(b->path);
+		free(b->nsids);
 		break;
 	}
 	}

@@ -88,13 +88,25 @@ static void check_transports(const struct conf *c, struct conf_errors *errs)
 	}
 }
 
-/** The backend section named @name, or NULL. */
+/* An [Nvme] section's backends are <Name>n<nsid>: does @name look like one? */
+static bool nvme_ns_name(const struct conf_backend *b, const char *name)
+{
+	size_t n = strlen(b->name);
+
+	if (b->hdr.type != CONF_SECT_NVME || strncmp(name, b->name, n) != 0 || name[n] != 'n')
+		return false;
+	name += n + 1;
+	return *name != '\0' && strspn(name, "0123456789") == strlen(name);
+}
+
+/** The backend section named @name (or, for [Nvme], one of its namespaces), or NULL. */
 const struct conf_backend *conf_backend_find(const struct conf *c, const char *name)
 {
 	for (unsigned i = 0; i < c->n_sects; i++) {
 		const struct conf_backend *b = (const void *)c->sects[i];
 
-		if (is_backend(&b->hdr) && b->name && strcmp(b->name, name) == 0)
+		if (is_backend(&b->hdr) && b->name &&
+		    (strcmp(b->name, name) == 0 || nvme_ns_name(b, name)))
 			return b;
 	}
 	return NULL;

@@ -21,6 +21,8 @@
  *   [Ram] [Null]  Name, Size (K/M/G/T suffixes), BlockSize 512|4096
  *   [File]        Name, Path, Size (optional: 0 keeps the file's size),
  *                 BlockSize
+ *   [Nvme]        Name, TrAddr (alias PciAddress) 0000:00:04.0, Namespaces
+ *                 1,2 (optional: all active); backends <Name>n<nsid>
  *   [Subsystem]   (also [Subsystem1], [Subsystem2] ...) NQN, SN, MN,
  *                 Listen TCP addr:port (IPv6 as [::1]:4420), AllowAnyHost,
  *                 Host NQN, MaxNamespaces, Namespace <backend> [nsid] [uuid]
@@ -100,6 +102,13 @@ const char *conf_core_mask(const struct conf *c);
  * @return 0 with *@level set, or -ENOENT when not given.
  */
 int conf_log_level(const struct conf *c, enum log_level *level);
+
+/**
+ * The PCI addresses of the [Nvme] sections (owned by @c), for env_init()'s
+ * allow list: at most @max into @addrs.
+ * @return how many were stored.
+ */
+unsigned conf_pci_allow(const struct conf *c, const char **addrs, unsigned max);
 
 /**
  * Fill @opts for nvmf_tgt_create(): the core's defaults

@@ -90,6 +90,20 @@ int nvmf_backend_null_create(struct nvmf_tgt *tgt, const char *name, uint64_t si
 int nvmf_backend_file_create(struct nvmf_tgt *tgt, const char *name, const char *path,
 			     uint64_t size, uint32_t block_size);
 
+/**
+ * Create "nvme" backends on the local NVMe controller at PCI address
+ * @pci_addr ("0000:00:04.0", bound to vfio-pci or uio_pci_generic): one per
+ * active namespace, or per NSID in @nsids when @n_nsids > 0, named
+ * "<name_prefix>n<nsid>" (nvme0n1). Block size, capacity and the volatile
+ * write cache come from the drive. Connects the controller on the calling
+ * (main) thread; each poll group later opens its own I/O queue pair.
+ * @return 0, -EINVAL, -ENOENT (a listed namespace is not active, or none
+ *         is), -EEXIST (a name is taken), -ENOTSUP (block size), or the
+ *         errno of the controller connection (-ENODEV, -EBUSY: see the log).
+ */
+int nvmf_backend_nvme_create(struct nvmf_tgt *tgt, const char *name_prefix, const char *pci_addr,
+			     const uint32_t *nsids, unsigned n_nsids);
+
 /** Find a backend by name, or NULL. */
 struct nvmf_backend *nvmf_backend_find(struct nvmf_tgt *tgt, const char *name);
 

@@ -4,11 +4,15 @@
  */
 #include <stddef.h>
 
+#include "nvme/pcie/pcie_internal.h"
+#include "nvme/rdma/rdma_internal.h"
 #include "nvme_internal.h"
 #include "util.h"
 
 static const struct nvme_transport_ops *const g_transports[] = {
     &nvme_tcp_ops,
+    &nvme_pcie_ops,
+    &nvme_rdma_ops,
 };
 
 const struct nvme_transport_ops *nvme_transport_find(uint32_t trtype)

@@ -5,6 +5,9 @@
 # disconnect and reconnect, a host whose queues are torn down mid-I/O
 # (controller reset), a host that disconnects under I/O while a TCP host
 # keeps working, and one subsystem reached over TCP and RDMA as two paths.
+# Then our own host driver over NVMe/RDMA against the same target:
+# nvme_identify (a subsystem, the discovery log) and nvmf_perf --verify at
+# 4 KiB (in-capsule writes) and 128 KiB (keyed SGLs both ways).
 # Run: tools/vm/run.sh tests/interop/rdma_basic.sh
 set -euo pipefail
 # shellcheck source=tests/interop/lib.sh
@@ -189,6 +192,57 @@ multipath() {
 	lab_fio_verify "$dev" 128k 32 16M
 }
 
+# Our own host driver over RDMA: the transport ID of NQN (default rdma0).
+own_trid() { # [nqn]
+	echo "trtype:RDMA adrfam:IPv4 traddr:$RDMA_ADDR trsvcid:$LAB_PORT subnqn:${1:-$NQN}"
+}
+
+own_identify() {
+	local out rc=0
+	out=$(timeout 120 "$LAB_BUILD/bin/nvme_identify" -r "$(own_trid)") || rc=$?
+	echo "$out"
+	[ "$rc" -eq 0 ]
+	grep -Eq '^ *Serial Number \(SN\): +NVMFTGT0101 *$' <<<"$out"
+	grep -Eq '^ *Model Number \(MN\): +nvmf-tgt RDMA *$' <<<"$out"
+	grep -Eq "^ *Subsystem NQN \(SUBNQN\): +$NQN *\$" <<<"$out"
+}
+
+own_discovery() {
+	local out rc=0
+	out=$(timeout 120 "$LAB_BUILD/bin/nvme_identify" \
+		-r "$(own_trid nqn.2014-08.org.nvmexpress.discovery)") || rc=$?
+	echo "$out"
+	[ "$rc" -eq 0 ]
+	# An rdma entry for each subsystem, at the RDMA listener.
+	awk -v addr="$RDMA_ADDR" -v n1="$NQN" -v n2="$NQN2" '
+		function check() {
+			if (e["trtype"] == "rdma" && e["traddr"] == addr && e["trsvcid"] == "4420") {
+				if (e["subnqn"] == n1) f1 = 1
+				if (e["subnqn"] == n2) f2 = 1
+			}
+			delete e
+		}
+		/^ *Entry [0-9]+/ { check(); next }
+		/^ *[a-z]+: / { k = $1; sub(":", "", k); e[k] = $2 }
+		END { check(); exit !(f1 && f2) }' <<<"$out"
+}
+
+# nvmf_perf --verify over RDMA; exit 0, no errors, IOPS > 0 in the JSON.
+own_perf() { # io-size
+	local out total rc=0
+	out=$(timeout 180 "$LAB_BUILD/bin/nvmf_perf" --verify --json -r "$(own_trid)" \
+		-q 16 -o "$1" -w randrw -M 50 -t 5) || rc=$?
+	echo "$out"
+	echo "nvmf_perf exit status $rc"
+	[ "$rc" -eq 0 ]
+	total=$(sed -n '/"total"/,$p' <<<"$out")
+	grep -Eq '"status": *"ok"' <<<"$out"
+	grep -Eq '"io_errors": *0[,}]?$' <<<"$total"
+	grep -Eq '"verify_errors": *0[,}]?$' <<<"$total"
+	grep -Eq '"verified": *[1-9][0-9]*' <<<"$total"
+	grep -Eq '"iops": *[0-9]*[1-9][0-9]*(\.[0-9]*)?' <<<"$total"
+}
+
 target_alive() {
 	local pid log
 	pid=$(cat "$LAB_STATE/tgt.pid")
@@ -217,6 +271,10 @@ lab_step rdma-host-reconnects a_reconnects
 lab_step disconnect-3 bash -c "nvme disconnect -n $NQN; nvme disconnect -n $NQN2"
 lab_step multipath-tcp-rdma multipath
 lab_step disconnect-multipath bash -c "nvme disconnect -n $NQN"
+lab_step own-host-identify-rdma own_identify
+lab_step own-host-discovery-rdma own_discovery
+lab_step own-host-perf-rdma-4k own_perf 4096
+lab_step own-host-perf-rdma-128k own_perf 131072
 lab_step target-alive target_alive
 lab_step tgt-stop tgt_stop
 lab_finish

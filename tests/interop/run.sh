@@ -48,7 +48,7 @@ fi
 OUT=$(mktemp -d /tmp/nvmf-interop.XXXXXX)
 start=$(date +%s)
 vm_rc=0
-"$REPO/tools/vm/run.sh" --build "$BUILD_DIR" --out "$OUT" --timeout "$TIMEOUT" \
+"$REPO/tools/vm/run.sh" --nvme 2 --build "$BUILD_DIR" --out "$OUT" --timeout "$TIMEOUT" \
 	tests/interop/guest_driver.sh "${scenarios[@]}" || vm_rc=$?
 
 echo "=== interop results ($(($(date +%s) - start)) s, boot and image build included; logs in $OUT)"

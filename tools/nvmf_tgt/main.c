@@ -159,13 +159,17 @@ static int install_signals(void)
 static int start_env(const struct args *a, const struct conf *c)
 {
 	struct env_opts opts;
+	const char *pci[64];
 	char name[64];
 	int rc;
 
 	snprintf(name, sizeof(name), "nvmf_tgt_%d", (int)getpid());
 	env_opts_init(&opts);
 	opts.name = name;
-	opts.no_pci = true;
+	/* Local NVMe controllers ([Nvme] sections) need the PCI bus. */
+	opts.num_pci_allow = conf_pci_allow(c, pci, 64);
+	opts.pci_allow = opts.num_pci_allow ? pci : NULL;
+	opts.no_pci = opts.num_pci_allow == 0;
 	if (a->core_mask)
 		opts.core_mask = a->core_mask;
 	else if (conf_core_mask(c))

@@ -1,0 +1,211 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * pcie_reset.c - controller health and command time-outs.
+ *
+ * Every NVME_PCIE_HEALTH_MS a polled queue pair reads CSTS: all ones means
+ * the device is gone (surprise removal, bus error), CFS a fatal controller
+ * error; either marks the controller dead and every queue's poll returns
+ * -ENXIO (the generic layer then fails their outstanding commands).
+ *
+ * Time-outs (I/O queues; the admin queue's synchronous commands have their
+ * own deadline in the generic layer):
+ *   command older than the time-out      -> Abort (admin) for its SQID/CID
+ *   still there a time-out after Abort   -> controller reset:
+ *       CC.EN=0, RDY=0; admin rings emptied and reprogrammed; EN=1, RDY=1;
+ *       Set Features number of queues; generation++
+ *   each I/O queue, on its own thread, sees the new generation: completes
+ *   its outstanding commands with Aborted due to SQ Deletion (the caller
+ *   may retry them), empties its rings and creates its CQ/SQ again.
+ */
+#include <errno.h>
+#include <string.h>
+
+#include "nvme/pcie/pcie_internal.h"
+#include "util.h"
+
+bool nvme_pcie_csts_fatal(struct nvme_pcie_ctrlr *pc)
+{
+	uint32_t csts = nvme_pcie_mmio_read4(pc, NVME_REG_CSTS);
+
+	return csts == UINT32_MAX || NVME_REG_GET(csts, CSTS_CFS);
+}
+
+int nvme_pcie_wait_csts(struct nvme_pcie_ctrlr *pc, uint32_t mask, uint32_t want, uint32_t ms)
+{
+	uint64_t deadline = env_ticks() + nvme_ms_to_ticks(ms);
+	uint32_t csts;
+
+	for (;;) {
+		csts = nvme_pcie_mmio_read4(pc, NVME_REG_CSTS);
+		if (csts == UINT32_MAX)
+			return -ENXIO;
+		if ((csts & mask) == want)
+			return 0;
+		if (env_ticks() > deadline)
+			return -ETIMEDOUT;
+		env_delay_us(1000);
+	}
+}
+
+static void abort_done(void *arg, const struct nvme_cpl *cpl)
+{
+	struct nvme_pcie_ctrlr *pc = arg;
+
+	log_warn(NVME_PCIE_LOG, "%s: Abort %s (status 0x%04x, cdw0 0x%x)", pc->base.trid.traddr,
+		 !nvme_cpl_is_error(cpl) && (cpl->cdw0 & 1u) == 0 ? "accepted" : "not performed",
+		 nvme_cpl_get_status(cpl), cpl->cdw0);
+}
+
+static void send_abort(struct nvme_pcie_qpair *pq, struct nvme_request *req, uint64_t now)
+{
+	struct nvme_pcie_ctrlr *pc = nvme_pcie_ctrlr(pq->base.ctrlr);
+	struct nvme_cmd cmd = {.opc = NVME_OPC_ABORT};
+	struct nvme_pcie_tracker *tr = &pq->tr[req->cmd.cid];
+	int rc;
+
+	cmd.cdw10 = ((uint32_t)req->cmd.cid << 16) | pq->base.qid;
+	log_warn(NVME_PCIE_LOG, "%s: queue %u: command opc 0x%02x cid %u timed out; aborting it",
+		 pc->base.trid.traddr, pq->base.qid, req->cmd.opc, req->cmd.cid);
+	pthread_mutex_lock(&pc->admin_lock);
+	rc = nvme_qpair_submit(pc->base.adminq, &cmd, NULL, 0, NVME_DATA_NONE, abort_done, pc);
+	pthread_mutex_unlock(&pc->admin_lock);
+	if (rc != 0)
+		log_warn(NVME_PCIE_LOG, "%s: cannot send Abort (%d); will reset if it stays stuck",
+			 pc->base.trid.traddr, rc);
+	tr->abort_sent = true;
+	tr->abort_ticks = now;
+}
+
+/* Reap Abort completions (nobody else may be polling the admin queue). */
+static void reap_admin(struct nvme_pcie_ctrlr *pc)
+{
+	if (pthread_mutex_trylock(&pc->admin_lock) != 0)
+		return;
+	if (pc->base.adminq->outstanding != 0)
+		(void)nvme_pcie_cq_process(nvme_pcie_qpair(pc->base.adminq), 0);
+	pthread_mutex_unlock(&pc->admin_lock);
+}
+
+/* Scan @pq's commands for time-outs. @return true when a reset is needed. */
+static bool check_timeouts(struct nvme_pcie_qpair *pq, uint64_t now)
+{
+	struct nvme_pcie_ctrlr *pc = nvme_pcie_ctrlr(pq->base.ctrlr);
+	uint32_t i;
+
+	if (pq->base.outstanding == 0 || pc->timeout_ticks == 0)
+		return false;
+	for (i = 0; i < pq->base.num_reqs; i++) {
+		struct nvme_request *req = &pq->base.reqs[i];
+		struct nvme_pcie_tracker *tr = &pq->tr[i];
+
+		if (!req->active || now - req->submit_ticks < pc->timeout_ticks)
+			continue;
+		if (!tr->abort_sent) {
+			send_abort(pq, req, now);
+			continue;
+		}
+		if (now - tr->abort_ticks >= pc->timeout_ticks)
+			return true;
+		reap_admin(pc);
+	}
+	return false;
+}
+
+static void mark_dead(struct nvme_pcie_ctrlr *pc, const char *why)
+{
+	if (pc->dead)
+		return;
+	pc->dead = true;
+	log_error(NVME_PCIE_LOG,
+		  "%s: controller %s: failing all its I/O (check the drive; restart to retry)",
+		  pc->base.trid.traddr, why);
+}
+
+int nvme_pcie_qpair_check(struct nvme_pcie_qpair *pq)
+{
+	struct nvme_pcie_ctrlr *pc = nvme_pcie_ctrlr(pq->base.ctrlr);
+	uint32_t csts = nvme_pcie_mmio_read4(pc, NVME_REG_CSTS);
+	uint64_t now = env_ticks();
+
+	if (csts == UINT32_MAX)
+		mark_dead(pc, "reads as all ones (gone from the bus)");
+	else if (NVME_REG_GET(csts, CSTS_CFS))
+		mark_dead(pc, "reports fatal status (CSTS.CFS)");
+	if (pc->dead)
+		return -ENXIO;
+	if (pq->base.qid == 0 || !check_timeouts(pq, now))
+		return 0;
+	pthread_mutex_lock(&pc->admin_lock);
+	/* Reset unless another queue's thread just did. */
+	if (pq->generation == pc->generation && nvme_pcie_ctrlr_reset(pc) != 0)
+		mark_dead(pc, "did not come back from a reset");
+	pthread_mutex_unlock(&pc->admin_lock);
+	return pc->dead ? -ENXIO : 0;
+}
+
+static int reset_set_num_queues(struct nvme_pcie_ctrlr *pc)
+{
+	uint32_t n = pc->base.num_io_queues;
+	struct nvme_cmd cmd = {.opc = NVME_OPC_SET_FEATURES};
+	struct nvme_cpl cpl;
+	int rc;
+
+	if (n == 0)
+		return 0;
+	cmd.cdw10 = NVME_FEAT_NUMBER_OF_QUEUES;
+	cmd.cdw11 = NVME_FEAT_NUM_QUEUES(n - 1, n - 1);
+	rc = nvme_qpair_exec_sync(pc->base.adminq, &cmd, NULL, 0, NVME_DATA_NONE, &cpl,
+				  pc->base.opts.timeout_ms);
+	return rc != 0 ? rc : nvme_cpl_is_error(&cpl) ? -EPROTO : 0;
+}
+
+int nvme_pcie_ctrlr_reset(struct nvme_pcie_ctrlr *pc)
+{
+	struct nvme_pcie_qpair *aq = nvme_pcie_qpair(pc->base.adminq);
+	uint32_t cc, to_ms = nvme_cap_timeout_ms(pc->base.cap);
+	int rc;
+
+	log_warn(NVME_PCIE_LOG, "%s: resetting the controller", pc->base.trid.traddr);
+	pc->resetting = true;
+	rc = nvme_pcie_ctrlr_disable(pc);
+	if (rc != 0)
+		goto out;
+	nvme_qpair_abort_all(&aq->base, NVME_STATUS_GENERIC(NVME_SC_ABORTED_SQ_DELETION));
+	nvme_pcie_qpair_reset_rings(aq);
+	nvme_pcie_ctrlr_program_admin(pc);
+	cc = nvme_pcie_mmio_read4(pc, NVME_REG_CC);
+	nvme_pcie_mmio_write4(pc, NVME_REG_CC, NVME_REG_SET(cc, CC_EN, 1));
+	rc = nvme_pcie_wait_csts(pc, NVME_CSTS_RDY_MASK << NVME_CSTS_RDY_SHIFT, 1,
+				 to_ms ? to_ms : 500);
+	if (rc == 0)
+		rc = reset_set_num_queues(pc);
+out:
+	pc->resetting = false;
+	/* Every I/O queue re-creates itself when it sees the new generation. */
+	__atomic_add_fetch(&pc->generation, 1, __ATOMIC_RELEASE);
+	if (rc != 0)
+		log_error(NVME_PCIE_LOG, "%s: reset failed: %s", pc->base.trid.traddr,
+			  strerror(-rc));
+	else
+		log_notice(NVME_PCIE_LOG, "%s: controller reset done", pc->base.trid.traddr);
+	return rc;
+}
+
+int nvme_pcie_qpair_recover(struct nvme_pcie_qpair *pq)
+{
+	struct nvme_pcie_ctrlr *pc = nvme_pcie_ctrlr(pq->base.ctrlr);
+	int rc;
+
+	nvme_qpair_abort_all(&pq->base, NVME_STATUS_GENERIC(NVME_SC_ABORTED_SQ_DELETION));
+	nvme_pcie_qpair_reset_rings(pq);
+	pq->generation = __atomic_load_n(&pc->generation, __ATOMIC_ACQUIRE);
+	if (pc->dead)
+		return -ENXIO;
+	rc = nvme_pcie_io_queues_create(pq);
+	if (rc != 0) {
+		log_error(NVME_PCIE_LOG, "%s: queue %u: cannot re-create after reset (%d)",
+			  pc->base.trid.traddr, pq->base.qid, rc);
+		return -ENXIO;
+	}
+	return 0;
+}

@@ -1,0 +1,591 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * backend_nvme.c - the "nvme" backend: each active namespace of a local
+ * NVMe controller (our PCIe driver) is one backend, named <prefix>n<nsid>.
+ *
+ * The controller is connected on the main thread when the backends are
+ * created and shared by its namespace backends (reference counted); its
+ * admin queue stays with the main thread, except that I/O queue pairs are
+ * created from poll-group threads under the controller's mutex (set-up
+ * path only). Each poll group has one I/O queue pair per controller, shared
+ * by its channels on that controller's namespaces (same thread, no locks).
+ *
+ * Life of a read or write:
+ *   submit: take an I/O slot from the channel's preallocated array; cut the
+ *           bio into commands (never across an iovec: each iovec is one
+ *           DMA-able pool buffer; never over MDTS) and submit them; when the
+ *           queue is full the rest waits on the channel's retry list
+ *   poll:   nvme_qpair_poll() completes commands; the last one of a bio
+ *           runs its callback; then the retry list is resumed
+ * The controller's stripe boundary (a vendor-specific Identify field) is
+ * not honoured: commands are only split at MDTS.
+ */
+#include <errno.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "env.h"
+#include "nvme.h"
+#include "nvme/pcie/nvme_pcie.h"
+#include "nvmf/backend.h"
+#include "nvmf/backend_nvme.h"
+#include "nvmf/nvmf_internal.h"
+#include "util.h"
+
+#define BNVME_LOG "backend"
+#define BNVME_IOS 256         /* bios in flight per channel */
+#define BNVME_QUEUE_SIZE 128  /* entries of each I/O queue pair */
+#define BNVME_POLL_BUDGET 64  /* completions per poll */
+#define BNVME_MAX_THREADS 128 /* poll groups sharing a controller */
+#define BNVME_ZERO_MAX 65536u /* blocks per Write Zeroes */
+
+/* One controller, shared by its namespace backends. */
+struct bnvme_ctrlr {
+	struct nvme_ctrlr *ctrlr;
+	pthread_mutex_t lock; /* the thread table and queue pair alloc / free */
+	uint32_t refs;        /* namespace backends */
+	struct {
+		pthread_t thread;
+		struct nvme_qpair *qp;
+		uint32_t refs; /* channels using qp */
+	} tq[BNVME_MAX_THREADS];
+};
+
+struct bnvme_backend {
+	struct nvmf_backend base;
+	struct bnvme_ctrlr *sc;
+	struct nvme_ns *ns;
+};
+
+struct bnvme_io {
+	struct nvmf_bio *bio;
+	struct bnvme_channel *ch;
+	struct nvmf_bnvme_cursor cur;
+	uint32_t pending; /* commands submitted, not completed */
+	int status;
+	bool all_sent;
+	struct bnvme_io *next; /* free list or retry list */
+};
+
+struct bnvme_channel {
+	struct nvmf_bchannel base;
+	struct nvme_qpair *qp;
+	struct bnvme_io *free;
+	struct bnvme_io *retry_head, *retry_tail;
+	uint32_t inflight;
+	struct bnvme_io ios[BNVME_IOS];
+};
+
+static struct bnvme_backend *bnvme(struct nvmf_backend *b)
+{
+	return container_of(b, struct bnvme_backend, base);
+}
+
+static struct bnvme_channel *bnvme_ch(struct nvmf_bchannel *ch)
+{
+	return container_of(ch, struct bnvme_channel, base);
+}
+
+/* ------------------------------------------------------------- splitting */
+
+int nvmf_bnvme_next_seg(const struct iovec *iov, uint32_t iovcnt, uint64_t len, uint32_t block_size,
+			uint32_t max_bytes, struct nvmf_bnvme_cursor *cur,
+			struct nvmf_bnvme_seg *seg)
+{
+	uint64_t n;
+
+	if (cur->done >= len)
+		return 0;
+	while (cur->iov_idx < iovcnt && cur->iov_off >= iov[cur->iov_idx].iov_len) {
+		cur->iov_idx++;
+		cur->iov_off = 0;
+	}
+	if (cur->iov_idx >= iovcnt)
+		return -EINVAL;
+	n = iov[cur->iov_idx].iov_len - cur->iov_off;
+	if (n > len - cur->done)
+		n = len - cur->done;
+	max_bytes -= max_bytes % block_size;
+	if (n > max_bytes)
+		n = max_bytes;
+	if (n == 0 || n % block_size != 0)
+		return -EINVAL;
+	seg->buf = (uint8_t *)iov[cur->iov_idx].iov_base + cur->iov_off;
+	seg->off = cur->done;
+	seg->len = (uint32_t)n;
+	cur->iov_off += n;
+	cur->done += n;
+	return 1;
+}
+
+/* ------------------------------------------------------------- the I/O path */
+
+static void io_finish(struct bnvme_io *io)
+{
+	struct bnvme_channel *ch = io->ch;
+	struct nvmf_bio *bio = io->bio;
+	int status = io->status;
+
+	io->bio = NULL;
+	io->next = ch->free;
+	ch->free = io;
+	ch->inflight--;
+	bio->cb(bio, status);
+}
+
+static void io_cmd_done(void *arg, const struct nvme_cpl *cpl)
+{
+	struct bnvme_io *io = arg;
+
+	if (nvme_cpl_is_error(cpl) && io->status == 0) {
+		log_debug(BNVME_LOG, "%s: command failed: status 0x%04x",
+			  io->ch->base.backend->name, nvme_cpl_get_status(cpl));
+		io->status = -EIO;
+	}
+	if (--io->pending == 0 && io->all_sent)
+		io_finish(io);
+}
+
+/* Submit one command of @io for the next piece. @return 1 sent, 0 done, <0 error. */
+static int io_send_one(struct bnvme_io *io)
+{
+	struct bnvme_backend *bb = bnvme(io->ch->base.backend);
+	struct nvmf_bio *bio = io->bio;
+	struct nvme_ns *ns = bb->ns;
+	uint32_t bs = ns->block_size, max = ns->max_io_blocks * bs;
+	struct nvmf_bnvme_cursor saved = io->cur;
+	struct nvmf_bnvme_seg seg;
+	uint64_t lba;
+	uint32_t nlb;
+	int rc;
+
+	rc = nvmf_bnvme_next_seg(bio->iov, bio->iovcnt, bio->len, bs, max ? max : (1u << 20),
+				 &io->cur, &seg);
+	if (rc <= 0)
+		return rc;
+	lba = (bio->offset + seg.off) / bs;
+	nlb = seg.len / bs;
+	if (bio->op == NVMF_BIO_READ)
+		rc = nvme_ns_read(ns, io->ch->qp, seg.buf, lba, nlb, 0, io_cmd_done, io);
+	else
+		rc = nvme_ns_write(ns, io->ch->qp, seg.buf, lba, nlb, bio->fua ? NVME_IO_FUA : 0,
+				   io_cmd_done, io);
+	if (rc != 0) {
+		io->cur = saved; /* resend this piece later (queue full) */
+		return rc;
+	}
+	io->pending++;
+	return 1;
+}
+
+/* Next Write Zeroes / Deallocate / Flush command of @io. */
+static int io_send_misc(struct bnvme_io *io)
+{
+	struct bnvme_backend *bb = bnvme(io->ch->base.backend);
+	struct nvmf_bio *bio = io->bio;
+	uint32_t bs = bb->ns->block_size;
+	uint64_t left = bio->len - io->cur.done, lba = (bio->offset + io->cur.done) / bs;
+	uint64_t nlb = left / bs;
+	struct nvme_dsm_range r;
+	int rc;
+
+	if (bio->op == NVMF_BIO_FLUSH) {
+		if (io->cur.iov_idx != 0)
+			return 0; /* sent already */
+		rc = nvme_ns_flush(bb->ns, io->ch->qp, io_cmd_done, io);
+		if (rc != 0)
+			return rc;
+		io->cur.iov_idx = 1;
+		io->pending++;
+		return 1;
+	}
+	if (io->cur.done >= bio->len)
+		return 0;
+	if (bio->op == NVMF_BIO_WRITE_ZEROES) {
+		nlb = nlb > BNVME_ZERO_MAX ? BNVME_ZERO_MAX : nlb;
+		rc = nvme_ns_write_zeroes(bb->ns, io->ch->qp, lba, (uint32_t)nlb, io_cmd_done, io);
+	} else {
+		nlb = nlb > UINT32_MAX ? UINT32_MAX - (UINT32_MAX % 8) : nlb;
+		memset(&r, 0, sizeof(r));
+		r.slba = lba;
+		r.length = (uint32_t)nlb;
+		rc = nvme_ns_deallocate(bb->ns, io->ch->qp, &r, 1, io_cmd_done, io);
+	}
+	if (rc != 0)
+		return rc;
+	io->cur.done += nlb * bs;
+	io->pending++;
+	return 1;
+}
+
+static void retry_push(struct bnvme_channel *ch, struct bnvme_io *io)
+{
+	io->next = NULL;
+	if (ch->retry_tail != NULL)
+		ch->retry_tail->next = io;
+	else
+		ch->retry_head = io;
+	ch->retry_tail = io;
+}
+
+/*
+ * Send what is left of @io. @return 0 when all sent or parked on the retry
+ * list (queue full), or a negative errno when a command was refused.
+ */
+static int io_send(struct bnvme_io *io)
+{
+	bool rw = io->bio->op == NVMF_BIO_READ || io->bio->op == NVMF_BIO_WRITE;
+	int rc;
+
+	do
+		rc = rw ? io_send_one(io) : io_send_misc(io);
+	while (rc == 1);
+	if (rc == -ENOMEM) {
+		retry_push(io->ch, io);
+		return 0;
+	}
+	if (rc == 0)
+		io->all_sent = true;
+	return rc;
+}
+
+/* Start @io or, on refusal, settle it. @return what submit() returns. */
+static int io_start(struct bnvme_io *io)
+{
+	int rc = io_send(io);
+
+	if (rc == 0) {
+		if (io->all_sent && io->pending == 0)
+			io_finish(io); /* nothing to do (zero length) */
+		return 0;
+	}
+	io->all_sent = true;
+	if (io->pending == 0) {
+		/* Nothing went out: refuse, the callback does not run. */
+		io->bio = NULL;
+		io->next = io->ch->free;
+		io->ch->free = io;
+		io->ch->inflight--;
+		return rc;
+	}
+	io->status = rc; /* finished by the last completion */
+	return 0;
+}
+
+static int bnvme_submit(struct nvmf_bchannel *bch, struct nvmf_bio *bio)
+{
+	struct bnvme_channel *ch = bnvme_ch(bch);
+	struct nvmf_backend *b = bch->backend;
+	struct bnvme_io *io;
+
+	if (bio->op != NVMF_BIO_FLUSH &&
+	    (bio->offset % b->block_size != 0 || bio->len % b->block_size != 0 ||
+	     bio->offset > b->size || bio->len > b->size - bio->offset))
+		return -EINVAL;
+	if (bio->op > NVMF_BIO_DEALLOCATE)
+		return -EOPNOTSUPP;
+	io = ch->free;
+	if (io == NULL)
+		return -EAGAIN;
+	ch->free = io->next;
+	ch->inflight++;
+	memset(io, 0, sizeof(*io));
+	io->bio = bio;
+	io->ch = ch;
+	return io_start(io);
+}
+
+static void retry_resume(struct bnvme_channel *ch)
+{
+	struct bnvme_io *io = ch->retry_head, *stop = ch->retry_tail;
+
+	ch->retry_head = ch->retry_tail = NULL;
+	while (io != NULL) {
+		struct bnvme_io *next = io == stop ? NULL : io->next;
+		int rc = io_send(io);
+
+		if (rc != 0) {
+			io->all_sent = true;
+			io->status = rc;
+			if (io->pending == 0)
+				io_finish(io);
+		} else if (io->all_sent && io->pending == 0) {
+			io_finish(io);
+		}
+		io = next;
+	}
+}
+
+/* The queue pair failed: bios waiting to be resent end with -EIO. */
+static void retry_fail(struct bnvme_channel *ch)
+{
+	struct bnvme_io *io = ch->retry_head;
+
+	ch->retry_head = ch->retry_tail = NULL;
+	while (io != NULL) {
+		struct bnvme_io *next = io->next;
+
+		io->all_sent = true;
+		io->status = -EIO;
+		if (io->pending == 0)
+			io_finish(io);
+		io = next;
+	}
+}
+
+static int bnvme_poll(struct nvmf_bchannel *bch)
+{
+	struct bnvme_channel *ch = bnvme_ch(bch);
+	int n = nvme_qpair_poll(ch->qp, BNVME_POLL_BUDGET);
+
+	if (n < 0) {
+		retry_fail(ch);
+		return 0;
+	}
+	if (ch->retry_head != NULL)
+		retry_resume(ch);
+	return n;
+}
+
+/* ---------------------------------------------------------------- channels */
+
+/* The calling thread's queue pair on @sc, created on first use. */
+static int tq_get(struct bnvme_ctrlr *sc, struct nvme_qpair **qp)
+{
+	struct nvme_qpair_opts qo = {.queue_size = BNVME_QUEUE_SIZE};
+	pthread_t self = pthread_self();
+	int i, slot = -1, rc = 0;
+
+	pthread_mutex_lock(&sc->lock);
+	for (i = 0; i < BNVME_MAX_THREADS; i++) {
+		if (sc->tq[i].refs != 0 && pthread_equal(sc->tq[i].thread, self))
+			break;
+		if (sc->tq[i].refs == 0 && slot < 0)
+			slot = i;
+	}
+	if (i == BNVME_MAX_THREADS) {
+		if (slot < 0) {
+			rc = -EBUSY;
+			goto out;
+		}
+		i = slot;
+		rc = nvme_ctrlr_alloc_io_qpair(sc->ctrlr, &qo, &sc->tq[i].qp);
+		if (rc != 0)
+			goto out;
+		sc->tq[i].thread = self;
+	}
+	sc->tq[i].refs++;
+	*qp = sc->tq[i].qp;
+out:
+	pthread_mutex_unlock(&sc->lock);
+	return rc;
+}
+
+static void tq_put(struct bnvme_ctrlr *sc, struct nvme_qpair *qp)
+{
+	pthread_mutex_lock(&sc->lock);
+	for (int i = 0; i < BNVME_MAX_THREADS; i++) {
+		if (sc->tq[i].refs != 0 && sc->tq[i].qp == qp) {
+			if (--sc->tq[i].refs == 0) {
+				nvme_ctrlr_free_io_qpair(qp);
+				sc->tq[i].qp = NULL;
+			}
+			break;
+		}
+	}
+	pthread_mutex_unlock(&sc->lock);
+}
+
+static int bnvme_channel_create(struct nvmf_backend *b, struct nvmf_bchannel **out)
+{
+	struct bnvme_channel *ch = calloc(1, sizeof(*ch));
+	int i, rc;
+
+	if (ch == NULL)
+		return -ENOMEM;
+	rc = tq_get(bnvme(b)->sc, &ch->qp);
+	if (rc != 0) {
+		log_error(BNVME_LOG, "nvme backend %s: no I/O queue pair for this poll group: %s",
+			  b->name, strerror(-rc));
+		free(ch);
+		return rc;
+	}
+	for (i = BNVME_IOS - 1; i >= 0; i--) {
+		ch->ios[i].next = ch->free;
+		ch->free = &ch->ios[i];
+	}
+	ch->base.backend = b;
+	*out = &ch->base;
+	return 0;
+}
+
+/* Waits (bounded) for in-flight bios; their callbacks run. */
+static void bnvme_channel_destroy(struct nvmf_bchannel *bch)
+{
+	struct bnvme_channel *ch = bnvme_ch(bch);
+	uint64_t deadline = env_ticks() + env_ticks_hz() * 35;
+
+	while (ch->inflight > 0 && env_ticks() < deadline)
+		if (nvme_qpair_poll(ch->qp, 0) < 0 || bnvme_poll(bch) < 0)
+			break;
+	retry_fail(ch);
+	tq_put(bnvme(bch->backend)->sc, ch->qp);
+	free(ch);
+}
+
+/* ----------------------------------------------------------------- backend */
+
+static void sc_put(struct bnvme_ctrlr *sc)
+{
+	if (--sc->refs != 0)
+		return;
+	nvme_ctrlr_disconnect(sc->ctrlr);
+	pthread_mutex_destroy(&sc->lock);
+	free(sc);
+}
+
+static void bnvme_destroy(struct nvmf_backend *b)
+{
+	struct bnvme_backend *bb = bnvme(b);
+
+	sc_put(bb->sc);
+	free(bb);
+}
+
+static const struct nvmf_backend_ops bnvme_ops = {
+    .type = "nvme",
+    .channel_create = bnvme_channel_create,
+    .channel_destroy = bnvme_channel_destroy,
+    .submit = bnvme_submit,
+    .poll = bnvme_poll,
+    .destroy = bnvme_destroy,
+};
+
+static int sc_connect(const char *pci_addr, struct bnvme_ctrlr **out)
+{
+	struct bnvme_ctrlr *sc = calloc(1, sizeof(*sc));
+	struct nvme_ctrlr_opts opts;
+	struct nvme_trid trid;
+	char str[300];
+	int rc;
+
+	if (sc == NULL)
+		return -ENOMEM;
+	snprintf(str, sizeof(str), "trtype:PCIe traddr:%s", pci_addr);
+	rc = nvme_trid_parse(str, &trid);
+	if (rc == 0) {
+		nvme_ctrlr_opts_init(&opts);
+		opts.num_io_queues = 64;
+		rc = nvme_ctrlr_connect(&trid, &opts, &sc->ctrlr);
+	}
+	if (rc != 0) {
+		log_error(BNVME_LOG, "nvme backend: controller %s: cannot connect: %s", pci_addr,
+			  strerror(-rc));
+		free(sc);
+		return rc;
+	}
+	pthread_mutex_init(&sc->lock, NULL);
+	*out = sc;
+	return 0;
+}
+
+static int ns_backend_new(struct bnvme_ctrlr *sc, const char *prefix, struct nvme_ns *ns,
+			  struct nvmf_backend **out)
+{
+	struct bnvme_backend *bb;
+
+	if (ns->block_size != 512 && ns->block_size != 4096) {
+		log_error(BNVME_LOG, "nvme backend %sn%u: block size %u not supported", prefix,
+			  ns->nsid, ns->block_size);
+		return -ENOTSUP;
+	}
+	bb = calloc(1, sizeof(*bb));
+	if (bb == NULL)
+		return -ENOMEM;
+	bb->base.ops = &bnvme_ops;
+	if ((size_t)snprintf(bb->base.name, sizeof(bb->base.name), "%sn%u", prefix, ns->nsid) >=
+	    sizeof(bb->base.name)) {
+		free(bb);
+		return -EINVAL;
+	}
+	bb->base.block_size = ns->block_size;
+	bb->base.size = ns->num_blocks * ns->block_size;
+	bb->base.volatile_cache = nvme_ctrlr_id(sc->ctrlr)->vwc & 1u;
+	bb->base.supports_dealloc = (nvme_ctrlr_id(sc->ctrlr)->oncs & NVME_CTRL_ONCS_DSM) != 0;
+	bb->sc = sc;
+	bb->ns = ns;
+	sc->refs++;
+	*out = &bb->base;
+	return 0;
+}
+
+static bool nsid_wanted(uint32_t nsid, const uint32_t *nsids, unsigned n)
+{
+	for (unsigned i = 0; i < n; i++)
+		if (nsids[i] == nsid)
+			return true;
+	return n == 0;
+}
+
+/* Register one backend per wanted namespace. @return backends made, or <0. */
+static int register_namespaces(struct nvmf_tgt *tgt, struct bnvme_ctrlr *sc, const char *prefix,
+			       const uint32_t *nsids, unsigned n_nsids)
+{
+	struct nvme_ns *ns;
+	struct nvmf_backend *b;
+	int made = 0, rc;
+
+	for (unsigned i = 0; i < n_nsids; i++)
+		if (nvme_ctrlr_ns(sc->ctrlr, nsids[i]) == NULL) {
+			log_error(BNVME_LOG, "nvme backend %s: namespace %u is not active", prefix,
+				  nsids[i]);
+			return -ENOENT;
+		}
+	for (ns = nvme_ctrlr_ns_next(sc->ctrlr, 0); ns;
+	     ns = nvme_ctrlr_ns_next(sc->ctrlr, ns->nsid)) {
+		if (!nsid_wanted(ns->nsid, nsids, n_nsids))
+			continue;
+		rc = ns_backend_new(sc, prefix, ns, &b);
+		if (rc == 0 && nvmf_backend_find(tgt, b->name) != NULL) {
+			bnvme_destroy(b);
+			rc = -EEXIST;
+		}
+		if (rc == 0) {
+			rc = nvmf_tgt_backend_register(tgt, b);
+			if (rc != 0)
+				bnvme_destroy(b);
+		}
+		if (rc != 0)
+			return rc;
+		log_notice(BNVME_LOG, "nvme backend %s: %llu blocks of %u bytes%s", b->name,
+			   (unsigned long long)(b->size / b->block_size), b->block_size,
+			   b->volatile_cache ? ", volatile write cache" : "");
+		made++;
+	}
+	return made;
+}
+
+int nvmf_backend_nvme_create(struct nvmf_tgt *tgt, const char *name_prefix, const char *pci_addr,
+			     const uint32_t *nsids, unsigned n_nsids)
+{
+	struct bnvme_ctrlr *sc;
+	int rc;
+
+	if (name_prefix == NULL || name_prefix[0] == '\0' || pci_addr == NULL ||
+	    (n_nsids > 0 && nsids == NULL))
+		return -EINVAL;
+	rc = sc_connect(pci_addr, &sc);
+	if (rc != 0)
+		return rc;
+	sc->refs = 1; /* held while registering */
+	rc = register_namespaces(tgt, sc, name_prefix, nsids, n_nsids);
+	if (rc == 0) {
+		log_error(BNVME_LOG, "nvme backend %s: controller %s has no active namespace",
+			  name_prefix, pci_addr);
+		rc = -ENOENT;
+	}
+	sc_put(sc);
+	return rc < 0 ? rc : 0;
+}
