@@ -21,6 +21,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include <cmocka.h>
 
@@ -301,6 +302,18 @@ struct fx {
 	int nqps;
 };
 
+/* Wall-clock deadline for waits on other threads: generous, so a loaded
+ * machine never fails a test that is only slow. */
+#define FX_WAIT_SECONDS 30
+
+static FX_UNUSED double fx_now(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
 static FX_UNUSED void fx_addr(struct nvmf_listen_addr *a, const char *ip, const char *port)
 {
 	memset(a, 0, sizeof(*a));
@@ -367,7 +380,8 @@ static FX_UNUSED struct fx_qp *fx_qp_new(struct fx *fx)
 	tr->t->up.new_qpair(tr->t->up.ctx, &q->qp);
 	fx->qps[fx->nqps++] = q;
 	fx_poll(fx, 2);
-	for (int i = 0; i < 200000 && __atomic_load_n(&q->g, __ATOMIC_ACQUIRE) == NULL; i++)
+	for (double end = fx_now() + FX_WAIT_SECONDS;
+	     __atomic_load_n(&q->g, __ATOMIC_ACQUIRE) == NULL && fx_now() < end;)
 		fx_poll(fx, 1); /* adopted by another core */
 	assert_non_null(q->g);
 	return q;
@@ -416,7 +430,7 @@ static FX_UNUSED uint16_t fx_cmd(struct fx *fx, struct fx_qp *q, const struct nv
 {
 	struct nvmf_request *req = fx_submit_cmd(q, cmd, buf, len, xfer);
 
-	for (int i = 0; i < 200000 && !fx_req_done(q, req); i++)
+	for (double end = fx_now() + FX_WAIT_SECONDS; !fx_req_done(q, req) && fx_now() < end;)
 		fx_poll(fx, 1);
 	assert_true(fx_req_done(q, req));
 	if (cpl != NULL)
