@@ -79,7 +79,8 @@ start_target() {
 	local conf=$1 port
 	port=$(free_port)
 	conf_tmp=$(mktemp)
-	sed -e "s/127\.0\.0\.1:4420/127.0.0.1:$port/" \
+	# IdleSleep off: a target that naps measures its naps, not its data path.
+	sed -e "s/127\.0\.0\.1:4420/127.0.0.1:$port/" -e '/^[[:space:]]*IdleSleep/d' \
 	    -e "s#/var/tmp/nvmf-tgt-file0.img#/var/tmp/nvmf-tgt-bench-$$.img#" \
 	    "conf/examples/$conf" >"$conf_tmp"
 	taskset -c "$TGT_CORE" "$TGT_BIN" -c "$conf_tmp" -m "$TGT_MASK" -L warn >/dev/null 2>&1 &

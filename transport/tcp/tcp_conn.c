@@ -43,11 +43,17 @@ struct tcp_conn *tcp_conn_create(struct tcp_transport *t, int fd,
 	TAILQ_INIT(&c->free_reqs);
 	c->rstate = TCP_RECV_CH;
 	c->rx_need = 8;
-	if (tcp_reqs_alloc(c) != 0) {
-		free(c);
-		return NULL;
-	}
+	c->rx_stage = malloc(TCP_RX_STAGE_SIZE);
+	if (c->rx_stage == NULL)
+		goto err_free_conn;
+	if (tcp_reqs_alloc(c) != 0)
+		goto err_free_stage;
 	return c;
+err_free_stage:
+	free(c->rx_stage);
+err_free_conn:
+	free(c);
+	return NULL;
 }
 
 uint32_t tcp_conn_icd_limit(struct tcp_conn *c)
@@ -111,6 +117,7 @@ void tcp_conn_free(struct tcp_conn *c)
 	if (c->in_group)
 		TAILQ_REMOVE(&c->group->conns, c, link);
 	tcp_reqs_free(c);
+	free(c->rx_stage);
 	free(c);
 }
 

@@ -2,11 +2,15 @@
 /*
  * tcp_group.c - NVMe/TCP poll groups.
  *
- * Polling: one epoll instance per group, level-triggered EPOLLIN on every
- * connection, epoll_wait() with timeout 0. Level triggering suits the
- * budgets: the receiver never reads ahead of the current PDU piece, so
- * whatever a budget leaves in the socket is reported again on the next
- * poll, and one syscall finds the ready sockets among many idle ones.
+ * Receiving: a connection that received something in its last
+ * TCP_HOT_POLLS polls is hot and is read directly every poll (one recv()
+ * that usually brings data); the others wait for epoll, level-triggered
+ * EPOLLIN on every connection. epoll_wait() runs every poll when no
+ * connection is hot or more than TCP_DIRECT_MAX are (then only epoll finds
+ * them), else every TCP_EPOLL_EVERY polls, so a group with one busy queue
+ * pair makes one receive system call per poll and no epoll_wait(). Bytes
+ * already read into a connection's staging buffer (budget reached) are
+ * parsed on the next poll whatever epoll says.
  * Output needs no EPOLLOUT: connections with queued PDUs sit on the group's
  * send list and are flushed once at the end of every poll (batching all the
  * responses produced since the previous poll into one sendmsg).
@@ -124,20 +128,56 @@ static int tcp_group_reap(struct tcp_group *g)
 	return busy;
 }
 
+/* Receive on @c once per poll. */
+static int tcp_group_recv(struct tcp_group *g, struct tcp_conn *c)
+{
+	if (c->polled_at == g->npolls || c->state >= TCP_CONN_CLOSING)
+		return NVMF_POLL_IDLE;
+	c->polled_at = g->npolls;
+	return tcp_recv_poll(c);
+}
+
+/* Hot connections and staged bytes, without epoll. @return NVMF_POLL_*. */
+static int tcp_group_recv_direct(struct tcp_group *g, bool direct)
+{
+	struct tcp_conn *c;
+	int busy = NVMF_POLL_IDLE;
+	uint32_t nhot = 0;
+
+	TAILQ_FOREACH(c, &g->conns, link)
+	{
+		bool hot = c->rx_idle_polls < TCP_HOT_POLLS && c->state < TCP_CONN_CLOSING;
+
+		nhot += hot;
+		if ((direct && hot) || (tcp_recv_staged(c) && c->rstate != TCP_RECV_ERROR))
+			busy |= tcp_group_recv(g, c);
+	}
+	g->nhot = nhot;
+	return busy;
+}
+
+static int tcp_group_recv_epoll(struct tcp_group *g)
+{
+	struct epoll_event ev[TCP_EPOLL_EVENTS];
+	int n, i, busy = NVMF_POLL_IDLE;
+
+	n = epoll_wait(g->epfd, ev, TCP_EPOLL_EVENTS, 0);
+	for (i = 0; i < n; i++)
+		busy |= tcp_group_recv(g, ev[i].data.ptr);
+	return busy;
+}
+
 int tcp_group_poll(struct nvmf_tgroup *gr)
 {
 	struct tcp_group *g = (struct tcp_group *)gr;
-	struct epoll_event ev[TCP_EPOLL_EVENTS];
-	int n, i, busy;
+	bool direct = g->nhot > 0 && g->nhot <= TCP_DIRECT_MAX;
+	int busy;
 
+	g->npolls++;
 	busy = tcp_req_retry_waiters(g);
-	n = epoll_wait(g->epfd, ev, TCP_EPOLL_EVENTS, 0);
-	for (i = 0; i < n; i++) {
-		struct tcp_conn *c = ev[i].data.ptr;
-
-		if (c->state < TCP_CONN_CLOSING)
-			busy |= tcp_recv_poll(c);
-	}
+	busy |= tcp_group_recv_direct(g, direct);
+	if (!direct || g->npolls % TCP_EPOLL_EVERY == 0)
+		busy |= tcp_group_recv_epoll(g);
 	busy |= tcp_group_flush(g);
 	busy |= tcp_group_reap(g);
 	return busy;

@@ -45,6 +45,16 @@
 #define TCP_SEND_IOV_MAX 64
 /** Epoll events fetched per group poll. */
 #define TCP_EPOLL_EVENTS 64
+/** Bytes of the per-connection receive staging buffer (headers, small data). */
+#define TCP_RX_STAGE_SIZE (16u * 1024)
+/** A connection is hot (received directly, no epoll) for this many empty polls. */
+#define TCP_HOT_POLLS 4096u
+/** Most hot connections a group receives from directly; more: epoll only. */
+#define TCP_DIRECT_MAX 8u
+/** With hot connections, epoll_wait() looks for the others every this many polls. */
+#define TCP_EPOLL_EVERY 16u
+/** The main thread tries accept() at most once per this many microseconds. */
+#define TCP_ACCEPT_PERIOD_US 1000u
 
 struct tcp_conn;
 struct tcp_req;
@@ -60,6 +70,7 @@ struct tcp_listener {
 struct tcp_transport {
 	struct nvmf_transport base;
 	TAILQ_HEAD(, tcp_listener) listeners;
+	uint64_t next_accept; /**< env ticks of the next accept() attempt */
 	/** Set C2HData SUCCESS (and omit the CapsuleResp) when the spec allows. */
 	bool c2h_success;
 	uint32_t icd_buf_size; /**< per-request in-capsule buffer: max(option, 8192) */
@@ -74,6 +85,8 @@ struct tcp_group {
 	TAILQ_HEAD(, tcp_conn) send_list;  /**< connections with queued output */
 	TAILQ_HEAD(, tcp_conn) close_list; /**< closing, qpair_closed not yet sent */
 	TAILQ_HEAD(, tcp_req) buf_wait;    /**< requests waiting for data buffers */
+	uint64_t npolls;                   /**< group_poll calls */
+	uint32_t nhot;                     /**< hot connections seen by the last poll */
 };
 
 /** What a queued PDU is; decides what happens when it is sent. */
@@ -190,11 +203,19 @@ struct tcp_conn {
 	uint8_t rx_ddgst[4];
 	uint8_t rx_pad[TCP_PAD_MAX];
 	uint64_t rstate_counts[TCP_RECV_NSTATES];
+	uint64_t rx_syscalls;   /**< receive system calls made */
+	uint64_t polled_at;     /**< group->npolls of the last receive poll */
+	uint32_t rx_idle_polls; /**< receive polls in a row that got nothing */
+	bool rx_drained;        /**< this poll's last read came back short */
+	uint32_t rx_stage_off;  /**< next unread byte in rx_stage */
+	uint32_t rx_stage_len;  /**< bytes in rx_stage */
+	uint8_t *rx_stage;      /**< TCP_RX_STAGE_SIZE bytes read ahead of the parser */
 
 	/* Send side (tcp_send.c). */
 	TAILQ_HEAD(, tcp_pdu) sendq;
 	struct tcp_pdu icresp;
 	struct tcp_pdu term;
+	uint64_t tx_syscalls; /**< sendmsg() calls made */
 
 	/* Requests (tcp_req.c). */
 	struct tcp_req *reqs;
@@ -266,6 +287,11 @@ uint32_t tcp_conn_icd_limit(struct tcp_conn *c);
 
 /** Receive and handle PDUs within the budget. @return NVMF_POLL_*. */
 int tcp_recv_poll(struct tcp_conn *c);
+/** Bytes read from the socket but not yet parsed (they need no epoll event). */
+static inline bool tcp_recv_staged(const struct tcp_conn *c)
+{
+	return c->rx_stage_off < c->rx_stage_len;
+}
 /** Move the receive state machine (the only place rstate changes). */
 void tcp_recv_set_state(struct tcp_conn *c, enum tcp_recv_state s);
 /** Start the data phase of the current PDU into @req at @off for rx_data_len bytes. */

@@ -7,10 +7,16 @@
  *    +------------------------- PDU complete <--------------------------+
  *   any state --fatal error--> ERROR (nothing more is read; TermReq, close)
  *
- * Each piece is read with exactly the bytes it still needs, so any split of
- * the byte stream works and nothing is read ahead of the current PDU. Data
- * is read with readv() straight into the request's buffers (zero copy).
- * tcp_pdu.c validates headers and decides where data goes.
+ * Bytes come through a per-connection staging buffer: one recv() fetches
+ * as much as is there (the headers of many PDUs), and the pieces are parsed
+ * out of it, so any split of the byte stream works. Data that is not in the
+ * staging buffer yet is read with one recvmsg() straight into the request's
+ * buffers (zero copy), with the staging buffer as the last iovec for what
+ * follows; only data bytes that arrived together with their header are
+ * copied out of the staging buffer (at most TCP_RX_STAGE_SIZE per read).
+ * A read that comes back short means the socket is empty: the connection
+ * reads nothing more in this poll, which saves the recv() that would only
+ * say EAGAIN. tcp_pdu.c validates headers and decides where data goes.
  */
 #include <errno.h>
 #include <string.h>
@@ -70,34 +76,77 @@ void tcp_recv_set_state(struct tcp_conn *c, enum tcp_recv_state s)
 	}
 }
 
-/* recv() into @buf; @return bytes (> 0), 0 when it would block, -1 when closed. */
-static ssize_t tcp_recv_raw(struct tcp_conn *c, struct iovec *iov, int iovcnt)
+/*
+ * One recvmsg() into @iov. @return bytes (> 0), 0 when it would block, -1
+ * when the connection is closed. A short read marks the socket drained.
+ */
+static ssize_t tcp_recv_raw(struct tcp_conn *c, struct iovec *iov, int iovcnt, size_t want)
 {
 	struct msghdr msg = {.msg_iov = iov, .msg_iovlen = (size_t)iovcnt};
 	ssize_t n = recvmsg(c->fd, &msg, MSG_DONTWAIT);
 
+	c->rx_syscalls++;
 	if (n > 0) {
-		c->rx_bytes += (uint64_t)n;
+		c->rx_drained = (size_t)n < want;
 		return n;
 	}
-	if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR))
+	if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR)) {
+		c->rx_drained = true;
 		return 0;
+	}
 	log_info(TCP_LOG, "connection from %s:%s %s", c->base.peer.traddr, c->base.peer.trsvcid,
 		 n == 0 ? "closed by the host" : strerror(errno));
 	tcp_conn_close(c);
 	return -1;
 }
 
+/* Refill the empty staging buffer. @return STEP_AGAIN, STEP_WAIT or STEP_STOP. */
+static int tcp_recv_fill(struct tcp_conn *c)
+{
+	struct iovec iov = {.iov_base = c->rx_stage, .iov_len = TCP_RX_STAGE_SIZE};
+	ssize_t n;
+
+	if (c->rx_drained)
+		return STEP_WAIT;
+	n = tcp_recv_raw(c, &iov, 1, TCP_RX_STAGE_SIZE);
+	if (n <= 0)
+		return n < 0 ? STEP_STOP : STEP_WAIT;
+	c->rx_stage_off = 0;
+	c->rx_stage_len = (uint32_t)n;
+	return STEP_AGAIN;
+}
+
+/* Take up to @len staged bytes. @return how many, *@p pointing at them. */
+static uint32_t tcp_recv_take(struct tcp_conn *c, uint32_t len, const uint8_t **p)
+{
+	uint32_t n = c->rx_stage_len - c->rx_stage_off;
+
+	if (n > len)
+		n = len;
+	*p = c->rx_stage + c->rx_stage_off;
+	c->rx_stage_off += n;
+	c->rx_bytes += n;
+	return n;
+}
+
 /* Read what is missing of the current piece into @buf. */
 static int tcp_recv_piece(struct tcp_conn *c, uint8_t *buf)
 {
-	struct iovec iov = {.iov_base = buf + c->rx_got, .iov_len = c->rx_need - c->rx_got};
-	ssize_t n = tcp_recv_raw(c, &iov, 1);
+	const uint8_t *p;
+	uint32_t n;
+	int rc;
 
-	if (n <= 0)
-		return n < 0 ? STEP_STOP : STEP_WAIT;
-	c->rx_got += (uint32_t)n;
-	return c->rx_got == c->rx_need ? STEP_AGAIN : STEP_WAIT;
+	while (c->rx_got < c->rx_need) {
+		if (!tcp_recv_staged(c)) {
+			rc = tcp_recv_fill(c);
+			if (rc != STEP_AGAIN)
+				return rc;
+		}
+		n = tcp_recv_take(c, c->rx_need - c->rx_got, &p);
+		memcpy(buf + c->rx_got, p, n);
+		c->rx_got += n;
+	}
+	return STEP_AGAIN;
 }
 
 static int tcp_recv_pdu_done(struct tcp_conn *c)
@@ -174,21 +223,63 @@ static int tcp_recv_pad(struct tcp_conn *c)
 	return STEP_AGAIN;
 }
 
+/* Copy staged bytes into the request's buffers at the current data offset. */
+static void tcp_recv_data_copy(struct tcp_conn *c, struct tcp_req *req)
+{
+	struct iovec iov[NVMF_REQ_MAX_IOV];
+	const uint8_t *p;
+	uint32_t i, cnt, n;
+
+	n = tcp_recv_take(c, c->rx_need - c->rx_got, &p);
+	cnt = tcp_iov_slice(req->base.iov, req->base.iovcnt, c->rx_data_off + c->rx_got, n, iov,
+			    NVMF_REQ_MAX_IOV);
+	for (i = 0; i < cnt; i++) {
+		memcpy(iov[i].iov_base, p, iov[i].iov_len);
+		p += iov[i].iov_len;
+	}
+	c->rx_got += n;
+}
+
+/* Read the rest of the data straight into the request, what follows into the stage. */
+static int tcp_recv_data_direct(struct tcp_conn *c, struct tcp_req *req)
+{
+	struct iovec iov[NVMF_REQ_MAX_IOV + 1];
+	uint32_t want = c->rx_need - c->rx_got, cnt;
+	ssize_t n;
+
+	if (c->rx_drained)
+		return STEP_WAIT;
+	cnt = tcp_iov_slice(req->base.iov, req->base.iovcnt, c->rx_data_off + c->rx_got, want, iov,
+			    NVMF_REQ_MAX_IOV);
+	iov[cnt].iov_base = c->rx_stage;
+	iov[cnt].iov_len = TCP_RX_STAGE_SIZE;
+	n = tcp_recv_raw(c, iov, (int)cnt + 1, (size_t)want + TCP_RX_STAGE_SIZE);
+	if (n <= 0)
+		return n < 0 ? STEP_STOP : STEP_WAIT;
+	if ((uint32_t)n > want) {
+		c->rx_stage_off = 0;
+		c->rx_stage_len = (uint32_t)n - want;
+		n = want;
+	}
+	c->rx_got += (uint32_t)n;
+	c->rx_bytes += (uint64_t)n;
+	return STEP_AGAIN;
+}
+
 static int tcp_recv_data(struct tcp_conn *c)
 {
 	struct tcp_req *req = c->rx_req;
-	struct iovec iov[NVMF_REQ_MAX_IOV];
-	uint32_t cnt;
-	ssize_t n;
+	int rc;
 
-	cnt = tcp_iov_slice(req->base.iov, req->base.iovcnt, c->rx_data_off + c->rx_got,
-			    c->rx_need - c->rx_got, iov, NVMF_REQ_MAX_IOV);
-	n = tcp_recv_raw(c, iov, (int)cnt);
-	if (n <= 0)
-		return n < 0 ? STEP_STOP : STEP_WAIT;
-	c->rx_got += (uint32_t)n;
-	if (c->rx_got < c->rx_need)
-		return STEP_WAIT;
+	while (c->rx_got < c->rx_need) {
+		if (tcp_recv_staged(c)) {
+			tcp_recv_data_copy(c, req);
+			continue;
+		}
+		rc = tcp_recv_data_direct(c, req);
+		if (rc != STEP_AGAIN)
+			return rc;
+	}
 	if (c->ddgst) {
 		tcp_recv_set_state(c, TCP_RECV_DDGST);
 		return STEP_AGAIN;
@@ -235,11 +326,16 @@ int tcp_recv_poll(struct tcp_conn *c)
 	uint64_t pdus0 = c->rx_pdus, bytes0 = c->rx_bytes;
 	int rc = STEP_AGAIN;
 
+	c->rx_drained = false;
 	while (rc == STEP_AGAIN && c->state < TCP_CONN_CLOSING) {
 		if (c->rx_pdus - pdus0 >= TCP_RECV_PDU_BUDGET ||
 		    c->rx_bytes - bytes0 >= TCP_RECV_BYTE_BUDGET)
 			break;
 		rc = tcp_recv_step(c);
 	}
+	if (c->rx_bytes != bytes0)
+		c->rx_idle_polls = 0;
+	else if (c->rx_idle_polls < TCP_HOT_POLLS)
+		c->rx_idle_polls++;
 	return c->rx_bytes != bytes0 || rc == STEP_STOP ? NVMF_POLL_BUSY : NVMF_POLL_IDLE;
 }

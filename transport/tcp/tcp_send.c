@@ -173,6 +173,9 @@ void tcp_send_c2h(struct tcp_req *req)
 	req->c2h_off += len;
 	tcp_pdu_seal(req->conn, pdu);
 	tcp_pdu_enqueue(req->conn, pdu);
+	/* The CapsuleResp goes right behind the last C2HData: same sendmsg(). */
+	if (len == left && !(h->ch.flags & NVME_TCP_FLAG_SUCCESS))
+		tcp_send_resp(req);
 }
 
 /* A PDU is fully written: move its request on. */
@@ -193,8 +196,6 @@ static void tcp_pdu_written(struct tcp_conn *c, struct tcp_pdu *pdu)
 			tcp_send_c2h(req);
 		else if (ch->flags & NVME_TCP_FLAG_SUCCESS)
 			tcp_req_sent(req);
-		else
-			tcp_send_resp(req);
 		break;
 	case TCP_PDU_ICRESP:
 	case TCP_PDU_TERM:
@@ -281,6 +282,7 @@ int tcp_send_flush(struct tcp_conn *c)
 		msg.msg_iov = iov;
 		msg.msg_iovlen = cnt;
 		n = sendmsg(c->fd, &msg, MSG_NOSIGNAL | MSG_DONTWAIT);
+		c->tx_syscalls++;
 		if (n < 0) {
 			if (errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR)
 				break;

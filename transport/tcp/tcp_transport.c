@@ -15,6 +15,7 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include "env.h"
 #include "transport/tcp/tcp_internal.h"
 #include "util.h"
 
@@ -226,7 +227,11 @@ static int tcp_accept(struct nvmf_transport *tr)
 	struct tcp_transport *t = tcp_transport_of(tr);
 	struct tcp_listener *l;
 	int busy = NVMF_POLL_IDLE, i;
+	uint64_t now = env_ticks();
 
+	/* accept() is a system call that nearly always says EAGAIN: not every poll. */
+	if (now < t->next_accept)
+		return NVMF_POLL_IDLE;
 	TAILQ_FOREACH(l, &t->listeners, link)
 	{
 		/* At most 16 per listener per poll: bounded work on the main thread. */
@@ -236,6 +241,9 @@ static int tcp_accept(struct nvmf_transport *tr)
 			busy = NVMF_POLL_BUSY;
 		}
 	}
+	/* Connections come in bursts (one per queue): look again at once after one. */
+	if (busy == NVMF_POLL_IDLE)
+		t->next_accept = now + env_ticks_hz() * TCP_ACCEPT_PERIOD_US / 1000000;
 	return busy;
 }
 
