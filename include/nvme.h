@@ -94,6 +94,41 @@ int nvme_ctrlr_connect(const struct nvme_trid *trid, const struct nvme_ctrlr_opt
  */
 void nvme_ctrlr_disconnect(struct nvme_ctrlr *ctrlr);
 
+/**
+ * Reset the controller and bring it back, keeping @ctrlr, its namespaces
+ * and its I/O queue pairs valid (no new Identify: the data read at connect
+ * time stays).
+ *
+ * Local (PCIe) controllers: a controller-level reset, synchronous on this
+ * thread: CC.EN=0, wait for CSTS.RDY=0, the admin queue set up again,
+ * CC.EN=1, wait for CSTS.RDY=1, Set Features number of queues. Admin
+ * commands outstanding are completed with Command Aborted due to SQ
+ * Deletion before it returns. Each I/O queue pair recovers on the thread
+ * that owns it, inside its next nvme_qpair_poll(): it creates its queues on
+ * the controller again, then completes every command it had outstanding
+ * with the generic status Command Aborted due to SQ Deletion (SCT 0,
+ * SC 0x08) and DNR clear, exactly once. Nothing is retried by the driver:
+ * the caller resubmits what it wants (the callback may do so at once). A
+ * command the controller finished just before the reset may be reported
+ * aborted too, so only resubmit commands that may be repeated (Read, Write,
+ * Write Zeroes, deallocate are). Between the reset and that poll, submitting
+ * on the queue pair gives -ENOMEM, as when it is full: poll and retry. When
+ * the controller does not come back it is failed: this returns the errno,
+ * and every queue pair's poll returns -ENXIO (its commands completed with
+ * Transient Transport Error, as for a lost connection).
+ *
+ * Fabrics controllers (TCP, RDMA): not supported yet.
+ *
+ * Thread safety: call from the thread that owns the controller's admin
+ * functions; its I/O queue pairs may go on being polled and used from
+ * their own threads meanwhile (no lock on their path; they never wait for
+ * the reset). Do not call it from a completion callback.
+ * @return 0, -ENOTSUP (fabrics transport), -ETIMEDOUT (CSTS.RDY did not
+ *         follow CC.EN within CAP.TO), -ENXIO (controller failed or gone),
+ *         -EPROTO (Set Features refused).
+ */
+int nvme_ctrlr_reset(struct nvme_ctrlr *ctrlr);
+
 /** Identify Controller data read at connect time. */
 const struct nvme_id_ctrl *nvme_ctrlr_id(const struct nvme_ctrlr *ctrlr);
 

@@ -190,6 +190,13 @@ void nvme_ctrlr_disconnect(struct nvme_ctrlr *ctrlr)
 	ctrlr_free(ctrlr);
 }
 
+int nvme_ctrlr_reset(struct nvme_ctrlr *ctrlr)
+{
+	if (ctrlr->ops->ctrlr_reset == NULL)
+		return -ENOTSUP;
+	return ctrlr->ops->ctrlr_reset(ctrlr);
+}
+
 /* ------------------------------------------------------------- accessors */
 
 const struct nvme_id_ctrl *nvme_ctrlr_id(const struct nvme_ctrlr *ctrlr)

@@ -139,6 +139,11 @@ struct nvme_transport_ops {
 	int (*qpair_submit)(struct nvme_qpair *qpair, struct nvme_request *req);
 	/** Send queued, process up to @max completions (0 = all). */
 	int (*qpair_poll)(struct nvme_qpair *qpair, uint32_t max);
+	/**
+	 * Optional: reset the controller, keeping it, its namespaces and its
+	 * qpairs valid (see nvme_ctrlr_reset()). NULL: -ENOTSUP.
+	 */
+	int (*ctrlr_reset)(struct nvme_ctrlr *ctrlr);
 };
 
 /* transport.c */

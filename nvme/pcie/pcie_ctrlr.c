@@ -326,7 +326,7 @@ static void pcie_ctrlr_destroy(struct nvme_ctrlr *ctrlr)
 	struct nvme_pcie_ctrlr *pc = nvme_pcie_ctrlr(ctrlr);
 
 	/* The generic layer asked for a shutdown already; make sure, and log. */
-	if (pc->bar != NULL && !pc->dead)
+	if (pc->bar != NULL && !nvme_pcie_is_dead(pc))
 		(void)nvme_pcie_ctrlr_shutdown(pc);
 	ctrlr_release(pc);
 }
@@ -352,4 +352,5 @@ const struct nvme_transport_ops nvme_pcie_ops = {
     .qpair_destroy = nvme_pcie_qpair_destroy,
     .qpair_submit = nvme_pcie_qpair_submit,
     .qpair_poll = nvme_pcie_qpair_poll,
+    .ctrlr_reset = nvme_pcie_ctrlr_reset_op,
 };

@@ -22,9 +22,35 @@
  * Threads: an I/O queue pair is polled by its owner only. The admin queue
  * is also reached from I/O threads (Abort and reset after a time-out, queue
  * creation from poll groups), so every admin-queue access made by this
- * transport holds the controller's (recursive) admin_lock. A reset bumps
- * the controller's generation; each I/O queue pair notices on its own
- * thread, fails what it had outstanding and re-creates its queues.
+ * transport holds the controller's (recursive) admin_lock.
+ *
+ * Reset (nvme_ctrlr_reset() or a command time-out), without touching any
+ * I/O queue pair from the resetting thread:
+ *   resetting thread, admin_lock held throughout:
+ *     generation++ (odd: "reset in progress"), CC.EN=0, wait RDY=0, admin
+ *     rings emptied and reprogrammed (its outstanding commands aborted),
+ *     CC.EN=1, wait RDY=1, Set Features number of queues, generation++
+ *     (even again; dead set first when any step failed)
+ *   each I/O queue pair, on its owner's thread:
+ *     submit: generation differs from the one its queues were created in
+ *       -> -ENOMEM ("queue full": poll and retry)
+ *     poll: generation differs -> try admin_lock (busy: return 0, try on
+ *       the next poll, so a poll never waits for a reset); under the lock
+ *       read the generation, empty the rings, Create I/O CQ + SQ again,
+ *       remember the generation, unlock; then complete every command it
+ *       had outstanding with Aborted due to SQ Deletion (SCT 0, SC 0x08,
+ *       DNR clear: retriable), exactly once. Callbacks may resubmit at once:
+ *       the queue already exists again.
+ * Shared state: generation and dead are only read and written with
+ * __atomic builtins (release on write, acquire on read); everything else a
+ * reset touches is the admin queue, under admin_lock. Reading the
+ * generation and creating the queues under the same lock means a queue
+ * pair can never record a generation its queues were not created in.
+ * A command submitted just before the first bump may still be rung into
+ * the old SQ while the controller goes down: it is outstanding like the
+ * others and aborted the same way (a doorbell write to a queue that no
+ * longer exists is ignored by the controller, at most reported as an
+ * asynchronous event).
  */
 #ifndef NVMF_TGT_NVME_PCIE_INTERNAL_H
 #define NVMF_TGT_NVME_PCIE_INTERNAL_H
@@ -59,6 +85,7 @@ struct nvme_pcie_tracker {
 	const uint64_t *prp_iova; /* their IOVAs */
 	void *bounce;             /* env_dma_zalloc'd copy of a non-DMA buffer */
 	bool abort_sent;
+	bool stale; /* outstanding when the controller was reset */
 	uint64_t abort_ticks;
 };
 
@@ -69,10 +96,9 @@ struct nvme_pcie_ctrlr {
 	uint64_t bar_size;
 	uint32_t dstrd;
 	uint64_t timeout_ticks;
-	pthread_mutex_t admin_lock;   /* recursive */
-	volatile uint32_t generation; /* bumped by every reset */
-	volatile bool dead;           /* fatal status or gone: every queue fails */
-	bool resetting;
+	pthread_mutex_t admin_lock; /* recursive */
+	uint32_t generation;        /* __atomic only: odd while a reset runs */
+	bool dead;                  /* __atomic only: fatal status or gone, all fail */
 };
 
 struct nvme_pcie_qpair {
@@ -84,7 +110,7 @@ struct nvme_pcie_qpair {
 	uint16_t sq_tail;
 	uint16_t cq_head;
 	uint8_t phase;
-	uint32_t generation;
+	uint32_t generation;  /* the controller's, when the queues were created */
 	uint64_t next_health; /* ticks of the next CSTS / time-out check */
 	struct nvme_pcie_tracker *tr;
 	uint64_t *prp_pages; /* DMA: num_reqs * NVME_PCIE_PRP_PAGES pages */
@@ -102,6 +128,16 @@ static inline struct nvme_pcie_ctrlr *nvme_pcie_ctrlr(struct nvme_ctrlr *c)
 static inline struct nvme_pcie_qpair *nvme_pcie_qpair(struct nvme_qpair *q)
 {
 	return container_of(q, struct nvme_pcie_qpair, base);
+}
+
+static inline uint32_t nvme_pcie_generation(const struct nvme_pcie_ctrlr *pc)
+{
+	return __atomic_load_n(&pc->generation, __ATOMIC_ACQUIRE);
+}
+
+static inline bool nvme_pcie_is_dead(const struct nvme_pcie_ctrlr *pc)
+{
+	return __atomic_load_n(&pc->dead, __ATOMIC_ACQUIRE);
 }
 
 /*
@@ -165,6 +201,12 @@ void nvme_pcie_qpair_destroy(struct nvme_qpair *q);
 int nvme_pcie_io_queues_create(struct nvme_pcie_qpair *pq);
 /** Reap completions only (no health check). @return completions. */
 uint32_t nvme_pcie_cq_process(struct nvme_pcie_qpair *pq, uint32_t max);
+/**
+ * Complete every command @pq has outstanding with @status, exactly once:
+ * commands submitted from the callbacks meanwhile are not touched.
+ * @return the number completed.
+ */
+uint32_t nvme_pcie_qpair_abort_outstanding(struct nvme_pcie_qpair *pq, uint16_t status);
 
 /* pcie_prp.c */
 /**
@@ -186,9 +228,20 @@ int nvme_pcie_prp_build(struct nvme_cmd *cmd, const void *buf, uint32_t len, uin
 int nvme_pcie_qpair_check(struct nvme_pcie_qpair *pq);
 /** True when CSTS reads as fatal (CFS) or all ones (device gone). */
 bool nvme_pcie_csts_fatal(struct nvme_pcie_ctrlr *pc);
-/** Reset the controller (admin_lock held): disable, admin queue, enable. */
+/**
+ * Reset the controller (admin_lock held): disable, admin queue, enable,
+ * number of queues; marks it dead when that fails. @return 0 or an errno.
+ */
 int nvme_pcie_ctrlr_reset(struct nvme_pcie_ctrlr *pc);
-/** After a reset: fail what @pq had outstanding, re-create its queues. */
+/** The ctrlr_reset op: nvme_pcie_ctrlr_reset() under admin_lock. */
+int nvme_pcie_ctrlr_reset_op(struct nvme_ctrlr *ctrlr);
+/**
+ * After a reset, on @pq's thread: re-create its queues, then complete what
+ * it had outstanding with Aborted due to SQ Deletion.
+ * @return the number of commands so completed (0 also when admin_lock is
+ *         busy: nothing done, call again), or -ENXIO (dead, or the queues
+ *         could not be created).
+ */
 int nvme_pcie_qpair_recover(struct nvme_pcie_qpair *pq);
 /** Wait until (CSTS & @mask) == @want, at most @ms. -ETIMEDOUT, -ENXIO (all ones). */
 int nvme_pcie_wait_csts(struct nvme_pcie_ctrlr *pc, uint32_t mask, uint32_t want, uint32_t ms);

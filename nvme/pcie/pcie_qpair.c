@@ -75,7 +75,7 @@ int nvme_pcie_qpair_init(struct nvme_pcie_qpair *pq, struct nvme_pcie_ctrlr *pc,
 		goto err_fini;
 	pq->sq_db = (volatile uint32_t *)(pc->bar + nvme_doorbell_offset(qid, false, pc->dstrd));
 	pq->cq_db = (volatile uint32_t *)(pc->bar + cq_db);
-	pq->generation = pc->generation;
+	pq->generation = nvme_pcie_generation(pc);
 	nvme_pcie_qpair_reset_rings(pq);
 	return 0;
 
@@ -160,10 +160,10 @@ int nvme_pcie_qpair_submit(struct nvme_qpair *q, struct nvme_request *req)
 	struct nvme_pcie_tracker *tr = &pq->tr[req->cmd.cid];
 	int rc;
 
-	if (pc->dead)
+	if (nvme_pcie_is_dead(pc))
 		return -ENXIO;
-	if (q->qid != 0 && pq->generation != pc->generation)
-		return -ENOMEM; /* reset in progress: poll (re-creates the queue), retry */
+	if (q->qid != 0 && pq->generation != nvme_pcie_generation(pc))
+		return -ENOMEM; /* reset: poll (re-creates the queues), then retry */
 	tr->abort_sent = false;
 	rc = qpair_map_data(pq, req);
 	if (rc != 0) {
@@ -200,13 +200,36 @@ static void qpair_complete_one(struct nvme_pcie_qpair *pq, const struct nvme_cpl
 	req = &q->reqs[cpl->cid];
 	tr = &pq->tr[cpl->cid];
 	if (tr->bounce != NULL) {
-		if (req->dir == NVME_DATA_CONTROLLER_TO_HOST)
+		if (req->dir == NVME_DATA_CONTROLLER_TO_HOST && !nvme_cpl_is_error(cpl))
 			memcpy(req->buf, tr->bounce, req->len);
 		env_dma_free(tr->bounce);
 		tr->bounce = NULL;
 	}
 	tr->abort_sent = false;
 	nvme_qpair_complete(q, req, cpl);
+}
+
+uint32_t nvme_pcie_qpair_abort_outstanding(struct nvme_pcie_qpair *pq, uint16_t status)
+{
+	struct nvme_qpair *q = &pq->base;
+	struct nvme_cpl cpl;
+	uint32_t i, n = 0;
+
+	/* Mark first: a callback may submit, and must not be aborted here. */
+	for (i = 0; i < q->num_reqs; i++)
+		pq->tr[i].stale = q->reqs[i].active;
+	for (i = 0; i < q->num_reqs; i++) {
+		if (!pq->tr[i].stale)
+			continue;
+		pq->tr[i].stale = false;
+		memset(&cpl, 0, sizeof(cpl));
+		cpl.cid = (uint16_t)i;
+		cpl.sqid = q->qid;
+		nvme_cpl_set_status(&cpl, status);
+		qpair_complete_one(pq, &cpl);
+		n++;
+	}
+	return n;
 }
 
 uint32_t nvme_pcie_cq_process(struct nvme_pcie_qpair *pq, uint32_t max)
@@ -242,17 +265,17 @@ int nvme_pcie_qpair_poll(struct nvme_qpair *q, uint32_t max)
 	struct nvme_pcie_qpair *pq = nvme_pcie_qpair(q);
 	struct nvme_pcie_ctrlr *pc = nvme_pcie_ctrlr(q->ctrlr);
 	uint64_t now;
-	int rc = 0;
+	int rc = 0, aborted = 0;
 
-	if (pc->dead)
+	if (nvme_pcie_is_dead(pc))
 		return -ENXIO;
-	if (q->qid != 0 && pq->generation != pc->generation) {
-		rc = nvme_pcie_qpair_recover(pq);
-		if (rc != 0)
-			return rc;
+	if (q->qid != 0 && pq->generation != nvme_pcie_generation(pc)) {
+		aborted = nvme_pcie_qpair_recover(pq);
+		if (aborted < 0 || pq->generation != nvme_pcie_generation(pc))
+			return aborted; /* failed, or not yet: the old CQ holds nothing */
 	}
 	qpair_lock(pq);
-	rc = (int)nvme_pcie_cq_process(pq, max);
+	rc = aborted + (int)nvme_pcie_cq_process(pq, max);
 	now = env_ticks();
 	if (now >= pq->next_health) {
 		pq->next_health = now + nvme_ms_to_ticks(NVME_PCIE_HEALTH_MS);
@@ -319,7 +342,8 @@ static void io_queues_delete(struct nvme_pcie_qpair *pq)
 	struct nvme_pcie_ctrlr *pc = nvme_pcie_ctrlr(pq->base.ctrlr);
 	struct nvme_cmd cmd;
 
-	if (pc->dead || pc->base.adminq->failed || pq->generation != pc->generation)
+	if (nvme_pcie_is_dead(pc) || pc->base.adminq->failed ||
+	    pq->generation != nvme_pcie_generation(pc))
 		return;
 	pthread_mutex_lock(&pc->admin_lock);
 	memset(&cmd, 0, sizeof(cmd));
@@ -341,7 +365,7 @@ int nvme_pcie_qpair_create(struct nvme_ctrlr *ctrlr, uint16_t qid, uint32_t size
 	struct nvme_pcie_qpair *pq;
 	int rc;
 
-	if (pc->dead)
+	if (nvme_pcie_is_dead(pc))
 		return -ENXIO;
 	if (size > NVME_PCIE_MAX_QSIZE)
 		size = NVME_PCIE_MAX_QSIZE;
@@ -353,7 +377,12 @@ int nvme_pcie_qpair_create(struct nvme_ctrlr *ctrlr, uint16_t qid, uint32_t size
 		free(pq);
 		return rc;
 	}
+	/* The generation and the queues it is created in go together: no reset
+	 * can run between reading one and creating the other. */
+	pthread_mutex_lock(&pc->admin_lock);
+	pq->generation = nvme_pcie_generation(pc);
 	rc = nvme_pcie_io_queues_create(pq);
+	pthread_mutex_unlock(&pc->admin_lock);
 	if (rc != 0) {
 		nvme_pcie_qpair_fini(pq);
 		free(pq);

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
- * pcie_reset.c - controller health and command time-outs.
+ * pcie_reset.c - controller health, command time-outs and controller reset.
  *
  * Every NVME_PCIE_HEALTH_MS a polled queue pair reads CSTS: all ones means
  * the device is gone (surprise removal, bus error), CFS a fatal controller
@@ -10,12 +10,12 @@
  * Time-outs (I/O queues; the admin queue's synchronous commands have their
  * own deadline in the generic layer):
  *   command older than the time-out      -> Abort (admin) for its SQID/CID
- *   still there a time-out after Abort   -> controller reset:
- *       CC.EN=0, RDY=0; admin rings emptied and reprogrammed; EN=1, RDY=1;
- *       Set Features number of queues; generation++
- *   each I/O queue, on its own thread, sees the new generation: completes
- *   its outstanding commands with Aborted due to SQ Deletion (the caller
- *   may retry them), empties its rings and creates its CQ/SQ again.
+ *   still there a time-out after Abort   -> controller reset
+ *
+ * Reset (the same for a time-out and for nvme_ctrlr_reset()): see the
+ * design in pcie_internal.h. The resetting thread only touches the
+ * registers and the admin queue; each I/O queue pair re-creates its queues
+ * and aborts its commands itself, on its own thread (recover below).
  */
 #include <errno.h>
 #include <string.h>
@@ -113,9 +113,8 @@ static bool check_timeouts(struct nvme_pcie_qpair *pq, uint64_t now)
 
 static void mark_dead(struct nvme_pcie_ctrlr *pc, const char *why)
 {
-	if (pc->dead)
+	if (__atomic_exchange_n(&pc->dead, true, __ATOMIC_ACQ_REL))
 		return;
-	pc->dead = true;
 	log_error(NVME_PCIE_LOG,
 		  "%s: controller %s: failing all its I/O (check the drive; restart to retry)",
 		  pc->base.trid.traddr, why);
@@ -131,16 +130,16 @@ int nvme_pcie_qpair_check(struct nvme_pcie_qpair *pq)
 		mark_dead(pc, "reads as all ones (gone from the bus)");
 	else if (NVME_REG_GET(csts, CSTS_CFS))
 		mark_dead(pc, "reports fatal status (CSTS.CFS)");
-	if (pc->dead)
+	if (nvme_pcie_is_dead(pc))
 		return -ENXIO;
 	if (pq->base.qid == 0 || !check_timeouts(pq, now))
 		return 0;
 	pthread_mutex_lock(&pc->admin_lock);
-	/* Reset unless another queue's thread just did. */
-	if (pq->generation == pc->generation && nvme_pcie_ctrlr_reset(pc) != 0)
-		mark_dead(pc, "did not come back from a reset");
+	/* Reset unless another thread just did. */
+	if (pq->generation == nvme_pcie_generation(pc))
+		(void)nvme_pcie_ctrlr_reset(pc);
 	pthread_mutex_unlock(&pc->admin_lock);
-	return pc->dead ? -ENXIO : 0;
+	return nvme_pcie_is_dead(pc) ? -ENXIO : 0;
 }
 
 static int reset_set_num_queues(struct nvme_pcie_ctrlr *pc)
@@ -159,18 +158,18 @@ static int reset_set_num_queues(struct nvme_pcie_ctrlr *pc)
 	return rc != 0 ? rc : nvme_cpl_is_error(&cpl) ? -EPROTO : 0;
 }
 
-int nvme_pcie_ctrlr_reset(struct nvme_pcie_ctrlr *pc)
+/* Disable, empty and reprogram the admin queue, enable, number of queues. */
+static int reset_steps(struct nvme_pcie_ctrlr *pc)
 {
 	struct nvme_pcie_qpair *aq = nvme_pcie_qpair(pc->base.adminq);
 	uint32_t cc, to_ms = nvme_cap_timeout_ms(pc->base.cap);
 	int rc;
 
-	log_warn(NVME_PCIE_LOG, "%s: resetting the controller", pc->base.trid.traddr);
-	pc->resetting = true;
 	rc = nvme_pcie_ctrlr_disable(pc);
 	if (rc != 0)
-		goto out;
-	nvme_qpair_abort_all(&aq->base, NVME_STATUS_GENERIC(NVME_SC_ABORTED_SQ_DELETION));
+		return rc;
+	/* The controller forgot its queues: what the admin queue held is gone. */
+	nvme_pcie_qpair_abort_outstanding(aq, NVME_STATUS_GENERIC(NVME_SC_ABORTED_SQ_DELETION));
 	nvme_pcie_qpair_reset_rings(aq);
 	nvme_pcie_ctrlr_program_admin(pc);
 	cc = nvme_pcie_mmio_read4(pc, NVME_REG_CC);
@@ -179,16 +178,61 @@ int nvme_pcie_ctrlr_reset(struct nvme_pcie_ctrlr *pc)
 				 to_ms ? to_ms : 500);
 	if (rc == 0)
 		rc = reset_set_num_queues(pc);
-out:
-	pc->resetting = false;
-	/* Every I/O queue re-creates itself when it sees the new generation. */
+	return rc;
+}
+
+int nvme_pcie_ctrlr_reset(struct nvme_pcie_ctrlr *pc)
+{
+	int rc;
+
+	if (nvme_pcie_is_dead(pc))
+		return -ENXIO;
+	log_warn(NVME_PCIE_LOG, "%s: resetting the controller", pc->base.trid.traddr);
+	/* Odd: I/O queue pairs stop submitting until they re-create their queues. */
 	__atomic_add_fetch(&pc->generation, 1, __ATOMIC_RELEASE);
-	if (rc != 0)
+	rc = reset_steps(pc);
+	if (rc != 0) {
 		log_error(NVME_PCIE_LOG, "%s: reset failed: %s", pc->base.trid.traddr,
 			  strerror(-rc));
-	else
+		mark_dead(pc, "did not come back from a reset");
+	} else {
 		log_notice(NVME_PCIE_LOG, "%s: controller reset done", pc->base.trid.traddr);
+	}
+	/* Even again: every I/O queue pair re-creates itself on its next poll
+	 * (or sees dead, which the release orders before this). */
+	__atomic_add_fetch(&pc->generation, 1, __ATOMIC_RELEASE);
 	return rc;
+}
+
+int nvme_pcie_ctrlr_reset_op(struct nvme_ctrlr *ctrlr)
+{
+	struct nvme_pcie_ctrlr *pc = nvme_pcie_ctrlr(ctrlr);
+	int rc;
+
+	pthread_mutex_lock(&pc->admin_lock);
+	rc = nvme_pcie_ctrlr_reset(pc);
+	pthread_mutex_unlock(&pc->admin_lock);
+	return rc;
+}
+
+/* Under admin_lock: empty the rings, create the queues in this generation. */
+static int recreate_queues(struct nvme_pcie_qpair *pq)
+{
+	struct nvme_pcie_ctrlr *pc = nvme_pcie_ctrlr(pq->base.ctrlr);
+	uint32_t gen = nvme_pcie_generation(pc);
+	int rc;
+
+	if (nvme_pcie_is_dead(pc))
+		return -ENXIO;
+	nvme_pcie_qpair_reset_rings(pq);
+	rc = nvme_pcie_io_queues_create(pq);
+	if (rc != 0) {
+		log_error(NVME_PCIE_LOG, "%s: queue %u: cannot re-create after reset (%d)",
+			  pc->base.trid.traddr, pq->base.qid, rc);
+		return -ENXIO;
+	}
+	pq->generation = gen;
+	return 0;
 }
 
 int nvme_pcie_qpair_recover(struct nvme_pcie_qpair *pq)
@@ -196,16 +240,13 @@ int nvme_pcie_qpair_recover(struct nvme_pcie_qpair *pq)
 	struct nvme_pcie_ctrlr *pc = nvme_pcie_ctrlr(pq->base.ctrlr);
 	int rc;
 
-	nvme_qpair_abort_all(&pq->base, NVME_STATUS_GENERIC(NVME_SC_ABORTED_SQ_DELETION));
-	nvme_pcie_qpair_reset_rings(pq);
-	pq->generation = __atomic_load_n(&pc->generation, __ATOMIC_ACQUIRE);
-	if (pc->dead)
-		return -ENXIO;
-	rc = nvme_pcie_io_queues_create(pq);
-	if (rc != 0) {
-		log_error(NVME_PCIE_LOG, "%s: queue %u: cannot re-create after reset (%d)",
-			  pc->base.trid.traddr, pq->base.qid, rc);
-		return -ENXIO;
-	}
-	return 0;
+	/* Busy: a reset (or another queue's re-creation) runs; next poll. */
+	if (pthread_mutex_trylock(&pc->admin_lock) != 0)
+		return 0;
+	rc = recreate_queues(pq);
+	pthread_mutex_unlock(&pc->admin_lock);
+	if (rc != 0)
+		return rc; /* the generic layer fails what is outstanding */
+	return (int)nvme_pcie_qpair_abort_outstanding(
+	    pq, NVME_STATUS_GENERIC(NVME_SC_ABORTED_SQ_DELETION));
 }

@@ -14,6 +14,7 @@ enum {
 	OPT_DDGST,
 	OPT_VERIFY,
 	OPT_JSON,
+	OPT_RESET_AT,
 };
 
 static void usage(FILE *f, const char *prog)
@@ -38,6 +39,10 @@ static void usage(FILE *f, const char *prog)
 		"                         8 bytes), read every write back and check every\n"
 		"                         read of written blocks (reads of blocks not yet\n"
 		"                         written become writes)\n"
+		"      --reset-at SEC     reset every controller once, SEC seconds into the\n"
+		"                         measured run (local PCIe controllers); I/Os aborted\n"
+		"                         by the reset are submitted again and counted as\n"
+		"                         retried\n"
 		"      --json             print the results as one JSON object on stdout\n"
 		"  -h, --help             print this help and exit\n"
 		"Progress goes to stderr once a second. Exit: 0 ok, 1 connection, I/O or\n"
@@ -142,6 +147,7 @@ static int parse_one(struct perf_args *a, int opt, const char *arg, const char *
 	case 't':
 	case 'a':
 	case 'P':
+	case OPT_RESET_AT:
 		break;
 	default:
 		return -EINVAL;
@@ -151,8 +157,11 @@ static int parse_one(struct perf_args *a, int opt, const char *arg, const char *
 		       : opt == 'o' ? (1ull << 30)
 				    : 1u << 20,
 		       &v) != 0 ||
-	    (v == 0 && opt != 'M' && opt != 'a')) {
-		fprintf(stderr, "%s: bad value '%s' for -%c\n", prog, arg, opt);
+	    (v == 0 && opt != 'M' && opt != 'a' && opt != OPT_RESET_AT)) {
+		if (opt == OPT_RESET_AT)
+			fprintf(stderr, "%s: bad value '%s' for --reset-at\n", prog, arg);
+		else
+			fprintf(stderr, "%s: bad value '%s' for -%c\n", prog, arg, opt);
 		return -EINVAL;
 	}
 	if (opt == 'q')
@@ -165,7 +174,10 @@ static int parse_one(struct perf_args *a, int opt, const char *arg, const char *
 		a->warmup = (unsigned)v;
 	else if (opt == 'P')
 		a->qpairs_per_ns = (unsigned)v;
-	else {
+	else if (opt == OPT_RESET_AT) {
+		a->reset = true;
+		a->reset_at = (unsigned)v;
+	} else {
 		a->read_pct = (unsigned)v;
 		*mix_given = true;
 	}
@@ -188,6 +200,10 @@ static int check_args(struct perf_args *a, const char *prog, bool mix_given, uns
 	}
 	if (strcmp(a->workload + (a->random ? 4 : 0), "rw") == 0)
 		a->read_pct = mix;
+	if (a->reset && a->reset_at >= a->seconds) {
+		fprintf(stderr, "%s: --reset-at must be less than -t\n", prog);
+		return -EINVAL;
+	}
 	if (a->qd > 4096 || a->qpairs_per_ns > 64) {
 		fprintf(stderr, "%s: -q is at most 4096 and -P at most 64\n", prog);
 		return -EINVAL;
@@ -211,6 +227,7 @@ int perf_parse_args(int argc, char **argv, struct perf_args *a)
 	    {"ddgst", no_argument, NULL, OPT_DDGST},
 	    {"verify", no_argument, NULL, OPT_VERIFY},
 	    {"json", no_argument, NULL, OPT_JSON},
+	    {"reset-at", required_argument, NULL, OPT_RESET_AT},
 	    {"help", no_argument, NULL, 'h'},
 	    {NULL, 0, NULL, 0},
 	};

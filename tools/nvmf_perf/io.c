@@ -10,6 +10,10 @@
  * a slot with a known generation is compared word by word. A read of a slot
  * never written in this run is turned into a write, and every successful
  * write is read back by the same context as its next I/O.
+ *
+ * Retry: an I/O with a command aborted by a controller reset (Aborted due
+ * to SQ Deletion, DNR clear) is submitted again whole, same LBA, same data
+ * (a write's buffer still holds its pattern), and counted as retried.
  */
 #include <errno.h>
 #include <inttypes.h>
@@ -38,6 +42,7 @@ void perf_stats_merge(struct perf_stats *dst, const struct perf_stats *src)
 	dst->io_errors += src->io_errors;
 	dst->verify_errors += src->verify_errors;
 	dst->verified += src->verified;
+	dst->retried += src->retried;
 	histogram_merge(&dst->lat, &src->lat);
 }
 
@@ -150,10 +155,26 @@ static int io_submit_cmds(struct perf_qpair *pq, struct perf_io *io)
 	return 0;
 }
 
+/* Submit every command of @io from its first block (queued when full). */
+static int io_resubmit(struct perf_qpair *pq, struct perf_io *io)
+{
+	int rc;
+
+	io->next_blk = 0;
+	io->pending = 0;
+	io->failed = false;
+	io->retry = false;
+	rc = io_submit_cmds(pq, io);
+	if (rc == 1) {
+		pq->retry[pq->nretry++] = io;
+		rc = 0;
+	}
+	return rc;
+}
+
 static int io_start(struct perf_qpair *pq, struct perf_io *io)
 {
 	uint32_t g;
-	int rc;
 
 	if (io->readback) {
 		io->readback = false;
@@ -175,17 +196,9 @@ static int io_start(struct perf_qpair *pq, struct perf_io *io)
 			pattern_fill(pq, io);
 		}
 	}
-	io->next_blk = 0;
-	io->pending = 0;
-	io->failed = false;
 	pq->active++;
 	io->submit_tsc = env_ticks();
-	rc = io_submit_cmds(pq, io);
-	if (rc == 1) {
-		pq->retry[pq->nretry++] = io;
-		rc = 0;
-	}
-	return rc;
+	return io_resubmit(pq, io);
 }
 
 static void io_verify(struct perf_qpair *pq, struct perf_io *io)
@@ -214,6 +227,16 @@ static void io_done(struct perf_qpair *pq, struct perf_io *io)
 	uint64_t now = env_ticks(), bytes = (uint64_t)io->nlb * pq->pns->ns->block_size;
 	int rc;
 
+	if (io->retry && !io->failed) {
+		if (!pq->dead) {
+			pq->stats.retried++;
+			rc = io_resubmit(pq, io);
+			if (rc && !pq->rc)
+				pq->rc = rc;
+			return;
+		}
+		io->failed = true; /* the queue pair is going away */
+	}
 	pq->active--;
 	pq->all_ios++;
 	pq->all_bytes += bytes;
@@ -244,7 +267,9 @@ static void io_cb(void *arg, const struct nvme_cpl *cpl)
 	struct perf_io *io = arg;
 
 	io->pending--;
-	if (nvme_cpl_is_error(cpl))
+	if (nvme_cpl_get_status(cpl) == NVME_STATUS_GENERIC(NVME_SC_ABORTED_SQ_DELETION))
+		io->retry = true; /* DNR clear: the controller was reset */
+	else if (nvme_cpl_is_error(cpl))
 		io->failed = true;
 	if (io->pending || io->next_blk < io->nlb)
 		return;

@@ -42,6 +42,8 @@ struct perf_args {
 	bool hdgst, ddgst;
 	bool verify;
 	bool json;
+	bool reset;        /* --reset-at given */
+	unsigned reset_at; /* --reset-at: seconds into the measured run */
 };
 
 /**
@@ -59,6 +61,7 @@ struct perf_stats {
 	uint64_t io_errors;
 	uint64_t verify_errors;
 	uint64_t verified;    /* reads compared against a known pattern */
+	uint64_t retried;     /* I/Os resubmitted after a retriable abort */
 	struct histogram lat; /* ticks */
 };
 
@@ -81,6 +84,7 @@ struct perf_io {
 	uint64_t seq_cursor; /* verify, sequential: next own slot of this context */
 	bool is_read;
 	bool failed;
+	bool retry;    /* a command was aborted, retriable (controller reset) */
 	bool readback; /* verify: the next I/O reads back this write */
 };
 

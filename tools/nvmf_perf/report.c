@@ -113,6 +113,8 @@ static void print_table(const struct perf_run *run, const struct row *rows, size
 	for (size_t i = 0; i < n; i++)
 		print_row(run, &rows[i], width, secs);
 	printf("I/O errors: %lu", (unsigned long)t->io_errors);
+	if (run->args->reset)
+		printf("; retried after reset: %lu", (unsigned long)t->retried);
 	if (run->args->verify)
 		printf("; verify: %lu reads checked, %lu mismatches", (unsigned long)t->verified,
 		       (unsigned long)t->verify_errors);
@@ -135,6 +137,7 @@ static void json_stats(const struct perf_run *run, struct json_writer *j,
 	json_kv_uint(j, "io_errors", s->io_errors);
 	json_kv_uint(j, "verified", s->verified);
 	json_kv_uint(j, "verify_errors", s->verify_errors);
+	json_kv_uint(j, "retried", s->retried);
 	json_key(j, "latency_us");
 	json_obj_begin(j);
 	json_key(j, "avg");
@@ -167,6 +170,8 @@ static void json_config(const struct perf_run *run, struct json_writer *j)
 	json_kv_bool(j, "verify", a->verify);
 	json_kv_bool(j, "hdgst", a->hdgst);
 	json_kv_bool(j, "ddgst", a->ddgst);
+	if (a->reset)
+		json_kv_uint(j, "reset_at", a->reset_at);
 	json_obj_end(j);
 }
 

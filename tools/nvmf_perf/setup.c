@@ -203,6 +203,7 @@ void perf_teardown(struct perf_run *run)
 		struct perf_worker *wk = &run->workers[w];
 
 		for (uint32_t i = 0; wk->qpairs && i < wk->nqpairs; i++) {
+			wk->qpairs[i].dead = true; /* its aborts are not retried */
 			if (wk->qpairs[i].qpair)
 				nvme_ctrlr_free_io_qpair(wk->qpairs[i].qpair);
 			perf_qpair_fini(&wk->qpairs[i]);

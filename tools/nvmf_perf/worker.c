@@ -2,9 +2,11 @@
 /*
  * nvmf_perf worker loop: poll every queue pair of the worker in turn, move
  * from warm-up to measuring to done by the clock, then drain. Worker 0 (the
- * main core) also prints the progress line and polls the admin queues (keep
- * alive). Workers share nothing but g_run's read-only times, the stop flag
- * and their own published progress counters.
+ * main core) also prints the progress line, polls the admin queues (keep
+ * alive) and, with --reset-at, resets the controllers once; the other
+ * workers go on meanwhile (their queue pairs recover on their next poll).
+ * Workers share nothing but g_run's read-only times, the stop flag and
+ * their own published progress counters.
  */
 #include <errno.h>
 #include <stdio.h>
@@ -29,6 +31,7 @@ struct main_state {
 	uint64_t last_ios;
 	uint64_t last_bytes;
 	uint64_t last_tick;
+	bool reset_done;
 };
 
 /* Stop every worker; the first caller records the time. */
@@ -69,9 +72,39 @@ static void progress(struct main_state *m, uint64_t now)
 	m->last_tick = now;
 }
 
+/* --reset-at: reset every controller once. @return 0 or the first errno. */
+static int reset_ctrlrs(void)
+{
+	char str[600];
+	int rc;
+
+	for (uint32_t c = 0; c < g_run.nctrlrs; c++) {
+		nvme_trid_fmt(nvme_ctrlr_trid(g_run.ctrlrs[c]), str, sizeof(str));
+		rc = nvme_ctrlr_reset(g_run.ctrlrs[c]);
+		if (rc) {
+			fprintf(stderr, "nvmf_perf: controller '%s': reset failed: %s\n", str,
+				rc == -ENOTSUP ? "not supported on this transport" : strerror(-rc));
+			return rc;
+		}
+		fprintf(stderr, "nvmf_perf: controller '%s': reset\n", str);
+	}
+	return 0;
+}
+
 static void main_duties(struct main_state *m, uint64_t now)
 {
 	int rc;
+
+	if (g_run.args->reset && !m->reset_done &&
+	    now >= g_run.t_measure + g_run.hz * g_run.args->reset_at) {
+		m->reset_done = true;
+		rc = reset_ctrlrs();
+		if (rc) {
+			g_run.workers[0].rc = rc;
+			stop_all(now);
+			return;
+		}
+	}
 
 	if (now >= m->next_progress) {
 		progress(m, now);
