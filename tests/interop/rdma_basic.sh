@@ -243,6 +243,29 @@ own_perf() { # io-size
 	grep -Eq '"iops": *[0-9]*[1-9][0-9]*(\.[0-9]*)?' <<<"$total"
 }
 
+# Our own host vanishes mid-I/O (kill -9: no Disconnect, its QPs torn down by
+# the kernel) while a kernel host verifies over TCP; the target keeps serving
+# both that host and a new connection from ours.
+own_host_killed() {
+	local perf fio_b rc=0
+	lab_connect "$NQN2" "$HOST_B" --nr-io-queues 2
+	lab_fio_verify "$(lab_ns_dev "$NQN2")" 4k 16 8M >"$LAB_OUT/rdma_kill_fio_b.log" 2>&1 &
+	fio_b=$!
+	"$LAB_BUILD/bin/nvmf_perf" -r "$(own_trid)" -q 32 -o 4096 -w randrw -M 50 -t 60 \
+		>"$LAB_OUT/rdma_kill_perf.log" 2>&1 &
+	perf=$!
+	sleep 5
+	kill -0 "$perf" # still running, mid-I/O
+	kill -9 "$perf"
+	wait "$perf" 2>/dev/null || true
+	echo "nvmf_perf killed mid-I/O"
+	wait "$fio_b" || rc=$?
+	cat "$LAB_OUT/rdma_kill_fio_b.log"
+	timeout 60 nvme disconnect -n "$NQN2" || true
+	[ "$rc" -eq 0 ]
+	own_perf 4096
+}
+
 target_alive() {
 	local pid log
 	pid=$(cat "$LAB_STATE/tgt.pid")
@@ -275,6 +298,7 @@ lab_step own-host-identify-rdma own_identify
 lab_step own-host-discovery-rdma own_discovery
 lab_step own-host-perf-rdma-4k own_perf 4096
 lab_step own-host-perf-rdma-128k own_perf 131072
+lab_step own-host-killed-mid-io own_host_killed
 lab_step target-alive target_alive
 lab_step tgt-stop tgt_stop
 lab_finish

@@ -164,6 +164,11 @@ static int io_resubmit(struct perf_qpair *pq, struct perf_io *io)
 	io->pending = 0;
 	io->failed = false;
 	io->retry = false;
+	/* Others wait for a free slot: queue behind them, or they starve. */
+	if (pq->nretry > 0) {
+		pq->retry[pq->nretry++] = io;
+		return 0;
+	}
 	rc = io_submit_cmds(pq, io);
 	if (rc == 1) {
 		pq->retry[pq->nretry++] = io;
