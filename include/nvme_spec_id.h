@@ -54,12 +54,17 @@ enum nvme_csi {
 #define NVME_ACTIVE_NS_LIST_MAX 1024
 
 /** Namespace identification descriptor header (CNS 03h), 4 bytes + NIDL. */
+/*
+ * Descriptors follow each other with no padding (a CSI descriptor is 5
+ * bytes), so the header is byte-aligned: it may sit at any address.
+ */
 struct nvme_ns_id_desc {
 	uint8_t nidt; /* enum nvme_nidt */
 	uint8_t nidl; /* length of nid in bytes */
-	uint16_t rsvd;
+	uint8_t rsvd[2];
 	uint8_t nid[];
 };
+_Static_assert(_Alignof(struct nvme_ns_id_desc) == 1, "NS ID descriptors may be unaligned");
 _Static_assert(sizeof(struct nvme_ns_id_desc) == 4, "NS ID descriptor header is 4 bytes");
 
 enum nvme_nidt {

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # What `make test` runs after deps and format-check: unit tests under
-# ASan/UBSan, loopback integration tests, then the interop lab. Every part
+# ASan/UBSan, loopback integration tests (plain and sanitizer builds), then
+# the interop lab. Every part
 # runs even when an earlier one failed; the last line totals them.
 set -uo pipefail
 cd "$(dirname "$0")/.."
@@ -40,6 +41,9 @@ run_part build build all
 run_part build-san build SAN=1 all
 run_part unit tests/run_unit.sh build-san
 run_part integration tests/run_integration.sh build
+# The same against the sanitizer build: bad input must not reach a memory
+# error, and the target must exit 0 with no leak.
+run_part integration-san tests/run_integration.sh build-san integration-san
 run_part interop tests/interop/run.sh build
 
 echo "==="

@@ -4,7 +4,10 @@
 set -uo pipefail
 
 BUILD=${1:-build}
+LABEL=${2:-integration}
 export NVMF_TGT_BIN=${NVMF_TGT_BIN:-$BUILD/bin/nvmf_tgt}
+export NVMF_PERF_BIN=${NVMF_PERF_BIN:-$BUILD/bin/nvmf_perf}
+export NVME_IDENTIFY_BIN=${NVME_IDENTIFY_BIN:-$BUILD/bin/nvme_identify}
 export ASAN_OPTIONS=${ASAN_OPTIONS:-detect_leaks=1}
 
 passed=0 failed=0 programs=0
@@ -22,13 +25,13 @@ for t in $(find "$BUILD/test/tests/integration" -type f -perm -u+x 2>/dev/null |
 	failed=$((failed + f))
 	if [ "$rc" -ne 0 ] || [ "$f" -ne 0 ] || [ "$p" -eq 0 ]; then
 		[ "$f" -eq 0 ] && failed=$((failed + 1))
-		echo "FAIL: integration/$name (exit $rc, $p passed, $f failed)"
+		echo "FAIL: $LABEL/$name (exit $rc, $p passed, $f failed)"
 		tail -n 60 "$log" | sed 's/^/    /'
 	else
-		echo "PASS: integration/$name ($p tests)"
+		echo "PASS: $LABEL/$name ($p tests)"
 	fi
 done
 
-echo "integration: $programs programs"
-echo "integration: $passed passed, $failed failed"
+echo "$LABEL: $programs programs"
+echo "$LABEL: $passed passed, $failed failed"
 [ "$programs" -gt 0 ] && [ "$failed" -eq 0 ]

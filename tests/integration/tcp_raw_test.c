@@ -738,6 +738,65 @@ static void test_io_connect_unknown_cntlid(void **state)
 	still_works();
 }
 
+/*
+ * Thousands of connections opened and closed in every state (bare TCP, after
+ * ICReq, after an admin Connect, mid-header, reset instead of closed) while
+ * a well-behaved host keeps doing I/O on its own connections.
+ */
+static void test_connection_churn(void **state)
+{
+	static uint8_t w[4096], r[4096];
+	struct linger rst = {.l_onoff = 1, .l_linger = 0};
+	struct host adm, io, h;
+	struct nvme_cpl cpl;
+	uint8_t buf[256];
+
+	(void)state;
+	admin_up(&adm, 0);
+	host_open(&io, 0);
+	cpl = fabrics_connect(&io, 1, adm.cntlid, SUBNQN);
+	assert_int_equal(status_of(&cpl), 0);
+	for (int i = 0; i < 3000; i++) {
+		switch (i % 5) {
+		case 0: /* bare TCP */
+			h.fd = tcp_dial();
+			assert_true(h.fd >= 0);
+			break;
+		case 1: /* ICReq, then gone before the answer is read */
+			h.fd = tcp_dial();
+			assert_true(h.fd >= 0);
+			assert_int_equal(xsend(&h, buf, icreq(buf, 0)), 0);
+			break;
+		case 2: /* half a common header */
+			h.fd = tcp_dial();
+			assert_true(h.fd >= 0);
+			assert_int_equal(xsend(&h, buf, icreq(buf, 0) / 32), 0);
+			break;
+		case 3: /* a live admin queue, dropped without Disconnect */
+			if (i % 50 == 3) {
+				admin_up(&h, 0);
+				break;
+			}
+			host_open(&h, 0);
+			break;
+		default: /* after ICResp, reset instead of closed */
+			host_open(&h, 0);
+			setsockopt(h.fd, SOL_SOCKET, SO_LINGER, &rst, sizeof(rst));
+			break;
+		}
+		host_close(&h);
+		if (i % 100 == 0) {
+			memset(w, i & 0xff, sizeof(w));
+			io_rw(&io, NVME_OPC_WRITE, 4096 + (uint64_t)(i / 100) * 8, w, sizeof(w), 0);
+			io_rw(&io, NVME_OPC_READ, 4096 + (uint64_t)(i / 100) * 8, r, sizeof(r), 0);
+			assert_memory_equal(r, w, sizeof(w));
+		}
+	}
+	host_close(&io);
+	host_close(&adm);
+	still_works();
+}
+
 int main(int argc, char **argv)
 {
 	const struct CMUnitTest tests[] = {
@@ -755,6 +814,7 @@ int main(int argc, char **argv)
 	    cmocka_unit_test(test_over_mdts),
 	    cmocka_unit_test(test_connect_unknown_nqn),
 	    cmocka_unit_test(test_io_connect_unknown_cntlid),
+	    cmocka_unit_test(test_connection_churn),
 	};
 
 	if (argc > 1)
