@@ -28,6 +28,7 @@ for t in $(find "$BUILD/test/tests/unit" -type f -perm -u+x 2>/dev/null | sort);
 		tail -n 40 "$log" | sed 's/^/    /'
 	else
 		echo "PASS: unit/$name ($p tests)"
+		grep -E '^\[  (PASSED|FAILED|SKIPPED) +\]' "$log" | sed 's/^/    /'
 	fi
 done
 

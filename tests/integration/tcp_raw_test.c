@@ -17,6 +17,7 @@
 #include <setjmp.h>
 #include <signal.h>
 #include <stdarg.h>
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -43,6 +44,8 @@ static const char *g_bin = "build/bin/nvmf_tgt";
 static char g_conf[64];
 static pid_t g_pid;
 static int g_port;
+static bool g_v6;      /* ::1 exists here: the target listens on it too */
+static bool g_dial_v6; /* tcp_dial() goes to [::1] */
 
 /* ------------------------------------------------------------- the target */
 
@@ -62,17 +65,39 @@ static int write_conf(void)
 		"[Subsystem]\n  NQN " SUBNQN "\n  SN NVMFTGT0001\n  MN nvmf-tgt RAM\n"
 		"  Listen TCP 127.0.0.1:%d\n  AllowAnyHost Yes\n  Namespace ram0 1\n",
 		MAX_IO, g_port);
+	if (g_v6)
+		fprintf(f, "  Listen TCP [::1]:%d\n", g_port);
 	return fclose(f);
+}
+
+/* Can this machine bind [::1]? (Some build hosts have no IPv6.) */
+static bool have_ipv6_loopback(void)
+{
+	struct sockaddr_in6 sa = {.sin6_family = AF_INET6, .sin6_addr = IN6ADDR_LOOPBACK_INIT};
+	int fd = socket(AF_INET6, SOCK_STREAM, 0);
+	bool ok = fd >= 0 && bind(fd, (struct sockaddr *)&sa, sizeof(sa)) == 0;
+
+	if (fd >= 0)
+		close(fd);
+	return ok;
 }
 
 static int tcp_dial(void)
 {
 	struct sockaddr_in sa = {.sin_family = AF_INET, .sin_port = htons((uint16_t)g_port)};
+	struct sockaddr_in6 sa6 = {.sin6_family = AF_INET6,
+				   .sin6_port = htons((uint16_t)g_port),
+				   .sin6_addr = IN6ADDR_LOOPBACK_INIT};
 	struct timeval tv = {.tv_sec = 5};
-	int one = 1, fd = socket(AF_INET, SOCK_STREAM, 0);
+	int one = 1, fd = socket(g_dial_v6 ? AF_INET6 : AF_INET, SOCK_STREAM, 0);
+	int rc;
 
 	inet_pton(AF_INET, "127.0.0.1", &sa.sin_addr);
-	if (connect(fd, (struct sockaddr *)&sa, sizeof(sa)) != 0) {
+	if (g_dial_v6)
+		rc = connect(fd, (struct sockaddr *)&sa6, sizeof(sa6));
+	else
+		rc = connect(fd, (struct sockaddr *)&sa, sizeof(sa));
+	if (rc != 0) {
 		close(fd);
 		return -1;
 	}
@@ -88,6 +113,7 @@ static int start_target(void **state)
 
 	(void)state;
 	g_port = port ? atoi(port) : 44200 + getpid() % 1000;
+	g_v6 = have_ipv6_loopback();
 	if (write_conf() != 0)
 		return -1;
 	g_pid = fork();
@@ -797,12 +823,26 @@ static void test_connection_churn(void **state)
 	still_works();
 }
 
+/* The same target on its IPv6 listener: admin bring-up and I/O over [::1]. */
+static void test_ipv6(void **state)
+{
+	(void)state;
+	if (!g_v6) {
+		print_message("no IPv6 loopback on this machine: skipped\n");
+		skip();
+	}
+	g_dial_v6 = true;
+	run_io(0, 8192);
+	g_dial_v6 = false;
+}
+
 int main(int argc, char **argv)
 {
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test(test_io_plain),
 	    cmocka_unit_test(test_io_digests),
 	    cmocka_unit_test(test_io_large),
+	    cmocka_unit_test(test_ipv6),
 	    cmocka_unit_test(test_bad_hlen),
 	    cmocka_unit_test(test_unknown_type),
 	    cmocka_unit_test(test_capsule_before_icreq),
