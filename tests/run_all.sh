@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # What `make test` runs after deps and format-check: unit tests under
-# ASan/UBSan, loopback integration tests (plain and sanitizer builds), then
-# the interop lab. Every part
+# ASan/UBSan, loopback integration tests (plain and sanitizer builds), a
+# short fuzz run, then the interop lab. Every part
 # runs even when an earlier one failed; the last line totals them.
 set -uo pipefail
 cd "$(dirname "$0")/.."
@@ -44,6 +44,8 @@ run_part integration tests/run_integration.sh build
 # The same against the sanitizer build: bad input must not reach a memory
 # error, and the target must exit 0 with no leak.
 run_part integration-san tests/run_integration.sh build-san integration-san
+# A short run of every libFuzzer target from its seeds (make fuzz runs longer).
+run_part fuzz build fuzz FUZZ_SECONDS=10 FUZZ_NICE=
 run_part interop tests/interop/run.sh build
 
 echo "==="

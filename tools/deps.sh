@@ -8,7 +8,7 @@ PKGS=(
 	gcc make pkg-config clang-format
 	libdpdk-dev libnuma-dev libbsd-dev libmd-dev libibverbs-dev librdmacm-dev libssl-dev liburing-dev
 	# tests
-	libcmocka-dev
+	libcmocka-dev clang libclang-rt-14-dev
 	# lab guest (tools/vm)
 	qemu-system-x86 qemu-utils debootstrap e2fsprogs debian-archive-keyring
 )
