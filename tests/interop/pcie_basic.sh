@@ -149,7 +149,16 @@ lab_step "nvme_identify PCIe controller 1" identify 1 2
 lab_step "nvmf_perf --verify PCIe controller 0, 4 KiB" perf_verify 0 4096
 lab_step "nvmf_perf --verify PCIe controller 1, 128 KiB (PRP lists)" perf_verify 1 131072
 lab_step "nvmf_perf --verify --reset-at 2 PCIe controller 0: I/O retried" perf_reset 0 0x1
-lab_step "nvmf_perf --verify --reset-at 2 PCIe controller 1, 2 cores: I/O retried" perf_reset 1 0x3
+# The same with a second core polling its own queue pair during the reset.
+# QEMU 7.2's emulated controller (the host's qemu-system-x86, not the
+# guest) once died with a segmentation fault in this step, taking the whole
+# guest with it; until the lab runs a QEMU that survives it, the step runs
+# only on request (LAB_PCIE_RESET_2CORES=1). The one-core reset above, and
+# the two-thread reset unit test (tests/unit/nvme/pcie_reset_test.c), run
+# every time.
+if [ "${LAB_PCIE_RESET_2CORES:-0}" = 1 ]; then
+	lab_step "nvmf_perf --verify --reset-at 2 PCIe controller 1, 2 cores: I/O retried" perf_reset 1 0x3
+fi
 lab_must "conf with [Nvme] sections" make_conf
 lab_must "nvmf_tgt exports the three namespaces" start_target
 lab_must "kernel initiator connects over TCP" connect
