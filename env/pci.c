@@ -116,7 +116,7 @@ static int env_pci_bar_resource(const char *name, unsigned bar, uint64_t *start,
 		if (sscanf(line, "%" SCNx64 " %" SCNx64 " %" SCNx64, &s, &e, &flags) != 3)
 			rc = -EIO;
 		else if (s == 0 && e == 0)
-			rc = -ENOENT; /* BAR not implemented */
+			rc = -ENOENT; /* the device has no such BAR (sysfs shows zeros) */
 		else if (flags & ENV_IORESOURCE_IO)
 			rc = -ENOTSUP; /* I/O port BAR: not mappable */
 		else
