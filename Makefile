@@ -11,6 +11,9 @@ CC       ?= gcc
 SAN      ?= 0
 V        ?= 0
 
+# 'make' alone builds everything (the first rule below would be a library).
+.DEFAULT_GOAL := all
+
 ifeq ($(SAN),1)
 BUILD    ?= build-san
 SANFLAGS := -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined

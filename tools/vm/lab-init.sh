@@ -8,7 +8,8 @@
 # (read-only), out -> /lab/out (writable). The command to run is in
 # /lab/out/.lab-cmd, one argument a line; the first is a path relative to
 # the repo (or absolute inside the guest). The exit status goes to
-# /lab/out/.lab-status. /lab/out/.lab-env, if present, holds LAB_* variable
+# /lab/out/.lab-status; /lab/out/.lab-started marks the scenario's start.
+# /lab/out/.lab-env, if present, holds LAB_* variable
 # assignments from the host (sourced before the scenario runs).
 set -uo pipefail
 export PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin
@@ -79,6 +80,8 @@ main() {
 	esac
 	cd /lab/repo || true
 	say "running ${cmd[*]}"
+	# From here on the host does not boot the guest again (tools/vm/run.sh).
+	: >/lab/out/.lab-started
 	LAB_OUT=/lab/out LAB_BUILD=/lab/build LAB_REPO=/lab/repo \
 		bash "${cmd[@]}" </dev/null || rc=$?
 	say "scenario exit status $rc"

@@ -14,10 +14,15 @@
 # the exit status is the scenario's, or 1 when the guest hung past --timeout
 # (default 900 s) or died without reporting one.
 #
+# A guest that dies or hangs before its init has started the scenario (the
+# guest kernel under TCG has been seen to oops while booting, now and then)
+# is booted again, up to NVMF_LAB_BOOT_TRIES times in all (default 3), each
+# on a fresh overlay. Once the scenario has started, nothing is retried.
+#
 # Environment: LAB_* variables (e.g. LAB_TARGET=nvmet) are passed to the
 # scenario. NVMF_LAB_ACCEL=kvm opts in to KVM (default TCG; nested KVM
 # hangs on the build machines), NVMF_LAB_CACHE (see build.sh),
-# NVMF_LAB_MEM (default 3G), NVMF_LAB_SMP (default 2).
+# NVMF_LAB_MEM (default 3G), NVMF_LAB_SMP (default 2), NVMF_LAB_BOOT_TRIES.
 set -euo pipefail
 
 HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
@@ -80,7 +85,6 @@ if [ -z "$OUT" ]; then
 fi
 mkdir -p "$OUT"
 OUT=$(realpath "$OUT")
-rm -f "$OUT/.lab-status"
 printf '%s\n' "$SCEN" "$@" >"$OUT/.lab-cmd"
 # Scenario knobs (LAB_TARGET, LAB_HUGEPAGES, ...) travel to the guest.
 for v in $(compgen -v LAB_); do
@@ -92,7 +96,6 @@ done >"$OUT/.lab-env"
 
 WORK=$(mktemp -d /tmp/nvmf-lab-work.XXXXXX)
 trap 'rm -rf "$WORK"' EXIT
-qemu-img create -q -f qcow2 -F raw -b "$IMG_DIR/rootfs.img" "$WORK/root.qcow2"
 
 args=(
 	-smp "${NVMF_LAB_SMP:-2}" -m "${NVMF_LAB_MEM:-3G}"
@@ -128,18 +131,40 @@ for ((k = 0; k < NVME; k++)); do
 	fi
 done
 
-echo "vm/run: booting lab guest for $SCEN (timeout ${TIMEOUT}s, results in $OUT)"
+# One boot. Returns QEMU's status; the guest's own results are in $OUT.
+boot_once() {
+	local qrc=0
+	# --foreground: QEMU owns the terminal with -nographic; without a
+	# terminal it must not read the caller's stdin.
+	if [ -t 0 ]; then
+		timeout --foreground -k 10 "$TIMEOUT" qemu-system-x86_64 "${args[@]}" || qrc=$?
+	else
+		timeout --foreground -k 10 "$TIMEOUT" qemu-system-x86_64 "${args[@]}" </dev/null || qrc=$?
+	fi
+	return "$qrc"
+}
+
+TRIES=${NVMF_LAB_BOOT_TRIES:-3}
+[[ "$TRIES" =~ ^[1-9][0-9]*$ ]] || die "NVMF_LAB_BOOT_TRIES wants a positive number"
 start=$(date +%s)
-qrc=0
-# --foreground: QEMU owns the terminal with -nographic; without a terminal
-# it must not read the caller's stdin.
-if [ -t 0 ]; then
-	timeout --foreground -k 10 "$TIMEOUT" qemu-system-x86_64 "${args[@]}" || qrc=$?
-else
-	timeout --foreground -k 10 "$TIMEOUT" qemu-system-x86_64 "${args[@]}" </dev/null || qrc=$?
-fi
+try=1
+while :; do
+	echo "vm/run: booting lab guest for $SCEN (try $try of $TRIES, timeout ${TIMEOUT}s, results in $OUT)"
+	rm -f "$OUT/.lab-started" "$OUT/.lab-status"
+	qemu-img create -q -f qcow2 -F raw -b "$IMG_DIR/rootfs.img" "$WORK/root.qcow2"
+	qrc=0
+	boot_once || qrc=$?
+	[ -e "$OUT/.lab-started" ] && break
+	[ "$try" -ge "$TRIES" ] && break
+	echo "vm/run: the guest stopped (qemu status $qrc) before its init started the scenario: booting it again"
+	try=$((try + 1))
+done
 elapsed=$(($(date +%s) - start))
 
+if [ ! -e "$OUT/.lab-started" ]; then
+	echo "vm/run: FAIL: the guest never started the scenario in $TRIES boot(s) (last qemu status $qrc, ${elapsed}s; results in $OUT)"
+	exit 1
+fi
 if [ "$qrc" -eq 124 ] || [ "$qrc" -eq 137 ]; then
 	echo "vm/run: FAIL: guest still running after ${TIMEOUT}s: killed (results in $OUT)"
 	exit 1

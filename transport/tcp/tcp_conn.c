@@ -13,6 +13,7 @@
  * A fatal error first queues a C2HTermReq and closes once it is flushed.
  */
 #include <errno.h>
+#include <inttypes.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/epoll.h>
@@ -85,6 +86,11 @@ void tcp_conn_close(struct tcp_conn *c)
 	if (c->state >= TCP_CONN_CLOSING)
 		return;
 	c->state = TCP_CONN_CLOSING;
+	log_debug(TCP_LOG,
+		  "connection from %s:%s: %" PRIu64 " PDUs and %" PRIu64 " bytes in %" PRIu64
+		  " receive calls; %" PRIu64 " PDUs out in %" PRIu64 " sendmsg calls",
+		  c->base.peer.traddr, c->base.peer.trsvcid, c->rx_pdus, c->rx_bytes,
+		  c->rx_syscalls, c->tx_pdus, c->tx_syscalls);
 	if (c->fd >= 0) {
 		if (c->group != NULL)
 			epoll_ctl(c->group->epfd, EPOLL_CTL_DEL, c->fd, NULL);

@@ -258,6 +258,7 @@ static void tcp_send_consume(struct tcp_conn *c, size_t n)
 		n -= left;
 		TAILQ_REMOVE(&c->sendq, pdu, link);
 		pdu->queued = false;
+		c->tx_pdus++;
 		tcp_pdu_written(c, pdu);
 	}
 }
