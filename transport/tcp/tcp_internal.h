@@ -217,6 +217,7 @@ struct tcp_conn {
 	struct tcp_pdu term;
 	uint64_t tx_syscalls; /**< sendmsg() calls made */
 	uint64_t tx_pdus;     /**< PDUs fully written */
+	uint64_t tx_queued;   /**< bytes queued and not yet written */
 
 	/* Requests (tcp_req.c). */
 	struct tcp_req *reqs;
