@@ -41,12 +41,6 @@
 #define TCP_TERM_ERR_DATA_MAX NVME_TCP_TERM_REQ_MAX_DATA
 /** Largest padding between header and data (HPDA/CPDA 31: 128 bytes). */
 #define TCP_PAD_MAX 128
-/**
- * Queued response bytes that make the receive loop send before parsing on
- * (measured on loopback at 4 KiB QD32: 32 KiB beat 16 and 64 KiB and no
- * limit; see tcp_recv.c).
- */
-#define TCP_FLUSH_BYTES (32u * 1024)
 /** Iovecs of one sendmsg() batch. */
 #define TCP_SEND_IOV_MAX 64
 /** Epoll events fetched per group poll. */

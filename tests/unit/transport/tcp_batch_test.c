@@ -3,8 +3,8 @@
  * tcp_batch_test.c - system-call batching of the NVMe/TCP target: many PDUs
  * parsed out of one read, staged bytes beyond the budget handled without
  * new socket data, in-capsule data split between the staging buffer and a
- * direct read, C2HData and CapsuleResp in one send, responses sent while
- * a long batch is still being parsed, hot and cold connections.
+ * direct read, C2HData and CapsuleResp in one send, hot and cold
+ * connections.
  */
 #include "tests/unit/transport/tcp_harness.h"
 
@@ -113,44 +113,6 @@ static void test_read_one_send(void **state)
 	h_teardown(&h);
 }
 
-/* Sixteen 4 KiB reads in one write: their 64 KiB of responses leave in
- * several sends, once TCP_FLUSH_BYTES are queued each time, while the
- * batch is still being parsed; all of them arrive, in order. */
-static void test_flush_mid_batch(void **state)
-{
-	static uint8_t buf[16 * 72], in[24 + 4096];
-	struct harness h;
-	size_t len = 0;
-	uint64_t tx0;
-
-	(void)state;
-	h_setup(&h);
-	h_connect(&h, 0);
-	for (uint16_t cid = 0; cid < 16; cid++)
-		len += h_capsule(&h, buf + len, OPC_READ, cid, NULL, 4096);
-	h_send(&h, buf, len);
-	tx0 = h.c->tx_syscalls;
-	assert_int_equal(tcp_recv_poll(h.c), NVMF_POLL_BUSY);
-	assert_int_equal(h.nexec, 16);
-	/* Sent during the receive loop, before the group's end-of-poll flush. */
-	assert_true(h.c->tx_syscalls - tx0 >= 16 * 4120 / TCP_FLUSH_BYTES);
-	assert_true(h.c->tx_queued < TCP_FLUSH_BYTES);
-	h_poll(&h, 1);
-	assert_int_equal(h.c->tx_queued, 0);
-	for (uint16_t cid = 0; cid < 16; cid++) {
-		struct nvme_tcp_data_hdr *d = (struct nvme_tcp_data_hdr *)in;
-
-		assert_int_equal(h_recv(&h, in, 24 + 4096), 0);
-		assert_int_equal(d->ch.pdu_type, NVME_TCP_PDU_C2H_DATA);
-		assert_int_equal(d->cccid, cid);
-		assert_int_equal(d->datal, 4096);
-		for (int i = 0; i < 4096; i++)
-			assert_int_equal(in[24 + i], (uint8_t)(i * 7 + cid));
-		h_expect_resp(&h, cid, 0);
-	}
-	h_teardown(&h);
-}
-
 /* An idle connection turns cold (no direct reads); epoll still finds its
  * next command at once, and it is hot again. */
 static void test_cold_then_hot(void **state)
@@ -182,8 +144,9 @@ static void test_cold_then_hot(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-	    cmocka_unit_test(test_burst_beyond_budget), cmocka_unit_test(test_write_burst_data),
-	    cmocka_unit_test(test_read_one_send),       cmocka_unit_test(test_flush_mid_batch),
+	    cmocka_unit_test(test_burst_beyond_budget),
+	    cmocka_unit_test(test_write_burst_data),
+	    cmocka_unit_test(test_read_one_send),
 	    cmocka_unit_test(test_cold_then_hot),
 	};
 
