@@ -45,7 +45,8 @@ struct nvmf_tgroup *tcp_group_create(struct nvmf_transport *tr)
 	if (g->epfd < 0)
 		goto err_free;
 	snprintf(name, sizeof(name), "tcp_buf_%u", atomic_fetch_add(&pool_seq, 1));
-	g->buf_pool = env_pool_create(name, tr->opts.num_shared_buffers, tr->opts.io_unit_size, 512);
+	g->buf_pool = env_pool_create(name, tr->opts.num_shared_buffers, tr->opts.io_unit_size,
+				      TCP_BUF_CACHE);
 	if (g->buf_pool == NULL) {
 		log_error(TCP_LOG, "poll group: no memory for %u buffers of %u bytes",
 			  tr->opts.num_shared_buffers, tr->opts.io_unit_size);

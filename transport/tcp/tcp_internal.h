@@ -41,6 +41,12 @@
 #define TCP_TERM_ERR_DATA_MAX NVME_TCP_TERM_REQ_MAX_DATA
 /** Largest padding between header and data (HPDA/CPDA 31: 128 bytes). */
 #define TCP_PAD_MAX 128
+/**
+ * Data buffers kept in the poll group core's cache of its pool: a freed
+ * buffer is the next one handed out, still in the CPU cache, instead of
+ * the pool's oldest.
+ */
+#define TCP_BUF_CACHE 512u
 /** Iovecs of one sendmsg() batch. */
 #define TCP_SEND_IOV_MAX 64
 /** Epoll events fetched per group poll. */
@@ -217,7 +223,6 @@ struct tcp_conn {
 	struct tcp_pdu term;
 	uint64_t tx_syscalls; /**< sendmsg() calls made */
 	uint64_t tx_pdus;     /**< PDUs fully written */
-	uint64_t tx_queued;   /**< bytes queued and not yet written */
 
 	/* Requests (tcp_req.c). */
 	struct tcp_req *reqs;

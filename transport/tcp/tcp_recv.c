@@ -321,17 +321,6 @@ static int tcp_recv_step(struct tcp_conn *c)
 	}
 }
 
-#include <stdlib.h>
-static uint64_t tcp_flush_bytes(void)
-{
-	static uint64_t v;
-	if (v == 0) {
-		const char *e = getenv("TCPFLUSH");
-		v = e ? strtoull(e, NULL, 0) : ~0ull;
-	}
-	return v;
-}
-
 int tcp_recv_poll(struct tcp_conn *c)
 {
 	uint64_t pdus0 = c->rx_pdus, bytes0 = c->rx_bytes;
@@ -343,8 +332,6 @@ int tcp_recv_poll(struct tcp_conn *c)
 		    c->rx_bytes - bytes0 >= TCP_RECV_BYTE_BUDGET)
 			break;
 		rc = tcp_recv_step(c);
-		if (c->tx_queued >= tcp_flush_bytes() && rc == STEP_AGAIN && c->state < TCP_CONN_CLOSING)
-			tcp_send_flush(c);
 	}
 	if (c->rx_bytes != bytes0)
 		c->rx_idle_polls = 0;

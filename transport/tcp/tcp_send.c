@@ -26,7 +26,6 @@ static void tcp_pdu_enqueue(struct tcp_conn *c, struct tcp_pdu *pdu)
 	pdu->total = pdu->hdr_len + pdu->pad_len + pdu->data_len + pdu->ddgst_len + pdu->extra_len;
 	pdu->sent = 0;
 	pdu->queued = true;
-	c->tx_queued += pdu->total;
 	TAILQ_INSERT_TAIL(&c->sendq, pdu, link);
 	tcp_group_want_send(c);
 }
@@ -254,11 +253,9 @@ static void tcp_send_consume(struct tcp_conn *c, size_t n)
 
 		if (n < left) {
 			pdu->sent += (uint32_t)n;
-			c->tx_queued -= n;
 			return;
 		}
 		n -= left;
-		c->tx_queued -= left;
 		TAILQ_REMOVE(&c->sendq, pdu, link);
 		pdu->queued = false;
 		c->tx_pdus++;
@@ -309,7 +306,6 @@ void tcp_send_drop(struct tcp_conn *c)
 		TAILQ_REMOVE(&c->sendq, pdu, link);
 		pdu->queued = false;
 	}
-	c->tx_queued = 0;
 }
 
 uint32_t tcp_iov_slice(const struct iovec *iov, uint32_t iovcnt, uint32_t off, uint32_t len,
