@@ -113,8 +113,13 @@ total_field() {
 	awk -v key="\"$1\":" '/"total":/ { t = 1 } t && $1 == key { gsub(/,/, "", $2); print $2; exit }' "$out_tmp"
 }
 
-printf '%-6s %-10s %4s %3s %11s %9s %9s %9s %14s\n' conf workload QD run IOPS MiB/s \
-	"avg(us)" "p99(us)" "tgt CPU us/IO"
+# Idle share of the (single) nvmf_perf core: its polls that completed nothing.
+host_idle() {
+	awk '$1 == "\"idle_pct\":" { gsub(/,/, "", $2); printf "%.1f", $2; exit }' "$out_tmp"
+}
+
+printf '%-6s %-10s %4s %3s %11s %9s %9s %9s %14s %10s\n' conf workload QD run IOPS MiB/s \
+	"avg(us)" "p99(us)" "tgt CPU us/IO" "host idle%"
 
 # bench_conf NAME: every point, REPEAT times, against $trid.
 bench_conf() {
@@ -138,9 +143,9 @@ bench_conf() {
 				cpu=$(awk -v d=$((c1 - c0)) -v hz="$CLK_TCK" -v n="$ios" \
 					'BEGIN { printf "%.2f", d / hz * 1e6 / n }')
 			fi
-			printf '%-6s %-10s %4s %3s %11.0f %9.1f %9.1f %9.1f %14s\n' "$name" "$w" "$qd" \
-				"$rep" "$(total_field iops)" "$(total_field mib_s)" \
-				"$(total_field avg)" "$(total_field p99)" "$cpu"
+			printf '%-6s %-10s %4s %3s %11.0f %9.1f %9.1f %9.1f %14s %10s\n' "$name" "$w" \
+				"$qd" "$rep" "$(total_field iops)" "$(total_field mib_s)" \
+				"$(total_field avg)" "$(total_field p99)" "$cpu" "$(host_idle)"
 		done
 	done
 }

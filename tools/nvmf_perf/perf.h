@@ -132,6 +132,9 @@ struct perf_worker {
 	struct perf_qpair *qpairs;
 	uint32_t nqpairs;
 	int rc; /* 0, or -ENXIO when a queue pair failed */
+	/* measured ticks, and those spent in polls that completed nothing */
+	uint64_t meas_ticks;
+	uint64_t idle_ticks;
 	/* published for the progress line, written by the worker only */
 	uint64_t progress_ios __attribute__((aligned(64)));
 	uint64_t progress_bytes;

@@ -92,6 +92,12 @@ static void print_row(const struct perf_run *run, const struct row *r, int width
 	printf("\n");
 }
 
+/* Percent of @w's measured time spent in polls that completed nothing. */
+static double idle_pct(const struct perf_worker *w)
+{
+	return w->meas_ticks ? 100.0 * (double)w->idle_ticks / (double)w->meas_ticks : 0.0;
+}
+
 static void print_table(const struct perf_run *run, const struct row *rows, size_t n,
 			const char *status, const char *error)
 {
@@ -119,6 +125,10 @@ static void print_table(const struct perf_run *run, const struct row *rows, size
 		printf("; verify: %lu reads checked, %lu mismatches", (unsigned long)t->verified,
 		       (unsigned long)t->verify_errors);
 	printf("; status: %s%s%s\n", status, error ? ": " : "", error ? error : "");
+	printf("Idle (polls that completed nothing):");
+	for (uint32_t w = 0; w < run->nworkers; w++)
+		printf(" core %u %.1f %%", run->workers[w].core, idle_pct(&run->workers[w]));
+	printf("\n");
 }
 
 static void json_stats(const struct perf_run *run, struct json_writer *j,
@@ -197,6 +207,16 @@ static void print_json(const struct perf_run *run, const struct row *rows, size_
 		json_kv_uint(&j, "core", rows[i].core);
 		json_kv_str(&j, "namespace", rows[i].ns);
 		json_stats(run, &j, &rows[i].st, secs);
+		json_obj_end(&j);
+	}
+	json_arr_end(&j);
+	json_key(&j, "workers");
+	json_arr_begin(&j);
+	for (uint32_t w = 0; w < run->nworkers; w++) {
+		json_obj_begin(&j);
+		json_kv_uint(&j, "core", run->workers[w].core);
+		json_key(&j, "idle_pct");
+		json_double(&j, idle_pct(&run->workers[w]));
 		json_obj_end(&j);
 	}
 	json_arr_end(&j);

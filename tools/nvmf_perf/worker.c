@@ -7,6 +7,8 @@
  * workers go on meanwhile (their queue pairs recover on their next poll).
  * Workers share nothing but g_run's read-only times, the stop flag and
  * their own published progress counters.
+ * While measuring, each worker adds up the time of its polls that completed
+ * nothing: the share of its core it did not need (reported as idle).
  */
 #include <errno.h>
 #include <stdio.h>
@@ -149,9 +151,10 @@ static enum phase step_phase(struct perf_worker *w, enum phase ph, uint64_t now)
 	return ph;
 }
 
+/* @return completions, or a negative errno. */
 static int poll_all(struct perf_worker *w)
 {
-	int rc;
+	int rc, done = 0;
 
 	for (uint32_t i = 0; i < w->nqpairs; i++) {
 		rc = perf_qpair_poll(&w->qpairs[i], POLL_BUDGET);
@@ -160,8 +163,9 @@ static int poll_all(struct perf_worker *w)
 				w->qpairs[i].pns->name, strerror(-rc));
 			return rc;
 		}
+		done += rc;
 	}
-	return 0;
+	return done;
 }
 
 /* Stop resubmitting and wait (bounded) for what is in flight. */
@@ -190,21 +194,27 @@ static void run_loop(struct perf_worker *w, bool is_main)
 {
 	struct main_state m = {0};
 	enum phase ph = PHASE_WARMUP;
-	uint64_t now = env_ticks();
+	uint64_t now = env_ticks(), before;
 	int rc;
 
 	m.t0 = m.last_tick = now;
 	m.next_progress = now + g_run.hz;
 	m.next_admin = now;
 	while (ph != PHASE_DONE) {
+		before = now;
 		rc = poll_all(w);
-		if (rc) {
+		if (rc < 0) {
 			w->rc = rc;
 			stop_all(env_ticks());
 			break;
 		}
 		publish(w);
 		now = env_ticks();
+		if (ph == PHASE_MEASURE) {
+			w->meas_ticks += now - before;
+			if (rc == 0)
+				w->idle_ticks += now - before;
+		}
 		ph = step_phase(w, ph, now);
 		if (__atomic_load_n(&g_run.stop, __ATOMIC_ACQUIRE)) {
 			stop_all(now); /* records the time for a signal */
