@@ -351,7 +351,7 @@ static void expect_exit(const struct result *r, int status)
 static void check_perf_json(const struct result *r, bool verify)
 {
 	struct json_value *root;
-	const struct json_value *total, *lat;
+	const struct json_value *total, *lat, *workers;
 	const char *status = NULL;
 
 	expect_exit(r, 0);
@@ -373,6 +373,15 @@ static void check_perf_json(const struct result *r, bool verify)
 	assert_true(json_dbl(lat, "p99") <= json_dbl(lat, "max"));
 	/* two cores, one namespace: a row per core */
 	assert_int_equal(json_obj_get(root, "results")->u.arr.count, 2);
+	/* and each core's idle share, a percentage */
+	workers = json_obj_get(root, "workers");
+	assert_non_null(workers);
+	assert_int_equal(workers->u.arr.count, 2);
+	for (size_t i = 0; i < workers->u.arr.count; i++) {
+		double idle = json_dbl(json_arr_at(workers, i), "idle_pct");
+
+		assert_true(idle >= 0.0 && idle <= 100.0);
+	}
 	json_free(root);
 }
 
