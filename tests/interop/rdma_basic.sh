@@ -7,7 +7,8 @@
 # keeps working, and one subsystem reached over TCP and RDMA as two paths.
 # Then our own host driver over NVMe/RDMA against the same target:
 # nvme_identify (a subsystem, the discovery log) and nvmf_perf --verify at
-# 4 KiB (in-capsule writes) and 128 KiB (keyed SGLs both ways).
+# 4 KiB (in-capsule writes) and 128 KiB (keyed SGLs both ways). Last, the
+# RDMA device is deleted under a connected host and added back.
 # Run: tools/vm/run.sh tests/interop/rdma_basic.sh
 set -euo pipefail
 # shellcheck source=tests/interop/lib.sh
@@ -266,6 +267,56 @@ own_host_killed() {
 	own_perf 4096
 }
 
+log_has() { # file text
+	grep -qF -- "$2" "$1"
+}
+
+# rdma link delete DEV, given SEC seconds: it blocks in the kernel for as
+# long as a process keeps anything of the device open.
+rdma_delete_within() { # dev sec
+	local pid i
+	rdma link delete "$1" &
+	pid=$!
+	for ((i = 0; i < $2 * 5; i++)); do
+		kill -0 "$pid" 2>/dev/null || break
+		sleep 0.2
+	done
+	if kill -0 "$pid" 2>/dev/null; then
+		echo "rdma link delete $1 still blocked after $2 s"
+		return 1
+	fi
+	wait "$pid"
+}
+
+# The RDMA device goes away under a connected host, then comes back. The
+# target closes the connections on it and frees all it held there: CQ,
+# SRQ, registered buffers, PD, CM ids; else the kernel cannot finish the
+# removal. It serves TCP meanwhile, and listens on the address again once
+# a device owns it. (A second device stays: librdmacm lets go of a removed
+# device only while the system still has another one.)
+device_removal() {
+	local log
+	log=$(lab_tgt_log)
+	connect_a
+	lab_fio_verify "$(lab_ns_dev "$NQN")" 4k 8 4M
+	rdma link add rxe1 type rxe netdev veth1
+	rdma_delete_within rxe0 60
+	echo "rxe0 deleted"
+	lab_wait 30 log_has "$log" "device rxe0: removed, and all it held is released"
+	grep -E 'rdma: .*(removed|listener|released|no longer)' "$log" | tail -n 10
+	# The kernel host keeps trying to reconnect its controller: drop it.
+	timeout 60 nvme disconnect -n "$NQN" || true
+	lab_connect "$NQN2" "$HOST_B" --nr-io-queues 2
+	lab_fio_verify "$(lab_ns_dev "$NQN2")" 4k 8 4M
+	timeout 60 nvme disconnect -n "$NQN2"
+	rdma link add rxe0 type rxe netdev veth0
+	lab_wait 30 log_has "$log" "listening on rdma $RDMA_ADDR:$LAB_PORT again"
+	discover
+	connect_a
+	lab_fio_verify "$(lab_ns_dev "$NQN")" 4k 8 4M
+	timeout 60 nvme disconnect -n "$NQN"
+}
+
 target_alive() {
 	local pid log
 	pid=$(cat "$LAB_STATE/tgt.pid")
@@ -299,6 +350,7 @@ lab_step own-host-discovery-rdma own_discovery
 lab_step own-host-perf-rdma-4k own_perf 4096
 lab_step own-host-perf-rdma-128k own_perf 131072
 lab_step own-host-killed-mid-io own_host_killed
+lab_step device-removed-and-back device_removal
 lab_step target-alive target_alive
 lab_step tgt-stop tgt_stop
 lab_finish

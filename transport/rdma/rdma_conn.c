@@ -37,6 +37,11 @@ struct nvmf_rdma_conn *nvmf_rdma_conn_create(struct nvmf_rdma_transport *t, stru
 	c->base.local = *local;
 	c->id = id;
 	c->dev = nvmf_rdma_device_get(t, id->verbs);
+	if (c->dev == NULL) {
+		free(c);
+		return NULL;
+	}
+	nvmf_rdma_device_hold(c->dev);
 	c->params = *p;
 	c->ird = ird;
 	c->ord = ord;
@@ -148,12 +153,13 @@ int nvmf_rdma_group_add(struct nvmf_tgroup *gr, struct nvmf_qpair *q)
 	struct nvmf_rdma_conn *c = nvmf_rdma_conn_of(q);
 	int rc;
 
-	if (atomic_load(&c->cm_gone) || c->dev == NULL)
+	if (atomic_load(&c->cm_gone) || atomic_load(&c->dev->removed))
 		return -ECONNRESET;
 	c->group = g;
 	c->gdev = nvmf_rdma_gdev_get(g, c->dev);
 	if (c->gdev == NULL)
 		return -ENOMEM;
+	c->gdev->nconns++;
 	rc = nvmf_rdma_conn_qp(c, c->gdev);
 	if (rc == 0)
 		rc = nvmf_rdma_reqs_alloc(c);
@@ -248,7 +254,13 @@ int nvmf_rdma_conn_cm_poll(struct nvmf_rdma_group *g)
 		c = ev->id->context;
 		type = ev->event;
 		rdma_ack_cm_event(ev);
+		if (c == NULL)
+			continue; /* a connection already freed; its id waits for its device */
 		switch (type) {
+		case RDMA_CM_EVENT_DEVICE_REMOVAL:
+			nvmf_rdma_device_removed(c->dev);
+			nvmf_rdma_conn_close(c, rdma_event_str(type));
+			break;
 		case RDMA_CM_EVENT_ESTABLISHED:
 			log_debug(NVMF_RDMA_LOG, "connection from %s:%s established",
 				  c->base.peer.traddr, c->base.peer.trsvcid);
@@ -298,9 +310,15 @@ static void nvmf_rdma_conn_free(struct nvmf_rdma_conn *c)
 		ibv_dereg_mr(c->recv_mr);
 	env_dma_free(c->recv_mem);
 	free(c->recvs);
-	/* Last: waits until the main thread acked any event it holds for this id. */
-	if (c->id != NULL)
+	/*
+	 * Last: waits until the main thread acked any event it holds for this
+	 * id. On a removed device the id outlives the PD (rdma_device.c).
+	 */
+	if (c->id != NULL && !nvmf_rdma_device_bury(c->dev, c->id))
 		rdma_destroy_id(c->id);
+	if (c->gdev != NULL)
+		c->gdev->nconns--;
+	nvmf_rdma_device_put(c->dev);
 	free(c);
 }
 

@@ -11,7 +11,8 @@
  *
  * group_poll: CM events of the group's connections, then completions
  * (bounded batches per CQ), then requests waiting for data buffers, then
- * closing connections whose work has all flushed (qpair_closed).
+ * closing connections whose work has all flushed (qpair_closed), then the
+ * resources on a removed device that no connection uses any more.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -62,6 +63,7 @@ static void nvmf_rdma_gdev_destroy(struct nvmf_rdma_gdev *gd)
 	env_dma_free(gd->buf_mem);
 	free(gd->recvs);
 	free(gd->buf_free);
+	nvmf_rdma_device_put(gd->dev);
 	free(gd);
 }
 
@@ -181,6 +183,7 @@ static struct nvmf_rdma_gdev *nvmf_rdma_gdev_create(struct nvmf_rdma_group *g,
 	if (gd == NULL)
 		return NULL;
 	gd->dev = dev;
+	nvmf_rdma_device_hold(dev);
 	if (dev->attr.max_cqe < n)
 		n = dev->attr.max_cqe;
 	gd->cq = ibv_create_cq(dev->ctx, n, gd, NULL, 0);
@@ -306,6 +309,37 @@ static int nvmf_rdma_cq_poll(struct nvmf_rdma_group *g, struct nvmf_rdma_gdev *g
 	return busy;
 }
 
+/*
+ * On a removed device: close the group's connections, then free what the
+ * group holds there once no connection uses it.
+ */
+static int nvmf_rdma_gdevs_reap(struct nvmf_rdma_group *g)
+{
+	struct nvmf_rdma_gdev *gd, *next;
+	struct nvmf_rdma_conn *c;
+	int busy = NVMF_POLL_IDLE;
+
+	for (gd = TAILQ_FIRST(&g->gdevs); gd != NULL; gd = next) {
+		next = TAILQ_NEXT(gd, link);
+		if (!atomic_load(&gd->dev->removed))
+			continue;
+		TAILQ_FOREACH(c, &g->conns, link)
+		{
+			if (c->gdev == gd)
+				nvmf_rdma_conn_close(c, "its device was removed");
+		}
+		if (gd->nconns > 0)
+			continue;
+		log_info(NVMF_RDMA_LOG,
+			 "poll group: device %s removed: its CQ, SRQ and buffers freed",
+			 gd->dev->name);
+		TAILQ_REMOVE(&g->gdevs, gd, link);
+		nvmf_rdma_gdev_destroy(gd);
+		busy = NVMF_POLL_BUSY;
+	}
+	return busy;
+}
+
 int nvmf_rdma_group_poll(struct nvmf_tgroup *gr)
 {
 	struct nvmf_rdma_group *g = (struct nvmf_rdma_group *)gr;
@@ -319,5 +353,6 @@ int nvmf_rdma_group_poll(struct nvmf_tgroup *gr)
 	}
 	busy |= nvmf_rdma_req_retry_bufs(g);
 	busy |= nvmf_rdma_conns_reap(g);
+	busy |= nvmf_rdma_gdevs_reap(g);
 	return busy;
 }

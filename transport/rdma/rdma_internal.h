@@ -3,7 +3,8 @@
  * rdma_internal.h - NVMe/RDMA target transport: objects shared by its files.
  *
  *   nvmf_rdma_transport.c  create/destroy, listeners, CM events of the listeners
- *                     (connect requests, main thread), devices, ops table
+ *                     (connect requests, main thread), ops table
+ *   rdma_device.c     devices: PD, references, removal, lost listeners
  *   nvmf_rdma_conn.c       connections: creation, queue pair and CM accept in
  *                     group_add, CM events of accepted ids, close, drain, free
  *   nvmf_rdma_group.c      poll groups: per device CQ, SRQ, receive buffers and
@@ -20,6 +21,7 @@
 #ifndef NVMF_TGT_TRANSPORT_RDMA_INTERNAL_H
 #define NVMF_TGT_TRANSPORT_RDMA_INTERNAL_H
 
+#include <pthread.h>
 #include <stdatomic.h>
 #include <stdbool.h>
 #include <stdint.h>
@@ -100,21 +102,35 @@ struct nvmf_rdma_conn;
 struct nvmf_rdma_req;
 struct nvmf_rdma_gdev;
 
-/** A device seen by a connect request; its PD serves every group. */
+struct nvmf_rdma_buried_id;
+
+/**
+ * A device seen by a connect request; its PD serves every group. The list
+ * is the main thread's; the reference count, the flags and the buried ids
+ * are shared (see rdma_device.c).
+ */
 struct nvmf_rdma_device {
 	TAILQ_ENTRY(nvmf_rdma_device) link;
 	struct ibv_context *ctx; /**< librdmacm's, not ours to close */
 	struct ibv_pd *pd;
 	struct ibv_device_attr attr;
+	char name[64];
 	bool has_srq;
-	bool has_inv; /**< SEND with invalidate supported */
+	bool has_inv;         /**< SEND with invalidate supported */
+	atomic_uint refs;     /**< the transport, connections, groups' gdevs */
+	atomic_bool removed;  /**< gone: DEVICE_REMOVAL, or not listed any more */
+	atomic_bool released; /**< the PD and the buried ids are gone */
+	bool transport_ref_dropped;
+	pthread_mutex_t lock;               /**< buried */
+	struct nvmf_rdma_buried_id *buried; /**< ids to destroy after the PD */
 };
 
-/** A listening CM id. */
+/** A listening CM id; NULL while its device is gone (retried). */
 struct nvmf_rdma_listener {
 	TAILQ_ENTRY(nvmf_rdma_listener) link;
 	struct rdma_cm_id *id;
 	struct nvmf_listen_addr addr;
+	uint64_t retry_at; /**< env ticks of the next listen attempt */
 };
 
 /** The transport object (main thread, except devices: read-only after creation). */
@@ -123,8 +139,11 @@ struct nvmf_rdma_transport {
 	struct rdma_event_channel *ec; /**< every listener, non-blocking */
 	TAILQ_HEAD(, nvmf_rdma_listener) listeners;
 	TAILQ_HEAD(, nvmf_rdma_device) devices;
-	uint32_t max_iov;   /**< data buffers of the largest transfer */
-	uint32_t recv_size; /**< SQE + in-capsule data */
+	uint32_t max_iov;          /**< data buffers of the largest transfer */
+	uint32_t recv_size;        /**< SQE + in-capsule data */
+	uint64_t next_device_poll; /**< env ticks */
+	uint64_t next_device_scan; /**< env ticks */
+	bool sync_pending;         /**< librdmacm's device list wants a sync */
 };
 
 /** What a work request is, found from wc.wr_id. */
@@ -153,7 +172,8 @@ struct nvmf_rdma_recv {
 /** A poll group's resources on one device. */
 struct nvmf_rdma_gdev {
 	TAILQ_ENTRY(nvmf_rdma_gdev) link;
-	struct nvmf_rdma_device *dev;
+	struct nvmf_rdma_device *dev; /**< holds a reference */
+	uint32_t nconns;              /**< connections of the group on it */
 	struct ibv_cq *cq;
 	uint32_t cq_size;
 	uint32_t cq_used;    /**< entries reserved by the group's queue pairs */
@@ -223,7 +243,7 @@ enum nvmf_rdma_conn_state {
 struct nvmf_rdma_conn {
 	struct nvmf_qpair base;
 	struct rdma_cm_id *id;
-	struct nvmf_rdma_device *dev;
+	struct nvmf_rdma_device *dev; /**< holds a reference */
 	struct nvmf_rdma_group *group;
 	struct nvmf_rdma_gdev *gdev;
 	enum nvmf_rdma_conn_state state;
@@ -286,9 +306,35 @@ extern const struct nvmf_transport_ops nvmf_rdma_ops;
 
 /* nvmf_rdma_transport.c */
 
-/** Find or open the device of @ctx (main thread). @return it, or NULL. */
+/** A CM id on @t's channel listening on @addr, context @ctx. @return 0 or -errno. */
+int nvmf_rdma_listen_id(struct nvmf_rdma_transport *t, const struct nvmf_listen_addr *addr,
+			void *ctx, struct rdma_cm_id **out);
+
+/* rdma_device.c */
+
+/**
+ * Find or open the device of @ctx (main thread; a removed one is never
+ * returned). Take your own reference with nvmf_rdma_device_hold().
+ * @return it, or NULL.
+ */
 struct nvmf_rdma_device *nvmf_rdma_device_get(struct nvmf_rdma_transport *t,
 					      struct ibv_context *ctx);
+void nvmf_rdma_device_hold(struct nvmf_rdma_device *d);
+/** Drop a reference; the last one frees the PD and the buried ids. */
+void nvmf_rdma_device_put(struct nvmf_rdma_device *d);
+/** @d is gone (any thread). */
+void nvmf_rdma_device_removed(struct nvmf_rdma_device *d);
+/**
+ * Keep @id for destruction after @d's PD, when @d was removed.
+ * @return true if kept; false: destroy it now.
+ */
+bool nvmf_rdma_device_bury(struct nvmf_rdma_device *d, struct rdma_cm_id *id);
+/** @l's device is gone (its event, if any, acked): let its id go, retry later. */
+void nvmf_rdma_listener_lost(struct nvmf_rdma_transport *t, struct nvmf_rdma_listener *l);
+/** Main thread, every accept poll: removed devices, lost listeners. */
+void nvmf_rdma_devices_poll(struct nvmf_rdma_transport *t);
+/** Transport destroy: every device's PD and buried ids. */
+void nvmf_rdma_devices_free(struct nvmf_rdma_transport *t);
 
 /* nvmf_rdma_group.c */
 

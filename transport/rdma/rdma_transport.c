@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
  * nvmf_rdma_transport.c - NVMe/RDMA target transport: create/destroy, listeners,
- * connect requests (main thread), devices, discovery entries, ops table.
+ * connect requests (main thread), discovery entries, ops table.
  *
  * Every listener's CM id sits on one non-blocking event channel; accept()
  * drains it within a budget. A CONNECT_REQUEST is checked (private data,
@@ -76,56 +76,17 @@ static void nvmf_rdma_tr_destroy(struct nvmf_transport *tr)
 {
 	struct nvmf_rdma_transport *t = nvmf_rdma_transport_of(tr);
 	struct nvmf_rdma_listener *l;
-	struct nvmf_rdma_device *d;
 
+	/* PDs first: a listener's id may be what keeps its device open. */
+	nvmf_rdma_devices_free(t);
 	while ((l = TAILQ_FIRST(&t->listeners)) != NULL) {
 		TAILQ_REMOVE(&t->listeners, l, link);
-		rdma_destroy_id(l->id);
+		if (l->id != NULL)
+			rdma_destroy_id(l->id);
 		free(l);
-	}
-	while ((d = TAILQ_FIRST(&t->devices)) != NULL) {
-		TAILQ_REMOVE(&t->devices, d, link);
-		if (ibv_dealloc_pd(d->pd) != 0)
-			log_warn(NVMF_RDMA_LOG, "device %s: protection domain still in use",
-				 ibv_get_device_name(d->ctx->device));
-		free(d);
 	}
 	rdma_destroy_event_channel(t->ec);
 	free(t);
-}
-
-struct nvmf_rdma_device *nvmf_rdma_device_get(struct nvmf_rdma_transport *t,
-					      struct ibv_context *ctx)
-{
-	struct nvmf_rdma_device *d;
-
-	TAILQ_FOREACH(d, &t->devices, link)
-	{
-		if (d->ctx == ctx)
-			return d;
-	}
-	d = calloc(1, sizeof(*d));
-	if (d == NULL)
-		return NULL;
-	d->ctx = ctx;
-	if (ibv_query_device(ctx, &d->attr) != 0)
-		goto err_free;
-	d->pd = ibv_alloc_pd(ctx);
-	if (d->pd == NULL)
-		goto err_free;
-	d->has_srq = d->attr.max_srq > 0 && d->attr.max_srq_wr > 0;
-	d->has_inv = (d->attr.device_cap_flags & IBV_DEVICE_MEM_MGT_EXTENSIONS) != 0;
-	TAILQ_INSERT_TAIL(&t->devices, d, link);
-	log_info(NVMF_RDMA_LOG,
-		 "device %s: SRQ %s, send with invalidate %s, max_qp_wr %d, max_sge %d",
-		 ibv_get_device_name(ctx->device), d->has_srq ? "yes" : "no",
-		 d->has_inv ? "yes" : "no", d->attr.max_qp_wr, d->attr.max_sge);
-	return d;
-err_free:
-	log_error(NVMF_RDMA_LOG, "device %s: cannot query it or allocate a protection domain",
-		  ibv_get_device_name(ctx->device));
-	free(d);
-	return NULL;
 }
 
 static bool nvmf_rdma_addr_equal(const struct nvmf_listen_addr *a, const struct nvmf_listen_addr *b)
@@ -150,10 +111,29 @@ static int nvmf_rdma_sockaddr(const struct nvmf_listen_addr *addr, struct sockad
 	return 0;
 }
 
+int nvmf_rdma_listen_id(struct nvmf_rdma_transport *t, const struct nvmf_listen_addr *addr,
+			void *ctx, struct rdma_cm_id **out)
+{
+	struct sockaddr_storage ss;
+	struct rdma_cm_id *id;
+	int rc = nvmf_rdma_sockaddr(addr, &ss);
+
+	if (rc != 0)
+		return rc;
+	if (rdma_create_id(t->ec, &id, ctx, RDMA_PS_TCP) != 0)
+		return -errno;
+	if (rdma_bind_addr(id, (struct sockaddr *)&ss) != 0 || rdma_listen(id, 128) != 0) {
+		rc = -errno;
+		rdma_destroy_id(id);
+		return rc;
+	}
+	*out = id;
+	return 0;
+}
+
 static int nvmf_rdma_tr_listen(struct nvmf_transport *tr, const struct nvmf_listen_addr *addr)
 {
 	struct nvmf_rdma_transport *t = nvmf_rdma_transport_of(tr);
-	struct sockaddr_storage ss;
 	struct nvmf_rdma_listener *l;
 	int rc;
 
@@ -162,31 +142,20 @@ static int nvmf_rdma_tr_listen(struct nvmf_transport *tr, const struct nvmf_list
 		if (nvmf_rdma_addr_equal(&l->addr, addr))
 			return -EEXIST;
 	}
-	rc = nvmf_rdma_sockaddr(addr, &ss);
-	if (rc != 0)
-		return rc;
 	l = calloc(1, sizeof(*l));
 	if (l == NULL)
 		return -ENOMEM;
 	l->addr = *addr;
-	if (rdma_create_id(t->ec, &l->id, l, RDMA_PS_TCP) != 0)
-		goto err_free;
-	if (rdma_bind_addr(l->id, (struct sockaddr *)&ss) != 0 || rdma_listen(l->id, 128) != 0)
-		goto err_id;
+	rc = nvmf_rdma_listen_id(t, addr, l, &l->id);
+	if (rc != 0) {
+		log_error(NVMF_RDMA_LOG,
+			  "listen on %s:%s failed: %s (an RDMA device must own this address)",
+			  addr->traddr, addr->trsvcid, strerror(-rc));
+		free(l);
+		return rc;
+	}
 	TAILQ_INSERT_TAIL(&t->listeners, l, link);
 	return 0;
-err_id:
-	rc = -errno;
-	rdma_destroy_id(l->id);
-	log_error(NVMF_RDMA_LOG,
-		  "listen on %s:%s failed: %s (an RDMA device must own this address)", addr->traddr,
-		  addr->trsvcid, strerror(-rc));
-	free(l);
-	return rc;
-err_free:
-	rc = -errno;
-	free(l);
-	return rc;
 }
 
 static int nvmf_rdma_tr_stop_listen(struct nvmf_transport *tr, const struct nvmf_listen_addr *addr)
@@ -198,7 +167,8 @@ static int nvmf_rdma_tr_stop_listen(struct nvmf_transport *tr, const struct nvmf
 	{
 		if (nvmf_rdma_addr_equal(&l->addr, addr)) {
 			TAILQ_REMOVE(&t->listeners, l, link);
-			rdma_destroy_id(l->id);
+			if (l->id != NULL)
+				rdma_destroy_id(l->id);
 			free(l);
 			return 0;
 		}
@@ -298,27 +268,39 @@ static void nvmf_rdma_connect_request(struct nvmf_rdma_transport *t, struct rdma
 	t->base.up.new_qpair(t->base.up.ctx, &c->base);
 }
 
-static bool nvmf_rdma_is_listener(struct nvmf_rdma_transport *t, struct rdma_cm_id *id)
+static struct nvmf_rdma_listener *nvmf_rdma_listener_of(struct nvmf_rdma_transport *t,
+							struct rdma_cm_id *id)
 {
 	struct nvmf_rdma_listener *l;
 
 	TAILQ_FOREACH(l, &t->listeners, link)
 	{
 		if (l->id == id)
-			return true;
+			return l;
 	}
-	return false;
+	return NULL;
 }
 
 static void nvmf_rdma_listener_event(struct nvmf_rdma_transport *t, struct rdma_cm_event *ev)
 {
+	struct nvmf_rdma_listener *l = nvmf_rdma_listener_of(t, ev->id);
+	enum rdma_cm_event_type type = ev->event;
 	struct nvmf_rdma_conn *c;
 
-	if (nvmf_rdma_is_listener(t, ev->id)) {
-		log_warn(NVMF_RDMA_LOG, "listener: CM event %s", rdma_event_str(ev->event));
-	} else if (ev->id->context != NULL) {
-		/* A connection not yet adopted by its group: it will not be accepted. */
+	if (l != NULL) {
+		rdma_ack_cm_event(ev);
+		if (type == RDMA_CM_EVENT_DEVICE_REMOVAL)
+			nvmf_rdma_listener_lost(t, l);
+		else
+			log_warn(NVMF_RDMA_LOG, "listener: CM event %s", rdma_event_str(type));
+		return;
+	}
+	if (ev->id->context != NULL) {
+		/* A connection not yet adopted by its group: it will not be
+		 * accepted. (A buried or lost id has no context.) */
 		c = ev->id->context;
+		if (type == RDMA_CM_EVENT_DEVICE_REMOVAL)
+			nvmf_rdma_device_removed(c->dev);
 		atomic_store(&c->cm_gone, true);
 	}
 	rdma_ack_cm_event(ev);
@@ -338,6 +320,7 @@ static int nvmf_rdma_accept_poll(struct nvmf_transport *tr)
 		else
 			nvmf_rdma_listener_event(t, ev);
 	}
+	nvmf_rdma_devices_poll(t);
 	return i > 0 ? NVMF_POLL_BUSY : NVMF_POLL_IDLE;
 }
 
