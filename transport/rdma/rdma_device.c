@@ -176,7 +176,7 @@ static bool nvmf_rdma_id_device_listed(struct rdma_cm_id *id)
 	return listed;
 }
 
-void nvmf_rdma_listener_lost(struct nvmf_rdma_transport *t, struct nvmf_rdma_listener *l)
+void nvmf_rdma_listener_lost(struct nvmf_rdma_listener *l)
 {
 	log_warn(NVMF_RDMA_LOG,
 		 "listener %s:%s: its RDMA device was removed; listening again once the address "
@@ -187,7 +187,6 @@ void nvmf_rdma_listener_lost(struct nvmf_rdma_transport *t, struct nvmf_rdma_lis
 	rdma_destroy_id(l->id);
 	l->id = NULL;
 	l->retry_at = env_ticks() + env_ticks_hz() * NVMF_RDMA_RELISTEN_US / 1000000u;
-	(void)t;
 }
 
 /* A lost listener tries to listen again. */
@@ -243,7 +242,7 @@ static void nvmf_rdma_devices_scan(struct nvmf_rdma_transport *t)
 	{
 		if (l->id != NULL && l->id->verbs != NULL &&
 		    !nvmf_rdma_device_listed(list, n, ibv_get_device_name(l->id->verbs->device))) {
-			nvmf_rdma_listener_lost(t, l);
+			nvmf_rdma_listener_lost(l);
 			gone = true;
 		}
 	}

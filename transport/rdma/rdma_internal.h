@@ -330,7 +330,7 @@ void nvmf_rdma_device_removed(struct nvmf_rdma_device *d);
  */
 bool nvmf_rdma_device_bury(struct nvmf_rdma_device *d, struct rdma_cm_id *id);
 /** @l's device is gone (its event, if any, acked): let its id go, retry later. */
-void nvmf_rdma_listener_lost(struct nvmf_rdma_transport *t, struct nvmf_rdma_listener *l);
+void nvmf_rdma_listener_lost(struct nvmf_rdma_listener *l);
 /** Main thread, every accept poll: removed devices, lost listeners. */
 void nvmf_rdma_devices_poll(struct nvmf_rdma_transport *t);
 /** Transport destroy: every device's PD and buried ids. */

@@ -290,7 +290,7 @@ static void nvmf_rdma_listener_event(struct nvmf_rdma_transport *t, struct rdma_
 	if (l != NULL) {
 		rdma_ack_cm_event(ev);
 		if (type == RDMA_CM_EVENT_DEVICE_REMOVAL)
-			nvmf_rdma_listener_lost(t, l);
+			nvmf_rdma_listener_lost(l);
 		else
 			log_warn(NVMF_RDMA_LOG, "listener: CM event %s", rdma_event_str(type));
 		return;
