@@ -292,7 +292,7 @@ rdma_delete_within() { # dev sec
 # target closes the connections on it and frees all it held there: CQ,
 # SRQ, registered buffers, PD, CM ids; else the kernel cannot finish the
 # removal. It serves TCP meanwhile, and listens on the address again once
-# a device owns it. (A second device stays: librdmacm lets go of a removed
+# a device owns it. Then the device goes once more, with no host on it. (A second device stays: librdmacm lets go of a removed
 # device only while the system still has another one.)
 device_removal() {
 	local log
@@ -315,6 +315,11 @@ device_removal() {
 	connect_a
 	lab_fio_verify "$(lab_ns_dev "$NQN")" 4k 8 4M
 	timeout 60 nvme disconnect -n "$NQN"
+	# Again with no host connected: the poll groups still hold a CQ, SRQ
+	# and buffers on the device, and those must go too.
+	rdma_delete_within rxe0 60
+	lab_wait 30 bash -c "[ \$(grep -cF 'device rxe0: removed, and all it held is released' '$log') -eq 2 ]"
+	rdma link add rxe0 type rxe netdev veth0
 }
 
 target_alive() {

@@ -24,8 +24,9 @@
  * pointing at a closed context. So the ids of the connections are buried
  * (kept on the device) and destroyed right after the protection domain.
  * librdmacm closes a gone device's context when its device list is next
- * synchronised (rdma_get_devices), which the scan does. It keeps the
- * context open while no RDMA device at all is left in the system.
+ * synchronised (rdma_get_devices), which the scan does once the device is
+ * released, not before. It keeps the context open while no RDMA device at
+ * all is left in the system.
  */
 #include <errno.h>
 #include <stdio.h>
@@ -249,18 +250,22 @@ static void nvmf_rdma_devices_scan(struct nvmf_rdma_transport *t)
 	ibv_free_device_list(list);
 	if (gone)
 		t->sync_pending = true;
-	/* librdmacm closes a gone device's context when it syncs its list, and
-	 * only once nothing of it is in use: try until every device is let go. */
+	/*
+	 * librdmacm closes a gone device's context when it syncs its list and
+	 * no id of it is left. Our CQs, SRQs, MRs and PD on that context do not
+	 * count there (a poll group may hold them with no connection, so with
+	 * no id): sync only once every removed device is released.
+	 */
 	if (t->sync_pending) {
+		TAILQ_FOREACH(d, &t->devices, link)
+		{
+			if (atomic_load(&d->removed) && !atomic_load(&d->released))
+				return;
+		}
 		ctxs = rdma_get_devices(&n);
 		if (ctxs != NULL)
 			rdma_free_devices(ctxs);
 		t->sync_pending = false;
-		TAILQ_FOREACH(d, &t->devices, link)
-		{
-			if (atomic_load(&d->removed))
-				t->sync_pending = true;
-		}
 	}
 }
 
