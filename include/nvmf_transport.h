@@ -93,6 +93,21 @@ struct nvmf_request {
 	enum nvmf_xfer xfer;
 	uint32_t iovcnt;
 	struct iovec iov[NVMF_REQ_MAX_IOV];
+	/**
+	 * Transport: C2H data may be sent from any memory the core names in
+	 * c2h_iov (the transport copies it out, e.g. into a socket, and needs
+	 * no registration). Left false, the core always fills iov[].
+	 */
+	bool c2h_any;
+	/**
+	 * Core: when not NULL, a completed read's data is here and not in
+	 * iov[]: the backend's own memory, readable until the transport
+	 * reuses the request. The transport sets it to NULL for every new
+	 * command.
+	 */
+	const struct iovec *c2h_iov;
+	uint32_t c2h_iovcnt;
+	struct iovec c2h_span; /**< core: what c2h_iov points at */
 	/** Core-private state while the core owns the request. */
 	void *core_ctx;
 	uint64_t core_data[6];

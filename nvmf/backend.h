@@ -54,6 +54,15 @@ struct nvmf_backend_ops {
 	 * refused (the callback will not run).
 	 */
 	int (*submit)(struct nvmf_bchannel *ch, struct nvmf_bio *bio);
+	/**
+	 * Optional, synchronous: where the @len bytes at @offset already are
+	 * in memory, so a read needs no copy. The bytes stay readable until
+	 * the backend is destroyed (a later write may change them). @return 0
+	 * with *@data set, -EINVAL for a bad range, -EOPNOTSUPP when this
+	 * range must go through submit(). NULL: never.
+	 */
+	int (*read_span)(struct nvmf_bchannel *ch, uint64_t offset, uint64_t len,
+			 const void **data);
 	/** Reap completions; NULL for synchronous backends. @return count. */
 	int (*poll)(struct nvmf_bchannel *ch);
 	/** Free the backend; all channels are closed. */

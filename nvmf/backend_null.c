@@ -5,16 +5,26 @@
  * Writes are dropped, reads return zeroes, Flush, Write Zeroes and
  * Deallocate succeed at once. Synchronous: the callback runs inside
  * submit(). Meant for benchmarking the fabric without any storage cost.
+ *
+ * read_span() hands out a read-only anonymous mapping that was never
+ * written, so every page of it is the kernel's shared zero page: a
+ * transport that can send from any memory sends zeroes with no memset and
+ * no memory used.
  */
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 
 #include "nvmf/backend.h"
 #include "util.h"
 
+/* Largest read served from the zero mapping; longer ones are memset. */
+#define NULL_ZERO_SPAN (8u << 20)
+
 struct null_backend {
 	struct nvmf_backend base;
+	const void *zeroes; /**< NULL_ZERO_SPAN read-only bytes, or NULL */
 };
 
 struct null_channel {
@@ -35,6 +45,12 @@ static int null_channel_create(struct nvmf_backend *b, struct nvmf_bchannel **ch
 static void null_channel_destroy(struct nvmf_bchannel *ch)
 {
 	free(container_of(ch, struct null_channel, base));
+}
+
+static bool null_range_ok(const struct nvmf_backend *b, uint64_t offset, uint64_t len)
+{
+	return offset % b->block_size == 0 && len % b->block_size == 0 && offset <= b->size &&
+	       len <= b->size - offset;
 }
 
 /* Zero the first @len bytes of the iovecs. @return 0, or -EINVAL if they hold fewer. */
@@ -61,9 +77,7 @@ static int null_submit(struct nvmf_bchannel *ch, struct nvmf_bio *bio)
 	const struct nvmf_backend *b = ch->backend;
 	int rc;
 
-	if (bio->op != NVMF_BIO_FLUSH &&
-	    (bio->offset % b->block_size != 0 || bio->len % b->block_size != 0 ||
-	     bio->offset > b->size || bio->len > b->size - bio->offset))
+	if (bio->op != NVMF_BIO_FLUSH && !null_range_ok(b, bio->offset, bio->len))
 		return -EINVAL;
 	switch (bio->op) {
 	case NVMF_BIO_READ:
@@ -83,9 +97,26 @@ static int null_submit(struct nvmf_bchannel *ch, struct nvmf_bio *bio)
 	return 0;
 }
 
+static int null_read_span(struct nvmf_bchannel *ch, uint64_t offset, uint64_t len,
+			  const void **data)
+{
+	const struct null_backend *nb = container_of(ch->backend, struct null_backend, base);
+
+	if (!null_range_ok(&nb->base, offset, len))
+		return -EINVAL;
+	if (nb->zeroes == NULL || len > NULL_ZERO_SPAN)
+		return -EOPNOTSUPP;
+	*data = nb->zeroes;
+	return 0;
+}
+
 static void null_destroy(struct nvmf_backend *b)
 {
-	free(container_of(b, struct null_backend, base));
+	struct null_backend *nb = container_of(b, struct null_backend, base);
+
+	if (nb->zeroes != NULL)
+		munmap((void *)nb->zeroes, NULL_ZERO_SPAN);
+	free(nb);
 }
 
 static const struct nvmf_backend_ops null_ops = {
@@ -93,6 +124,7 @@ static const struct nvmf_backend_ops null_ops = {
     .channel_create = null_channel_create,
     .channel_destroy = null_channel_destroy,
     .submit = null_submit,
+    .read_span = null_read_span,
     .poll = NULL,
     .destroy = null_destroy,
 };
@@ -111,6 +143,10 @@ int nvmf_backend_null_new(const char *name, uint64_t size, uint32_t block_size,
 	nb = calloc(1, sizeof(*nb));
 	if (nb == NULL)
 		return -ENOMEM;
+	nb->zeroes = mmap(NULL, NULL_ZERO_SPAN, PROT_READ,
+			  MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+	if (nb->zeroes == MAP_FAILED)
+		nb->zeroes = NULL; /* reads are memset instead */
 	nb->base.ops = &null_ops;
 	strcpy(nb->base.name, name);
 	nb->base.size = size;

@@ -5,7 +5,9 @@
  * The store is one private anonymous mapping with MAP_NORESERVE: pages that
  * were never written cost nothing, so a large RAM disk needs no hugepage DMA
  * memory. I/O is synchronous: submit() copies between the store and the
- * bio's iovecs and runs the callback before it returns. Write Zeroes and
+ * bio's iovecs and runs the callback before it returns; read_span() lets a
+ * transport that can send from any memory read the store in place, with no
+ * copy at all. Write Zeroes and
  * Deallocate give whole pages back to the kernel (they read back as zeroes).
  * Channels hold no state; any thread may use its own channel.
  */
@@ -99,12 +101,11 @@ static void ram_zero(struct ram_backend *rb, uint64_t off, uint64_t len)
 	memset(rb->mem + last, 0, off + len - last);
 }
 
-static bool ram_range_ok(const struct nvmf_backend *b, const struct nvmf_bio *bio)
+static bool ram_range_ok(const struct nvmf_backend *b, uint64_t offset, uint64_t len)
 {
 	uint32_t bs = b->block_size;
 
-	return bio->offset % bs == 0 && bio->len % bs == 0 && bio->offset <= b->size &&
-	       bio->len <= b->size - bio->offset;
+	return offset % bs == 0 && len % bs == 0 && offset <= b->size && len <= b->size - offset;
 }
 
 static int ram_submit(struct nvmf_bchannel *ch, struct nvmf_bio *bio)
@@ -112,7 +113,7 @@ static int ram_submit(struct nvmf_bchannel *ch, struct nvmf_bio *bio)
 	struct ram_backend *rb = ram_backend(ch->backend);
 	bool data = bio->op == NVMF_BIO_READ || bio->op == NVMF_BIO_WRITE;
 
-	if (bio->op != NVMF_BIO_FLUSH && !ram_range_ok(&rb->base, bio))
+	if (bio->op != NVMF_BIO_FLUSH && !ram_range_ok(&rb->base, bio->offset, bio->len))
 		return -EINVAL;
 	if (data && !ram_iov_covers(bio->iov, bio->iovcnt, bio->len))
 		return -EINVAL;
@@ -136,6 +137,16 @@ static int ram_submit(struct nvmf_bchannel *ch, struct nvmf_bio *bio)
 	return 0;
 }
 
+static int ram_read_span(struct nvmf_bchannel *ch, uint64_t offset, uint64_t len, const void **data)
+{
+	struct ram_backend *rb = ram_backend(ch->backend);
+
+	if (!ram_range_ok(&rb->base, offset, len))
+		return -EINVAL;
+	*data = rb->mem + offset;
+	return 0;
+}
+
 static void ram_destroy(struct nvmf_backend *b)
 {
 	struct ram_backend *rb = ram_backend(b);
@@ -149,6 +160,7 @@ static const struct nvmf_backend_ops ram_ops = {
     .channel_create = ram_channel_create,
     .channel_destroy = ram_channel_destroy,
     .submit = ram_submit,
+    .read_span = ram_read_span,
     .poll = NULL,
     .destroy = ram_destroy,
 };

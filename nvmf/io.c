@@ -121,9 +121,8 @@ static void io_cb(struct nvmf_bio *bio, int status)
 	io_finish(ctx, st);
 }
 
-static void count_stats(struct nvmf_io_ctx *ctx)
+static void count_stats(struct nvmf_request *req, uint64_t len)
 {
-	struct nvmf_request *req = ctx->req;
 	struct nvmf_ctrlr *ctrlr = req->qpair->ctrlr;
 	struct nvmf_poll_group *pg = req_pg(req);
 	struct nvmf_ctrlr_stats *s;
@@ -138,7 +137,7 @@ static void count_stats(struct nvmf_io_ctx *ctx)
 				      memory_order_relaxed);
 		atomic_store_explicit(&s->bytes_read,
 				      atomic_load_explicit(&s->bytes_read, memory_order_relaxed) +
-					  ctx->bio.len,
+					  len,
 				      memory_order_relaxed);
 	} else if (req->cmd.opc == NVME_OPC_WRITE) {
 		atomic_store_explicit(
@@ -146,7 +145,7 @@ static void count_stats(struct nvmf_io_ctx *ctx)
 		    memory_order_relaxed);
 		atomic_store_explicit(
 		    &s->bytes_written,
-		    atomic_load_explicit(&s->bytes_written, memory_order_relaxed) + ctx->bio.len,
+		    atomic_load_explicit(&s->bytes_written, memory_order_relaxed) + len,
 		    memory_order_relaxed);
 	}
 }
@@ -156,7 +155,7 @@ static void io_finish(struct nvmf_io_ctx *ctx, uint16_t st)
 	struct nvmf_request *req = ctx->req;
 
 	if (st == NVME_STATUS_SUCCESS)
-		count_stats(ctx);
+		count_stats(req, ctx->bio.len);
 	ctx_put(req_pg(req), ctx);
 	nvmf_req_complete(req, st);
 }
@@ -265,6 +264,33 @@ static void io_park(struct nvmf_request *req)
 	TAILQ_INSERT_TAIL(&req_pg(req)->pending, req, core_link);
 }
 
+/*
+ * A Read whose data the backend already holds in memory, for a transport
+ * that sends from any memory: point the request at it, no copy and no bio.
+ * @return true when @req was completed here.
+ */
+static bool io_read_in_place(struct nvmf_request *req, struct nvmf_ns *ns)
+{
+	struct nvmf_bchannel *ch;
+	uint64_t off, len;
+	const void *data;
+
+	if (!req->c2h_any || req->cmd.opc != NVME_OPC_READ || ns->backend->ops->read_span == NULL)
+		return false;
+	ch = nvmf_pg_channel(req_pg(req), ns->backend);
+	off = nvme_cmd_slba(&req->cmd) << ns->lbads;
+	len = (uint64_t)nvme_cmd_nlb(&req->cmd) << ns->lbads;
+	if (ch == NULL || ns->backend->ops->read_span(ch, off, len, &data) != 0)
+		return false;
+	req->c2h_span.iov_base = (void *)data;
+	req->c2h_span.iov_len = len;
+	req->c2h_iov = &req->c2h_span;
+	req->c2h_iovcnt = 1;
+	count_stats(req, len);
+	nvmf_req_complete(req, NVME_STATUS_SUCCESS);
+	return true;
+}
+
 void nvmf_io_exec(struct nvmf_request *req)
 {
 	struct nvmf_poll_group *pg = req_pg(req);
@@ -278,6 +304,8 @@ void nvmf_io_exec(struct nvmf_request *req)
 		nvmf_req_complete(req, st);
 		return;
 	}
+	if (io_read_in_place(req, ns))
+		return;
 	ctx = SLIST_FIRST(&pg->free_ctxs);
 	if (ctx == NULL) {
 		io_park(req);

@@ -21,6 +21,17 @@
 
 static const uint8_t tcp_zero_pad[TCP_PAD_MAX];
 
+/* Where a request's C2H data is: the backend's memory or the request's buffers. */
+static const struct iovec *tcp_c2h_iov(const struct tcp_req *req, uint32_t *iovcnt)
+{
+	if (req->base.c2h_iov != NULL) {
+		*iovcnt = req->base.c2h_iovcnt;
+		return req->base.c2h_iov;
+	}
+	*iovcnt = req->base.iovcnt;
+	return req->base.iov;
+}
+
 static void tcp_pdu_enqueue(struct tcp_conn *c, struct tcp_pdu *pdu)
 {
 	pdu->total = pdu->hdr_len + pdu->pad_len + pdu->data_len + pdu->ddgst_len + pdu->extra_len;
@@ -70,8 +81,10 @@ static void tcp_pdu_seal(struct tcp_conn *c, struct tcp_pdu *pdu)
 		if (c->ddgst) {
 			ch->flags |= NVME_TCP_FLAG_DDGSTF;
 			pdu->ddgst_len = 4;
-			tcp_put32(pdu->ddgst, tcp_iov_crc(req->base.iov, req->base.iovcnt,
-							  pdu->data_off, pdu->data_len));
+			uint32_t n;
+			const struct iovec *iov = tcp_c2h_iov(req, &n);
+
+			tcp_put32(pdu->ddgst, tcp_iov_crc(iov, n, pdu->data_off, pdu->data_len));
 		}
 		plen = pdo + pdu->data_len + pdu->ddgst_len;
 	} else {
@@ -227,14 +240,14 @@ static uint32_t tcp_pdu_iov(struct tcp_pdu *pdu, struct iovec *iov, uint32_t cnt
 	cnt = tcp_iov_add(iov, cnt, pdu->hdr, pdu->hdr_len, &skip);
 	cnt = tcp_iov_add(iov, cnt, tcp_zero_pad, pdu->pad_len, &skip);
 	if (pdu->data_len > 0 && cnt < TCP_SEND_IOV_MAX) {
-		struct tcp_req *req = pdu->req;
+		uint32_t n;
+		const struct iovec *data = tcp_c2h_iov(pdu->req, &n);
 
 		if (skip >= pdu->data_len) {
 			skip -= pdu->data_len;
 		} else {
-			cnt +=
-			    tcp_iov_slice(req->base.iov, req->base.iovcnt, pdu->data_off + skip,
-					  pdu->data_len - skip, iov + cnt, TCP_SEND_IOV_MAX - cnt);
+			cnt += tcp_iov_slice(data, n, pdu->data_off + skip, pdu->data_len - skip,
+					     iov + cnt, TCP_SEND_IOV_MAX - cnt);
 			skip = 0;
 		}
 	}

@@ -167,6 +167,29 @@ static void test_refused(void **state)
 	assert_int_equal(run_bio(f->ch, (enum nvmf_bio_op)42, 0, 4096, &rv, 1), -EOPNOTSUPP);
 }
 
+/* read_span() gives zeroes for any valid range up to 8 MiB, whatever was
+ * written; longer reads go through submit(), bad ranges are refused. */
+static void test_read_span(void **state)
+{
+	struct fixture *f = *state;
+	static uint8_t w[8192];
+	struct iovec wv = {w, sizeof(w)};
+	const void *p = NULL;
+
+	memset(w, 0x5a, sizeof(w));
+	assert_int_equal(run_bio(f->ch, NVMF_BIO_WRITE, 0, sizeof(w), &wv, 1), 0);
+	assert_int_equal(f->b->ops->read_span(f->ch, 0, sizeof(w), &p), 0);
+	assert_true(all_bytes(p, sizeof(w), 0));
+	assert_int_equal(f->b->ops->read_span(f->ch, (1ull << 40) - (8 << 20), 8 << 20, &p), 0);
+	assert_true(all_bytes(p, 8 << 20, 0));
+	p = NULL;
+	assert_int_equal(f->b->ops->read_span(f->ch, 0, (8 << 20) + 4096, &p), -EOPNOTSUPP);
+	assert_int_equal(f->b->ops->read_span(f->ch, 1ull << 40, 4096, &p), -EINVAL);
+	assert_int_equal(f->b->ops->read_span(f->ch, 512, 4096, &p), -EINVAL);
+	assert_int_equal(f->b->ops->read_span(f->ch, 0, 512, &p), -EINVAL);
+	assert_null(p);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -176,6 +199,7 @@ int main(void)
 	    cmocka_unit_test_setup_teardown(test_write_then_read_zeroes, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_other_ops, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_refused, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_read_span, setup, teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

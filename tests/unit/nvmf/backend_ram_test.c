@@ -301,6 +301,37 @@ static void test_dealloc_releases_memory(void **state)
 	b->ops->destroy(b);
 }
 
+/* read_span() points into the store: it shows what was written, later
+ * writes and zeroing included, and refuses ranges the store does not hold. */
+static void test_read_span(void **state)
+{
+	struct fixture *f = *state;
+	uint8_t w[8192];
+	struct iovec wv = {w, sizeof(w)};
+	const void *p = NULL, *q = NULL;
+
+	fill(w, sizeof(w), 9);
+	assert_int_equal(run_bio(f->ch, NVMF_BIO_WRITE, 4096, sizeof(w), &wv, 1), 0);
+	assert_int_equal(f->b->ops->read_span(f->ch, 4096, sizeof(w), &p), 0);
+	assert_memory_equal(p, w, sizeof(w));
+	assert_int_equal(f->b->ops->read_span(f->ch, 4608, 512, &q), 0);
+	assert_ptr_equal(q, (const uint8_t *)p + 512);
+	fill(w, sizeof(w), 10);
+	assert_int_equal(run_bio(f->ch, NVMF_BIO_WRITE, 4096, sizeof(w), &wv, 1), 0);
+	assert_memory_equal(p, w, sizeof(w));
+	assert_int_equal(run_bio(f->ch, NVMF_BIO_WRITE_ZEROES, 4096, 512, NULL, 0), 0);
+	assert_true(all_zero(p, 512));
+	/* Never written: zeroes. The whole store, and not a byte more. */
+	assert_int_equal(f->b->ops->read_span(f->ch, 0, 4 << 20, &q), 0);
+	assert_true(all_zero(q, 4096));
+	q = NULL;
+	assert_int_equal(f->b->ops->read_span(f->ch, 512, (4 << 20), &q), -EINVAL);
+	assert_int_equal(f->b->ops->read_span(f->ch, 4 << 20, 512, &q), -EINVAL);
+	assert_int_equal(f->b->ops->read_span(f->ch, 100, 512, &q), -EINVAL);
+	assert_int_equal(f->b->ops->read_span(f->ch, 0, 100, &q), -EINVAL);
+	assert_null(q);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -312,6 +343,7 @@ int main(void)
 	    cmocka_unit_test_setup_teardown(test_zeroes_and_dealloc, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_flush_and_zero_len, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_refused, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_read_span, setup, teardown),
 	    cmocka_unit_test(test_large_sparse),
 	    cmocka_unit_test(test_dealloc_releases_memory),
 	};

@@ -58,6 +58,7 @@ struct fx_qp {
 	bool busy[FX_NREQ];
 	bool done[FX_NREQ];
 	int completions;
+	bool c2h_any; /* requests say the transport sends from any memory */
 	bool close_asked;
 	bool closed_reported;
 	bool freed;
@@ -412,6 +413,9 @@ static FX_UNUSED struct nvmf_request *fx_submit_cmd(struct fx_qp *q, const struc
 	req->iovcnt = len ? 1 : 0;
 	req->iov[0].iov_base = buf;
 	req->iov[0].iov_len = len;
+	req->c2h_any = q->c2h_any;
+	req->c2h_iov = NULL;
+	req->c2h_iovcnt = 0;
 	if (nvmf_conn_of(&q->qp)->pg->idx == 0)
 		q->qp.transport->up.exec(req);
 	else /* a qpair of another core: exec on its thread, as its transport would */

@@ -216,6 +216,77 @@ static void test_io_queue_dropped_on_teardown(void **state)
 	assert_null(nvmf_subsystem_find(ix->fx.tgt, FX_SSNQN));
 }
 
+static struct nvmf_request *read_cmd(struct ix *ix, uint8_t opc, uint32_t nsid, uint64_t slba,
+				     uint32_t nlb, void *buf, uint32_t len)
+{
+	struct nvmf_request *req;
+	struct nvme_cmd cmd;
+
+	memset(&cmd, 0, sizeof(cmd));
+	cmd.opc = opc;
+	cmd.nsid = nsid;
+	nvme_cmd_set_lba_range(&cmd, slba, nlb);
+	req = fx_submit_cmd(ix->q, &cmd, buf, len, NVMF_XFER_C2H);
+	for (double end = fx_now() + FX_WAIT_SECONDS; !fx_req_done(ix->q, req) && fx_now() < end;)
+		fx_poll(&ix->fx, 1);
+	assert_true(fx_req_done(ix->q, req));
+	return req;
+}
+
+/* A Read on a backend with read_span, for a transport that sends from any
+ * memory, points the request at the backend's bytes and copies nothing;
+ * other backends, other commands and other transports still fill iov[]. */
+static void test_read_in_place(void **state)
+{
+	struct ix *ix = *state;
+	struct nvmf_backend *ram = NULL;
+	struct nvmf_ns_opts o = {.nsid = 2};
+	static uint8_t w[2 * 4096], r[2 * 4096];
+	struct nvmf_request *req;
+	struct nvme_health_log h;
+
+	assert_int_equal(nvmf_backend_ram_new("ram2", 64 * 4096, 4096, &ram), 0);
+	assert_int_equal(nvmf_tgt_backend_register(ix->fx.tgt, ram), 0);
+	assert_int_equal(nvmf_subsystem_add_ns(ix->fx.ss, "ram2", &o), 2);
+	pattern(w, sizeof(w), 5);
+	assert_int_equal(fx_rw(&ix->fx, ix->q, NVME_OPC_WRITE, 2, 3, 2, w, sizeof(w)), 0);
+
+	ix->q->c2h_any = true;
+	memset(r, 0xee, sizeof(r));
+	req = read_cmd(ix, NVME_OPC_READ, 2, 3, 2, r, sizeof(r));
+	assert_int_equal(nvme_cpl_get_status(&req->cpl), 0);
+	assert_non_null(req->c2h_iov);
+	assert_int_equal(req->c2h_iovcnt, 1);
+	assert_int_equal(req->c2h_iov[0].iov_len, sizeof(w));
+	assert_memory_equal(req->c2h_iov[0].iov_base, w, sizeof(w));
+	assert_int_equal(r[0], 0xee);
+	assert_int_equal(r[sizeof(r) - 1], 0xee);
+	/* Out of range: an error, nothing to send. */
+	req = read_cmd(ix, NVME_OPC_READ, 2, 63, 2, r, sizeof(r));
+	assert_status(nvme_cpl_get_status(&req->cpl), NVME_SCT_GENERIC, NVME_SC_LBA_OUT_OF_RANGE);
+	assert_null(req->c2h_iov);
+	/* Compare reads into scratch through submit(). */
+	req = read_cmd(ix, NVME_OPC_COMPARE, 2, 3, 2, w, sizeof(w));
+	assert_int_equal(nvme_cpl_get_status(&req->cpl), 0);
+	assert_null(req->c2h_iov);
+	/* The test backend has no read_span: the data is copied into iov[]. */
+	req = read_cmd(ix, NVME_OPC_READ, 1, 0, 1, r, FX_BS);
+	assert_int_equal(nvme_cpl_get_status(&req->cpl), 0);
+	assert_null(req->c2h_iov);
+	assert_memory_equal(r, ix->fx.be->data, FX_BS);
+	/* A transport that needs its own buffers gets the data there. */
+	ix->q->c2h_any = false;
+	memset(r, 0xee, sizeof(r));
+	req = read_cmd(ix, NVME_OPC_READ, 2, 3, 2, r, sizeof(r));
+	assert_int_equal(nvme_cpl_get_status(&req->cpl), 0);
+	assert_null(req->c2h_iov);
+	assert_memory_equal(r, w, sizeof(w));
+	/* Reads done in place count in SMART like the others. */
+	assert_int_equal(fx_get_log(&ix->fx, ix->a, NVME_LOG_HEALTH_INFORMATION, 0, &h, sizeof(h)),
+			 0);
+	assert_int_equal(nvme_le128_get_sat(h.host_read_commands), 4);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -226,6 +297,7 @@ int main(void)
 	    cmocka_unit_test_setup_teardown(test_dsm_deallocate, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_compare, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_smart_counters, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_read_in_place, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_io_queue_dropped_on_teardown, setup, teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);

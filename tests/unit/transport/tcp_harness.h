@@ -42,6 +42,7 @@ struct harness {
 	uint32_t last_len;
 	uint16_t last_cid;
 	bool hdgst, ddgst; /**< what the host negotiated */
+	uint8_t *span;     /**< when set, reads answer from here through c2h_iov */
 };
 
 static struct harness *h_cur;
@@ -52,11 +53,29 @@ static inline void h_new_qpair(void *ctx, struct nvmf_qpair *q)
 	(void)q;
 }
 
-/* Fill a read's buffers with a pattern derived from the offset and cid. */
+/*
+ * Fill a read's buffers with a pattern derived from the offset and cid. With
+ * h->span, the pattern goes there instead and the request points at it, as
+ * a backend read in place would; its own buffers get bytes that must not
+ * be sent.
+ */
 static inline void h_fill(struct nvmf_request *req)
 {
 	uint32_t i, off = 0;
 
+	if (h_cur->span != NULL) {
+		assert_true(req->c2h_any);
+		for (off = 0; off < req->length; off++)
+			h_cur->span[off] = (uint8_t)(off * 7 + req->cmd.cid);
+		for (i = 0; i < req->iovcnt; i++)
+			memset(req->iov[i].iov_base, 0xee, req->iov[i].iov_len);
+		req->c2h_span.iov_base = h_cur->span;
+		req->c2h_span.iov_len = req->length;
+		req->c2h_iov = &req->c2h_span;
+		req->c2h_iovcnt = 1;
+		return;
+	}
+	assert_null(req->c2h_iov);
 	for (i = 0; i < req->iovcnt; i++) {
 		uint8_t *p = req->iov[i].iov_base;
 		for (size_t j = 0; j < req->iov[i].iov_len; j++, off++)

@@ -243,22 +243,52 @@ static void test_c2h_success(void **state)
 	h_teardown(&h);
 }
 
+/* A connection with data digests whose reads may be 200 KiB long. */
+static void setup_big_reads(struct harness *h)
+{
+	struct nvmf_transport_opts o;
+
+	h_default_opts(&o);
+	o.max_io_size = 204800;
+	o.num_shared_buffers = 64;
+	h_setup_opts(h, &o);
+	h_connect(h, NVME_TCP_DGST_DDGST_ENABLE);
+}
+
 /* A 200 KiB read goes out as two C2HData PDUs (128 KiB + 72 KiB). */
 static void test_c2h_split(void **state)
 {
-	struct nvmf_transport_opts o;
 	struct harness h;
 	uint8_t buf[128];
 
 	(void)state;
-	h_default_opts(&o);
-	o.max_io_size = 204800;
-	o.num_shared_buffers = 64;
-	h_setup_opts(&h, &o);
-	h_connect(&h, NVME_TCP_DGST_DDGST_ENABLE);
+	setup_big_reads(&h);
 	h_send(&h, buf, h_capsule(&h, buf, OPC_READ, 4, NULL, 204800));
 	read_c2h(&h, 4, 204800, NVME_TCP_FLAG_LAST_PDU);
 	h_expect_resp(&h, 4, 0);
+	h_teardown(&h);
+}
+
+/* Data the core points at (c2h_iov, a backend's memory) is what is sent,
+ * digest included, across two C2HData PDUs; the next read on the same slot
+ * starts from its own buffers again. */
+static void test_c2h_from_span(void **state)
+{
+	struct harness h;
+	uint8_t buf[128];
+
+	(void)state;
+	setup_big_reads(&h);
+	h.span = malloc(204800);
+	assert_non_null(h.span);
+	h_send(&h, buf, h_capsule(&h, buf, OPC_READ, 5, NULL, 204800));
+	read_c2h(&h, 5, 204800, NVME_TCP_FLAG_LAST_PDU);
+	h_expect_resp(&h, 5, 0);
+	free(h.span);
+	h.span = NULL;
+	h_send(&h, buf, h_capsule(&h, buf, OPC_READ, 6, NULL, 8192));
+	read_c2h(&h, 6, 8192, NVME_TCP_FLAG_LAST_PDU);
+	h_expect_resp(&h, 6, 0);
 	h_teardown(&h);
 }
 
@@ -269,6 +299,7 @@ int main(void)
 	    cmocka_unit_test(test_bytewise),          cmocka_unit_test(test_digests_not_allowed),
 	    cmocka_unit_test(test_r2t_multiple_h2c),  cmocka_unit_test(test_read_pool_exhausted),
 	    cmocka_unit_test(test_c2h_success),       cmocka_unit_test(test_c2h_split),
+	    cmocka_unit_test(test_c2h_from_span),
 	};
 
 	patterns();
