@@ -86,8 +86,11 @@ UNIT_BINS  := $(patsubst %.c,$(BUILD)/test/%,$(UNIT_SRCS))
 TEST_HELPERS := $(wildcard tests/unit/common/*.c)
 INTEG_SRCS := $(wildcard tests/integration/*.c)
 INTEG_BINS := $(patsubst %.c,$(BUILD)/test/%,$(INTEG_SRCS))
+# tests/bench/<name>.c: stand-alone bench helpers, no project library.
+BENCH_SRCS := $(wildcard tests/bench/*.c)
+BENCH_BINS := $(patsubst %.c,$(BUILD)/test/%,$(BENCH_SRCS))
 
-all: $(ALL_LIBS) $(TOOL_BINS) $(UNIT_BINS) $(INTEG_BINS)
+all: $(ALL_LIBS) $(TOOL_BINS) $(UNIT_BINS) $(INTEG_BINS) $(BENCH_BINS)
 
 $(BUILD)/obj/env/%.o: CFLAGS += $(DPDK_CFLAGS)
 $(BUILD)/obj/%.o: %.c
@@ -124,6 +127,11 @@ $(BUILD)/test/tests/integration/%: $(BUILD)/obj/tests/integration/%.o $(ALL_LIBS
 	@mkdir -p $(@D)
 	@$(if $(Q),echo "  LD      $@")
 	$(Q)$(CC) $(LDFLAGS) -o $@ $(filter %.o,$^) $(LINK_REAL) $(CMOCKA_LIBS)
+
+$(BUILD)/test/tests/bench/%: $(BUILD)/obj/tests/bench/%.o
+	@mkdir -p $(@D)
+	@$(if $(Q),echo "  LD      $@")
+	$(Q)$(CC) $(LDFLAGS) -o $@ $^
 
 # ---------------------------------------------------------------- targets
 .SECONDARY:
