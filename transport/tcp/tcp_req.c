@@ -70,7 +70,6 @@ int tcp_reqs_alloc(struct tcp_conn *c)
 		r->ttag = (uint16_t)i;
 		r->icd = c->icd_mem + (size_t)i * t->icd_buf_size;
 		r->base.qpair = &c->base;
-		r->base.c2h_any = true; /* sendmsg copies from wherever the data is */
 		r->rsp.req = r;
 		r->c2h.req = r;
 		TAILQ_INSERT_TAIL(&c->free_reqs, r, link);
@@ -103,6 +102,12 @@ struct tcp_req *tcp_req_get(struct tcp_conn *c)
 	r->base.length = 0;
 	r->base.xfer = NVMF_XFER_NONE;
 	r->base.iovcnt = 0;
+	/*
+	 * sendmsg() copies from wherever the data is, but a data digest is
+	 * computed when the PDU is built, before the copy: only private
+	 * buffers keep the two in step under a concurrent write.
+	 */
+	r->base.c2h_any = !c->ddgst;
 	r->base.c2h_iov = NULL;
 	r->base.c2h_iovcnt = 0;
 	r->base.core_ctx = NULL;
