@@ -108,6 +108,14 @@ struct nvmf_request {
 	const struct iovec *c2h_iov;
 	uint32_t c2h_iovcnt;
 	struct iovec c2h_span; /**< core: what c2h_iov points at */
+	/**
+	 * Transport: iov[] is lent, e.g. a receive buffer that the next
+	 * receive overwrites, and only holds the host data until exec()
+	 * returns. A core that needs the data later (a parked request, an
+	 * asynchronous backend) calls ops.req_keep_data() first. Set only on
+	 * Write commands of I/O queues.
+	 */
+	bool h2c_lent;
 	/** Core-private state while the core owns the request. */
 	void *core_ctx;
 	uint64_t core_data[6];
@@ -183,6 +191,13 @@ struct nvmf_transport_ops {
 	/** Do bounded work on all the group's connections. NVMF_POLL_*. */
 	int (*group_poll)(struct nvmf_tgroup *g);
 
+	/**
+	 * The core keeps @req's lent host data (h2c_lent) beyond exec():
+	 * copy it into the request's own buffers, point iov[] there and clear
+	 * h2c_lent. Called on the group thread, inside exec(). Optional for a
+	 * transport that never lends.
+	 */
+	void (*req_keep_data)(struct nvmf_request *req);
 	/** The core finished @req: send its data (C2H) and its response. */
 	void (*req_complete)(struct nvmf_request *req);
 	/** The core wants the connection closed (group thread). Async: ends in upcalls.qpair_closed. */

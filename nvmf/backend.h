@@ -78,7 +78,8 @@ struct nvmf_backend {
 	uint32_t id;         /**< index, for per-group channel arrays */
 	bool volatile_cache; /**< writes need a flush to be durable */
 	bool supports_dealloc;
-	uint32_t refs; /**< namespaces using it */
+	bool sync_data; /**< submit() has finished with the bio's data when it returns */
+	uint32_t refs;  /**< namespaces using it */
 	TAILQ_ENTRY(nvmf_backend) link;
 };
 

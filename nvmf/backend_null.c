@@ -153,6 +153,7 @@ int nvmf_backend_null_new(const char *name, uint64_t size, uint32_t block_size,
 	nb->base.block_size = block_size;
 	nb->base.volatile_cache = false;
 	nb->base.supports_dealloc = true;
+	nb->base.sync_data = true;
 	*b = &nb->base;
 	return 0;
 }

@@ -201,6 +201,7 @@ int nvmf_backend_ram_new(const char *name, uint64_t size, uint32_t block_size,
 	rb->base.block_size = block_size;
 	rb->base.volatile_cache = false;
 	rb->base.supports_dealloc = true;
+	rb->base.sync_data = true;
 	*b = &rb->base;
 	return 0;
 }

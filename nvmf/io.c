@@ -261,6 +261,7 @@ static bool dsm_noop(struct nvmf_request *req, struct nvmf_ns *ns)
 
 static void io_park(struct nvmf_request *req)
 {
+	nvmf_tr_req_keep_data(req); /* it runs after exec() returned */
 	TAILQ_INSERT_TAIL(&req_pg(req)->pending, req, core_link);
 }
 
@@ -306,6 +307,8 @@ void nvmf_io_exec(struct nvmf_request *req)
 	}
 	if (io_read_in_place(req, ns))
 		return;
+	if (req->h2c_lent && !ns->backend->sync_data)
+		nvmf_tr_req_keep_data(req); /* the backend reads it later */
 	ctx = SLIST_FIRST(&pg->free_ctxs);
 	if (ctx == NULL) {
 		io_park(req);

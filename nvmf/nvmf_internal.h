@@ -70,6 +70,8 @@ int nvmf_tr_listen(struct nvmf_tr *tr, const struct nvmf_listen_addr *addr);
 int nvmf_tr_stop_listen(struct nvmf_tr *tr, const struct nvmf_listen_addr *addr);
 int nvmf_tr_accept(struct nvmf_tr *tr);
 void nvmf_tr_req_complete(struct nvmf_request *req);
+/** Make lent host data (h2c_lent) the request's own; no-op when not lent. */
+void nvmf_tr_req_keep_data(struct nvmf_request *req);
 void nvmf_tr_qpair_close(struct nvmf_qpair *qp);
 void nvmf_tr_qpair_free(struct nvmf_qpair *qp);
 void nvmf_tr_discovery_entry(struct nvmf_tr *tr, const struct nvmf_listen_addr *addr,

@@ -23,6 +23,12 @@ int nvmf_tr_accept(struct nvmf_tr *tr)
 	return tr->ops->accept ? tr->ops->accept(tr->t) : NVMF_POLL_IDLE;
 }
 
+void nvmf_tr_req_keep_data(struct nvmf_request *req)
+{
+	if (req->h2c_lent)
+		req->qpair->transport->ops->req_keep_data(req);
+}
+
 void nvmf_tr_req_complete(struct nvmf_request *req)
 {
 	req->qpair->transport->ops->req_complete(req);

@@ -350,6 +350,8 @@ void tcp_req_sent(struct tcp_req *req);
 void tcp_reqs_abort(struct tcp_conn *c);
 /** ops.req_complete */
 void tcp_req_complete(struct nvmf_request *r);
+/** ops.req_keep_data: copy lent in-capsule data from the stage into the slot's buffer. */
+void tcp_req_keep_data(struct nvmf_request *r);
 
 /* Byte helpers for wire fields (little endian). */
 static inline uint16_t tcp_get16(const uint8_t *p)

@@ -110,6 +110,7 @@ struct tcp_req *tcp_req_get(struct tcp_conn *c)
 	r->base.c2h_any = !c->ddgst;
 	r->base.c2h_iov = NULL;
 	r->base.c2h_iovcnt = 0;
+	r->base.h2c_lent = false;
 	r->base.core_ctx = NULL;
 	r->nbufs = 0;
 	r->h2c_done = 0;
@@ -154,6 +155,17 @@ void tcp_req_fail(struct tcp_req *req, uint8_t sct, uint8_t sc)
 	tcp_send_resp(req);
 }
 
+void tcp_req_keep_data(struct nvmf_request *r)
+{
+	struct tcp_req *req = tcp_req_of(r);
+
+	if (!r->h2c_lent)
+		return;
+	memcpy(req->icd, r->iov[0].iov_base, r->iov[0].iov_len);
+	r->iov[0].iov_base = req->icd;
+	r->h2c_lent = false;
+}
+
 void tcp_req_exec(struct tcp_req *req)
 {
 	struct tcp_conn *c = req->conn;
@@ -161,6 +173,11 @@ void tcp_req_exec(struct tcp_req *req)
 	tcp_req_set_state(req, TCP_REQ_EXEC);
 	c->core_owned++;
 	c->base.transport->up.exec(&req->base);
+	if (req->state == TCP_REQ_EXEC && req->base.h2c_lent) {
+		/* The core kept it without req_keep_data(): too late to copy. */
+		log_error(TCP_LOG, "request kept lent data past exec");
+		tcp_req_keep_data(&req->base);
+	}
 }
 
 static void tcp_req_next_r2t(struct tcp_req *req)

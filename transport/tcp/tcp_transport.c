@@ -269,6 +269,7 @@ const struct nvmf_transport_ops nvmf_tcp_ops = {
     .group_destroy = tcp_group_destroy,
     .group_add = tcp_group_add,
     .group_poll = tcp_group_poll,
+    .req_keep_data = tcp_req_keep_data,
     .req_complete = tcp_req_complete,
     .qpair_close = tcp_qpair_close,
     .qpair_free = tcp_qpair_free,

@@ -59,6 +59,8 @@ struct fx_qp {
 	bool done[FX_NREQ];
 	int completions;
 	bool c2h_any; /* requests say the transport sends from any memory */
+	bool lend;    /* requests carry lent host data (h2c_lent) */
+	int keeps;    /* req_keep_data calls */
 	bool close_asked;
 	bool closed_reported;
 	bool freed;
@@ -133,6 +135,11 @@ static void fx_req_complete(struct nvmf_request *req)
 	/* Release: a test thread may wait for it while another core polls. */
 	__atomic_store_n(&q->done[i], true, __ATOMIC_RELEASE);
 }
+static void fx_req_keep_data(struct nvmf_request *req)
+{
+	((struct fx_qp *)req->qpair)->keeps++;
+	req->h2c_lent = false; /* the test's buffer outlives the request anyway */
+}
 static void fx_qpair_close(struct nvmf_qpair *qp)
 {
 	((struct fx_qp *)qp)->close_asked = true;
@@ -169,6 +176,7 @@ static const struct nvmf_transport_ops fx_ops = {
     .group_destroy = fx_group_destroy,
     .group_add = fx_group_add,
     .group_poll = fx_group_poll,
+    .req_keep_data = fx_req_keep_data,
     .req_complete = fx_req_complete,
     .qpair_close = fx_qpair_close,
     .qpair_free = fx_qpair_free,
@@ -414,6 +422,7 @@ static FX_UNUSED struct nvmf_request *fx_submit_cmd(struct fx_qp *q, const struc
 	req->iov[0].iov_base = buf;
 	req->iov[0].iov_len = len;
 	req->c2h_any = q->c2h_any;
+	req->h2c_lent = q->lend && xfer == NVMF_XFER_H2C && len > 0;
 	req->c2h_iov = NULL;
 	req->c2h_iovcnt = 0;
 	if (nvmf_conn_of(&q->qp)->pg->idx == 0)

@@ -287,6 +287,43 @@ static void test_read_in_place(void **state)
 	assert_int_equal(nvme_le128_get_sat(h.host_read_commands), 4);
 }
 
+/* Lent host data (a transport's receive buffer) is used in place only by
+ * an I/O-queue Write that a sync_data backend finishes inside exec();
+ * everything that holds it longer asks the transport to keep it first. */
+static void test_write_lent_data(void **state)
+{
+	struct ix *ix = *state;
+	uint8_t w[2 * FX_BS];
+	struct nvme_cmd cmd;
+
+	ix->q->lend = true;
+	ix->a->lend = true;
+	pattern(w, sizeof(w), 11);
+	/* The test backend does not say sync_data: kept before submit. */
+	assert_int_equal(fx_rw(&ix->fx, ix->q, NVME_OPC_WRITE, 1, 20, 2, w, sizeof(w)), 0);
+	assert_int_equal(ix->q->keeps, 1);
+	assert_memory_equal(ix->fx.be->data + 20 * FX_BS, w, sizeof(w));
+	/* sync_data: used in place, never copied. */
+	ix->fx.be->base.sync_data = true;
+	pattern(w, sizeof(w), 12);
+	assert_int_equal(fx_rw(&ix->fx, ix->q, NVME_OPC_WRITE, 1, 20, 2, w, sizeof(w)), 0);
+	assert_int_equal(ix->q->keeps, 1);
+	assert_memory_equal(ix->fx.be->data + 20 * FX_BS, w, sizeof(w));
+	/* Parked (the backend is busy): kept, then written on the retry. */
+	ix->fx.be->fail_next = -EAGAIN;
+	pattern(w, sizeof(w), 13);
+	assert_int_equal(fx_rw(&ix->fx, ix->q, NVME_OPC_WRITE, 1, 20, 2, w, sizeof(w)), 0);
+	assert_int_equal(ix->q->keeps, 2);
+	assert_memory_equal(ix->fx.be->data + 20 * FX_BS, w, sizeof(w));
+	/* Not a Write, or not an I/O queue: kept at once. */
+	assert_int_equal(fx_rw(&ix->fx, ix->q, NVME_OPC_COMPARE, 1, 20, 2, w, sizeof(w)), 0);
+	assert_int_equal(ix->q->keeps, 3);
+	memset(&cmd, 0, sizeof(cmd));
+	cmd.opc = NVME_OPC_WRITE; /* opcode 01h on the admin queue is not a Write */
+	assert_true(fx_cmd(&ix->fx, ix->a, &cmd, w, FX_BS, NVMF_XFER_H2C, NULL) != 0);
+	assert_int_equal(ix->a->keeps, 1);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -298,6 +335,7 @@ int main(void)
 	    cmocka_unit_test_setup_teardown(test_compare, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_smart_counters, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_read_in_place, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_write_lent_data, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_io_queue_dropped_on_teardown, setup, teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -44,23 +44,27 @@ static void test_burst_beyond_budget(void **state)
 	h_teardown(&h);
 }
 
-/* Six 4 KiB in-capsule writes in one write (more than the staging buffer):
- * every command gets exactly its own data, wherever it was read. */
-static void test_write_burst_data(void **state)
+/* Six 4 KiB in-capsule writes in one write (more than the staging buffer),
+ * held by the core: every command gets exactly its own data, wherever it
+ * was read. @return how many were lent (h2c_lent) at exec(). */
+static int write_burst(uint16_t qid, uint8_t dgst)
 {
-	static uint8_t buf[6 * (72 + 4096)], pat[6][4096];
-	struct nvmf_transport_opts o;
+	static uint8_t buf[6 * (72 + 4096 + 4)], pat[6][4096];
+	static uint64_t one[(72 + 4096 + 8) / 8];
 	struct harness h;
-	size_t len = 0;
+	size_t len = 0, n;
+	int lent;
 
-	(void)state;
-	h_default_opts(&o);
-	h_setup_opts(&h, &o);
-	h_connect(&h, 0);
+	h_setup(&h);
+	h_connect(&h, dgst);
+	h.c->base.qid = qid; /* what the core sets after Connect */
 	for (int i = 0; i < 6; i++) {
 		for (int j = 0; j < 4096; j++)
-			pat[i][j] = (uint8_t)(j * (i + 3) + i);
-		len += h_capsule(&h, buf + len, OPC_WRITE, (uint16_t)(10 + i), pat[i], 4096);
+			pat[i][j] = (uint8_t)(j * (i + 3) + i + qid);
+		/* Built aligned, then packed: with digests they are 4172 bytes long. */
+		n = h_capsule(&h, (uint8_t *)one, OPC_WRITE, (uint16_t)(10 + i), pat[i], 4096);
+		memcpy(buf + len, one, n);
+		len += n;
 	}
 	assert_true(len > TCP_RX_STAGE_SIZE);
 	h.hold = true;
@@ -73,6 +77,7 @@ static void test_write_burst_data(void **state)
 		assert_int_equal(r->cmd.cid, 10 + i);
 		assert_int_equal(r->iovcnt, 1);
 		assert_int_equal(r->iov[0].iov_len, 4096);
+		assert_false(r->h2c_lent);
 		assert_memory_equal(r->iov[0].iov_base, pat[i], 4096);
 	}
 	for (int i = 0; i < 6; i++)
@@ -80,7 +85,26 @@ static void test_write_burst_data(void **state)
 	h.nheld = 0;
 	for (int i = 0; i < 6; i++)
 		h_expect_resp(&h, (uint16_t)(10 + i), 0);
+	lent = h.lent;
 	h_teardown(&h);
+	return lent;
+}
+
+/* The admin queue copies every payload. */
+static void test_write_burst_data(void **state)
+{
+	(void)state;
+	assert_int_equal(write_burst(0, 0), 0);
+}
+
+/* On an I/O queue the Writes whose data was all staged are lent, and a core
+ * that holds them keeps them (req_keep_data) before the stage is reused;
+ * with data digests nothing is lent. */
+static void test_write_burst_lent(void **state)
+{
+	(void)state;
+	assert_true(write_burst(1, 0) >= 4);
+	assert_int_equal(write_burst(1, NVME_TCP_DGST_DDGST_ENABLE), 0);
 }
 
 /* A read's C2HData and its CapsuleResp leave in the poll that received the
@@ -144,9 +168,8 @@ static void test_cold_then_hot(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-	    cmocka_unit_test(test_burst_beyond_budget),
-	    cmocka_unit_test(test_write_burst_data),
-	    cmocka_unit_test(test_read_one_send),
+	    cmocka_unit_test(test_burst_beyond_budget), cmocka_unit_test(test_write_burst_data),
+	    cmocka_unit_test(test_write_burst_lent),    cmocka_unit_test(test_read_one_send),
 	    cmocka_unit_test(test_cold_then_hot),
 	};
 

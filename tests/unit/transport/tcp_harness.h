@@ -44,6 +44,7 @@ struct harness {
 	bool hdgst, ddgst; /**< what the host negotiated */
 	uint8_t *span;     /**< when set, reads c2h_any allows answer from here */
 	int span_reads;    /**< reads answered from span */
+	int lent;          /**< executed requests whose host data was lent */
 };
 
 static struct harness *h_cur;
@@ -103,7 +104,10 @@ static inline void h_exec(struct nvmf_request *req)
 	}
 	memset(&req->cpl, 0, sizeof(req->cpl));
 	req->cpl.cid = req->cmd.cid;
+	h->lent += req->h2c_lent;
 	if (h->hold) {
+		if (req->h2c_lent) /* kept past exec(), as a core must */
+			h->ops->req_keep_data(req);
 		h->held[h->nheld++] = req;
 		return;
 	}
