@@ -9,9 +9,10 @@
 #   BENCH_SECONDS  measured seconds per run (default 10)
 #   BENCH_WARMUP   seconds of warm-up run before each measured run (default 2)
 #   BENCH_REPEAT   measured runs per point (default 2)
-#   BENCH_CONFS    example confs to serve, in order (default "null floor ram");
-#                  "floor" is no conf: tcp_floor, the same exchange over bare
-#                  loopback sockets with nothing behind them
+#   BENCH_CONFS    example confs to serve, in order (default "null ram")
+#   BENCH_FLOOR    1 (default): after each null.conf point, the same point
+#                  through tcp_floor, the same exchange over bare loopback
+#                  sockets with nothing behind them; 0: no floor rows
 #   BENCH_TGT_CORE / BENCH_PERF_CORE  cores (default 0 / 1)
 #   BENCH_TRID     drive this target instead of starting ours (no CPU column)
 #   BENCH_POINTS   workload:QD list (default "randread:1 randread:32
@@ -22,7 +23,8 @@ BUILD=${1:-build}
 SECONDS_PER_RUN=${BENCH_SECONDS:-10}
 WARMUP=${BENCH_WARMUP:-2}
 REPEAT=${BENCH_REPEAT:-2}
-CONFS=${BENCH_CONFS:-null floor ram}
+CONFS=${BENCH_CONFS:-null ram}
+FLOOR=${BENCH_FLOOR:-1}
 TGT_CORE=${BENCH_TGT_CORE:-0}
 PERF_CORE=${BENCH_PERF_CORE:-1}
 POINTS=${BENCH_POINTS:-randread:1 randread:32 randread:128 randwrite:32}
@@ -150,30 +152,32 @@ bench_conf() {
 				"$qd" "$rep" "$(total_field iops)" "$(total_field mib_s)" \
 				"$(total_field avg)" "$(total_field p99)" "$cpu" "$(host_idle)"
 		done
+		if [ "$name" = null ] && [ "$FLOOR" = 1 ]; then
+			# The target busy-polls on the floor server's core: stop it meanwhile.
+			[ -n "$tgt_pid" ] && kill -STOP "$tgt_pid"
+			floor_point "$w" "$qd"
+			[ -n "$tgt_pid" ] && kill -CONT "$tgt_pid"
+		fi
 	done
 }
 
-# bench_floor: every read/write point through tcp_floor, REPEAT times.
-bench_floor() {
-	local point w fw qd rep line iops avg
+# floor_point WORKLOAD QD: the point through tcp_floor, REPEAT times.
+floor_point() {
+	local fw qd=$2 rep line iops avg
+	case $1 in
+	read | randread) fw=read ;;
+	write | randwrite) fw=write ;;
+	*) return 0 ;;
+	esac
 	[ -x "$FLOOR_BIN" ] || die "$FLOOR_BIN is missing: run 'make' first"
-	for point in $POINTS; do
-		w=${point%%:*}
-		qd=${point##*:}
-		case $w in
-		read | randread) fw=read ;;
-		write | randwrite) fw=write ;;
-		*) continue ;;
-		esac
-		for rep in $(seq 1 "$REPEAT"); do
-			line=$("$FLOOR_BIN" -w "$fw" -q "$qd" -o "$IO_SIZE" -t "$SECONDS_PER_RUN" \
-				-a "$WARMUP" -s "$TGT_CORE" -c "$PERF_CORE") || die "tcp_floor failed"
-			iops=$(echo "$line" | awk '{ for (i = 1; i < NF; i++) if ($i == "IOPS") print $(i + 1) }')
-			avg=$(echo "$line" | awk '{ for (i = 1; i < NF; i++) if ($i == "avg_us") print $(i + 1) }')
-			printf '%-6s %-10s %4s %3s %11.0f %9.1f %9.1f %9s %14s %10s\n' floor "$w" "$qd" \
-				"$rep" "$iops" "$(awk -v n="$iops" -v s="$IO_SIZE" 'BEGIN { print n * s / 1048576 }')" \
-				"$avg" - - -
-		done
+	for rep in $(seq 1 "$REPEAT"); do
+		line=$("$FLOOR_BIN" -w "$fw" -q "$qd" -o "$IO_SIZE" -t "$SECONDS_PER_RUN" \
+			-a "$WARMUP" -s "$TGT_CORE" -c "$PERF_CORE") || die "tcp_floor failed"
+		iops=$(echo "$line" | awk '{ for (i = 1; i < NF; i++) if ($i == "IOPS") print $(i + 1) }')
+		avg=$(echo "$line" | awk '{ for (i = 1; i < NF; i++) if ($i == "avg_us") print $(i + 1) }')
+		printf '%-6s %-10s %4s %3s %11.0f %9.1f %9.1f %9s %14s %10s\n' floor "$1" "$qd" "$rep" \
+			"$iops" "$(awk -v n="$iops" -v s="$IO_SIZE" 'BEGIN { print n * s / 1048576 }')" \
+			"$avg" - - -
 	done
 }
 
@@ -184,10 +188,6 @@ if [ -n "${BENCH_TRID:-}" ]; then
 fi
 
 for conf in $CONFS; do
-	if [ "$conf" = floor ]; then
-		bench_floor
-		continue
-	fi
 	[ -f "conf/examples/$conf.conf" ] || die "no conf/examples/$conf.conf"
 	start_target "$conf.conf"
 	bench_conf "$conf"
