@@ -7,6 +7,8 @@
 # minutes apart. A benchmark, not a test: it asserts nothing about speed.
 #
 #   tests/bench/pair.sh BUILD_A BUILD_B      e.g. /tmp/base build
+#   tests/bench/pair.sh BUILD floor          BUILD against tcp_floor: the
+#                                            same exchange over bare sockets
 #
 # Environment:
 #   PAIR_ROUNDS   rounds per point (default 6)
@@ -37,6 +39,7 @@ die() {
 }
 
 for b in "$A" "$B"; do
+	[ "$b" = floor ] && b=$A && { [ -x "$A/test/tests/bench/tcp_floor" ] || die "no $A/test/tests/bench/tcp_floor"; }
 	[ -x "$b/bin/nvmf_tgt" ] && [ -x "$b/bin/nvmf_perf" ] || die "$b/bin has no nvmf_tgt/nvmf_perf"
 done
 [ -f "conf/examples/$CONF.conf" ] || die "no conf/examples/$CONF.conf (run from the repo root)"
@@ -60,7 +63,13 @@ trid="trtype:TCP adrfam:IPv4 traddr:127.0.0.1 trsvcid:$PORT subnqn:$subnqn"
 
 # run BUILD WORKLOAD QD: print the IOPS of one run against a fresh target.
 run() {
-	local build=$1 perf_build=$1 iops
+	local build=$1 perf_build=$1 iops fw
+	if [ "$build" = floor ]; then
+		case $2 in read | randread) fw=read ;; write | randwrite) fw=write ;; *) die "floor: $2" ;; esac
+		"$A/test/tests/bench/tcp_floor" -w "$fw" -q "$3" -o 4096 -t "$SECS" -a 1 \
+			-s "$TGT_CORE" -c "$PERF_CORE" | awk '{ for (i = 1; i < NF; i++) if ($i == "IOPS") print $(i + 1) }'
+		return
+	fi
 	[ "${PAIR_TGT_ONLY:-0}" = 1 ] && perf_build=$A
 	taskset -c "$TGT_CORE" "$build/bin/nvmf_tgt" -c "$conf_tmp" -m "$(printf '0x%x' $((1 << TGT_CORE)))" \
 		-L warn >/dev/null 2>&1 &
