@@ -16,6 +16,7 @@
 #include <fcntl.h>
 #include <netinet/in.h>
 #include <poll.h>
+#include <sched.h>
 #include <setjmp.h>
 #include <signal.h>
 #include <stdarg.h>
@@ -432,6 +433,35 @@ static void test_ram_table_output(void **state)
 	result_free(&r);
 }
 
+/* Without -c the one worker runs on the last core it may use, not on the
+ * target's default core 0. */
+static void test_default_core(void **state)
+{
+	struct json_value *root;
+	const char *mask = NULL;
+	struct result r;
+	char want[24];
+	cpu_set_t set;
+	int cpu = 0;
+
+	(void)state;
+	assert_int_equal(sched_getaffinity(0, sizeof(set), &set), 0);
+	for (int i = 0; i < 64; i++)
+		if (CPU_ISSET(i, &set))
+			cpu = i;
+	snprintf(want, sizeof(want), "0x%llx", 1ull << cpu);
+	run_perf(RAM_NQN, &r, RUN_TIMEOUT_S, "-w", "randread", "-q", "4", "-t", "1", "--json",
+		 NULL);
+	expect_exit(&r, 0);
+	root = parse_json(r.out);
+	assert_int_equal(
+	    json_get_str(json_obj_get(json_obj_get(root, "config"), "core_mask"), &mask), 0);
+	assert_string_equal(mask, want);
+	assert_int_equal(json_obj_get(root, "results")->u.arr.count, 1);
+	json_free(root);
+	result_free(&r);
+}
+
 static void test_identify_person(void **state)
 {
 	char trid[256], *argv[4];
@@ -695,6 +725,7 @@ int main(void)
 	    cmocka_unit_test(test_ram_verify_matrix),
 	    cmocka_unit_test(test_ram_sequential_write_verify),
 	    cmocka_unit_test(test_ram_table_output),
+	    cmocka_unit_test(test_default_core),
 	    cmocka_unit_test(test_identify_person),
 	    cmocka_unit_test(test_identify_json),
 	    cmocka_unit_test(test_identify_discovery),

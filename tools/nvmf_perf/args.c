@@ -3,6 +3,7 @@
 #include <errno.h>
 #include <getopt.h>
 #include <limits.h>
+#include <sched.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -31,8 +32,9 @@ static void usage(FILE *f, const char *prog)
 		"  -M, --rwmixread PCT    reads in percent for rw / randrw (default 50)\n"
 		"  -t, --time SEC         measured seconds (default 10)\n"
 		"  -a, --warmup SEC       seconds of I/O before measuring starts (default 0)\n"
-		"  -c, --core-mask MASK   cores, one worker each (default 0x1; the first core\n"
-		"                         also prints progress and keeps the controllers alive)\n"
+		"  -c, --core-mask MASK   cores, one worker each (default: the last core, away\n"
+		"                         from nvmf_tgt's default core 0; the first core also\n"
+		"                         prints progress and keeps the controllers alive)\n"
 		"  -P, --qpairs N         queue pairs per namespace per worker (default 1)\n"
 		"      --hdgst, --ddgst   ask for NVMe/TCP header / data digests\n"
 		"      --verify           write a pattern (LBA, run seed, generation in every\n"
@@ -89,13 +91,31 @@ static int parse_workload(struct perf_args *a, const char *w)
 	return 0;
 }
 
+/*
+ * The default core: the highest one this process may run on. nvmf_tgt's
+ * default is core 0, and a worker that busy-polls on the target's core
+ * leaves it a time slice now and then (milliseconds per I/O).
+ */
+static void default_core(struct perf_args *a)
+{
+	cpu_set_t set;
+	int cpu = 0, i;
+
+	if (sched_getaffinity(0, sizeof(set), &set) == 0)
+		for (i = 0; i < 64 && i < CPU_SETSIZE; i++)
+			if (CPU_ISSET(i, &set))
+				cpu = i;
+	snprintf(a->default_mask, sizeof(a->default_mask), "0x%llx", 1ull << cpu);
+	a->core_mask = a->default_mask;
+}
+
 static void set_defaults(struct perf_args *a)
 {
 	memset(a, 0, sizeof(*a));
 	a->qd = 32;
 	a->io_size = 4096;
 	a->seconds = 10;
-	a->core_mask = "0x1";
+	default_core(a);
 	a->qpairs_per_ns = 1;
 	a->read_pct = 50;
 }

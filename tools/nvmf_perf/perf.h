@@ -38,6 +38,7 @@ struct perf_args {
 	unsigned seconds;     /* -t */
 	unsigned warmup;      /* -a */
 	const char *core_mask;
+	char default_mask[24];  /* the last core we may run on, when -c is not given */
 	unsigned qpairs_per_ns; /* -P */
 	bool hdgst, ddgst;
 	bool verify;
