@@ -112,8 +112,8 @@ struct nvmf_request {
 	 * Transport: iov[] is lent, e.g. a receive buffer that the next
 	 * receive overwrites, and only holds the host data until exec()
 	 * returns. A core that needs the data later (a parked request, an
-	 * asynchronous backend) calls ops.req_keep_data() first. Set only on
-	 * Write commands of I/O queues.
+	 * asynchronous backend, any command but an I/O-queue Write) calls
+	 * ops.req_keep_data() first.
 	 */
 	bool h2c_lent;
 	/** Core-private state while the core owns the request. */

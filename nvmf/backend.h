@@ -83,6 +83,17 @@ struct nvmf_backend {
 	TAILQ_ENTRY(nvmf_backend) link;
 };
 
+/**
+ * Is [@offset, @offset + @len) whole blocks of @b, inside it? What every
+ * backend checks before it touches data. Thread safe (reads constants).
+ */
+static inline bool nvmf_backend_range_ok(const struct nvmf_backend *b, uint64_t offset,
+					 uint64_t len)
+{
+	return offset % b->block_size == 0 && len % b->block_size == 0 && offset <= b->size &&
+	       len <= b->size - offset;
+}
+
 /** Generic part of a channel; embedded first. */
 struct nvmf_bchannel {
 	struct nvmf_backend *backend;

@@ -321,11 +321,8 @@ static int file_submit(struct nvmf_bchannel *ch, struct nvmf_bio *bio)
 {
 	struct file_channel *fc = file_channel(ch);
 	struct file_backend *fb = file_backend(ch->backend);
-	uint32_t bs = fb->base.block_size;
 
-	if (bio->op != NVMF_BIO_FLUSH &&
-	    (bio->offset % bs != 0 || bio->len % bs != 0 || bio->offset > fb->base.size ||
-	     bio->len > fb->base.size - bio->offset))
+	if (bio->op != NVMF_BIO_FLUSH && !nvmf_backend_range_ok(&fb->base, bio->offset, bio->len))
 		return -EINVAL;
 	switch (bio->op) {
 	case NVMF_BIO_READ:

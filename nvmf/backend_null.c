@@ -47,12 +47,6 @@ static void null_channel_destroy(struct nvmf_bchannel *ch)
 	free(container_of(ch, struct null_channel, base));
 }
 
-static bool null_range_ok(const struct nvmf_backend *b, uint64_t offset, uint64_t len)
-{
-	return offset % b->block_size == 0 && len % b->block_size == 0 && offset <= b->size &&
-	       len <= b->size - offset;
-}
-
 /* Zero the first @len bytes of the iovecs. @return 0, or -EINVAL if they hold fewer. */
 static int null_zero_iov(const struct iovec *iov, uint32_t iovcnt, uint64_t len)
 {
@@ -77,7 +71,7 @@ static int null_submit(struct nvmf_bchannel *ch, struct nvmf_bio *bio)
 	const struct nvmf_backend *b = ch->backend;
 	int rc;
 
-	if (bio->op != NVMF_BIO_FLUSH && !null_range_ok(b, bio->offset, bio->len))
+	if (bio->op != NVMF_BIO_FLUSH && !nvmf_backend_range_ok(b, bio->offset, bio->len))
 		return -EINVAL;
 	switch (bio->op) {
 	case NVMF_BIO_READ:
@@ -102,7 +96,7 @@ static int null_read_span(struct nvmf_bchannel *ch, uint64_t offset, uint64_t le
 {
 	const struct null_backend *nb = container_of(ch->backend, struct null_backend, base);
 
-	if (!null_range_ok(&nb->base, offset, len))
+	if (!nvmf_backend_range_ok(&nb->base, offset, len))
 		return -EINVAL;
 	if (nb->zeroes == NULL || len > NULL_ZERO_SPAN)
 		return -EOPNOTSUPP;

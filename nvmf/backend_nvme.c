@@ -280,9 +280,7 @@ static int bnvme_submit(struct nvmf_bchannel *bch, struct nvmf_bio *bio)
 	struct nvmf_backend *b = bch->backend;
 	struct bnvme_io *io;
 
-	if (bio->op != NVMF_BIO_FLUSH &&
-	    (bio->offset % b->block_size != 0 || bio->len % b->block_size != 0 ||
-	     bio->offset > b->size || bio->len > b->size - bio->offset))
+	if (bio->op != NVMF_BIO_FLUSH && !nvmf_backend_range_ok(b, bio->offset, bio->len))
 		return -EINVAL;
 	if (bio->op > NVMF_BIO_DEALLOCATE)
 		return -EOPNOTSUPP;

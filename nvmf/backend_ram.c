@@ -101,19 +101,12 @@ static void ram_zero(struct ram_backend *rb, uint64_t off, uint64_t len)
 	memset(rb->mem + last, 0, off + len - last);
 }
 
-static bool ram_range_ok(const struct nvmf_backend *b, uint64_t offset, uint64_t len)
-{
-	uint32_t bs = b->block_size;
-
-	return offset % bs == 0 && len % bs == 0 && offset <= b->size && len <= b->size - offset;
-}
-
 static int ram_submit(struct nvmf_bchannel *ch, struct nvmf_bio *bio)
 {
 	struct ram_backend *rb = ram_backend(ch->backend);
 	bool data = bio->op == NVMF_BIO_READ || bio->op == NVMF_BIO_WRITE;
 
-	if (bio->op != NVMF_BIO_FLUSH && !ram_range_ok(&rb->base, bio->offset, bio->len))
+	if (bio->op != NVMF_BIO_FLUSH && !nvmf_backend_range_ok(&rb->base, bio->offset, bio->len))
 		return -EINVAL;
 	if (data && !ram_iov_covers(bio->iov, bio->iovcnt, bio->len))
 		return -EINVAL;
@@ -141,7 +134,7 @@ static int ram_read_span(struct nvmf_bchannel *ch, uint64_t offset, uint64_t len
 {
 	struct ram_backend *rb = ram_backend(ch->backend);
 
-	if (!ram_range_ok(&rb->base, offset, len))
+	if (!nvmf_backend_range_ok(&rb->base, offset, len))
 		return -EINVAL;
 	*data = rb->mem + offset;
 	return 0;

@@ -114,7 +114,7 @@ void nvmf_upcall_exec(struct nvmf_request *req)
 	if (qp->connected && qp->sqsize > 0)
 		qp->sq_head = (uint16_t)((qp->sq_head + 1u) % (qp->sqsize + 1u));
 	if (req->h2c_lent && (!qp->connected || qp->qid == 0 || req->cmd.opc != NVME_OPC_WRITE))
-		nvmf_tr_req_keep_data(req); /* only I/O-queue Writes may use it in place */
+		nvmf_tr_req_keep_data(req); /* only I/O-queue Writes use it in place */
 	if (req->cmd.opc == NVME_OPC_FABRICS) {
 		nvmf_fabrics_exec(req);
 	} else if (!qp->connected) {

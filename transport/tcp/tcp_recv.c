@@ -14,7 +14,7 @@
  * buffers (zero copy), with the staging buffer as the last iovec for what
  * follows; only data bytes that arrived together with their header are
  * copied out of the staging buffer (at most TCP_RX_STAGE_SIZE per read),
- * except a Write's in-capsule data, which the core may use in place.
+ * except in-capsule data, which is lent to the core in place.
  * A read that comes back short means the socket is empty: the connection
  * reads nothing more in this poll, which saves the recv() that would only
  * say EAGAIN. tcp_pdu.c validates headers and decides where data goes.
@@ -268,24 +268,23 @@ static int tcp_recv_data_direct(struct tcp_conn *c, struct tcp_req *req)
 }
 
 /*
- * A Write's whole in-capsule data is already staged: lend it to the core
- * where it is (h2c_lent) instead of copying it into the slot. Nothing
- * refills the stage before exec() returns; without a data digest to read
- * first, exec() follows at once. @return true when lent.
+ * A capsule's whole in-capsule data is already staged: lend it to the core
+ * where it is (h2c_lent) instead of copying it into the slot; the core
+ * copies what it keeps (req_keep_data). Nothing refills the stage before
+ * exec() returns: without a data digest to read first, exec() follows at
+ * once.
  */
-static bool tcp_recv_data_lend(struct tcp_conn *c, struct tcp_req *req)
+static void tcp_recv_data_lend(struct tcp_conn *c, struct tcp_req *req)
 {
 	const uint8_t *p;
 
 	if (c->rx_got != 0 || c->ddgst || req->state != TCP_REQ_RECV_ICD ||
-	    req->base.cmd.opc != NVME_OPC_WRITE || c->base.qid == 0 ||
 	    c->rx_stage_len - c->rx_stage_off < c->rx_need)
-		return false;
+		return;
 	tcp_recv_take(c, c->rx_need, &p);
 	req->base.iov[0].iov_base = (void *)p;
 	req->base.h2c_lent = true;
 	c->rx_got = c->rx_need;
-	return true;
 }
 
 static int tcp_recv_data(struct tcp_conn *c)

@@ -174,7 +174,11 @@ void tcp_req_exec(struct tcp_req *req)
 	c->core_owned++;
 	c->base.transport->up.exec(&req->base);
 	if (req->state == TCP_REQ_EXEC && req->base.h2c_lent) {
-		/* The core kept it without req_keep_data(): too late to copy. */
+		/*
+		 * A core bug: it kept the request without req_keep_data(). Copy
+		 * before the stage is refilled; a backend that already took the
+		 * stage's address would still see it change.
+		 */
 		log_error(TCP_LOG, "request kept lent data past exec");
 		tcp_req_keep_data(&req->base);
 	}
