@@ -5,6 +5,8 @@
  * and Disconnect.
  */
 #include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -28,12 +30,57 @@ struct connect_ctx {
 	uint16_t status;
 	uint32_t cdw0;
 	struct nvmf_ctrlr *ctrlr;
+	bool have_data; /* the Connect data was read: host and subsystem known */
+	char why[192];  /* why the Connect is refused, for the one log line */
 };
 
-static uint16_t invalid_param(struct connect_ctx *cx, uint8_t iattr, uint16_t ipo)
+/* Record why the Connect is refused (logged once, by connect_log_refusal). */
+static uint16_t refuse(struct connect_ctx *cx, uint16_t st, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+
+static uint16_t refuse(struct connect_ctx *cx, uint16_t st, const char *fmt, ...)
 {
-	cx->cdw0 = NVMF_CONNECT_RSP_INVALID(iattr, ipo);
-	return ST_INVALID_PARAM;
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(cx->why, sizeof(cx->why), fmt, ap);
+	va_end(ap);
+	return st;
+}
+
+#define invalid_param(cx, iattr, ipo, ...)                                                         \
+	((cx)->cdw0 = NVMF_CONNECT_RSP_INVALID(iattr, ipo),                                        \
+	 refuse(cx, ST_INVALID_PARAM, __VA_ARGS__))
+
+/* An NQN from the wire, fit for a log line: quoted, control bytes as '?'. */
+static void nqn_for_log(char *out, size_t len, const char *nqn)
+{
+	size_t o = 0;
+
+	out[o++] = '\'';
+	for (; *nqn != '\0' && o + 2 < len; nqn++) {
+		unsigned char ch = (unsigned char)*nqn;
+		out[o++] = ch < 0x20 || ch == 0x7f ? '?' : (char)ch;
+	}
+	out[o++] = '\'';
+	out[o] = '\0';
+}
+
+/* One line at the default level for every refused Connect. */
+static void connect_log_refusal(const struct connect_ctx *cx, uint16_t st)
+{
+	const struct nvmf_qpair *qp = cx->c->qp;
+	char host[NVME_NQN_FIELD_LEN + 3] = "'?'", sub[NVME_NQN_FIELD_LEN + 3] = "'?'";
+
+	if (cx->have_data) {
+		nqn_for_log(host, sizeof(host), cx->data.hostnqn);
+		nqn_for_log(sub, sizeof(sub), cx->data.subnqn);
+	}
+	log_warn("nvmf",
+		 "connect refused: host %s at %s:%s, subsystem %s, queue %u: %s (status sct %u sc "
+		 "0x%02x)",
+		 host, qp->peer.traddr, qp->peer.trsvcid, sub, cx->qid, cx->why[0] ? cx->why : "?",
+		 nvme_status_sct(st), nvme_status_sc(st));
 }
 
 /* ---------------------------------------------- Connect, main thread */
@@ -53,13 +100,17 @@ static uint16_t connect_admin(struct connect_ctx *cx, struct nvmf_subsystem *ss)
 	int rc;
 
 	if (cx->data.cntlid != NVMF_CNTLID_DYNAMIC)
-		return invalid_param(cx, NVMF_CONNECT_IATTR_DATA,
-				     offsetof(struct nvmf_connect_data, cntlid));
+		return invalid_param(
+		    cx, NVMF_CONNECT_IATTR_DATA, offsetof(struct nvmf_connect_data, cntlid),
+		    "CNTLID 0x%04x: an admin queue asks for a dynamic controller (0xffff)",
+		    cx->data.cntlid);
 	rc = nvmf_ctrlr_create(ss, cx->data.hostnqn, cx->data.hostid, cx->c, cx->kato, &cx->ctrlr);
 	if (rc == -ENOSPC)
-		return NVME_STATUS_CMD(NVME_SC_FABRICS_CONTROLLER_BUSY);
+		return refuse(cx, NVME_STATUS_CMD(NVME_SC_FABRICS_CONTROLLER_BUSY),
+			      "no controller ID left in the subsystem's CNTLID range");
 	if (rc != 0)
-		return NVME_STATUS_GENERIC(NVME_SC_INTERNAL_DEVICE_ERROR);
+		return refuse(cx, NVME_STATUS_GENERIC(NVME_SC_INTERNAL_DEVICE_ERROR),
+			      "controller not created: %s", strerror(-rc));
 	cx->cdw0 = cx->ctrlr->cntlid;
 	return NVME_STATUS_SUCCESS;
 }
@@ -71,21 +122,31 @@ static uint16_t connect_io(struct connect_ctx *cx, struct nvmf_subsystem *ss)
 
 	if (ss->discovery)
 		return invalid_param(cx, NVMF_CONNECT_IATTR_SQE,
-				     offsetof(struct nvmf_connect_cmd, qid));
+				     offsetof(struct nvmf_connect_cmd, qid),
+				     "QID %u: a discovery controller has no I/O queues", cx->qid);
 	ctrlr = nvmf_ctrlr_find(ss, cx->data.cntlid);
 	if (ctrlr == NULL || ctrlr->dying)
 		return invalid_param(cx, NVMF_CONNECT_IATTR_DATA,
-				     offsetof(struct nvmf_connect_data, cntlid));
+				     offsetof(struct nvmf_connect_data, cntlid),
+				     "CNTLID %u: no such live controller", cx->data.cntlid);
 	if (strcmp(ctrlr->hostnqn, cx->data.hostnqn) != 0)
 		return invalid_param(cx, NVMF_CONNECT_IATTR_DATA,
-				     offsetof(struct nvmf_connect_data, hostnqn));
+				     offsetof(struct nvmf_connect_data, hostnqn),
+				     "HOSTNQN differs from controller %u's", ctrlr->cntlid);
 	if (memcmp(ctrlr->hostid, cx->data.hostid, sizeof(ctrlr->hostid)) != 0)
 		return invalid_param(cx, NVMF_CONNECT_IATTR_DATA,
-				     offsetof(struct nvmf_connect_data, hostid));
+				     offsetof(struct nvmf_connect_data, hostid),
+				     "HOSTID differs from controller %u's", ctrlr->cntlid);
 	granted = atomic_load_explicit(&ctrlr->io_queues_granted, memory_order_relaxed);
-	if (cx->qid > granted || cx->qid >= ctrlr->max_qpairs || ctrlr->conns[cx->qid] != NULL)
-		return invalid_param(cx, NVMF_CONNECT_IATTR_SQE,
-				     offsetof(struct nvmf_connect_cmd, qid));
+	if (cx->qid > granted || cx->qid >= ctrlr->max_qpairs)
+		return invalid_param(
+		    cx, NVMF_CONNECT_IATTR_SQE, offsetof(struct nvmf_connect_cmd, qid),
+		    "QID %u > the %u I/O queues granted by Set Features", cx->qid,
+		    granted < ctrlr->max_qpairs ? granted : ctrlr->max_qpairs - 1u);
+	if (ctrlr->conns[cx->qid] != NULL)
+		return invalid_param(
+		    cx, NVMF_CONNECT_IATTR_SQE, offsetof(struct nvmf_connect_cmd, qid),
+		    "QID %u is already connected on controller %u", cx->qid, ctrlr->cntlid);
 	ctrlr->conns[cx->qid] = cx->c;
 	ctrlr->live_qpairs++;
 	cx->ctrlr = ctrlr;
@@ -99,24 +160,26 @@ static uint16_t connect_bind(struct connect_ctx *cx)
 	struct nvmf_qpair *qp = cx->c->qp;
 	struct nvmf_subsystem *ss = connect_find_ss(tgt, cx->data.subnqn);
 
-	if (ss == NULL) {
-		log_error("nvmf", "connect from host %s (%s): unknown subsystem %s",
-			  cx->data.hostnqn, qp->peer.traddr, cx->data.subnqn);
+	if (ss == NULL)
 		return invalid_param(cx, NVMF_CONNECT_IATTR_DATA,
-				     offsetof(struct nvmf_connect_data, subnqn));
-	}
-	if (!ss->discovery && qp->local.trsvcid[0] != '\0' &&
-	    !nvmf_ss_has_listener(ss, &qp->local)) {
-		log_error("nvmf", "connect from host %s: subsystem %s does not listen on %s:%s",
-			  cx->data.hostnqn, ss->nqn, qp->local.traddr, qp->local.trsvcid);
+				     offsetof(struct nvmf_connect_data, subnqn),
+				     "SUBNQN: no such subsystem");
+	if (!ss->discovery && qp->local.trsvcid[0] != '\0' && !nvmf_ss_has_listener(ss, &qp->local))
 		return invalid_param(cx, NVMF_CONNECT_IATTR_DATA,
-				     offsetof(struct nvmf_connect_data, subnqn));
-	}
-	if (!nvmf_ss_host_allowed(ss, cx->data.hostnqn)) {
-		log_error("nvmf", "subsystem %s: host %s is not allowed (connect refused)", ss->nqn,
-			  cx->data.hostnqn);
-		return ST_DNR(NVME_STATUS_CMD(NVME_SC_FABRICS_CONNECT_INVALID_HOST));
-	}
+				     offsetof(struct nvmf_connect_data, subnqn),
+				     "SUBNQN: the subsystem does not listen on %s:%s",
+				     qp->local.traddr, qp->local.trsvcid);
+	/*
+	 * As the reference targets do, a subsystem open to any host takes any
+	 * HOSTNQN, even an empty or malformed one (some hosts send none); a
+	 * host list needs a listed, hence well-formed, NQN.
+	 */
+	if (!nvmf_ss_host_allowed(ss, cx->data.hostnqn))
+		return refuse(cx, ST_DNR(NVME_STATUS_CMD(NVME_SC_FABRICS_CONNECT_INVALID_HOST)),
+			      "HOSTNQN: %s",
+			      nvmf_nqn_valid(cx->data.hostnqn)
+				  ? "not in the subsystem's host list"
+				  : "not a valid NQN, and the subsystem has a host list");
 	return cx->qid == 0 ? connect_admin(cx, ss) : connect_io(cx, ss);
 }
 
@@ -140,6 +203,8 @@ static void connect_done_msg(void *arg)
 	uint16_t st = cx->status;
 
 	cx->c->connecting = false;
+	if (st != NVME_STATUS_SUCCESS)
+		connect_log_refusal(cx, st);
 	if (cx->status == NVME_STATUS_SUCCESS) {
 		qp->qid = cx->qid;
 		qp->sqsize = cx->sqsize;
@@ -157,22 +222,28 @@ static uint16_t connect_parse(struct nvmf_request *req, struct connect_ctx *cx)
 	const struct nvmf_transport_opts *o = &cx->c->tr->opts;
 	uint32_t max_depth = cmd->qid == 0 ? o->max_aq_depth : o->max_queue_depth;
 
+	cx->qid = cmd->qid;
 	if (cmd->recfmt != NVMF_RECFMT_0)
-		return ST_DNR(NVME_STATUS_CMD(NVME_SC_FABRICS_INCOMPATIBLE_FORMAT));
+		return refuse(cx, ST_DNR(NVME_STATUS_CMD(NVME_SC_FABRICS_INCOMPATIBLE_FORMAT)),
+			      "RECFMT %u: only format 0 is known", cmd->recfmt);
 	if (req->length < sizeof(cx->data) ||
 	    nvmf_req_copy_from(req, 0, &cx->data, sizeof(cx->data)) != sizeof(cx->data))
-		return ST_DNR(NVME_STATUS_GENERIC(NVME_SC_DATA_SGL_LENGTH_INVALID));
+		return refuse(cx, ST_DNR(NVME_STATUS_GENERIC(NVME_SC_DATA_SGL_LENGTH_INVALID)),
+			      "Connect data of %u bytes, not 1024", req->length);
 	cx->data.subnqn[sizeof(cx->data.subnqn) - 1] = '\0';
 	cx->data.hostnqn[sizeof(cx->data.hostnqn) - 1] = '\0';
-	cx->qid = cmd->qid;
+	cx->have_data = true;
 	cx->sqsize = cmd->sqsize;
 	cx->kato = cmd->kato;
-	if (cmd->sqsize == 0 || (max_depth != 0 && cmd->sqsize + 1u > max_depth))
+	if (cmd->sqsize == 0)
 		return invalid_param(cx, NVMF_CONNECT_IATTR_SQE,
-				     offsetof(struct nvmf_connect_cmd, sqsize));
-	if (!nvmf_nqn_valid(cx->data.hostnqn))
-		return invalid_param(cx, NVMF_CONNECT_IATTR_DATA,
-				     offsetof(struct nvmf_connect_data, hostnqn));
+				     offsetof(struct nvmf_connect_cmd, sqsize),
+				     "SQSIZE 0 (a queue needs at least 2 entries)");
+	if (max_depth != 0 && cmd->sqsize + 1u > max_depth)
+		return invalid_param(
+		    cx, NVMF_CONNECT_IATTR_SQE, offsetof(struct nvmf_connect_cmd, sqsize),
+		    "SQSIZE %u (%u entries) > %s %u", cmd->sqsize, cmd->sqsize + 1u,
+		    cmd->qid == 0 ? "the admin queue depth" : "MaxQueueDepth", max_depth);
 	if (cx->kato != 0 && cx->kato % NVMF_KAS_MS != 0)
 		cx->kato += NVMF_KAS_MS - cx->kato % NVMF_KAS_MS;
 	return NVME_STATUS_SUCCESS;
@@ -185,11 +256,16 @@ static void fabrics_connect(struct nvmf_request *req)
 	uint16_t st;
 
 	if (req->qpair->connected || c->connecting) {
+		log_warn("nvmf", "connect refused: host at %s:%s: the queue is already %s",
+			 req->qpair->peer.traddr, req->qpair->peer.trsvcid,
+			 c->connecting ? "connecting" : "connected");
 		nvmf_req_complete(req, ST_DNR(NVME_STATUS_GENERIC(NVME_SC_COMMAND_SEQUENCE_ERROR)));
 		return;
 	}
 	cx = calloc(1, sizeof(*cx));
 	if (cx == NULL) {
+		log_error("nvmf", "connect refused: host at %s:%s: out of memory",
+			  req->qpair->peer.traddr, req->qpair->peer.trsvcid);
 		nvmf_req_complete(req, NVME_STATUS_GENERIC(NVME_SC_INTERNAL_DEVICE_ERROR));
 		return;
 	}
@@ -197,6 +273,7 @@ static void fabrics_connect(struct nvmf_request *req)
 	cx->c = c;
 	st = connect_parse(req, cx);
 	if (st != NVME_STATUS_SUCCESS) {
+		connect_log_refusal(cx, st);
 		req->cpl.cdw0 = cx->cdw0;
 		free(cx);
 		nvmf_req_complete(req, st);
@@ -205,6 +282,8 @@ static void fabrics_connect(struct nvmf_request *req)
 	c->connecting = true;
 	if (nvmf_msg_send(nvmf_main_pg(c->pg->tgt), connect_main_msg, cx) != 0) {
 		c->connecting = false;
+		refuse(cx, 0, "the main thread's message ring is full");
+		connect_log_refusal(cx, NVME_STATUS_GENERIC(NVME_SC_INTERNAL_DEVICE_ERROR));
 		free(cx);
 		nvmf_req_complete(req, NVME_STATUS_GENERIC(NVME_SC_INTERNAL_DEVICE_ERROR));
 	}

@@ -37,12 +37,16 @@
 
 #define SUBNQN "nqn.2016-06.io.nvmf-tgt:ram0"
 #define HOSTNQN "nqn.2014-08.org.nvmexpress:uuid:5a1c0f5e-0000-4000-8000-000000000001"
+/* A subsystem with a host list (HOSTNQN only) and a Null namespace. */
+#define LISTED_NQN "nqn.2016-06.io.nvmf-tgt:listed"
 #define MAX_IO (1024u * 1024)
 #define DG_BOTH (NVME_TCP_DGST_HDGST_ENABLE | NVME_TCP_DGST_DDGST_ENABLE)
 
 static const char *g_bin = "build/bin/nvmf_tgt";
 static char g_conf[64];
+static char g_log[64]; /* the target's stderr */
 static pid_t g_pid;
+static const char *g_hostnqn = HOSTNQN; /* what fabrics_connect() sends */
 static int g_port;
 static bool g_v6;      /* ::1 exists here: the target listens on it too */
 static bool g_dial_v6; /* tcp_dial() goes to [::1] */
@@ -62,9 +66,12 @@ static int write_conf(void)
 		"[Global]\n  ReactorMask 0x3\n  LogLevel info\n"
 		"[Transport]\n  Type TCP\n  InCapsuleDataSize 8192\n  MaxIOSize %u\n"
 		"[Ram]\n  Name ram0\n  Size 64M\n  BlockSize 512\n"
+		"[Null]\n  Name null0\n  Size 1G\n  BlockSize 512\n"
+		"[Subsystem]\n  NQN " LISTED_NQN "\n  SN NVMFTGT0002\n  MN nvmf-tgt Null\n"
+		"  Listen TCP 127.0.0.1:%d\n  Host " HOSTNQN "\n  Namespace null0 1\n"
 		"[Subsystem]\n  NQN " SUBNQN "\n  SN NVMFTGT0001\n  MN nvmf-tgt RAM\n"
 		"  Listen TCP 127.0.0.1:%d\n  AllowAnyHost Yes\n  Namespace ram0 1\n",
-		MAX_IO, g_port);
+		MAX_IO, g_port, g_port);
 	if (g_v6)
 		fprintf(f, "  Listen TCP [::1]:%d\n", g_port);
 	return fclose(f);
@@ -116,11 +123,17 @@ static int start_target(void **state)
 	g_v6 = have_ipv6_loopback();
 	if (write_conf() != 0)
 		return -1;
+	snprintf(g_log, sizeof(g_log), "/tmp/tcp_raw_test_log.XXXXXX");
+	fd = mkstemp(g_log);
+	if (fd < 0)
+		return -1;
 	g_pid = fork();
 	if (g_pid == 0) {
+		dup2(fd, STDERR_FILENO);
 		execl(g_bin, g_bin, "-c", g_conf, (char *)NULL);
 		_exit(127);
 	}
+	close(fd);
 	for (i = 0; i < 100; i++) { /* 10 s */
 		fd = tcp_dial();
 		if (fd >= 0) {
@@ -137,6 +150,45 @@ static int start_target(void **state)
 	return -1;
 }
 
+/* Lines of the target's log so far that contain every one of @needles (NULL-ended). */
+static int log_lines_with(const char *needle, ...)
+{
+	char line[4096];
+	FILE *f = fopen(g_log, "r");
+	int n = 0;
+
+	if (f == NULL)
+		return -1;
+	while (fgets(line, sizeof(line), f) != NULL) {
+		va_list ap;
+		const char *w = needle;
+		bool all = true;
+
+		va_start(ap, needle);
+		for (; w != NULL && all; w = va_arg(ap, const char *))
+			all = strstr(line, w) != NULL;
+		va_end(ap);
+		n += all;
+	}
+	fclose(f);
+	return n;
+}
+
+/* The target's log to our stderr (kept with the test's output), then gone. */
+static void dump_log(void)
+{
+	char buf[4096];
+	size_t n;
+	FILE *f = fopen(g_log, "r");
+
+	if (f != NULL) {
+		while ((n = fread(buf, 1, sizeof(buf), f)) > 0)
+			fwrite(buf, 1, n, stderr);
+		fclose(f);
+	}
+	unlink(g_log);
+}
+
 static int stop_target(void **state)
 {
 	int st = -1;
@@ -148,6 +200,7 @@ static int stop_target(void **state)
 	kill(g_pid, SIGTERM);
 	for (int i = 0; i < 100 && waitpid(g_pid, &st, WNOHANG) == 0; i++)
 		usleep(100000);
+	dump_log();
 	if (!WIFEXITED(st) || WEXITSTATUS(st) != 0) {
 		fprintf(stderr, "nvmf_tgt did not exit cleanly (status 0x%x)\n", st);
 		kill(g_pid, SIGKILL);
@@ -370,7 +423,7 @@ static struct nvme_cpl fabrics_connect(struct host *h, uint16_t qid, uint16_t cn
 	memset(data.hostid, 0x5a, sizeof(data.hostid));
 	data.cntlid = cntlid;
 	snprintf(data.subnqn, sizeof(data.subnqn), "%s", subnqn);
-	snprintf(data.hostnqn, sizeof(data.hostnqn), "%s", HOSTNQN);
+	snprintf(data.hostnqn, sizeof(data.hostnqn), "%s", g_hostnqn);
 	cc->opcode = NVME_OPC_FABRICS;
 	cc->fctype = NVMF_FCTYPE_CONNECT;
 	cc->qid = qid;
@@ -750,6 +803,49 @@ static void test_connect_unknown_nqn(void **state)
 	still_works();
 }
 
+/*
+ * An empty HOSTNQN (what spdk_nvme_perf sends by default) is taken where any
+ * host may connect: admin and I/O queues, and I/O on them.
+ */
+static void test_connect_empty_hostnqn(void **state)
+{
+	(void)state;
+	g_hostnqn = "";
+	run_io(0, 4096);
+	g_hostnqn = "not an nqn";
+	run_io(DG_BOTH, 8192);
+	g_hostnqn = HOSTNQN;
+}
+
+/* Where a host list applies it is an Invalid Host, logged once with the reason. */
+static void test_connect_listed_refuses_empty_hostnqn(void **state)
+{
+	struct host h;
+	struct nvme_cpl cpl;
+
+	(void)state;
+	assert_int_equal(log_lines_with("connect refused", "'" LISTED_NQN "'", NULL), 0);
+	g_hostnqn = "";
+	host_open(&h, 0);
+	cpl = fabrics_connect(&h, 0, NVMF_CNTLID_DYNAMIC, LISTED_NQN);
+	g_hostnqn = HOSTNQN;
+	assert_int_equal(status_of(&cpl), NVME_STATUS_CMD(NVME_SC_FABRICS_CONNECT_INVALID_HOST));
+	host_close(&h);
+	/* The line is written before the response is sent. */
+	assert_int_equal(
+	    log_lines_with("[warn]", "connect refused: host ''", "'" LISTED_NQN "'",
+			   "HOSTNQN: not a valid NQN, and the subsystem has a host list", NULL),
+	    1);
+	assert_int_equal(log_lines_with("connect refused", "'" LISTED_NQN "'", NULL), 1);
+	/* The listed host gets in. */
+	host_open(&h, 0);
+	cpl = fabrics_connect(&h, 0, NVMF_CNTLID_DYNAMIC, LISTED_NQN);
+	assert_int_equal(status_of(&cpl), 0);
+	host_close(&h);
+	assert_int_equal(log_lines_with("connect refused", "'" LISTED_NQN "'", NULL), 1);
+	still_works();
+}
+
 static void test_io_connect_unknown_cntlid(void **state)
 {
 	struct host h;
@@ -854,6 +950,8 @@ int main(int argc, char **argv)
 	    cmocka_unit_test(test_over_mdts),
 	    cmocka_unit_test(test_connect_unknown_nqn),
 	    cmocka_unit_test(test_io_connect_unknown_cntlid),
+	    cmocka_unit_test(test_connect_empty_hostnqn),
+	    cmocka_unit_test(test_connect_listed_refuses_empty_hostnqn),
 	    cmocka_unit_test(test_connection_churn),
 	};
 

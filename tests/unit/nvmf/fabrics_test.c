@@ -1,5 +1,7 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /* Unit tests of Connect, Property Get/Set and Disconnect (nvmf/fabrics.c). */
+#include <unistd.h>
+
 #include "fixture.h"
 
 static uint16_t connect_admin(struct fx *fx, struct fx_qp *q, const char *subnqn,
@@ -96,10 +98,6 @@ static void test_connect_bad_fields(void **state)
 	st = fx_connect_full(&fx, q, 0, 31, FX_SSNQN, FX_HOSTNQN, 1, 5, &cpl);
 	assert_status(st, NVME_SCT_COMMAND_SPECIFIC, NVME_SC_FABRICS_CONNECT_INVALID_PARAMETERS);
 	assert_int_equal(NVMF_CONNECT_RSP_IPO(cpl.cdw0), 16);
-	/* Invalid host NQN */
-	st = fx_connect_full(&fx, q, 0, 31, FX_SSNQN, "host", 1, 0xffff, &cpl);
-	assert_status(st, NVME_SCT_COMMAND_SPECIFIC, NVME_SC_FABRICS_CONNECT_INVALID_PARAMETERS);
-	assert_int_equal(NVMF_CONNECT_RSP_IPO(cpl.cdw0), 512);
 	/* RECFMT != 0 */
 	{
 		struct nvme_cmd cmd;
@@ -118,6 +116,141 @@ static void test_connect_bad_fields(void **state)
 		st = fx_cmd(&fx, q, &cmd, &data, 512, NVMF_XFER_H2C, NULL);
 		assert_status(st, NVME_SCT_GENERIC, NVME_SC_DATA_SGL_LENGTH_INVALID);
 	}
+	fx_fini(&fx);
+}
+
+/*
+ * stderr into a temporary file while a test runs, to read the log lines the
+ * code under test wrote.
+ */
+struct log_cap {
+	int saved;
+	FILE *f;
+	char text[8192];
+};
+
+static void log_cap_begin(struct log_cap *lc)
+{
+	lc->f = tmpfile();
+	assert_non_null(lc->f);
+	fflush(stderr);
+	lc->saved = dup(STDERR_FILENO);
+	assert_true(lc->saved >= 0);
+	assert_true(dup2(fileno(lc->f), STDERR_FILENO) >= 0);
+}
+
+/* Stop capturing; @return the number of lines that contain @needle. */
+static int log_cap_end(struct log_cap *lc, const char *needle)
+{
+	size_t n;
+	int count = 0;
+
+	fflush(stderr);
+	assert_true(dup2(lc->saved, STDERR_FILENO) >= 0);
+	close(lc->saved);
+	rewind(lc->f);
+	n = fread(lc->text, 1, sizeof(lc->text) - 1, lc->f);
+	lc->text[n] = '\0';
+	fclose(lc->f);
+	for (const char *p = lc->text; (p = strstr(p, needle)) != NULL; p++)
+		count++;
+	fputs(lc->text, stderr);
+	return count;
+}
+
+/* Hosts that send an empty or malformed HOSTNQN get in where any host may. */
+static void test_connect_liberal_hostnqn(void **state)
+{
+	static const char *const odd[] = {"", "host", "nqn.", "\001bad"};
+	struct fx fx;
+	struct fx_qp *q;
+	struct nvme_cpl cpl;
+
+	(void)state;
+	fx_init(&fx);
+	fx_start(&fx);
+	for (size_t i = 0; i < sizeof(odd) / sizeof(odd[0]); i++) {
+		q = fx_qp_new(&fx);
+		assert_int_equal(connect_admin(&fx, q, FX_SSNQN, odd[i], &cpl), 0);
+		assert_true(q->qp.connected);
+		/* Its I/O queue, with the same (odd) HOSTNQN. */
+		assert_int_equal(fx_prop_set(&fx, q, NVME_REG_CC, 1), 0);
+		struct fx_qp *io = fx_qp_new(&fx);
+		assert_int_equal(fx_connect_full(&fx, io, 1, 127, FX_SSNQN, odd[i], 0xab,
+						 (uint16_t)cpl.cdw0, NULL),
+				 0);
+	}
+	/* The discovery subsystem too. */
+	q = fx_qp_new(&fx);
+	assert_int_equal(connect_admin(&fx, q, NVMF_DISCOVERY_NQN, "", NULL), 0);
+	fx_fini(&fx);
+}
+
+/* Where a host list applies, such a HOSTNQN is an Invalid Host, and logged. */
+static void test_connect_hostlist_refuses_odd_hostnqn(void **state)
+{
+	struct fx fx;
+	struct fx_qp *q;
+	struct log_cap lc;
+
+	(void)state;
+	fx_init(&fx);
+	nvmf_subsystem_set_allow_any_host(fx.ss, false);
+	assert_int_equal(nvmf_subsystem_add_host(fx.ss, FX_HOSTNQN), 0);
+	fx_start(&fx);
+	q = fx_qp_new(&fx);
+	log_cap_begin(&lc);
+	assert_status(connect_admin(&fx, q, FX_SSNQN, "", NULL), NVME_SCT_COMMAND_SPECIFIC,
+		      NVME_SC_FABRICS_CONNECT_INVALID_HOST);
+	assert_int_equal(log_cap_end(&lc, "connect refused"), 1);
+	assert_non_null(strstr(lc.text, "host ''"));
+	assert_non_null(strstr(lc.text, "subsystem '" FX_SSNQN "'"));
+	assert_non_null(
+	    strstr(lc.text, "HOSTNQN: not a valid NQN, and the subsystem has a host list"));
+	assert_false(q->qp.connected);
+	assert_int_equal(fx.ss->num_ctrlrs, 0);
+	fx_fini(&fx);
+}
+
+/* Every refused Connect: one line naming host, subsystem, field and reason. */
+static void test_connect_refusals_logged_once(void **state)
+{
+	struct fx fx;
+	struct fx_qp *q;
+	struct log_cap lc;
+	uint16_t st;
+
+	(void)state;
+	fx_init(&fx);
+	fx_start(&fx);
+	q = fx_qp_new(&fx);
+	log_cap_begin(&lc);
+	st = fx_connect_full(&fx, q, 0, 32, FX_SSNQN, FX_HOSTNQN, 1, 0xffff, NULL);
+	assert_int_equal(log_cap_end(&lc, "connect refused"), 1);
+	assert_status(st, NVME_SCT_COMMAND_SPECIFIC, NVME_SC_FABRICS_CONNECT_INVALID_PARAMETERS);
+	assert_non_null(strstr(lc.text, "host '" FX_HOSTNQN "'"));
+	assert_non_null(strstr(lc.text, "SQSIZE 32 (33 entries) > the admin queue depth 32"));
+
+	log_cap_begin(&lc);
+	fx_connect_full(&fx, q, 0, 31, "nqn.2016-06.io.example:nope", FX_HOSTNQN, 1, 0xffff, NULL);
+	assert_int_equal(log_cap_end(&lc, "connect refused"), 1);
+	assert_non_null(strstr(lc.text, "subsystem 'nqn.2016-06.io.example:nope'"));
+	assert_non_null(strstr(lc.text, "SUBNQN: no such subsystem"));
+
+	log_cap_begin(&lc);
+	fx_connect_full(&fx, q, 0, 31, FX_SSNQN, FX_HOSTNQN, 1, 7, NULL);
+	assert_int_equal(log_cap_end(&lc, "connect refused"), 1);
+	assert_non_null(strstr(lc.text, "CNTLID 0x0007"));
+
+	log_cap_begin(&lc);
+	fx_connect_full(&fx, q, 1, 127, FX_SSNQN, FX_HOSTNQN, 1, 42, NULL);
+	assert_int_equal(log_cap_end(&lc, "connect refused"), 1);
+	assert_non_null(strstr(lc.text, "queue 1: CNTLID 42: no such live controller"));
+
+	/* An accepted Connect logs no refusal. */
+	log_cap_begin(&lc);
+	assert_int_equal(fx_connect_full(&fx, q, 0, 31, FX_SSNQN, FX_HOSTNQN, 1, 0xffff, NULL), 0);
+	assert_int_equal(log_cap_end(&lc, "connect refused"), 0);
 	fx_fini(&fx);
 }
 
@@ -366,6 +499,9 @@ int main(void)
 	    cmocka_unit_test(test_connect_disallowed_host),
 	    cmocka_unit_test(test_connect_unknown_nqn),
 	    cmocka_unit_test(test_connect_bad_fields),
+	    cmocka_unit_test(test_connect_liberal_hostnqn),
+	    cmocka_unit_test(test_connect_hostlist_refuses_odd_hostnqn),
+	    cmocka_unit_test(test_connect_refusals_logged_once),
 	    cmocka_unit_test(test_connect_io_queue),
 	    cmocka_unit_test(test_command_before_connect),
 	    cmocka_unit_test(test_property_get),
