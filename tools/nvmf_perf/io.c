@@ -33,6 +33,15 @@ void perf_stats_init(struct perf_stats *s)
 	histogram_init(&s->lat);
 }
 
+void perf_stats_restart(struct perf_stats *s)
+{
+	uint64_t verified = s->verified, verify_errors = s->verify_errors;
+
+	perf_stats_init(s);
+	s->verified = verified;
+	s->verify_errors = verify_errors;
+}
+
 void perf_stats_merge(struct perf_stats *dst, const struct perf_stats *src)
 {
 	dst->ios += src->ios;
@@ -220,7 +229,7 @@ static void io_verify(struct perf_qpair *pq, struct perf_io *io)
 		io->readback = true;
 		return;
 	}
-	if (*gen == PERF_GEN_NONE || *gen == PERF_GEN_UNKNOWN || !pq->measuring)
+	if (*gen == PERF_GEN_NONE || *gen == PERF_GEN_UNKNOWN)
 		return;
 	pq->stats.verified++;
 	if (!pattern_check(pq, io, *gen))
@@ -260,7 +269,8 @@ static void io_done(struct perf_qpair *pq, struct perf_io *io)
 			histogram_record(&pq->stats.lat, now - io->submit_tsc);
 		}
 	}
-	if (!pq->running || pq->dead)
+	/* Once the run is over, only the read-back of a completed write goes on. */
+	if (pq->dead || (!pq->running && !io->readback))
 		return;
 	rc = io_start(pq, io);
 	if (rc && !pq->rc)

@@ -60,6 +60,10 @@ struct perf_stats {
 	uint64_t writes;
 	uint64_t bytes;
 	uint64_t io_errors;
+	/*
+	 * Verification is a check, not a measurement: these two cover the whole
+	 * run, warm-up and drain included (perf_stats_restart keeps them).
+	 */
 	uint64_t verify_errors;
 	uint64_t verified;    /* reads compared against a known pattern */
 	uint64_t retried;     /* I/Os resubmitted after a retriable abort */
@@ -67,6 +71,8 @@ struct perf_stats {
 };
 
 void perf_stats_init(struct perf_stats *s);
+/** Start measuring again: zero everything but the verify counts. */
+void perf_stats_restart(struct perf_stats *s);
 void perf_stats_merge(struct perf_stats *dst, const struct perf_stats *src);
 
 struct perf_qpair;

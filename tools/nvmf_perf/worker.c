@@ -133,7 +133,7 @@ static void set_measuring(struct perf_worker *w, bool on)
 {
 	for (uint32_t i = 0; i < w->nqpairs; i++) {
 		if (on)
-			perf_stats_init(&w->qpairs[i].stats);
+			perf_stats_restart(&w->qpairs[i].stats);
 		w->qpairs[i].measuring = on;
 	}
 }
@@ -168,7 +168,11 @@ static int poll_all(struct perf_worker *w)
 	return done;
 }
 
-/* Stop resubmitting and wait (bounded) for what is in flight. */
+/*
+ * Stop resubmitting and wait (bounded) for what is in flight; with --verify,
+ * every write that completed is still read back and checked, so a run
+ * verifies what it wrote however short it was.
+ */
 static void drain(struct perf_worker *w)
 {
 	uint64_t deadline = env_ticks() + g_run.hz * DRAIN_SECONDS;
