@@ -30,12 +30,10 @@ static void check_missing(const struct conf *c, const struct conf_backend *b, un
 	snprintf(dir, sizeof(dir), "%s", b->path);
 	parent = dirname(dir); /* a pointer into dir, or to a static "." */
 
+	/* ENOENT for the file itself: the parent is a directory, or missing. */
 	if (stat(parent, &st) != 0)
 		conf_err(errs, c->name, line, "Path '%s': cannot create it in '%s': %s", b->path,
 			 parent, strerror(errno));
-	else if (!S_ISDIR(st.st_mode))
-		conf_err(errs, c->name, line, "Path '%s': '%s' is not a directory", b->path,
-			 parent);
 }
 
 static void check_file(const struct conf *c, const struct conf_backend *b, struct conf_errors *errs)

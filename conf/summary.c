@@ -32,17 +32,17 @@ static void put_addr(FILE *f, const struct nvmf_listen_addr *a)
 	fprintf(f, fmt, conf_trtype_name(a->trtype), a->traddr, a->trsvcid);
 }
 
-/* Was @l given before (in an earlier subsystem, or earlier in @ss)? */
+/* Was listen @idx of section @sect given before, there or in an earlier subsystem? */
 static bool listen_seen_before(const struct conf *c, unsigned sect, unsigned idx)
 {
+	const struct conf_subsystem *cur = (const void *)c->sects[sect];
+
 	for (unsigned i = 0; i <= sect; i++) {
 		const struct conf_subsystem *ss = (const void *)c->sects[i];
-		const struct conf_subsystem *cur = (const void *)c->sects[sect];
-		unsigned n = i == sect ? idx : ss->n_listens;
 
 		if (ss->hdr.type != CONF_SECT_SUBSYSTEM)
 			continue;
-		for (unsigned j = 0; j < n; j++) {
+		for (unsigned j = 0; j < (i == sect ? idx : ss->n_listens); j++) {
 			if (conf_addr_equal(&ss->listens[j].addr, &cur->listens[idx].addr))
 				return true;
 		}
