@@ -176,7 +176,8 @@ tgt_start() { # conf [extra args]
 	) >/dev/null 2>&1 &
 	lab_wait 5 test -s "$LAB_STATE/tgt.pid" || return 1
 	pid=$(cat "$LAB_STATE/tgt.pid")
-	read -r addr port < <(lab_conf_listen "$conf")
+	# An RDMA-only conf has no TCP listener: then the log's "ready" line tells.
+	read -r addr port < <(lab_conf_listen "$conf") || true
 	tgt_wait_listening "$log" "${addr:-$LAB_ADDR}" "${port:-$LAB_PORT}" || return 1
 	echo "tgt_start: target pid $pid listening"
 }
