@@ -47,7 +47,7 @@ void conf_transport_opts(const struct conf_transport *t, struct nvmf_transport_o
 	}
 }
 
-static const char *trtype_name(uint8_t trtype)
+const char *conf_trtype_name(uint8_t trtype)
 {
 	return trtype == NVMF_TRTYPE_TCP ? "TCP" : trtype == NVMF_TRTYPE_RDMA ? "RDMA" : "?";
 }
@@ -82,7 +82,7 @@ static int apply_transports(struct apply_ctx *a)
 		rc = nvmf_tgt_add_transport(a->tgt, &opts);
 		if (rc) {
 			conf_err(a->errs, a->c->name, t->hdr.line, "[Transport] Type %s: %s%s",
-				 trtype_name(opts.trtype), strerror(-rc),
+				 conf_trtype_name(opts.trtype), strerror(-rc),
 				 rc == -ENOTSUP ? " (not built into this program)" : "");
 			return rc;
 		}
@@ -107,30 +107,18 @@ static unsigned key_line(const struct conf_section *s, const char *key)
 	return idx >= 0 && s->seen[idx] ? s->seen[idx] : s->line;
 }
 
-/* [Nvme]: Namespaces "1,2" (or "1 2"), then one backend per namespace. */
+/* [Nvme]: one backend per namespace of Namespaces (validated when parsed), or all. */
 static int apply_nvme(struct apply_ctx *a, const struct conf_backend *b, unsigned *line)
 {
-	uint32_t nsids[64];
-	unsigned n = 0;
-	const char *p = b->nsids;
-	char *end;
+	uint32_t nsids[CONF_NVME_NSIDS_MAX];
+	int n = b->nsids ? conf_nsid_list(b->nsids, nsids) : 0;
 
-	while (p && *p) {
-		unsigned long v;
-
-		p += strspn(p, ", \t");
-		if (*p == '\0')
-			break;
-		v = strtoul(p, &end, 10);
-		if (end == p || v == 0 || v > UINT32_MAX || n == ARRAY_SIZE(nsids)) {
-			*line = key_line(&b->hdr, "Namespaces");
-			return -EINVAL;
-		}
-		nsids[n++] = (uint32_t)v;
-		p = end;
+	if (n < 0) {
+		*line = key_line(&b->hdr, "Namespaces");
+		return n;
 	}
 	*line = key_line(&b->hdr, "TrAddr");
-	return nvmf_backend_nvme_create(a->tgt, b->name, b->path, nsids, n);
+	return nvmf_backend_nvme_create(a->tgt, b->name, b->path, nsids, (unsigned)n);
 }
 
 static int apply_backend(struct apply_ctx *a, const struct conf_backend *b)

@@ -181,6 +181,20 @@ int conf_parse_host(struct conf_parser *p, const struct conf_directive *d, void 
 		    const char *value);
 int conf_parse_namespace(struct conf_parser *p, const struct conf_directive *d, void *sect,
 			 void *field, const char *value);
+int conf_parse_pci_addr(struct conf_parser *p, const struct conf_directive *d, void *sect,
+			void *field, const char *value);
+int conf_parse_nsid_list(struct conf_parser *p, const struct conf_directive *d, void *sect,
+			 void *field, const char *value);
+
+/** Most NSIDs an [Nvme] Namespaces list may name. */
+#define CONF_NVME_NSIDS_MAX 64
+
+/**
+ * Parse an [Nvme] Namespaces list, "1,2" or "1 2" (NSIDs from 1 to
+ * 4294967295), into @nsids (room for CONF_NVME_NSIDS_MAX).
+ * @return how many (at least one), or -EINVAL.
+ */
+int conf_nsid_list(const char *s, uint32_t *nsids);
 
 /** Parse "xxxxxxxx-xxxx-xxxx-xxxx-xxxxxxxxxxxx". @return 0 or -EINVAL. */
 int conf_parse_uuid(const char *s, uint8_t uuid[16]);
@@ -232,6 +246,12 @@ static inline bool conf_seen(const struct conf_section *s, int index)
 
 /** The backend section named @name, or NULL. */
 const struct conf_backend *conf_backend_find(const struct conf *c, const char *name);
+
+/** Same transport, family, address and port? */
+bool conf_addr_equal(const struct nvmf_listen_addr *a, const struct nvmf_listen_addr *b);
+
+/** "TCP", "RDMA", or "?" for another NVMF_TRTYPE_*. */
+const char *conf_trtype_name(uint8_t trtype);
 
 /** The options of [Transport] @t: the core's defaults for its Type, then the keys given. */
 void conf_transport_opts(const struct conf_transport *t, struct nvmf_transport_opts *opts);

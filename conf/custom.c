@@ -2,7 +2,8 @@
 /*
  * custom.c - the value parsers of directives that are not a plain number,
  * size, bool, string or enumeration: transport type, core masks, names,
- * NQNs, Listen, Host and Namespace.
+ * NQNs, Listen, Host, Namespace, and the PCI address and NSID list of an
+ * [Nvme] section.
  */
 #include <ctype.h>
 #include <errno.h>
@@ -10,6 +11,7 @@
 #include <string.h>
 
 #include "conf/conf_internal.h"
+#include "env.h"
 
 #define MAX_TOKENS 4
 
@@ -318,4 +320,56 @@ int conf_parse_namespace(struct conf_parser *p, const struct conf_directive *d, 
 		return -ENOMEM;
 	*slot = ns;
 	return set_string(p, &slot->backend, tok[0]);
+}
+
+int conf_parse_pci_addr(struct conf_parser *p, const struct conf_directive *d, void *sect,
+			void *field, const char *value)
+{
+	struct env_pci_addr addr;
+
+	(void)sect;
+	if (env_pci_addr_parse(value, &addr) != 0) {
+		conf_perr(p, "%s: bad PCI address '%s' (expected 0000:00:04.0, as lspci -D shows)",
+			  d->key, value);
+		return -EINVAL;
+	}
+	return set_string(p, field, value);
+}
+
+int conf_nsid_list(const char *s, uint32_t *nsids)
+{
+	unsigned n = 0;
+	char *end;
+
+	for (;;) {
+		unsigned long long v;
+
+		s += strspn(s, ", \t");
+		if (*s == '\0')
+			break;
+		if (!isdigit((unsigned char)*s) || n == CONF_NVME_NSIDS_MAX)
+			return -EINVAL;
+		errno = 0;
+		v = strtoull(s, &end, 10);
+		if (errno || v == 0 || v > UINT32_MAX || (*end && !strchr(", \t", *end)))
+			return -EINVAL;
+		nsids[n++] = (uint32_t)v;
+		s = end;
+	}
+	return n ? (int)n : -EINVAL;
+}
+
+int conf_parse_nsid_list(struct conf_parser *p, const struct conf_directive *d, void *sect,
+			 void *field, const char *value)
+{
+	uint32_t nsids[CONF_NVME_NSIDS_MAX];
+
+	(void)sect;
+	if (conf_nsid_list(value, nsids) < 0) {
+		conf_perr(p,
+			  "%s: bad NSID list '%s' (expected NSIDs from 1 such as 1,2; at most %d)",
+			  d->key, value, CONF_NVME_NSIDS_MAX);
+		return -EINVAL;
+	}
+	return set_string(p, field, value);
 }

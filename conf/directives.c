@@ -77,8 +77,8 @@ const struct conf_directive conf_directives[] = {
      .enum_values = bs_values},
 
     /* [Nvme]: a local controller; backends <Name>n<nsid> */
-    {D(NV, "TrAddr", "PciAddress", CONF_STRING, BE(path), REQ), .min = 0, .max = 12},
-    {D(NV, "Namespaces", NULL, CONF_STRING, BE(nsids), 0), .min = 0, .max = 255},
+    {D(NV, "TrAddr", "PciAddress", CONF_CUSTOM, BE(path), REQ), .parse = conf_parse_pci_addr},
+    {D(NV, "Namespaces", NULL, CONF_CUSTOM, BE(nsids), 0), .parse = conf_parse_nsid_list},
 
     /* [Subsystem] */
     {D(S, "NQN", NULL, CONF_CUSTOM, SS(nqn), REQ), .parse = conf_parse_nqn},

@@ -79,7 +79,7 @@ static void unknown_section(struct conf_parser *p, const char *name)
 	else
 		conf_perr(p,
 			  "unknown section [%s] (known: Global, Transport, Ram, Null, File, "
-			  "Subsystem)",
+			  "Nvme, Subsystem)",
 			  name);
 }
 

@@ -147,7 +147,7 @@ static bool have_transport(const struct conf *c, uint8_t trtype)
 	return false;
 }
 
-static bool addr_equal(const struct nvmf_listen_addr *a, const struct nvmf_listen_addr *b)
+bool conf_addr_equal(const struct nvmf_listen_addr *a, const struct nvmf_listen_addr *b)
 {
 	return a->trtype == b->trtype && a->adrfam == b->adrfam &&
 	       strcmp(a->traddr, b->traddr) == 0 && strcmp(a->trsvcid, b->trsvcid) == 0;
@@ -163,7 +163,7 @@ static void check_listens(const struct conf *c, const struct conf_subsystem *ss,
 			conf_err(errs, c->name, l->line,
 				 "Listen %s: no [Transport] section of this Type", l->text);
 		for (unsigned j = 0; j < i; j++) {
-			if (addr_equal(&ss->listens[j].addr, &l->addr)) {
+			if (conf_addr_equal(&ss->listens[j].addr, &l->addr)) {
 				conf_err(errs, c->name, l->line,
 					 "duplicate Listen %s (first at line %u)", l->text,
 					 ss->listens[j].line);

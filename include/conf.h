@@ -87,6 +87,26 @@ int conf_load(const char *path, struct conf **out, struct conf_errors *errs);
 int conf_load_buffer(const char *name, const char *text, size_t len, struct conf **out,
 		     struct conf_errors *errs);
 
+/**
+ * Check @c against this machine without changing anything: the Path of
+ * each [File] section is stat()ed (it must be a regular file or a block
+ * device; a missing one needs Size and an existing directory; an existing
+ * regular file without Size must hold at least one block). Listen
+ * addresses, RDMA devices, PCI functions, cores and hugepages are not
+ * looked at: start-up reports those. Called by nvmf_tgt before it starts
+ * anything, and by nvmf_tgt --check.
+ * @param errs  receives each problem, with the file:line of its Path
+ * @return 0, or -EINVAL when something was reported.
+ */
+int conf_check_paths(const struct conf *c, struct conf_errors *errs);
+
+/**
+ * Write one line (no newline) saying what @c would serve to @f:
+ * "2 subsystems, 3 namespaces; listens on TCP 127.0.0.1:4420; backends
+ * ram0 (Ram, 256 MiB, 512-byte blocks), ...; transports TCP".
+ */
+void conf_summary(const struct conf *c, FILE *f);
+
 /** Free a conf from conf_load*(); NULL is ignored. */
 void conf_free(struct conf *c);
 

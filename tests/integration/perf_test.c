@@ -32,6 +32,7 @@
 
 #include <cmocka.h>
 
+#include "tests/integration/run_cmd.h"
 #include "util_json.h"
 
 #define RAM_NQN "nqn.2016-06.io.nvmf-tgt:ram0"
@@ -50,88 +51,7 @@ struct target {
 
 static struct target g_tgt;
 
-struct result {
-	int status; /* exit status, or -1 when killed (timeout) or signalled */
-	char *out;
-	char *err;
-	double secs;
-};
-
 /* ---------------------------------------------------------------- helpers */
-
-static double now_s(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
-
-static const char *env_or(const char *name, const char *def)
-{
-	const char *v = getenv(name);
-
-	return v && *v ? v : def;
-}
-
-static int free_port(void)
-{
-	struct sockaddr_in sa = {.sin_family = AF_INET};
-	socklen_t len = sizeof(sa);
-	int fd = socket(AF_INET, SOCK_STREAM, 0), port = -1;
-
-	inet_pton(AF_INET, "127.0.0.1", &sa.sin_addr);
-	if (fd >= 0 && bind(fd, (struct sockaddr *)&sa, sizeof(sa)) == 0 &&
-	    getsockname(fd, (struct sockaddr *)&sa, &len) == 0)
-		port = ntohs(sa.sin_port);
-	if (fd >= 0)
-		close(fd);
-	return port;
-}
-
-static bool port_open(int port)
-{
-	struct sockaddr_in sa = {.sin_family = AF_INET, .sin_port = htons((uint16_t)port)};
-	int fd = socket(AF_INET, SOCK_STREAM, 0);
-	bool ok;
-
-	inet_pton(AF_INET, "127.0.0.1", &sa.sin_addr);
-	ok = connect(fd, (struct sockaddr *)&sa, sizeof(sa)) == 0;
-	close(fd);
-	return ok;
-}
-
-static char *read_file(const char *path)
-{
-	FILE *f = fopen(path, "r");
-	char *buf = NULL;
-	long n;
-
-	if (!f)
-		return NULL;
-	if (fseek(f, 0, SEEK_END) == 0 && (n = ftell(f)) >= 0 && fseek(f, 0, SEEK_SET) == 0) {
-		buf = calloc(1, (size_t)n + 1);
-		if (buf && fread(buf, 1, (size_t)n, f) != (size_t)n) {
-			free(buf);
-			buf = NULL;
-		}
-	}
-	fclose(f);
-	return buf;
-}
-
-/* Write @text to @f with every @from replaced by @to. */
-static void write_replaced(FILE *f, const char *text, const char *from, const char *to)
-{
-	const char *p;
-
-	while ((p = strstr(text, from)) != NULL) {
-		fwrite(text, 1, (size_t)(p - text), f);
-		fputs(to, f);
-		text = p + strlen(from);
-	}
-	fputs(text, f);
-}
 
 /* conf/examples/@name with the port and (file.conf) the image path made private. */
 static int write_conf(struct target *t, const char *name)
@@ -228,66 +148,6 @@ static int setup_file(void **state)
 	return start_target("file.conf");
 }
 
-static void result_free(struct result *r)
-{
-	free(r->out);
-	free(r->err);
-	memset(r, 0, sizeof(*r));
-}
-
-/* Read what is ready on @fd into the stream @m; @return false at EOF. */
-static bool drain_fd(int fd, FILE *m)
-{
-	char buf[4096];
-	ssize_t n = read(fd, buf, sizeof(buf));
-
-	if (n > 0)
-		fwrite(buf, 1, (size_t)n, m);
-	return n > 0 || (n < 0 && errno == EINTR);
-}
-
-/* Run @argv, collecting stdout and stderr, killed after @timeout_s. */
-static void run_cmd(char *const argv[], unsigned timeout_s, struct result *r)
-{
-	int po[2], pe[2], st = 0;
-	size_t olen = 0, elen = 0;
-	FILE *mo = open_memstream(&r->out, &olen), *me = open_memstream(&r->err, &elen);
-	struct pollfd pfd[2];
-	double start = now_s();
-	pid_t pid;
-
-	assert_true(pipe(po) == 0 && pipe(pe) == 0);
-	pid = fork();
-	if (pid == 0) {
-		dup2(po[1], STDOUT_FILENO);
-		dup2(pe[1], STDERR_FILENO);
-		close(po[0]);
-		close(pe[0]);
-		execv(argv[0], argv);
-		_exit(127);
-	}
-	close(po[1]);
-	close(pe[1]);
-	pfd[0] = (struct pollfd){.fd = po[0], .events = POLLIN};
-	pfd[1] = (struct pollfd){.fd = pe[0], .events = POLLIN};
-	while ((pfd[0].fd >= 0 || pfd[1].fd >= 0) && now_s() - start < timeout_s) {
-		if (poll(pfd, 2, 200) <= 0)
-			continue;
-		for (int i = 0; i < 2; i++)
-			if (pfd[i].fd >= 0 && pfd[i].revents && !drain_fd(pfd[i].fd, i ? me : mo))
-				pfd[i].fd = -1;
-	}
-	if (pfd[0].fd >= 0 || pfd[1].fd >= 0)
-		kill(pid, SIGKILL);
-	waitpid(pid, &st, 0);
-	close(po[0]);
-	close(pe[0]);
-	fclose(mo);
-	fclose(me);
-	r->secs = now_s() - start;
-	r->status = WIFEXITED(st) ? WEXITSTATUS(st) : -1;
-}
-
 static void trid_of(char *buf, size_t len, const char *subnqn)
 {
 	snprintf(buf, len, "trtype:TCP adrfam:IPv4 traddr:127.0.0.1 trsvcid:%d%s%s", g_tgt.port,
@@ -311,41 +171,6 @@ static void run_perf(const char *subnqn, struct result *r, unsigned timeout_s, .
 	va_end(ap);
 	argv[n] = NULL;
 	run_cmd(argv, timeout_s, r);
-}
-
-static struct json_value *parse_json(const char *text)
-{
-	struct json_value *v = NULL;
-	struct json_error err;
-
-	if (json_parse(text, strlen(text), NULL, &v, &err) != 0)
-		fail_msg("output is not JSON (%s at line %u): %s", err.msg, err.line, text);
-	return v;
-}
-
-static uint64_t json_u64(const struct json_value *obj, const char *key)
-{
-	uint64_t v = 0;
-
-	if (json_get_uint64(json_obj_get(obj, key), &v) != 0)
-		fail_msg("no unsigned integer '%s' in the JSON output", key);
-	return v;
-}
-
-static double json_dbl(const struct json_value *obj, const char *key)
-{
-	double v = 0;
-
-	if (json_get_double(json_obj_get(obj, key), &v) != 0)
-		fail_msg("no number '%s' in the JSON output", key);
-	return v;
-}
-
-static void expect_exit(const struct result *r, int status)
-{
-	if (r->status != status)
-		fail_msg("exit %d, expected %d\nstdout:\n%s\nstderr:\n%s", r->status, status,
-			 r->out, r->err);
 }
 
 /* Check a --json perf result: clean, IOPS > 0, and with @verify reads checked. */
@@ -740,11 +565,7 @@ int main(void)
 	};
 	int failed = 0;
 
-	g_tgt_bin = env_or("NVMF_TGT_BIN", "build/bin/nvmf_tgt");
-	g_perf_bin = env_or("NVMF_PERF_BIN", "build/bin/nvmf_perf");
-	g_id_bin = env_or("NVME_IDENTIFY_BIN", "build/bin/nvme_identify");
-	g_conf_dir = env_or("NVMF_CONF_DIR", "conf/examples");
-	signal(SIGPIPE, SIG_IGN);
+	test_bins_from_env(&g_tgt_bin, &g_perf_bin, &g_id_bin, &g_conf_dir);
 	failed += cmocka_run_group_tests_name("perf_none", none, NULL, NULL);
 	failed += cmocka_run_group_tests_name("perf_ram", ram, setup_ram, stop_target);
 	failed += cmocka_run_group_tests_name("perf_null", null, setup_null, stop_target);

@@ -12,6 +12,8 @@
 #   lab_connect NQN HOSTNQN [nvme-connect args]   and lab_disconnect NQN
 #   lab_ns_dev NQN [NSID] / lab_ctrl_dev NQN [HOSTNQN]   device nodes
 #   lab_fio_verify DEV BS QD SIZE [fio args]      write, verify, re-verify
+#   lab_rxe_setup          soft-RoCE rxe0 on 192.0.2.1 (veth0)
+#   lab_disc_has NQN TRTYPE ADDR PORT   an entry in discovery output (stdin)
 #
 # LAB_TARGET=nvmet makes tgt_start/tgt_stop build the same subsystems from
 # the conf file with the Linux kernel target (nvmet over configfs), to check
@@ -174,14 +176,17 @@ tgt_start() { # conf [extra args]
 	) >/dev/null 2>&1 &
 	lab_wait 5 test -s "$LAB_STATE/tgt.pid" || return 1
 	pid=$(cat "$LAB_STATE/tgt.pid")
-	read -r addr port < <(lab_conf_listen "$conf")
+	# An RDMA-only conf has no TCP listener: then the log's "ready" line tells.
+	read -r addr port < <(lab_conf_listen "$conf") || true
 	tgt_wait_listening "$log" "${addr:-$LAB_ADDR}" "${port:-$LAB_PORT}" || return 1
 	echo "tgt_start: target pid $pid listening"
 }
 
+# Up once the target says it is ready (every listener up; an RDMA-only
+# conf has no TCP port to probe), or its TCP port takes connections.
 tgt_listening() { # log addr port
 	[ ! -e "$LAB_STATE/tgt.rc" ] || return 2
-	grep -qi 'listening on tcp' "$1" 2>/dev/null && return 0
+	grep -q 'ready: serving' "$1" 2>/dev/null && return 0
 	lab_port_open "$2" "$3"
 }
 
@@ -227,6 +232,38 @@ tgt_stop() {
 		return 1
 	fi
 	echo "tgt_stop: target exited 0"
+}
+
+# Soft-RoCE: rxe0 on veth0 (192.0.2.1), veth1 (192.0.2.2) its peer, and the
+# kernel's NVMe/RDMA host. Keeps what an earlier scenario set up.
+lab_rxe_setup() {
+	if ! ip link show veth0 >/dev/null 2>&1; then
+		ip link add veth0 type veth peer name veth1
+		ip addr add 192.0.2.1/24 dev veth0
+		ip addr add 192.0.2.2/24 dev veth1
+		ip link set veth0 up
+		ip link set veth1 up
+	fi
+	modprobe rdma_rxe
+	rdma link show | grep -q '^link rxe0/' || rdma link add rxe0 type rxe netdev veth0
+	modprobe nvme-rdma
+	lab_wait 10 bash -c 'ibv_devices | grep -q rxe0'
+	ibv_devices
+	rdma link show
+}
+
+# Does the discovery log text (nvme discover's output) on stdin have an
+# entry for NQN of transport TRTYPE (tcp, rdma) at ADDR:PORT?
+lab_disc_has() { # nqn trtype addr port
+	awk -v nqn="$1" -v tr="$2" -v addr="$3" -v port="$4" '
+		function check() {
+			if (e["subnqn"] == nqn && e["trtype"] == tr &&
+			    e["traddr"] == addr && e["trsvcid"] == port) found = 1
+			delete e
+		}
+		/^=+Discovery Log Entry/ { check(); next }
+		/^[a-z_]+: / { k = $1; sub(":", "", k); e[k] = $2 }
+		END { check(); exit !found }'
 }
 
 # ----------------------------------------------------------------- the host

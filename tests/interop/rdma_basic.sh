@@ -22,20 +22,6 @@ HOST_A=nqn.2014-08.org.nvmexpress:uuid:aaaaaaaa-0000-4000-8000-0000000000a1
 HOST_B=nqn.2014-08.org.nvmexpress:uuid:bbbbbbbb-0000-4000-8000-0000000000b2
 trap lab_cleanup EXIT
 
-rxe_setup() {
-	ip link add veth0 type veth peer name veth1
-	ip addr add 192.0.2.1/24 dev veth0
-	ip addr add 192.0.2.2/24 dev veth1
-	ip link set veth0 up
-	ip link set veth1 up
-	modprobe rdma_rxe
-	rdma link add rxe0 type rxe netdev veth0
-	modprobe nvme-rdma
-	lab_wait 10 bash -c 'ibv_devices | grep -q rxe0'
-	ibv_devices
-	rdma link show
-}
-
 rdma_discover() { # hostnqn
 	timeout 60 nvme discover -t rdma -a "$RDMA_ADDR" -s "$LAB_PORT" \
 		--hostnqn "$1" --hostid "$(lab_hostid "$1")"
@@ -65,15 +51,7 @@ discover() {
 	local out
 	out=$(rdma_discover "$HOST_A")
 	echo "$out"
-	awk -v nqn="$NQN" -v addr="$RDMA_ADDR" '
-		function check() {
-			if (e["subnqn"] == nqn && e["trtype"] == "rdma" &&
-			    e["traddr"] == addr && e["trsvcid"] == "4420") found = 1
-			delete e
-		}
-		/^=+Discovery Log Entry/ { check(); next }
-		/^[a-z_]+: / { k = $1; sub(":", "", k); e[k] = $2 }
-		END { check(); exit !found }' <<<"$out"
+	lab_disc_has "$NQN" rdma "$RDMA_ADDR" 4420 <<<"$out"
 	grep -Eq 'rdma_cms: +rdma-cm' <<<"$out"
 }
 
@@ -332,7 +310,7 @@ target_alive() {
 	fi
 }
 
-lab_must rxe-setup rxe_setup
+lab_must rxe-setup lab_rxe_setup
 lab_must tgt-start tgt_start "$CONF"
 lab_step discover-rdma discover
 lab_must connect-rdma connect_a

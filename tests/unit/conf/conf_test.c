@@ -5,6 +5,7 @@
  * apply_test.c). Run from the top of the tree.
  */
 #include <errno.h>
+#include <glob.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -155,22 +156,26 @@ static void test_issue_example_loads(void **state)
 	conf_free(c);
 }
 
+/* Every .conf in conf/examples/ loads and passes conf_check_paths(): new ones are covered. */
 static void test_examples_load(void **state)
 {
-	static const char *const files[] = {"conf/examples/ram.conf", "conf/examples/null.conf",
-					    "conf/examples/file.conf", "conf/examples/multi.conf"};
+	glob_t g;
 
 	(void)state;
-	for (size_t i = 0; i < ARRAY_SIZE(files); i++) {
+	assert_int_equal(glob("conf/examples/*.conf", 0, NULL, &g), 0);
+	assert_true(g.gl_pathc >= 7);
+	for (size_t i = 0; i < g.gl_pathc; i++) {
 		struct conf *c = NULL;
 
 		conf_errors_init(&g_errs);
-		if (conf_load(files[i], &c, &g_errs) != 0)
+		if (conf_load(g.gl_pathv[i], &c, &g_errs) != 0 || conf_check_paths(c, &g_errs) != 0)
 			dump_errors();
+		assert_int_equal(g_errs.count, 0);
 		assert_non_null(c);
 		assert_non_null(SUBSYS(c, 0));
 		conf_free(c);
 	}
+	globfree(&g);
 }
 
 static void test_ram_example_content(void **state)
@@ -459,7 +464,7 @@ static void test_unknown_section_suggestion(void **state)
 	assert_int_equal(g_errs.count, 1); /* its keys are not reported too */
 	expect_error("[Malloc]\n", "t.conf:1: unknown section [Malloc] (did you mean [Ram]?)");
 	expect_error("[Zebra]\n", "t.conf:1: unknown section [Zebra] (known: Global, Transport, "
-				  "Ram, Null, File, Subsystem)");
+				  "Ram, Null, File, Nvme, Subsystem)");
 }
 
 static void test_missing_required(void **state)
@@ -584,7 +589,7 @@ static void test_multiple_errors_all_reported(void **state)
 	assert_true(has_error("t.conf:4: unknown key 'BlockSiz' in [Ram] (did you mean "
 			      "'BlockSize'?)"));
 	assert_true(has_error("t.conf:5: unknown section [Bogus] (known: Global, Transport, Ram, "
-			      "Null, File, Subsystem)"));
+			      "Null, File, Nvme, Subsystem)"));
 	assert_true(has_error("t.conf:8: NQN: 'bad' is not a valid NQN: must start with 'nqn.'"));
 	assert_true(has_error("t.conf:9: Namespace: no backend named 'qqq' (define it in a [Ram], "
 			      "[Null] or [File] section)"));
