@@ -223,3 +223,79 @@ fuzz: fuzz-build
 	$(Q)FUZZ_NICE="$(FUZZ_NICE)" tests/fuzz/run.sh $(FZ) $(FUZZ_SECONDS) $(FZ_NAMES)
 
 -include $(shell find $(FZ)/obj -name '*.d' 2>/dev/null)
+
+# ----------------------------------------------------------------- install
+# make install [PREFIX=/usr/local] [DESTDIR=] [SYSCONFDIR=/etc] [UNITDIR=...]
+# installs the release build (built first when needed): the daemon and
+# setup script in sbin, the tools in bin, man pages, the examples, the
+# systemd unit, and SYSCONFDIR/nvmf-tgt/nvmf-tgt.conf from ram.conf unless
+# it exists. make uninstall removes all of it, that conf file included.
+# The unit goes where systemd looks for it under PREFIX; SYSCONFDIR is /etc
+# whatever PREFIX is, as the unit names the conf file by absolute path.
+PREFIX     ?= /usr/local
+BINDIR     ?= $(PREFIX)/bin
+SBINDIR    ?= $(PREFIX)/sbin
+DATADIR    ?= $(PREFIX)/share
+MANDIR     ?= $(DATADIR)/man
+PKGDATADIR ?= $(DATADIR)/nvmf-tgt
+EXAMPLEDIR ?= $(PKGDATADIR)/examples
+SYSCONFDIR ?= /etc
+UNITDIR    ?= $(PREFIX)/lib/systemd/system
+CONFDIR    := $(SYSCONFDIR)/nvmf-tgt
+CONFFILE   := $(CONFDIR)/nvmf-tgt.conf
+
+INST_BINS     := $(filter-out nvmf_tgt,$(TOOLS))
+INST_EXAMPLES := $(wildcard conf/examples/*.conf)
+# Templates (*.in) are installed with their @DIR@ tokens replaced.
+INST_SUBST    := -e 's|@BINDIR@|$(BINDIR)|g' -e 's|@SBINDIR@|$(SBINDIR)|g' \
+                 -e 's|@SYSCONFDIR@|$(SYSCONFDIR)|g' -e 's|@EXAMPLEDIR@|$(EXAMPLEDIR)|g' \
+                 -e 's|@UNITDIR@|$(UNITDIR)|g'
+# Every file install writes, without DESTDIR (the conf file apart).
+INST_FILES    := $(addprefix $(BINDIR)/,$(INST_BINS)) $(SBINDIR)/nvmf_tgt \
+                 $(SBINDIR)/nvmf-tgt-setup $(UNITDIR)/nvmf-tgt.service \
+                 $(addprefix $(EXAMPLEDIR)/,$(notdir $(INST_EXAMPLES))) \
+                 $(MANDIR)/man8/nvmf_tgt.8 $(MANDIR)/man5/nvmf-tgt.conf.5
+
+# inst_gen,TEMPLATE,DEST: the template with the paths of this install.
+define inst_gen
+	$(Q)install -d $(dir $(DESTDIR)$(2))
+	$(Q)sed $(INST_SUBST) $(1) >$(DESTDIR)$(2) && chmod 644 $(DESTDIR)$(2)
+endef
+
+.PHONY: install uninstall
+install: all
+	@$(if $(Q),echo "  INSTALL $(if $(DESTDIR),$(DESTDIR) )$(PREFIX)")
+	$(Q)install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(SBINDIR) $(DESTDIR)$(EXAMPLEDIR)
+	$(Q)install -m 755 $(addprefix $(BUILD)/bin/,$(INST_BINS)) $(DESTDIR)$(BINDIR)/
+	$(Q)install -m 755 $(BUILD)/bin/nvmf_tgt $(DESTDIR)$(SBINDIR)/nvmf_tgt
+	$(Q)install -m 755 tools/setup.sh $(DESTDIR)$(SBINDIR)/nvmf-tgt-setup
+	$(Q)install -m 644 $(INST_EXAMPLES) $(DESTDIR)$(EXAMPLEDIR)/
+	$(call inst_gen,docs/man/nvmf_tgt.8.in,$(MANDIR)/man8/nvmf_tgt.8)
+	$(call inst_gen,docs/man/nvmf-tgt.conf.5.in,$(MANDIR)/man5/nvmf-tgt.conf.5)
+	$(call inst_gen,tools/systemd/nvmf-tgt.service.in,$(UNITDIR)/nvmf-tgt.service)
+	$(Q)if [ -e $(DESTDIR)$(CONFFILE) ]; then \
+		echo "install: $(DESTDIR)$(CONFFILE) exists; left as it is"; \
+	else \
+		install -D -m 644 conf/examples/ram.conf $(DESTDIR)$(CONFFILE); \
+	fi
+	@echo "install: done; for the service: systemctl daemon-reload && systemctl enable --now nvmf-tgt"
+
+uninstall:
+	$(Q)rm -f $(addprefix $(DESTDIR),$(INST_FILES))
+	$(Q)if [ -e $(DESTDIR)$(CONFFILE) ]; then \
+		cmp -s conf/examples/ram.conf $(DESTDIR)$(CONFFILE) || \
+			echo "uninstall: removing $(DESTDIR)$(CONFFILE), which had been edited"; \
+		rm -f $(DESTDIR)$(CONFFILE); \
+	fi
+	$(Q)rmdir $(DESTDIR)$(EXAMPLEDIR) $(DESTDIR)$(PKGDATADIR) 2>/dev/null || true
+	$(Q)rmdir --ignore-fail-on-non-empty $(DESTDIR)$(CONFDIR) 2>/dev/null || true
+	@echo "uninstall: done"
+
+# tests/install/<name>.c: stand-alone helpers of tests/install/run.sh.
+INST_TEST_SRCS := $(wildcard tests/install/*.c)
+INST_TEST_BINS := $(patsubst %.c,$(BUILD)/test/%,$(INST_TEST_SRCS))
+all: $(INST_TEST_BINS)
+$(BUILD)/test/tests/install/%: $(BUILD)/obj/tests/install/%.o
+	@mkdir -p $(@D)
+	@$(if $(Q),echo "  LD      $@")
+	$(Q)$(CC) $(LDFLAGS) -o $@ $^

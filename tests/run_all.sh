@@ -46,6 +46,9 @@ run_part integration tests/run_integration.sh build
 run_part integration-san tests/run_integration.sh build-san integration-san
 # A short run of every libFuzzer target from its seeds (make fuzz runs longer).
 run_part fuzz build fuzz FUZZ_SECONDS=10 FUZZ_NICE=
+# make install / uninstall into temporary DESTDIRs, the installed target
+# serving and reporting readiness (takes /tmp/nvmf-net.lock itself).
+run_part install tests/install/run.sh
 run_part interop tests/interop/run.sh build
 
 echo "==="

@@ -9,6 +9,8 @@ PKGS=(
 	libdpdk-dev libnuma-dev libbsd-dev libmd-dev libibverbs-dev librdmacm-dev libssl-dev liburing-dev
 	# tests
 	libcmocka-dev clang libclang-rt-14-dev
+	# tests/install: systemd-analyze verify, man page rendering
+	systemd groff-base
 	# lab guest (tools/vm)
 	qemu-system-x86 qemu-utils debootstrap e2fsprogs debian-archive-keyring
 )

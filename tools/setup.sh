@@ -8,6 +8,12 @@
 #                                          uio_pci_generic when there is no IOMMU
 #   tools/setup.sh reset [PCI_ADDR...]     give them back to the kernel nvme driver
 #   tools/setup.sh status                  hugepages and every NVMe function's driver
+#   tools/setup.sh hugepages               only reserve hugepages and mount hugetlbfs;
+#                                          exits 0 even when the kernel gives none
+#                                          (the target then runs without them)
+#
+# Installed as nvmf-tgt-setup (make install); nvmf-tgt.service runs
+# `nvmf-tgt-setup hugepages` before the target.
 #
 # Environment: HUGEMEM=MB (default 1024) of 2 MiB hugepages; DRIVER=vfio-pci
 # or uio_pci_generic to override the choice.
@@ -20,9 +26,10 @@ NVME_CLASS=0x010802
 HUGEMEM=${HUGEMEM:-1024}
 HUGE_MNT=/dev/hugepages
 
-say() { echo "setup.sh: $*"; }
+ME=$(basename "$0")
+say() { echo "$ME: $*"; }
 die() {
-	echo "setup.sh: $*" >&2
+	echo "$ME: $*" >&2
 	exit 1
 }
 
@@ -108,19 +115,24 @@ pick_driver() {
 	fi
 }
 
+# Reserve HUGEMEM and mount hugetlbfs. Never fails: what could not be had
+# is a warning (RAM, Null and File namespaces over TCP run without them).
 hugepages() {
 	local pages=$(((HUGEMEM + 1) / 2)) have
 	have=$(cat /proc/sys/vm/nr_hugepages)
 	if [ "$have" -lt "$pages" ]; then
-		echo "$pages" >/proc/sys/vm/nr_hugepages
+		echo "$pages" 2>/dev/null >/proc/sys/vm/nr_hugepages || true
 		have=$(cat /proc/sys/vm/nr_hugepages)
 		[ "$have" -ge "$pages" ] || say "warning: only $have of $pages hugepages could be reserved"
 	fi
 	say "hugepages: $have x 2 MiB reserved (HUGEMEM=${HUGEMEM} MB asked)"
+	[ "$have" -gt 0 ] || return 0
 	if ! grep -q ' hugetlbfs ' /proc/mounts; then
-		mkdir -p "$HUGE_MNT"
-		mount -t hugetlbfs nodev "$HUGE_MNT"
-		say "mounted hugetlbfs on $HUGE_MNT"
+		if mkdir -p "$HUGE_MNT" && mount -t hugetlbfs nodev "$HUGE_MNT"; then
+			say "mounted hugetlbfs on $HUGE_MNT"
+		else
+			say "warning: hugetlbfs cannot be mounted on $HUGE_MNT"
+		fi
 	fi
 }
 
@@ -197,6 +209,7 @@ reset)
 	reset "$@"
 	;;
 status) status ;;
+hugepages) hugepages ;;
 config)
 	[ $# -eq 0 ] || shift
 	config "$@"

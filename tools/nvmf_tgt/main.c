@@ -21,6 +21,7 @@
 #include "nvmf.h"
 #include "tools/nvmf_tgt/check.h"
 #include "util.h"
+#include "tools/nvmf_tgt/notify.h"
 
 #define EXIT_CONF 2
 
@@ -231,7 +232,9 @@ static int serve(const struct args *a, const struct conf *c)
 		   "ready: serving %s on %u core%s (memory: %s); SIGINT or SIGTERM stops",
 		   a->conf_path, env_core_count(), env_core_count() == 1 ? "" : "s",
 		   env_hugepages() ? "hugepages" : "no hugepages");
+	tgt_notify("READY=1");
 	nvmf_tgt_run(g_tgt);
+	tgt_notify("STOPPING=1");
 	log_notice("nvmf_tgt", "stopped");
 out_destroy:
 	nvmf_tgt_destroy(g_tgt);
