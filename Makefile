@@ -67,7 +67,8 @@ lib = $(BUILD)/lib/lib$(1).a
 
 $(foreach l,$(LAYERS),$(eval $(call lib,$(l)): $(call obj,$(src_$(l)))))
 
-# Upper layers, in link order (the group resolves the nvmf <-> transport ops).
+# Upper layers, in link order; the group is for the one reference back up the
+# list: env/ (and env/fake) log through util/.
 UPPER_LIBS := $(foreach l,conf nvme nvmf transport util,$(call lib,$(l)))
 LINK_REAL  := -Wl,--start-group $(UPPER_LIBS) $(call lib,env) -Wl,--end-group $(DPDK_LIBS) $(SYS_LIBS)
 LINK_FAKE  := -Wl,--start-group $(UPPER_LIBS) $(call lib,env_fake) -Wl,--end-group $(SYS_LIBS)
@@ -83,7 +84,6 @@ $(foreach t,$(TOOLS),$(eval $(BUILD)/bin/$(t): $(call obj,$(wildcard tools/$(t)/
 # Tests of env/ link the real env; every other layer links the fake env.
 UNIT_SRCS  := $(wildcard tests/unit/*/*_test.c)
 UNIT_BINS  := $(patsubst %.c,$(BUILD)/test/%,$(UNIT_SRCS))
-TEST_HELPERS := $(wildcard tests/unit/common/*.c)
 INTEG_SRCS := $(wildcard tests/integration/*.c)
 INTEG_BINS := $(patsubst %.c,$(BUILD)/test/%,$(INTEG_SRCS))
 # tests/bench/<name>.c: stand-alone bench helpers, no project library.
@@ -113,12 +113,12 @@ $(BUILD)/bin/%:
 	@$(if $(Q),echo "  LD      $@")
 	$(Q)$(CC) $(LDFLAGS) -o $@ $(filter %.o,$^) $(LINK_REAL)
 
-$(BUILD)/test/tests/unit/env/%: $(BUILD)/obj/tests/unit/env/%.o $(call obj,$(TEST_HELPERS)) $(ALL_LIBS)
+$(BUILD)/test/tests/unit/env/%: $(BUILD)/obj/tests/unit/env/%.o $(ALL_LIBS)
 	@mkdir -p $(@D)
 	@$(if $(Q),echo "  LD      $@")
 	$(Q)$(CC) $(LDFLAGS) -o $@ $(filter %.o,$^) $(LINK_REAL) $(CMOCKA_LIBS)
 
-$(BUILD)/test/tests/unit/%: $(BUILD)/obj/tests/unit/%.o $(call obj,$(TEST_HELPERS)) $(ALL_LIBS)
+$(BUILD)/test/tests/unit/%: $(BUILD)/obj/tests/unit/%.o $(ALL_LIBS)
 	@mkdir -p $(@D)
 	@$(if $(Q),echo "  LD      $@")
 	$(Q)$(CC) $(LDFLAGS) -o $@ $(filter %.o,$^) $(LINK_FAKE) $(CMOCKA_LIBS)

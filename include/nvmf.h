@@ -1,14 +1,17 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
- * nvmf.h - the target core's public API: what the conf reader, the RPC
- * server and tools/nvmf_tgt call. Both the conf file and run-time control go
- * through these functions.
+ * nvmf.h - the target core's public API: what the conf file's applier
+ * (conf_apply()) and tools/nvmf_tgt call. There is no run-time control
+ * interface: the target serves what its conf file described at start until
+ * it is stopped.
  *
- * Set-up calls (create, add_*) are made on the main thread before
- * nvmf_tgt_start() or, later, from the main thread's RPC handler; they are
- * not thread-safe. Functions return 0 or a negative errno and log nothing
- * themselves except where said: the caller reports errors with its own
- * context (file:line for the conf reader).
+ * Set-up calls (create, add_*, remove_*) are made on the main thread,
+ * normally before nvmf_tgt_start(); those documented to act on a running
+ * target (a listener opened at once, a namespace change announced to
+ * hosts, a host's controllers torn down) may also be made there after it.
+ * They are not thread-safe. Functions return 0 or a negative errno and log
+ * nothing themselves except where said: the caller reports errors with its
+ * own context (file:line for the conf reader).
  */
 #ifndef NVMF_TGT_NVMF_H
 #define NVMF_TGT_NVMF_H

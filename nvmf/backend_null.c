@@ -18,6 +18,7 @@
 
 #include "nvmf/backend.h"
 #include "util.h"
+#include "util_iov.h"
 
 /* Largest read served from the zero mapping; longer ones are memset. */
 #define NULL_ZERO_SPAN (8u << 20)
@@ -47,37 +48,17 @@ static void null_channel_destroy(struct nvmf_bchannel *ch)
 	free(container_of(ch, struct null_channel, base));
 }
 
-/* Zero the first @len bytes of the iovecs. @return 0, or -EINVAL if they hold fewer. */
-static int null_zero_iov(const struct iovec *iov, uint32_t iovcnt, uint64_t len)
-{
-	uint64_t total = 0;
-	uint32_t i;
-
-	for (i = 0; i < iovcnt && total < len; i++)
-		total += iov[i].iov_len;
-	if (total < len)
-		return -EINVAL;
-	for (i = 0; i < iovcnt && len > 0; i++) {
-		size_t n = iov[i].iov_len < len ? iov[i].iov_len : len;
-
-		memset(iov[i].iov_base, 0, n);
-		len -= n;
-	}
-	return 0;
-}
-
 static int null_submit(struct nvmf_bchannel *ch, struct nvmf_bio *bio)
 {
 	const struct nvmf_backend *b = ch->backend;
-	int rc;
 
 	if (bio->op != NVMF_BIO_FLUSH && !nvmf_backend_range_ok(b, bio->offset, bio->len))
 		return -EINVAL;
 	switch (bio->op) {
 	case NVMF_BIO_READ:
-		rc = null_zero_iov(bio->iov, bio->iovcnt, bio->len);
-		if (rc != 0)
-			return rc;
+		if (!iov_covers(bio->iov, bio->iovcnt, bio->len))
+			return -EINVAL;
+		iov_memset(bio->iov, bio->iovcnt, 0, 0, bio->len);
 		break;
 	case NVMF_BIO_WRITE:
 	case NVMF_BIO_FLUSH:

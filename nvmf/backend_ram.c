@@ -19,6 +19,7 @@
 
 #include "nvmf/backend.h"
 #include "util.h"
+#include "util_iov.h"
 
 /* Ranges at least this long are zeroed with madvise, shorter ones by memset. */
 #define RAM_MADVISE_MIN (64u * 1024)
@@ -54,37 +55,6 @@ static void ram_channel_destroy(struct nvmf_bchannel *ch)
 	free(container_of(ch, struct ram_channel, base));
 }
 
-/* True when the iovecs hold at least @len bytes. */
-static bool ram_iov_covers(const struct iovec *iov, uint32_t iovcnt, uint64_t len)
-{
-	uint64_t total = 0;
-	uint32_t i;
-
-	for (i = 0; i < iovcnt && total < len; i++)
-		total += iov[i].iov_len;
-	return total >= len;
-}
-
-/* Copy @len bytes between @mem and the iovecs; @to_mem selects the direction. */
-static void ram_copy(uint8_t *mem, const struct iovec *iov, uint32_t iovcnt, uint64_t len,
-		     bool to_mem)
-{
-	uint32_t i;
-
-	for (i = 0; i < iovcnt && len > 0; i++) {
-		size_t n = iov[i].iov_len < len ? iov[i].iov_len : len;
-
-		if (n == 0)
-			continue;
-		if (to_mem)
-			memcpy(mem, iov[i].iov_base, n);
-		else
-			memcpy(iov[i].iov_base, mem, n);
-		mem += n;
-		len -= n;
-	}
-}
-
 /* Zero [off, off + len): whole pages of long ranges go back to the kernel. */
 static void ram_zero(struct ram_backend *rb, uint64_t off, uint64_t len)
 {
@@ -108,14 +78,14 @@ static int ram_submit(struct nvmf_bchannel *ch, struct nvmf_bio *bio)
 
 	if (bio->op != NVMF_BIO_FLUSH && !nvmf_backend_range_ok(&rb->base, bio->offset, bio->len))
 		return -EINVAL;
-	if (data && !ram_iov_covers(bio->iov, bio->iovcnt, bio->len))
+	if (data && !iov_covers(bio->iov, bio->iovcnt, bio->len))
 		return -EINVAL;
 	switch (bio->op) {
 	case NVMF_BIO_READ:
-		ram_copy(rb->mem + bio->offset, bio->iov, bio->iovcnt, bio->len, false);
+		iov_from_buf(bio->iov, bio->iovcnt, 0, rb->mem + bio->offset, bio->len);
 		break;
 	case NVMF_BIO_WRITE:
-		ram_copy(rb->mem + bio->offset, bio->iov, bio->iovcnt, bio->len, true);
+		iov_to_buf(bio->iov, bio->iovcnt, 0, rb->mem + bio->offset, bio->len);
 		break;
 	case NVMF_BIO_FLUSH:
 		break;

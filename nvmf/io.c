@@ -38,9 +38,15 @@ static void ctx_put(struct nvmf_poll_group *pg, struct nvmf_io_ctx *ctx)
 	SLIST_INSERT_HEAD(&pg->free_ctxs, ctx, free_link);
 }
 
+/*
+ * LBA Out of Range unless [@slba, @slba + @nlb) lies in the namespace, in
+ * the backend's own terms (nsze is its size in blocks). @slba is bounded
+ * first so that its byte offset cannot wrap; @nlb is at most 32 bits.
+ */
 static uint16_t range_check(struct nvmf_ns *ns, uint64_t slba, uint64_t nlb)
 {
-	if (slba > ns->nsze || nlb > ns->nsze - slba)
+	if (slba > ns->nsze ||
+	    !nvmf_backend_range_ok(ns->backend, slba << ns->lbads, nlb << ns->lbads))
 		return ST_LBA_RANGE;
 	return NVME_STATUS_SUCCESS;
 }

@@ -11,6 +11,10 @@
 
 #include "nvme/tcp/tcp_internal.h"
 #include "util.h"
+#include "util_iov.h"
+
+/* sendmsg() entries: header, data and digest of NVME_TCP_IOV_BATCH PDUs. */
+#define NVME_TCP_IOV_MAX (NVME_TCP_IOV_BATCH * 3)
 
 static uint32_t free_slots(const struct nvme_tcp_qpair *tq)
 {
@@ -226,30 +230,17 @@ static uint32_t spdu_len(const struct nvme_tcp_spdu *p)
 	return p->hdr_len + p->data_len + p->ddgst_len;
 }
 
-static void iov_add(struct iovec *iov, int *n, const void *base, size_t len, uint32_t *skip)
-{
-	if (len <= *skip) {
-		*skip -= (uint32_t)len;
-		return;
-	}
-	iov[*n].iov_base = (uint8_t *)(uintptr_t)base + *skip;
-	iov[*n].iov_len = len - *skip;
-	*skip = 0;
-	(*n)++;
-}
-
-static int build_iov(struct nvme_tcp_qpair *tq, struct iovec *iov)
+/* Fill @iov (NVME_TCP_IOV_MAX entries) with the unsent bytes of the queue. @return count. */
+static uint32_t build_iov(struct nvme_tcp_qpair *tq, struct iovec *iov)
 {
 	struct nvme_tcp_spdu *p = tq->sq_head;
-	uint32_t skip = tq->sq_sent, i;
-	int n = 0;
+	size_t skip = tq->sq_sent;
+	uint32_t i, n = 0;
 
 	for (i = 0; p != NULL && i < NVME_TCP_IOV_BATCH; i++, p = p->next) {
-		iov_add(iov, &n, p->hdr, p->hdr_len, &skip);
-		if (p->data_len)
-			iov_add(iov, &n, p->data, p->data_len, &skip);
-		if (p->ddgst_len)
-			iov_add(iov, &n, p->ddgst, p->ddgst_len, &skip);
+		n = iov_append(iov, n, NVME_TCP_IOV_MAX, p->hdr, p->hdr_len, &skip);
+		n = iov_append(iov, n, NVME_TCP_IOV_MAX, p->data, p->data_len, &skip);
+		n = iov_append(iov, n, NVME_TCP_IOV_MAX, p->ddgst, p->ddgst_len, &skip);
 	}
 	return n;
 }
@@ -282,7 +273,7 @@ static void sq_consume(struct nvme_tcp_qpair *tq, size_t n)
 
 int nvme_tcp_flush(struct nvme_tcp_qpair *tq)
 {
-	struct iovec iov[NVME_TCP_IOV_BATCH * 3];
+	struct iovec iov[NVME_TCP_IOV_MAX];
 	struct msghdr msg = {.msg_iov = iov};
 	ssize_t n;
 
@@ -290,7 +281,7 @@ int nvme_tcp_flush(struct nvme_tcp_qpair *tq)
 		return -ENXIO;
 	h2c_fill(tq);
 	while (tq->sq_head != NULL) {
-		msg.msg_iovlen = (size_t)build_iov(tq, iov);
+		msg.msg_iovlen = build_iov(tq, iov);
 		n = sendmsg(tq->fd, &msg, MSG_NOSIGNAL | MSG_DONTWAIT);
 		if (n < 0) {
 			if (errno == EINTR)

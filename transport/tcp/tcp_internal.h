@@ -373,9 +373,6 @@ static inline void tcp_put32(uint8_t *p, uint32_t v)
 	p[3] = (uint8_t)(v >> 24);
 }
 
-/** Make @out (at most @max entries) the slice [@off, @off+@len) of @iov. @return count. */
-uint32_t tcp_iov_slice(const struct iovec *iov, uint32_t iovcnt, uint32_t off, uint32_t len,
-		       struct iovec *out, uint32_t max);
 /** CRC32C over a slice of iovecs. */
 uint32_t tcp_iov_crc(const struct iovec *iov, uint32_t iovcnt, uint32_t off, uint32_t len);
 

@@ -26,6 +26,7 @@
 
 #include "transport/tcp/tcp_internal.h"
 #include "util.h"
+#include "util_iov.h"
 
 #define S(x) (1u << TCP_RECV_##x)
 static const uint32_t tcp_recv_from[TCP_RECV_NSTATES] = {
@@ -227,17 +228,11 @@ static int tcp_recv_pad(struct tcp_conn *c)
 /* Copy staged bytes into the request's buffers at the current data offset. */
 static void tcp_recv_data_copy(struct tcp_conn *c, struct tcp_req *req)
 {
-	struct iovec iov[NVMF_REQ_MAX_IOV];
 	const uint8_t *p;
-	uint32_t i, cnt, n;
+	uint32_t n;
 
 	n = tcp_recv_take(c, c->rx_need - c->rx_got, &p);
-	cnt = tcp_iov_slice(req->base.iov, req->base.iovcnt, c->rx_data_off + c->rx_got, n, iov,
-			    NVMF_REQ_MAX_IOV);
-	for (i = 0; i < cnt; i++) {
-		memcpy(iov[i].iov_base, p, iov[i].iov_len);
-		p += iov[i].iov_len;
-	}
+	iov_from_buf(req->base.iov, req->base.iovcnt, c->rx_data_off + c->rx_got, p, n);
 	c->rx_got += n;
 }
 
@@ -250,8 +245,8 @@ static int tcp_recv_data_direct(struct tcp_conn *c, struct tcp_req *req)
 
 	if (c->rx_drained)
 		return STEP_WAIT;
-	cnt = tcp_iov_slice(req->base.iov, req->base.iovcnt, c->rx_data_off + c->rx_got, want, iov,
-			    NVMF_REQ_MAX_IOV);
+	cnt = iov_slice(req->base.iov, req->base.iovcnt, c->rx_data_off + c->rx_got, want, iov,
+			NVMF_REQ_MAX_IOV);
 	iov[cnt].iov_base = c->rx_stage;
 	iov[cnt].iov_len = TCP_RX_STAGE_SIZE;
 	n = tcp_recv_raw(c, iov, (int)cnt + 1, (size_t)want + TCP_RX_STAGE_SIZE);

@@ -18,6 +18,7 @@
 
 #include "transport/tcp/tcp_internal.h"
 #include "util.h"
+#include "util_iov.h"
 
 static const uint8_t tcp_zero_pad[TCP_PAD_MAX];
 
@@ -217,28 +218,12 @@ static void tcp_pdu_written(struct tcp_conn *c, struct tcp_pdu *pdu)
 	(void)c;
 }
 
-/* Add the unsent part [@skip, @len) of one buffer to @iov. */
-static uint32_t tcp_iov_add(struct iovec *iov, uint32_t cnt, const void *buf, uint32_t len,
-			    uint32_t *skip)
-{
-	if (len == 0 || cnt >= TCP_SEND_IOV_MAX)
-		return cnt;
-	if (*skip >= len) {
-		*skip -= len;
-		return cnt;
-	}
-	iov[cnt].iov_base = (uint8_t *)buf + *skip;
-	iov[cnt].iov_len = len - *skip;
-	*skip = 0;
-	return cnt + 1;
-}
-
 static uint32_t tcp_pdu_iov(struct tcp_pdu *pdu, struct iovec *iov, uint32_t cnt)
 {
-	uint32_t skip = pdu->sent;
+	size_t skip = pdu->sent;
 
-	cnt = tcp_iov_add(iov, cnt, pdu->hdr, pdu->hdr_len, &skip);
-	cnt = tcp_iov_add(iov, cnt, tcp_zero_pad, pdu->pad_len, &skip);
+	cnt = iov_append(iov, cnt, TCP_SEND_IOV_MAX, pdu->hdr, pdu->hdr_len, &skip);
+	cnt = iov_append(iov, cnt, TCP_SEND_IOV_MAX, tcp_zero_pad, pdu->pad_len, &skip);
 	if (pdu->data_len > 0 && cnt < TCP_SEND_IOV_MAX) {
 		uint32_t n;
 		const struct iovec *data = tcp_c2h_iov(pdu->req, &n);
@@ -246,13 +231,13 @@ static uint32_t tcp_pdu_iov(struct tcp_pdu *pdu, struct iovec *iov, uint32_t cnt
 		if (skip >= pdu->data_len) {
 			skip -= pdu->data_len;
 		} else {
-			cnt += tcp_iov_slice(data, n, pdu->data_off + skip, pdu->data_len - skip,
-					     iov + cnt, TCP_SEND_IOV_MAX - cnt);
+			cnt += iov_slice(data, n, pdu->data_off + skip, pdu->data_len - skip,
+					 iov + cnt, TCP_SEND_IOV_MAX - cnt);
 			skip = 0;
 		}
 	}
-	cnt = tcp_iov_add(iov, cnt, pdu->ddgst, pdu->ddgst_len, &skip);
-	cnt = tcp_iov_add(iov, cnt, pdu->extra, pdu->extra_len, &skip);
+	cnt = iov_append(iov, cnt, TCP_SEND_IOV_MAX, pdu->ddgst, pdu->ddgst_len, &skip);
+	cnt = iov_append(iov, cnt, TCP_SEND_IOV_MAX, pdu->extra, pdu->extra_len, &skip);
 	return cnt;
 }
 
@@ -321,31 +306,12 @@ void tcp_send_drop(struct tcp_conn *c)
 	}
 }
 
-uint32_t tcp_iov_slice(const struct iovec *iov, uint32_t iovcnt, uint32_t off, uint32_t len,
-		       struct iovec *out, uint32_t max)
-{
-	uint32_t i, n = 0;
-
-	for (i = 0; i < iovcnt && len > 0 && n < max; i++) {
-		if (off >= iov[i].iov_len) {
-			off -= (uint32_t)iov[i].iov_len;
-			continue;
-		}
-		out[n].iov_base = (uint8_t *)iov[i].iov_base + off;
-		out[n].iov_len = iov[i].iov_len - off < len ? iov[i].iov_len - off : len;
-		len -= (uint32_t)out[n].iov_len;
-		off = 0;
-		n++;
-	}
-	return n;
-}
-
 uint32_t tcp_iov_crc(const struct iovec *iov, uint32_t iovcnt, uint32_t off, uint32_t len)
 {
 	struct iovec s[NVMF_REQ_MAX_IOV];
 	uint32_t i, n, crc = 0;
 
-	n = tcp_iov_slice(iov, iovcnt, off, len, s, NVMF_REQ_MAX_IOV);
+	n = iov_slice(iov, iovcnt, off, len, s, NVMF_REQ_MAX_IOV);
 	for (i = 0; i < n; i++)
 		crc = crc32c(crc, s[i].iov_base, s[i].iov_len);
 	return crc;

@@ -23,7 +23,7 @@
 
 #include <cmocka.h>
 
-#include "nvmf/backend.h"
+#include "tests/unit/nvmf/backend_fixture.h"
 
 #define MIB (1u << 20)
 
@@ -58,89 +58,6 @@ struct fixture {
 	struct nvmf_backend *b;
 	struct nvmf_bchannel *ch;
 };
-
-struct done {
-	int count;
-	int status;
-};
-
-static void on_done(struct nvmf_bio *bio, int status)
-{
-	struct done *d = bio->cb_arg;
-
-	d->count++;
-	d->status = status;
-}
-
-static void bio_init(struct nvmf_bio *bio, struct done *d, enum nvmf_bio_op op, uint64_t off,
-		     uint64_t len, const struct iovec *iov, uint32_t iovcnt)
-{
-	memset(bio, 0, sizeof(*bio));
-	bio->op = op;
-	bio->offset = off;
-	bio->len = len;
-	bio->iov = iov;
-	bio->iovcnt = iovcnt;
-	bio->cb = on_done;
-	bio->cb_arg = d;
-}
-
-/* Poll @ch until @d has @want completions; fails after 10 s. */
-static void wait_for(struct nvmf_bchannel *ch, struct done *d, int want)
-{
-	struct timespec t0, t;
-
-	clock_gettime(CLOCK_MONOTONIC, &t0);
-	while (d->count < want) {
-		ch->backend->ops->poll(ch);
-		clock_gettime(CLOCK_MONOTONIC, &t);
-		assert_true(t.tv_sec - t0.tv_sec < 10);
-	}
-	assert_int_equal(d->count, want);
-}
-
-/* Submit one bio, poll it to completion, @return its status (or submit's error). */
-static int run_bio_fua(struct nvmf_bchannel *ch, enum nvmf_bio_op op, uint64_t off, uint64_t len,
-		       const struct iovec *iov, uint32_t iovcnt, bool fua)
-{
-	struct done d = {0, 1};
-	struct nvmf_bio bio;
-	int rc;
-
-	bio_init(&bio, &d, op, off, len, iov, iovcnt);
-	bio.fua = fua;
-	rc = ch->backend->ops->submit(ch, &bio);
-	if (rc != 0) {
-		assert_int_equal(d.count, 0);
-		return rc;
-	}
-	wait_for(ch, &d, 1);
-	return d.status;
-}
-
-static int run_bio(struct nvmf_bchannel *ch, enum nvmf_bio_op op, uint64_t off, uint64_t len,
-		   const struct iovec *iov, uint32_t iovcnt)
-{
-	return run_bio_fua(ch, op, off, len, iov, iovcnt, false);
-}
-
-static void fill(uint8_t *p, size_t len, unsigned seed)
-{
-	size_t i;
-
-	for (i = 0; i < len; i++)
-		p[i] = (uint8_t)(seed + i * 13 + (i >> 9));
-}
-
-static bool all_zero(const uint8_t *p, size_t len)
-{
-	size_t i;
-
-	for (i = 0; i < len; i++)
-		if (p[i] != 0)
-			return false;
-	return true;
-}
 
 static uint8_t *aligned_buf(size_t len)
 {
@@ -274,9 +191,9 @@ static void test_create_and_reopen(void **state)
 	assert_true(f->b->volatile_cache);
 	assert_non_null(f->b->ops->poll);
 	/* Durability round trip: write, flush, close, reopen with size 0. */
-	fill(w, 8192, 21);
-	assert_int_equal(run_bio(f->ch, NVMF_BIO_WRITE, 4 * MIB - 8192, 8192, &wv, 1), 0);
-	assert_int_equal(run_bio(f->ch, NVMF_BIO_FLUSH, 0, 0, NULL, 0), 0);
+	bx_fill(w, 8192, 21);
+	assert_int_equal(bx_run_bio(f->ch, NVMF_BIO_WRITE, 4 * MIB - 8192, 8192, &wv, 1), 0);
+	assert_int_equal(bx_run_bio(f->ch, NVMF_BIO_FLUSH, 0, 0, NULL, 0), 0);
 	f->b->ops->channel_destroy(f->ch);
 	f->b->ops->destroy(f->b);
 	f->ch = NULL;
@@ -286,7 +203,7 @@ static void test_create_and_reopen(void **state)
 	assert_int_equal(b->size, 4 * MIB);
 	assert_int_equal(b->block_size, 512);
 	assert_int_equal(b->ops->channel_create(b, &f->ch), 0);
-	assert_int_equal(run_bio(f->ch, NVMF_BIO_READ, 4 * MIB - 8192, 8192, &rv, 1), 0);
+	assert_int_equal(bx_run_bio(f->ch, NVMF_BIO_READ, 4 * MIB - 8192, 8192, &rv, 1), 0);
 	assert_memory_equal(w, r, 8192);
 	/* A larger size extends the file; an odd tail is ignored with size 0. */
 	f->b->ops->channel_destroy(f->ch);
@@ -314,20 +231,20 @@ static void test_write_read_segments(void **state)
 	struct iovec rv[2] = {{r, 4096}, {r + 4096, 8192}};
 	int fd;
 
-	fill(w, 8192, 3);
+	bx_fill(w, 8192, 3);
 	memset(r, 0xee, 8192);
-	assert_int_equal(run_bio(f->ch, NVMF_BIO_WRITE, 4096, 8192, wv, 3), 0);
+	assert_int_equal(bx_run_bio(f->ch, NVMF_BIO_WRITE, 4096, 8192, wv, 3), 0);
 	/* The second read iovec is longer than needed: only len bytes move. */
 	rv[1].iov_len = 4096;
-	assert_int_equal(run_bio(f->ch, NVMF_BIO_READ, 4096, 8192, rv, 2), 0);
+	assert_int_equal(bx_run_bio(f->ch, NVMF_BIO_READ, 4096, 8192, rv, 2), 0);
 	assert_memory_equal(w, r, 8192);
 	/* The bytes are really in the file, at the right place. */
 	fd = open(f->path, O_RDONLY);
 	assert_int_equal(pread(fd, r, 8192, 4096), 8192);
 	close(fd);
 	assert_memory_equal(w, r, 8192);
-	assert_int_equal(run_bio(f->ch, NVMF_BIO_READ, 0, 4096, rv, 1), 0);
-	assert_true(all_zero(r, 4096));
+	assert_int_equal(bx_run_bio(f->ch, NVMF_BIO_READ, 0, 4096, rv, 1), 0);
+	assert_true(bx_all_zero(r, 4096));
 	free(w);
 	free(r);
 }
@@ -345,14 +262,14 @@ static void test_misaligned_iovecs(void **state)
 	assert_int_equal(all, 1 + direct);
 	if (strcmp(f->base, "/var/tmp") == 0)
 		assert_int_equal(direct, 1);
-	fill(w, 16384, 8);
-	assert_int_equal(run_bio(f->ch, NVMF_BIO_WRITE, 65536, 8192, wv, 3), 0);
-	assert_int_equal(run_bio(f->ch, NVMF_BIO_READ, 65536, 8192, rv, 2), 0);
+	bx_fill(w, 16384, 8);
+	assert_int_equal(bx_run_bio(f->ch, NVMF_BIO_WRITE, 65536, 8192, wv, 3), 0);
+	assert_int_equal(bx_run_bio(f->ch, NVMF_BIO_READ, 65536, 8192, rv, 2), 0);
 	assert_memory_equal(w + 3, r + 1, 8192);
 	/* Read back aligned, through the direct descriptor. */
 	rv[0].iov_base = r;
 	rv[0].iov_len = 8192;
-	assert_int_equal(run_bio(f->ch, NVMF_BIO_READ, 65536, 8192, rv, 1), 0);
+	assert_int_equal(bx_run_bio(f->ch, NVMF_BIO_READ, 65536, 8192, rv, 1), 0);
 	assert_memory_equal(w + 3, r, 8192);
 	free(w);
 	free(r);
@@ -371,9 +288,9 @@ static void test_many_iovecs(void **state)
 		wv[i] = (struct iovec){w + (N - 1 - i) * 512, 512};
 		rv[i] = (struct iovec){r + (N - 1 - i) * 512, 512};
 	}
-	fill(w, N * 512, 99);
-	assert_int_equal(run_bio(f->ch, NVMF_BIO_WRITE, 0, N * 512, wv, N), 0);
-	assert_int_equal(run_bio(f->ch, NVMF_BIO_READ, 0, N * 512, rv, N), 0);
+	bx_fill(w, N * 512, 99);
+	assert_int_equal(bx_run_bio(f->ch, NVMF_BIO_WRITE, 0, N * 512, wv, N), 0);
+	assert_int_equal(bx_run_bio(f->ch, NVMF_BIO_READ, 0, N * 512, rv, N), 0);
 	assert_memory_equal(w, r, N * 512);
 	free(w);
 	free(r);
@@ -387,24 +304,24 @@ static void test_zeroes_dealloc_flush_fua(void **state)
 	struct iovec wv = {w, len}, rv = {r, len};
 	int fd;
 
-	fill(w, len, 4);
-	assert_int_equal(run_bio_fua(f->ch, NVMF_BIO_WRITE, 0, len, &wv, 1, true), 0);
+	bx_fill(w, len, 4);
+	assert_int_equal(bx_run_bio_fua(f->ch, NVMF_BIO_WRITE, 0, len, &wv, 1, true), 0);
 	fd = open(f->path, O_RDONLY);
 	assert_int_equal(pread(fd, r, len, 0), (ssize_t)len);
 	close(fd);
 	assert_memory_equal(w, r, len);
-	assert_int_equal(run_bio(f->ch, NVMF_BIO_WRITE_ZEROES, 512, 1536, NULL, 0), 0);
-	assert_int_equal(run_bio(f->ch, NVMF_BIO_DEALLOCATE, 65536, 131072, NULL, 0), 0);
-	assert_int_equal(run_bio(f->ch, NVMF_BIO_DEALLOCATE, 300 * 1024, 512, NULL, 0), 0);
-	assert_int_equal(run_bio(f->ch, NVMF_BIO_WRITE_ZEROES, 0, 0, NULL, 0), 0);
-	assert_int_equal(run_bio(f->ch, NVMF_BIO_FLUSH, 0, 0, NULL, 0), 0);
-	assert_int_equal(run_bio(f->ch, NVMF_BIO_READ, 0, len, &rv, 1), 0);
+	assert_int_equal(bx_run_bio(f->ch, NVMF_BIO_WRITE_ZEROES, 512, 1536, NULL, 0), 0);
+	assert_int_equal(bx_run_bio(f->ch, NVMF_BIO_DEALLOCATE, 65536, 131072, NULL, 0), 0);
+	assert_int_equal(bx_run_bio(f->ch, NVMF_BIO_DEALLOCATE, 300 * 1024, 512, NULL, 0), 0);
+	assert_int_equal(bx_run_bio(f->ch, NVMF_BIO_WRITE_ZEROES, 0, 0, NULL, 0), 0);
+	assert_int_equal(bx_run_bio(f->ch, NVMF_BIO_FLUSH, 0, 0, NULL, 0), 0);
+	assert_int_equal(bx_run_bio(f->ch, NVMF_BIO_READ, 0, len, &rv, 1), 0);
 	assert_memory_equal(r, w, 512);
-	assert_true(all_zero(r + 512, 1536));
+	assert_true(bx_all_zero(r + 512, 1536));
 	assert_memory_equal(r + 2048, w + 2048, 65536 - 2048);
-	assert_true(all_zero(r + 65536, 131072));
+	assert_true(bx_all_zero(r + 65536, 131072));
 	assert_memory_equal(r + 196608, w + 196608, 300 * 1024 - 196608);
-	assert_true(all_zero(r + 300 * 1024, 512));
+	assert_true(bx_all_zero(r + 300 * 1024, 512));
 	assert_memory_equal(r + 300 * 1024 + 512, w + 300 * 1024 + 512, len - 300 * 1024 - 512);
 	assert_true(f->b->supports_dealloc);
 	free(w);
@@ -417,12 +334,12 @@ static void test_zero_len_and_refused(void **state)
 	uint8_t *r = aligned_buf(4096);
 	struct iovec rv = {r, 2048};
 
-	assert_int_equal(run_bio(f->ch, NVMF_BIO_READ, 0, 0, NULL, 0), 0);
-	assert_int_equal(run_bio(f->ch, NVMF_BIO_WRITE, 4 * MIB, 0, NULL, 0), 0);
-	assert_int_equal(run_bio(f->ch, NVMF_BIO_READ, 0, 4096, &rv, 1), -EINVAL);
-	assert_int_equal(run_bio(f->ch, NVMF_BIO_READ, 4 * MIB, 512, &rv, 1), -EINVAL);
-	assert_int_equal(run_bio(f->ch, NVMF_BIO_READ, 100, 512, &rv, 1), -EINVAL);
-	assert_int_equal(run_bio(f->ch, (enum nvmf_bio_op)7, 0, 512, &rv, 1), -EOPNOTSUPP);
+	assert_int_equal(bx_run_bio(f->ch, NVMF_BIO_READ, 0, 0, NULL, 0), 0);
+	assert_int_equal(bx_run_bio(f->ch, NVMF_BIO_WRITE, 4 * MIB, 0, NULL, 0), 0);
+	assert_int_equal(bx_run_bio(f->ch, NVMF_BIO_READ, 0, 4096, &rv, 1), -EINVAL);
+	assert_int_equal(bx_run_bio(f->ch, NVMF_BIO_READ, 4 * MIB, 512, &rv, 1), -EINVAL);
+	assert_int_equal(bx_run_bio(f->ch, NVMF_BIO_READ, 100, 512, &rv, 1), -EINVAL);
+	assert_int_equal(bx_run_bio(f->ch, (enum nvmf_bio_op)7, 0, 512, &rv, 1), -EOPNOTSUPP);
 	free(r);
 }
 
@@ -434,28 +351,28 @@ static void test_ring_full(void **state)
 	uint8_t *buf = aligned_buf(N * 512), *expect = aligned_buf(N * 512);
 	struct iovec iov[N];
 	struct nvmf_bio bios[N + 1];
-	struct done d = {0, 0};
+	struct bx_done d = {0, 0};
 	int i;
 
-	fill(buf, N * 512, 1);
+	bx_fill(buf, N * 512, 1);
 	memcpy(expect, buf, N * 512);
 	for (i = 0; i < N; i++) {
 		iov[i] = (struct iovec){buf + i * 512, 512};
-		bio_init(&bios[i], &d, NVMF_BIO_WRITE, (uint64_t)i * 512, 512, &iov[i], 1);
+		bx_bio_init(&bios[i], &d, NVMF_BIO_WRITE, (uint64_t)i * 512, 512, &iov[i], 1);
 		assert_int_equal(f->b->ops->submit(f->ch, &bios[i]), 0);
 	}
-	bio_init(&bios[N], &d, NVMF_BIO_FLUSH, 0, 0, NULL, 0);
+	bx_bio_init(&bios[N], &d, NVMF_BIO_FLUSH, 0, 0, NULL, 0);
 	assert_int_equal(f->b->ops->submit(f->ch, &bios[N]), -EAGAIN);
 	assert_int_equal(f->b->ops->submit(f->ch, &bios[0]), -EAGAIN);
 	assert_int_equal(d.count, 0);
-	wait_for(f->ch, &d, N);
+	bx_wait_for(f->ch, &d, N);
 	assert_int_equal(d.status, 0);
 	assert_int_equal(f->b->ops->submit(f->ch, &bios[N]), 0);
-	wait_for(f->ch, &d, N + 1);
+	bx_wait_for(f->ch, &d, N + 1);
 	assert_int_equal(d.status, 0);
 	memset(buf, 0, N * 512);
 	assert_int_equal(
-	    run_bio(f->ch, NVMF_BIO_READ, 0, N * 512, &(struct iovec){buf, N * 512}, 1), 0);
+	    bx_run_bio(f->ch, NVMF_BIO_READ, 0, N * 512, &(struct iovec){buf, N * 512}, 1), 0);
 	assert_memory_equal(buf, expect, N * 512);
 	free(buf);
 	free(expect);
@@ -468,12 +385,12 @@ static void test_destroy_with_inflight(void **state)
 	uint8_t *buf = aligned_buf(4096);
 	struct iovec iov = {buf, 4096};
 	struct nvmf_bio bio[4];
-	struct done d = {0, 1};
+	struct bx_done d = {0, 1};
 	int i;
 
 	memset(buf, 0x3c, 4096);
 	for (i = 0; i < 4; i++) {
-		bio_init(&bio[i], &d, NVMF_BIO_WRITE, (uint64_t)i * 4096, 4096, &iov, 1);
+		bx_bio_init(&bio[i], &d, NVMF_BIO_WRITE, (uint64_t)i * 4096, 4096, &iov, 1);
 		assert_int_equal(f->b->ops->submit(f->ch, &bio[i]), 0);
 	}
 	f->b->ops->channel_destroy(f->ch);
@@ -491,22 +408,22 @@ static void test_short_read_past_eof(void **state)
 	struct iovec wv = {w, 8192}, rv = {r, 8192};
 	int fd;
 
-	fill(w, 8192, 6);
-	assert_int_equal(run_bio(f->ch, NVMF_BIO_WRITE, 2 * MIB, 8192, &wv, 1), 0);
+	bx_fill(w, 8192, 6);
+	assert_int_equal(bx_run_bio(f->ch, NVMF_BIO_WRITE, 2 * MIB, 8192, &wv, 1), 0);
 	fd = open(f->path, O_RDWR);
 	assert_int_equal(ftruncate(fd, 2 * MIB + 4096), 0);
 	close(fd);
 	memset(r, 0xee, 8192);
-	assert_int_equal(run_bio(f->ch, NVMF_BIO_READ, 2 * MIB, 8192, &rv, 1), 0);
+	assert_int_equal(bx_run_bio(f->ch, NVMF_BIO_READ, 2 * MIB, 8192, &rv, 1), 0);
 	assert_memory_equal(r, w, 4096);
-	assert_true(all_zero(r + 4096, 4096));
+	assert_true(bx_all_zero(r + 4096, 4096));
 	/* Misaligned (buffered) read across the end too. */
 	rv.iov_base = r + 1;
 	memset(r, 0xee, 8192);
 	rv.iov_len = 7680;
-	assert_int_equal(run_bio(f->ch, NVMF_BIO_READ, 2 * MIB + 512, 7680, &rv, 1), 0);
+	assert_int_equal(bx_run_bio(f->ch, NVMF_BIO_READ, 2 * MIB + 512, 7680, &rv, 1), 0);
 	assert_memory_equal(r + 1, w + 512, 3584);
-	assert_true(all_zero(r + 1 + 3584, 4096));
+	assert_true(bx_all_zero(r + 1 + 3584, 4096));
 	free(w);
 	free(r);
 }
@@ -520,23 +437,23 @@ static void test_write_error(void **state)
 	struct rlimit old, lim;
 	void (*old_sig)(int) = signal(SIGXFSZ, SIG_IGN);
 
-	fill(w, 8192, 2);
+	bx_fill(w, 8192, 2);
 	assert_int_equal(getrlimit(RLIMIT_FSIZE, &old), 0);
 	lim = old;
 	lim.rlim_cur = 65536;
 	assert_int_equal(setrlimit(RLIMIT_FSIZE, &lim), 0);
 	/* Wholly beyond the limit, aligned and misaligned. */
-	assert_int_equal(run_bio(f->ch, NVMF_BIO_WRITE, MIB, 8192, &wv, 1), -EFBIG);
+	assert_int_equal(bx_run_bio(f->ch, NVMF_BIO_WRITE, MIB, 8192, &wv, 1), -EFBIG);
 	wv.iov_base = w + 1;
 	wv.iov_len = 4096;
-	assert_int_equal(run_bio(f->ch, NVMF_BIO_WRITE, MIB, 4096, &wv, 1), -EFBIG);
+	assert_int_equal(bx_run_bio(f->ch, NVMF_BIO_WRITE, MIB, 4096, &wv, 1), -EFBIG);
 	/* Across the limit: the first half lands, the write still fails. */
 	wv.iov_base = w;
 	wv.iov_len = 8192;
-	assert_int_equal(run_bio_fua(f->ch, NVMF_BIO_WRITE, 61440, 8192, &wv, 1, true), -EFBIG);
+	assert_int_equal(bx_run_bio_fua(f->ch, NVMF_BIO_WRITE, 61440, 8192, &wv, 1, true), -EFBIG);
 	/* Reads are not limited. */
-	assert_int_equal(run_bio(f->ch, NVMF_BIO_READ, MIB, 8192, &wv, 1), 0);
-	assert_true(all_zero(w, 8192));
+	assert_int_equal(bx_run_bio(f->ch, NVMF_BIO_READ, MIB, 8192, &wv, 1), 0);
+	assert_true(bx_all_zero(w, 8192));
 	assert_int_equal(setrlimit(RLIMIT_FSIZE, &old), 0);
 	signal(SIGXFSZ, old_sig);
 	free(w);
@@ -576,11 +493,11 @@ static void test_direct_refused(void **state)
 	assert_int_equal(all, 1);
 	assert_int_equal(direct, 0);
 	assert_int_equal(b->ops->channel_create(b, &ch), 0);
-	fill(w, 4096, 12);
-	assert_int_equal(run_bio_fua(ch, NVMF_BIO_WRITE, 8192, 4096, &wv, 1, true), 0);
-	assert_int_equal(run_bio(ch, NVMF_BIO_READ, 8192, 4096, &rv, 1), 0);
+	bx_fill(w, 4096, 12);
+	assert_int_equal(bx_run_bio_fua(ch, NVMF_BIO_WRITE, 8192, 4096, &wv, 1, true), 0);
+	assert_int_equal(bx_run_bio(ch, NVMF_BIO_READ, 8192, 4096, &rv, 1), 0);
 	assert_memory_equal(w, r, 4096);
-	assert_int_equal(run_bio(ch, NVMF_BIO_FLUSH, 0, 0, NULL, 0), 0);
+	assert_int_equal(bx_run_bio(ch, NVMF_BIO_FLUSH, 0, 0, NULL, 0), 0);
 	b->ops->channel_destroy(ch);
 	b->ops->destroy(b);
 	unlink(path);
@@ -597,9 +514,9 @@ static void test_two_channels(void **state)
 
 	assert_int_equal(f->b->ops->channel_create(f->b, &other), 0);
 	assert_ptr_not_equal(other, f->ch);
-	fill(w, 4096, 31);
-	assert_int_equal(run_bio(f->ch, NVMF_BIO_WRITE, 12288, 4096, &wv, 1), 0);
-	assert_int_equal(run_bio(other, NVMF_BIO_READ, 12288, 4096, &rv, 1), 0);
+	bx_fill(w, 4096, 31);
+	assert_int_equal(bx_run_bio(f->ch, NVMF_BIO_WRITE, 12288, 4096, &wv, 1), 0);
+	assert_int_equal(bx_run_bio(other, NVMF_BIO_READ, 12288, 4096, &rv, 1), 0);
 	assert_memory_equal(w, r, 4096);
 	assert_int_equal(f->b->ops->poll(other), 0);
 	f->b->ops->channel_destroy(other);

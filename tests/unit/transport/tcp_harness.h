@@ -308,6 +308,13 @@ static inline void h_connect(struct harness *h, uint8_t dgst)
 	h->ddgst = dgst & NVME_TCP_DGST_DDGST_ENABLE;
 }
 
+/** h_setup(), then h_connect() with @dgst. */
+static inline void h_start(struct harness *h, uint8_t dgst)
+{
+	h_setup(h);
+	h_connect(h, dgst);
+}
+
 /* Seal a host PDU of header @hlen and @dlen data bytes at @buf + pdo. */
 static inline size_t h_seal(struct harness *h, uint8_t *buf, uint32_t hlen, const void *data,
 			    uint32_t dlen)
