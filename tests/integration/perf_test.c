@@ -383,28 +383,81 @@ static void test_identify_discovery(void **state)
 	result_free(&r);
 }
 
-/* A second nvmf_perf (another seed) overwrites the blocks: verify must notice. */
+/*
+ * Wait (up to 60 s) until the nvmf_perf whose stderr is @fd prints a
+ * progress line with I/O in it: it is connected and writing.
+ * @return true once it is.
+ */
+static bool wait_writing(int fd)
+{
+	char buf[4096];
+	size_t have = 0;
+	struct pollfd p = {.fd = fd, .events = POLLIN};
+
+	for (int waited = 0; waited < 600;) {
+		ssize_t n;
+
+		if (poll(&p, 1, 100) == 0) {
+			waited++;
+			continue;
+		}
+		n = read(fd, buf + have, sizeof(buf) - 1 - have);
+		if (n <= 0)
+			return false;
+		have += (size_t)n;
+		buf[have] = '\0';
+		for (char *l = buf; (l = strstr(l, " s]")) != NULL; l++) {
+			double iops = 0;
+
+			if (sscanf(l, " s] %lf IOPS", &iops) == 1 && iops > 0)
+				return true;
+		}
+		if (have > sizeof(buf) / 2) { /* keep the tail */
+			memmove(buf, buf + have - 256, 256);
+			have = 256;
+		}
+	}
+	return false;
+}
+
+/*
+ * Another host overwrites the blocks: --verify must say so. The other
+ * writer is seen writing before the verifying run starts and goes on until
+ * it ends, so the two always overlap, however loaded the machine.
+ */
 static void test_verify_detects_foreign_writes(void **state)
 {
 	char trid[256];
 	struct json_value *root;
 	struct result r;
 	pid_t other;
+	int pfd[2];
 
 	(void)state;
 	trid_of(trid, sizeof(trid), RAM_NQN);
+	assert_int_equal(pipe(pfd), 0);
 	other = fork();
 	if (other == 0) {
 		int null = open("/dev/null", O_WRONLY);
 
+		close(pfd[0]);
 		dup2(null, STDOUT_FILENO);
-		dup2(null, STDERR_FILENO);
+		dup2(pfd[1], STDERR_FILENO);
 		execl(g_perf_bin, g_perf_bin, "-r", trid, "-w", "randwrite", "-o", "1M", "-q", "32",
-		      "-t", "4", (char *)NULL);
+		      "-t", "120", (char *)NULL);
 		_exit(127);
+	}
+	close(pfd[1]);
+	if (!wait_writing(pfd[0])) {
+		kill(other, SIGKILL);
+		waitpid(other, NULL, 0);
+		close(pfd[0]);
+		fail_msg("the other writer never started writing");
 	}
 	run_perf(RAM_NQN, &r, RUN_TIMEOUT_S, "-w", "randrw", "-o", "1M", "-q", "32", "-t", "4",
 		 "--verify", "--json", NULL);
+	kill(other, SIGINT);
+	close(pfd[0]);
 	waitpid(other, NULL, 0);
 	expect_exit(&r, 1);
 	assert_non_null(strstr(r.err, "verify:"));
