@@ -189,7 +189,6 @@ struct tcp_conn {
 	bool ddgst;
 	uint32_t hpda_align; /**< C2H data alignment in bytes */
 	uint32_t maxr2t;
-	bool sqflow_disabled; /**< seen in the Connect command's CATTR */
 
 	/* Receive side (tcp_recv.c). */
 	enum tcp_recv_state rstate;
@@ -307,8 +306,6 @@ void tcp_recv_expect_data(struct tcp_conn *c, struct tcp_req *req, uint32_t off)
 /* tcp_pdu.c: handlers of received PDUs. Return 0, or -EPROTO after tcp_conn_fatal(). */
 /** The common header is in: check type, hlen, plen, pdo. */
 int tcp_pdu_check_ch(struct tcp_conn *c);
-/** Whether PDUs of @type carry a header digest once negotiated. */
-bool tcp_pdu_has_hdgst(uint8_t type);
 int tcp_pdu_header(struct tcp_conn *c);
 int tcp_pdu_complete(struct tcp_conn *c);
 
@@ -352,26 +349,6 @@ void tcp_reqs_abort(struct tcp_conn *c);
 void tcp_req_complete(struct nvmf_request *r);
 /** ops.req_keep_data: copy lent in-capsule data from the stage into the slot's buffer. */
 void tcp_req_keep_data(struct nvmf_request *r);
-
-/* Byte helpers for wire fields (little endian). */
-static inline uint16_t tcp_get16(const uint8_t *p)
-{
-	return (uint16_t)(p[0] | (p[1] << 8));
-}
-
-static inline uint32_t tcp_get32(const uint8_t *p)
-{
-	return (uint32_t)p[0] | ((uint32_t)p[1] << 8) | ((uint32_t)p[2] << 16) |
-	       ((uint32_t)p[3] << 24);
-}
-
-static inline void tcp_put32(uint8_t *p, uint32_t v)
-{
-	p[0] = (uint8_t)v;
-	p[1] = (uint8_t)(v >> 8);
-	p[2] = (uint8_t)(v >> 16);
-	p[3] = (uint8_t)(v >> 24);
-}
 
 /** Make @out (at most @max entries) the slice [@off, @off+@len) of @iov. @return count. */
 uint32_t tcp_iov_slice(const struct iovec *iov, uint32_t iovcnt, uint32_t off, uint32_t len,

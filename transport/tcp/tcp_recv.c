@@ -193,7 +193,7 @@ static int tcp_recv_psh(struct tcp_conn *c)
 	if (rc != STEP_AGAIN)
 		return rc;
 	c->rx_hdr_len = c->rx_hlen;
-	if (c->hdgst && tcp_pdu_has_hdgst(c->rx_type)) {
+	if (nvme_tcp_pdu_hdgst_len(c->rx_type, c->hdgst) != 0) {
 		tcp_recv_set_state(c, TCP_RECV_HDGST);
 		return STEP_AGAIN;
 	}
@@ -207,7 +207,7 @@ static int tcp_recv_hdgst(struct tcp_conn *c)
 	if (rc != STEP_AGAIN)
 		return rc;
 	c->rx_hdr_len = c->rx_hlen + 4;
-	if (crc32c(0, c->rx_hdr, c->rx_hlen) != tcp_get32(c->rx_hdr + c->rx_hlen)) {
+	if (crc32c(0, c->rx_hdr, c->rx_hlen) != nvme_get_le32(c->rx_hdr + c->rx_hlen)) {
 		tcp_conn_fatal(c, NVME_TCP_FES_HEADER_DIGEST_ERROR, 0);
 		return STEP_STOP;
 	}
@@ -317,7 +317,7 @@ static int tcp_recv_ddgst(struct tcp_conn *c)
 	if (rc != STEP_AGAIN)
 		return rc;
 	if (tcp_iov_crc(req->base.iov, req->base.iovcnt, c->rx_data_off, c->rx_data_len) !=
-	    tcp_get32(c->rx_ddgst))
+	    nvme_get_le32(c->rx_ddgst))
 		req->ddgst_error = true;
 	return tcp_recv_pdu_done(c);
 }

@@ -111,7 +111,6 @@ struct tcp_req *tcp_req_get(struct tcp_conn *c)
 	r->base.c2h_iov = NULL;
 	r->base.c2h_iovcnt = 0;
 	r->base.h2c_lent = false;
-	r->base.core_ctx = NULL;
 	r->nbufs = 0;
 	r->h2c_done = 0;
 	r->r2t_off = 0;

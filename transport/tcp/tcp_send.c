@@ -84,7 +84,8 @@ static void tcp_pdu_seal(struct tcp_conn *c, struct tcp_pdu *pdu)
 			uint32_t n;
 			const struct iovec *iov = tcp_c2h_iov(req, &n);
 
-			tcp_put32(pdu->ddgst, tcp_iov_crc(iov, n, pdu->data_off, pdu->data_len));
+			nvme_put_le32(pdu->ddgst,
+				      tcp_iov_crc(iov, n, pdu->data_off, pdu->data_len));
 		}
 		plen = pdo + pdu->data_len + pdu->ddgst_len;
 	} else {
@@ -92,7 +93,7 @@ static void tcp_pdu_seal(struct tcp_conn *c, struct tcp_pdu *pdu)
 	}
 	ch->plen = plen;
 	if (c->hdgst)
-		tcp_put32(pdu->hdr + hlen, crc32c(0, pdu->hdr, hlen));
+		nvme_put_le32(pdu->hdr + hlen, crc32c(0, pdu->hdr, hlen));
 }
 
 void tcp_send_icresp(struct tcp_conn *c, uint8_t dgst, uint32_t maxh2cdata)
@@ -160,7 +161,7 @@ static bool tcp_c2h_success_ok(struct tcp_req *req)
 {
 	struct tcp_conn *c = req->conn;
 
-	return tcp_conn_transport(c)->c2h_success && c->sqflow_disabled &&
+	return tcp_conn_transport(c)->c2h_success && c->base.sq_flow_disabled &&
 	       !nvme_cpl_is_error(&req->base.cpl);
 }
 
