@@ -2,9 +2,9 @@
 /*
  * tcp_pdu.c - NVMe/TCP received PDUs: header checks and handlers.
  *
- * tcp_pdu_check_ch() runs on the 8-byte common header (type, HLEN, PLEN),
- * tcp_pdu_header() on the whole header (sequence, PDO, the type's fields;
- * it decides where the data goes), tcp_pdu_complete() once the data and
+ * nvmf_tcp_pdu_check_ch() runs on the 8-byte common header (type, HLEN, PLEN),
+ * nvmf_tcp_pdu_header() on the whole header (sequence, PDO, the type's fields;
+ * it decides where the data goes), nvmf_tcp_pdu_complete() once the data and
  * digests are in. A fatal error queues a C2HTermReq whose FES/FEI name the
  * offending field (FEI = its byte offset in the header) and closes.
  *
@@ -27,11 +27,11 @@ static uint32_t tcp_pdu_expected_hlen(uint8_t type)
 
 static int tcp_fatal(struct tcp_conn *c, uint16_t fes, uint32_t fei)
 {
-	tcp_conn_fatal(c, fes, fei);
+	nvmf_tcp_conn_fatal(c, fes, fei);
 	return -EPROTO;
 }
 
-int tcp_pdu_check_ch(struct tcp_conn *c)
+int nvmf_tcp_pdu_check_ch(struct tcp_conn *c)
 {
 	const struct nvme_tcp_common_hdr *ch = (const void *)c->rx_hdr;
 	uint32_t hlen = tcp_pdu_expected_hlen(ch->pdu_type);
@@ -100,7 +100,7 @@ static int tcp_icreq_done(struct tcp_conn *c)
 		dgst |= NVME_TCP_DGST_HDGST_ENABLE;
 	if ((ic->dgst & NVME_TCP_DGST_DDGST_ENABLE) && o->ddgst_allowed)
 		dgst |= NVME_TCP_DGST_DDGST_ENABLE;
-	tcp_send_icresp(c, dgst, TCP_MAXH2CDATA);
+	nvmf_tcp_send_icresp(c, dgst, TCP_MAXH2CDATA);
 	c->hdgst = dgst & NVME_TCP_DGST_HDGST_ENABLE;
 	c->ddgst = dgst & NVME_TCP_DGST_DDGST_ENABLE;
 	c->state = TCP_CONN_RUNNING;
@@ -113,7 +113,7 @@ static int tcp_term_header(struct tcp_conn *c)
 
 	log_info(TCP_LOG, "connection from %s:%s: host terminated it (FES %u, FEI %u)",
 		 c->base.peer.traddr, c->base.peer.trsvcid, t->fes, t->fei);
-	tcp_conn_close(c);
+	nvmf_tcp_conn_close(c);
 	return -ECONNRESET;
 }
 
@@ -122,16 +122,16 @@ static int tcp_capsule_header(struct tcp_conn *c)
 	const struct nvme_tcp_cmd *pdu = (const void *)c->rx_hdr;
 	struct tcp_req *req;
 
-	if (tcp_pdu_data_len(c, tcp_conn_icd_limit(c)) != 0)
+	if (tcp_pdu_data_len(c, nvmf_tcp_conn_icd_limit(c)) != 0)
 		return -EPROTO;
-	req = tcp_req_get(c);
+	req = nvmf_tcp_req_get(c);
 	if (req == NULL)
 		return tcp_fatal(c, NVME_TCP_FES_PDU_SEQUENCE_ERROR, 0);
 	req->base.cmd = pdu->ccsqe;
 	c->rx_req = req;
 	c->rx_data_off = 0;
 	if (c->rx_data_len > 0) {
-		tcp_req_set_state(req, TCP_REQ_RECV_ICD);
+		nvmf_tcp_req_set_state(req, TCP_REQ_RECV_ICD);
 		req->base.iov[0].iov_base = req->icd;
 		req->base.iov[0].iov_len = c->rx_data_len;
 		req->base.iovcnt = 1;
@@ -180,22 +180,22 @@ static int tcp_capsule_done(struct tcp_conn *c)
 	uint16_t sc;
 
 	if (req->ddgst_error) {
-		tcp_req_fail(req, NVME_SCT_GENERIC, NVME_SC_TRANSIENT_TRANSPORT_ERROR);
+		nvmf_tcp_req_fail(req, NVME_SCT_GENERIC, NVME_SC_TRANSIENT_TRANSPORT_ERROR);
 		return 0;
 	}
 	sc = tcp_capsule_parse(c, req, icd_len);
 	if (sc != NVME_SC_SUCCESS) {
-		tcp_req_fail(req, NVME_SCT_GENERIC, (uint8_t)sc);
+		nvmf_tcp_req_fail(req, NVME_SCT_GENERIC, (uint8_t)sc);
 		return 0;
 	}
 	if (req->base.xfer == NVMF_XFER_NONE) {
 		req->base.length = 0;
 		req->base.iovcnt = 0;
-		tcp_req_exec(req);
+		nvmf_tcp_req_exec(req);
 	} else if (icd_len > 0) {
-		tcp_req_exec(req);
+		nvmf_tcp_req_exec(req);
 	} else {
-		tcp_req_start_buffers(req);
+		nvmf_tcp_req_start_buffers(req);
 	}
 	return 0;
 }
@@ -234,11 +234,11 @@ static int tcp_h2c_done(struct tcp_conn *c)
 
 	req->h2c_done += c->rx_data_len;
 	if (req->h2c_done == req->r2t_off + req->r2t_len)
-		tcp_req_h2c_window_done(req);
+		nvmf_tcp_req_h2c_window_done(req);
 	return 0;
 }
 
-int tcp_pdu_header(struct tcp_conn *c)
+int nvmf_tcp_pdu_header(struct tcp_conn *c)
 {
 	bool init = c->state == TCP_CONN_WAIT_ICREQ;
 
@@ -258,7 +258,7 @@ int tcp_pdu_header(struct tcp_conn *c)
 	}
 }
 
-int tcp_pdu_complete(struct tcp_conn *c)
+int nvmf_tcp_pdu_complete(struct tcp_conn *c)
 {
 	switch (c->rx_type) {
 	case NVME_TCP_PDU_ICREQ:

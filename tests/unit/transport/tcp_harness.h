@@ -164,7 +164,7 @@ static inline void h_setup_opts(struct harness *h, const struct nvmf_transport_o
 	assert_int_equal(socketpair(AF_UNIX, SOCK_STREAM, 0, sv), 0);
 	fcntl(sv[0], F_SETFL, fcntl(sv[0], F_GETFL) | O_NONBLOCK);
 	h->host = sv[1];
-	h->c = tcp_conn_create(tcp_transport_of(h->t), sv[0], NULL, NULL);
+	h->c = nvmf_tcp_conn_create(nvmf_tcp_transport_of(h->t), sv[0], NULL, NULL);
 	assert_non_null(h->c);
 	assert_int_equal(h->ops->group_add(h->g, &h->c->base), 0);
 }
