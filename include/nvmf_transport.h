@@ -87,6 +87,10 @@ enum nvmf_xfer {
 	NVMF_XFER_H2C, /**< host to controller: write, in-capsule or R2T */
 	NVMF_XFER_C2H, /**< controller to host: read, identify, log page */
 };
+/* The same values as the spec's direction bits (nvmf_cmd_data_transfer()). */
+_Static_assert((int)NVMF_XFER_NONE == (int)NVME_DATA_NONE, "xfer none");
+_Static_assert((int)NVMF_XFER_H2C == (int)NVME_DATA_HOST_TO_CONTROLLER, "xfer h2c");
+_Static_assert((int)NVMF_XFER_C2H == (int)NVME_DATA_CONTROLLER_TO_HOST, "xfer c2h");
 
 /** One command in flight. Owned by the transport; lent to the core. */
 struct nvmf_request {
@@ -142,8 +146,9 @@ struct nvmf_qpair {
 	bool connected;                   /**< core: Connect succeeded */
 	/**
 	 * core: the host asked to disable SQ flow control (Connect CATTR) and
-	 * the controller agreed; SQHD then means nothing to the host, and an
-	 * NVMe/TCP read may end with C2HData SUCCESS instead of a CapsuleResp.
+	 * the controller agreed. SQHD then means nothing to the host, and a
+	 * transport whose binding allows it may answer a successful read with
+	 * its data alone, without a response capsule.
 	 */
 	bool sq_flow_disabled;
 	bool closing;         /**< core: teardown started */

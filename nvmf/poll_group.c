@@ -132,7 +132,7 @@ static int poll_channels(struct nvmf_poll_group *pg)
 	return busy;
 }
 
-/* Output the backend channels (or resumed requests) queued goes out now, not a loop later. */
+/* Send what the backend channels and resumed requests completed: now, not a loop later. */
 static int flush_transports(struct nvmf_poll_group *pg)
 {
 	int busy = NVMF_POLL_IDLE;

@@ -108,11 +108,11 @@ enum tcp_pdu_kind {
 struct tcp_pdu {
 	TAILQ_ENTRY(tcp_pdu) link;
 	enum tcp_pdu_kind kind;
-	struct tcp_req *req; /**< NULL for ICResp, TermReq */
-	uint8_t hdr[TCP_HDR_MAX];
-	uint32_t hdr_len;  /**< header + header digest */
-	uint32_t pad_len;  /**< zero bytes up to PDO */
-	uint32_t data_off; /**< slice of req->base.iov */
+	struct tcp_req *req;                  /**< NULL for ICResp, TermReq */
+	_Alignas(8) uint8_t hdr[TCP_HDR_MAX]; /**< 8-aligned: built through PDU structs */
+	uint32_t hdr_len;                     /**< header + header digest */
+	uint32_t pad_len;                     /**< zero bytes up to PDO */
+	uint32_t data_off;                    /**< slice of req->base.iov */
 	uint32_t data_len;
 	uint8_t ddgst[4];
 	uint32_t ddgst_len;
@@ -192,12 +192,12 @@ struct tcp_conn {
 
 	/* Receive side (tcp_recv.c). */
 	enum tcp_recv_state rstate;
-	uint8_t rx_hdr[TCP_HDR_MAX];
-	uint32_t rx_hdr_len; /**< header bytes in rx_hdr (for a TermReq) */
-	uint64_t rx_pdus;    /**< PDUs received */
-	uint64_t rx_bytes;   /**< bytes received */
-	uint32_t rx_got;     /**< bytes of the current piece received */
-	uint32_t rx_need;    /**< bytes of the current piece */
+	_Alignas(8) uint8_t rx_hdr[TCP_HDR_MAX]; /**< 8-aligned: read through PDU structs */
+	uint32_t rx_hdr_len;                     /**< header bytes in rx_hdr (for a TermReq) */
+	uint64_t rx_pdus;                        /**< PDUs received */
+	uint64_t rx_bytes;                       /**< bytes received */
+	uint32_t rx_got;                         /**< bytes of the current piece received */
+	uint32_t rx_need;                        /**< bytes of the current piece */
 	uint8_t rx_type;
 	uint32_t rx_hlen;
 	uint32_t rx_plen;
