@@ -63,6 +63,18 @@ static inline uint8_t nvmf_cmd_fctype(const struct nvme_cmd *cmd)
 	return (uint8_t)(cmd->nsid & 0xFF);
 }
 
+/**
+ * Data transfer direction of any command @cmd: opcode bits 1:0, or for a
+ * fabrics command (NVME_OPC_FABRICS) fctype bits 1:0. Host and target,
+ * every transport, decide it here.
+ */
+static inline enum nvme_data_transfer nvmf_cmd_data_transfer(const struct nvme_cmd *cmd)
+{
+	if (cmd->opc == NVME_OPC_FABRICS)
+		return (enum nvme_data_transfer)(nvmf_cmd_fctype(cmd) & 0x3);
+	return nvme_opc_data_transfer(cmd->opc);
+}
+
 /** Connect command, 64 bytes; the Connect data (1024 bytes) is its payload. */
 struct nvmf_connect_cmd {
 	uint8_t opcode;
@@ -499,6 +511,38 @@ static inline uint8_t nvme_tcp_pdu_hlen(uint8_t pdu_type)
 		return 24;
 	default:
 		return 0;
+	}
+}
+
+/** True for the PDU types a host sends (ICReq, H2CTermReq, CapsuleCmd, H2CData). */
+static inline bool nvme_tcp_pdu_from_host(uint8_t pdu_type)
+{
+	switch (pdu_type) {
+	case NVME_TCP_PDU_ICREQ:
+	case NVME_TCP_PDU_H2C_TERM_REQ:
+	case NVME_TCP_PDU_CAPSULE_CMD:
+	case NVME_TCP_PDU_H2C_DATA:
+		return true;
+	default:
+		return false;
+	}
+}
+
+/**
+ * Bytes of header digest that follow the header of a @pdu_type PDU when
+ * header digests were negotiated (@hdgst): 4, except for the
+ * initialization and termination PDUs, which never carry one.
+ */
+static inline uint32_t nvme_tcp_pdu_hdgst_len(uint8_t pdu_type, bool hdgst)
+{
+	switch (pdu_type) {
+	case NVME_TCP_PDU_ICREQ:
+	case NVME_TCP_PDU_ICRESP:
+	case NVME_TCP_PDU_H2C_TERM_REQ:
+	case NVME_TCP_PDU_C2H_TERM_REQ:
+		return 0;
+	default:
+		return hdgst ? NVME_TCP_DIGEST_LEN : 0;
 	}
 }
 

@@ -3,9 +3,10 @@
  * nvmf_transport.h - the contract between the target core (nvmf/) and the
  * target transports (transport/tcp, transport/rdma).
  *
- * The transport layer sits below the core: this header names no core type.
- * A transport moves capsules and data; the core executes commands. They meet
- * in three places:
+ * The transport layer sits below the core: this header names core types only
+ * as opaque pointers (struct nvmf_ctrlr, struct nvmf_conn), which a
+ * transport never dereferences. A transport moves capsules and data; the
+ * core executes commands. They meet in three places:
  *
  *   - struct nvmf_qpair, embedded first in each transport's connection object
  *     (recovered with container_of), carries the fields both sides read;
@@ -16,8 +17,8 @@
  *
  * Threads: a transport object is created on the main thread; accept() and
  * listen() run there. Each poll group (one per core) creates its own group
- * object and calls group_poll() on its own thread only; a qpair, after
- * group_add(), is touched only from its group's thread. No locks.
+ * object and calls group_poll() and group_flush() on its own thread only; a
+ * qpair, after group_add(), is touched only from its group's thread. No locks.
  *
  * Request life cycle (both directions):
  *
@@ -51,6 +52,9 @@
 struct nvmf_transport;
 struct nvmf_tgroup;
 struct nvmf_qpair;
+/* The core's own objects, opaque to transports. */
+struct nvmf_ctrlr;
+struct nvmf_conn;
 
 /** Options of one transport, from the conf file's [Transport] section. */
 struct nvmf_transport_opts {
@@ -83,6 +87,10 @@ enum nvmf_xfer {
 	NVMF_XFER_H2C, /**< host to controller: write, in-capsule or R2T */
 	NVMF_XFER_C2H, /**< controller to host: read, identify, log page */
 };
+/* The same values as the spec's direction bits (nvmf_cmd_data_transfer()). */
+_Static_assert((int)NVMF_XFER_NONE == (int)NVME_DATA_NONE, "xfer none");
+_Static_assert((int)NVMF_XFER_H2C == (int)NVME_DATA_HOST_TO_CONTROLLER, "xfer h2c");
+_Static_assert((int)NVMF_XFER_C2H == (int)NVME_DATA_CONTROLLER_TO_HOST, "xfer c2h");
 
 /** One command in flight. Owned by the transport; lent to the core. */
 struct nvmf_request {
@@ -116,30 +124,35 @@ struct nvmf_request {
 	 * ops.req_keep_data() first.
 	 */
 	bool h2c_lent;
-	/** Core-private state while the core owns the request. */
-	void *core_ctx;
-	uint64_t core_data[6];
-	TAILQ_ENTRY(nvmf_request) core_link;
+	TAILQ_ENTRY(nvmf_request) core_link; /**< core: its lists while it owns the request */
 };
 
 /**
  * Generic part of a connection; embedded first in the transport's object.
- * Fields marked "core" are set and read by the core only; the transport
- * reads qid/sqsize only after the Connect command completed.
+ * Fields marked "core" are set by the core only; the transport may read
+ * qid, sqsize and sq_flow_disabled, and only after the Connect command
+ * completed.
  */
 struct nvmf_qpair {
 	struct nvmf_transport *transport; /**< set by the transport */
 	struct nvmf_tgroup *tgroup;       /**< set by the transport in group_add */
 	struct nvmf_listen_addr peer;     /**< host address, for logs */
 	struct nvmf_listen_addr local;    /**< the listener it came in on */
-	void *ctrlr;                      /**< core: the controller, after Connect */
-	void *group;                      /**< core: its poll group */
+	struct nvmf_ctrlr *ctrlr;         /**< core: the controller, after Connect */
+	struct nvmf_conn *conn;           /**< core: its state of this connection */
 	uint16_t qid;                     /**< core: queue id from Connect */
 	uint16_t sqsize;                  /**< core: SQSIZE (0's based) */
 	uint16_t sq_head;                 /**< core: for CQE SQHD */
 	bool connected;                   /**< core: Connect succeeded */
-	bool closing;                     /**< core: teardown started */
-	uint32_t outstanding;             /**< core: requests the core owns */
+	/**
+	 * core: the host asked to disable SQ flow control (Connect CATTR) and
+	 * the controller agreed. SQHD then means nothing to the host, and a
+	 * transport whose binding allows it may answer a successful read with
+	 * its data alone, without a response capsule.
+	 */
+	bool sq_flow_disabled;
+	bool closing;         /**< core: teardown started */
+	uint32_t outstanding; /**< core: requests the core owns */
 	TAILQ_ENTRY(nvmf_qpair) core_link;
 };
 
@@ -148,7 +161,7 @@ struct nvmf_transport_upcalls {
 	void *ctx; /**< the core's context, passed to new_qpair */
 	/**
 	 * A connection was accepted (main thread). The core chooses a poll
-	 * group and, on that group's thread, calls nvmf_transport_group_add().
+	 * group and, on that group's thread, calls ops.group_add().
 	 */
 	void (*new_qpair)(void *ctx, struct nvmf_qpair *qpair);
 	/** A command and its host data are ready (qpair's group thread). */
@@ -167,8 +180,12 @@ struct nvmf_transport_upcalls {
 
 /** The ops table a transport fills with designated initializers. */
 struct nvmf_transport_ops {
-	const char *name; /**< "TCP" */
-	uint8_t trtype;
+	/**
+	 * The transport's own name, "TCP": in logs, and lower-cased in listen
+	 * addresses ("tcp 127.0.0.1:4420"). The conf file's Type names it too.
+	 */
+	const char *name;
+	uint8_t trtype; /**< NVMF_TRTYPE_* */
 
 	/** Create the transport (main thread). @return it, or NULL. */
 	struct nvmf_transport *(*create)(const struct nvmf_transport_opts *opts,
@@ -190,6 +207,14 @@ struct nvmf_transport_ops {
 	int (*group_add)(struct nvmf_tgroup *g, struct nvmf_qpair *qpair);
 	/** Do bounded work on all the group's connections. NVMF_POLL_*. */
 	int (*group_poll)(struct nvmf_tgroup *g);
+	/**
+	 * Send what completions queued since group_poll() (group thread).
+	 * The poll group calls it once per loop, after polling its backend
+	 * channels, so a response that an asynchronous backend completed
+	 * there does not wait for the next loop. Never calls an upcall.
+	 * Optional (NULL: output waits for group_poll). NVMF_POLL_*.
+	 */
+	int (*group_flush)(struct nvmf_tgroup *g);
 
 	/**
 	 * The core keeps @req's lent host data (h2c_lent) beyond exec():
@@ -225,7 +250,10 @@ struct nvmf_tgroup {
 /** The ops table of a transport type, or NULL when not built in. */
 const struct nvmf_transport_ops *nvmf_transport_ops_get(uint8_t trtype);
 
-/** Name "TCP"/"RDMA" -> NVMF_TRTYPE_*. @return 0 or -EINVAL. */
+/** A built-in transport's name (ops.name, case-insensitive) -> NVMF_TRTYPE_*. @return 0 or -EINVAL. */
 int nvmf_trtype_parse(const char *name, uint8_t *trtype);
+
+/** The name of @trtype's transport (ops.name), or NULL when not built in. */
+const char *nvmf_trtype_name(uint8_t trtype);
 
 #endif /* NVMF_TGT_NVMF_TRANSPORT_H */

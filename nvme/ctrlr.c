@@ -244,13 +244,14 @@ const struct nvme_id_ns *nvme_ns_id(const struct nvme_ns *ns)
 int nvme_ctrlr_admin_raw(struct nvme_ctrlr *ctrlr, const struct nvme_cmd *cmd, void *buf,
 			 uint32_t len, nvme_cb cb, void *arg)
 {
-	return nvme_qpair_submit(ctrlr->adminq, cmd, buf, len, nvme_cmd_dir(cmd), cb, arg);
+	return nvme_qpair_submit(ctrlr->adminq, cmd, buf, len, nvmf_cmd_data_transfer(cmd), cb,
+				 arg);
 }
 
 int nvme_ctrlr_admin_sync(struct nvme_ctrlr *ctrlr, const struct nvme_cmd *cmd, void *buf,
 			  uint32_t len, struct nvme_cpl *cpl)
 {
-	return nvme_qpair_exec_sync(ctrlr->adminq, cmd, buf, len, nvme_cmd_dir(cmd), cpl,
+	return nvme_qpair_exec_sync(ctrlr->adminq, cmd, buf, len, nvmf_cmd_data_transfer(cmd), cpl,
 				    ctrlr->opts.timeout_ms);
 }
 

@@ -165,8 +165,6 @@ void nvme_qpair_abort_all(struct nvme_qpair *q, uint16_t status);
 void nvme_qpair_fail(struct nvme_qpair *q);
 int nvme_qpair_exec_sync(struct nvme_qpair *q, const struct nvme_cmd *cmd, void *buf, uint32_t len,
 			 uint8_t dir, struct nvme_cpl *cpl, uint32_t timeout_ms);
-/** Data direction of @cmd (fabrics commands: from the fctype). */
-uint8_t nvme_cmd_dir(const struct nvme_cmd *cmd);
 
 /* fabrics.c */
 int nvme_fabrics_connect(struct nvme_qpair *q, uint16_t cntlid, uint16_t *cntlid_out);

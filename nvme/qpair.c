@@ -17,13 +17,6 @@ uint64_t nvme_ms_to_ticks(uint64_t ms)
 	return ms * env_ticks_hz() / 1000;
 }
 
-uint8_t nvme_cmd_dir(const struct nvme_cmd *cmd)
-{
-	if (cmd->opc == NVME_OPC_FABRICS)
-		return (uint8_t)(nvmf_cmd_fctype(cmd) & 0x3);
-	return (uint8_t)nvme_opc_data_transfer(cmd->opc);
-}
-
 int nvme_qpair_init(struct nvme_qpair *q, struct nvme_ctrlr *ctrlr, uint16_t qid,
 		    uint32_t num_entries)
 {
@@ -206,7 +199,7 @@ int nvme_qpair_exec_sync(struct nvme_qpair *q, const struct nvme_cmd *cmd, void 
 int nvme_qpair_submit_raw(struct nvme_qpair *qpair, const struct nvme_cmd *cmd, void *buf,
 			  uint32_t len, nvme_cb cb, void *arg)
 {
-	return nvme_qpair_submit(qpair, cmd, buf, len, nvme_cmd_dir(cmd), cb, arg);
+	return nvme_qpair_submit(qpair, cmd, buf, len, nvmf_cmd_data_transfer(cmd), cb, arg);
 }
 
 int nvme_qpair_poll(struct nvme_qpair *qpair, uint32_t max)

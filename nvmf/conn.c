@@ -24,7 +24,7 @@ static void conn_adopt(void *arg)
 	struct nvmf_conn *c = arg;
 	struct nvmf_poll_group *pg = c->pg;
 	struct nvmf_tgroup *tg = pg->tgroups[tr_index(pg->tgt, c->tr)];
-	int rc = tg ? c->tr->ops->group_add(tg, c->qp) : -ENODEV;
+	int rc = tg ? nvmf_tr_group_add(c->tr, tg, c->qp) : -ENODEV;
 
 	if (rc != 0) {
 		log_error("nvmf", "poll group %u: cannot adopt a connection from %s: error %d",
@@ -55,12 +55,13 @@ void nvmf_upcall_new_qpair(void *ctx, struct nvmf_qpair *qp)
 	c->qp = qp;
 	c->pg = pg;
 	c->tr = nvmf_tgt_tr_of(tgt, qp->transport);
-	qp->group = c;
+	qp->conn = c;
 	qp->ctrlr = NULL;
 	qp->qid = 0;
 	qp->sqsize = 0;
 	qp->sq_head = 0;
 	qp->connected = false;
+	qp->sq_flow_disabled = false;
 	qp->closing = false;
 	qp->outstanding = 0;
 	atomic_fetch_add(&tgt->live_conns, 1);
@@ -97,7 +98,7 @@ void nvmf_conn_maybe_free(struct nvmf_conn *c)
 	}
 	TAILQ_REMOVE(&pg->conns, c, link);
 	pg->nconns--;
-	c->qp->group = NULL;
+	c->qp->conn = NULL;
 	c->qp->ctrlr = NULL;
 	nvmf_tr_qpair_free(c->qp);
 	atomic_fetch_sub(&pg->tgt->live_conns, 1);
@@ -109,7 +110,6 @@ void nvmf_upcall_exec(struct nvmf_request *req)
 	struct nvmf_qpair *qp = req->qpair;
 
 	memset(&req->cpl, 0, sizeof(req->cpl));
-	req->core_ctx = NULL;
 	qp->outstanding++;
 	if (qp->connected && qp->sqsize > 0)
 		qp->sq_head = (uint16_t)((qp->sq_head + 1u) % (qp->sqsize + 1u));

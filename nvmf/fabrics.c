@@ -27,6 +27,7 @@ struct connect_ctx {
 	uint16_t qid;
 	uint16_t sqsize;
 	uint32_t kato;
+	bool sq_flow_disabled; /* CATTR asked for it; granted with the queue */
 	uint16_t status;
 	uint32_t cdw0;
 	struct nvmf_ctrlr *ctrlr;
@@ -209,6 +210,7 @@ static void connect_done_msg(void *arg)
 		qp->qid = cx->qid;
 		qp->sqsize = cx->sqsize;
 		qp->sq_head = (uint16_t)(1u % (cx->sqsize + 1u));
+		qp->sq_flow_disabled = cx->sq_flow_disabled;
 		nvmf_ctrlr_conn_bound(cx->c, cx->ctrlr);
 	}
 	req->cpl.cdw0 = cx->cdw0;
@@ -235,6 +237,12 @@ static uint16_t connect_parse(struct nvmf_request *req, struct connect_ctx *cx)
 	cx->have_data = true;
 	cx->sqsize = cmd->sqsize;
 	cx->kato = cmd->kato;
+	/*
+	 * Every listener advertises TREQ "SQ flow control disable supported",
+	 * so a host's request to disable it is always granted. The transports
+	 * read the result on the qpair; none of them parses CATTR.
+	 */
+	cx->sq_flow_disabled = (cmd->cattr & NVMF_CONNECT_CATTR_DISABLE_SQ_FLOW_CONTROL) != 0;
 	if (cmd->sqsize == 0)
 		return invalid_param(cx, NVMF_CONNECT_IATTR_SQE,
 				     offsetof(struct nvmf_connect_cmd, sqsize),

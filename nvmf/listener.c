@@ -18,17 +18,19 @@ bool nvmf_listen_addr_eq(const struct nvmf_listen_addr *a, const struct nvmf_lis
 	       strcmp(a->traddr, b->traddr) == 0 && strcmp(a->trsvcid, b->trsvcid) == 0;
 }
 
-void nvmf_listen_addr_fmt(struct nvmf_tgt *tgt, const struct nvmf_listen_addr *a, char *buf,
-			  size_t len)
+void nvmf_listen_addr_fmt(const struct nvmf_listen_addr *a, char *buf, size_t len)
 {
-	struct nvmf_tr *tr = tgt ? nvmf_tgt_tr_find(tgt, a->trtype) : NULL;
+	const char *src = nvmf_trtype_name(a->trtype);
 	char name[16];
-	const char *src = tr ? nvmf_tr_name(tr) : (a->trtype == NVMF_TRTYPE_RDMA ? "rdma" : "tcp");
-	size_t i;
+	size_t i = 0;
 
-	for (i = 0; i + 1 < sizeof(name) && src[i]; i++)
-		name[i] = (char)tolower((unsigned char)src[i]);
-	name[i] = '\0';
+	if (src == NULL)
+		snprintf(name, sizeof(name), "trtype%u", a->trtype);
+	else {
+		for (; i + 1 < sizeof(name) && src[i]; i++)
+			name[i] = (char)tolower((unsigned char)src[i]);
+		name[i] = '\0';
+	}
 	if (a->adrfam == NVMF_ADRFAM_IPV6)
 		snprintf(buf, len, "%s [%s]:%s", name, a->traddr, a->trsvcid);
 	else
@@ -120,7 +122,7 @@ int nvmf_tgt_listener_get(struct nvmf_tgt *tgt, const struct nvmf_listen_addr *a
 			return rc;
 		}
 		l->listening = true;
-		nvmf_listen_addr_fmt(tgt, a, buf, sizeof(buf));
+		nvmf_listen_addr_fmt(a, buf, sizeof(buf));
 		log_notice("nvmf", "listening on %s", buf);
 	}
 	TAILQ_INSERT_TAIL(&tgt->listeners, l, link);

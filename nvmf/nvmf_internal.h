@@ -66,6 +66,17 @@ struct nvmf_tr {
 };
 
 /* One-line wrappers: generic code never calls an ops member directly. */
+/** Create the transport of @tr->ops with @tr->opts (main thread). @return it, or NULL. */
+struct nvmf_transport *nvmf_tr_create(struct nvmf_tr *tr, const struct nvmf_transport_upcalls *up);
+void nvmf_tr_destroy(struct nvmf_tr *tr);
+/** The poll group's part of @tr (group thread). @return it, or NULL. */
+struct nvmf_tgroup *nvmf_tr_group_create(struct nvmf_tr *tr);
+void nvmf_tr_group_destroy(struct nvmf_tr *tr, struct nvmf_tgroup *g);
+/** Adopt @qp into @g (group thread). @return 0 or a negative errno. */
+int nvmf_tr_group_add(struct nvmf_tr *tr, struct nvmf_tgroup *g, struct nvmf_qpair *qp);
+int nvmf_tr_group_poll(struct nvmf_tr *tr, struct nvmf_tgroup *g);
+/** Send output queued since group_poll (optional op; NVMF_POLL_IDLE without it). */
+int nvmf_tr_group_flush(struct nvmf_tr *tr, struct nvmf_tgroup *g);
 int nvmf_tr_listen(struct nvmf_tr *tr, const struct nvmf_listen_addr *addr);
 int nvmf_tr_stop_listen(struct nvmf_tr *tr, const struct nvmf_listen_addr *addr);
 int nvmf_tr_accept(struct nvmf_tr *tr);
@@ -104,9 +115,8 @@ struct nvmf_host {
 };
 
 bool nvmf_listen_addr_eq(const struct nvmf_listen_addr *a, const struct nvmf_listen_addr *b);
-/** "tcp 127.0.0.1:4420" / "tcp [::1]:4420" into @buf. */
-void nvmf_listen_addr_fmt(struct nvmf_tgt *tgt, const struct nvmf_listen_addr *a, char *buf,
-			  size_t len);
+/** "tcp 127.0.0.1:4420" / "tcp [::1]:4420" into @buf (the transport's own name). */
+void nvmf_listen_addr_fmt(const struct nvmf_listen_addr *a, char *buf, size_t len);
 
 /* ----------------------------------------------------------- namespaces */
 
@@ -213,7 +223,7 @@ struct nvmf_ctrlr {
 
 /* ---------------------------------------------------------- connections */
 
-/* The core's state of one qpair; qpair->group points here. */
+/* The core's state of one qpair; qpair->conn points here. */
 struct nvmf_conn {
 	struct nvmf_qpair *qp;
 	struct nvmf_poll_group *pg;
@@ -229,7 +239,7 @@ struct nvmf_conn {
 
 static inline struct nvmf_conn *nvmf_conn_of(struct nvmf_qpair *qp)
 {
-	return (struct nvmf_conn *)qp->group;
+	return qp->conn;
 }
 
 /** Ask the transport to close (group thread); idempotent. */
@@ -277,7 +287,7 @@ int nvmf_pg_create(struct nvmf_tgt *tgt, uint32_t idx, uint32_t core, struct nvm
 /** Create transport groups (on the group's own thread). */
 int nvmf_pg_init_on_thread(struct nvmf_poll_group *pg);
 void nvmf_pg_destroy(struct nvmf_poll_group *pg);
-/** One iteration: messages, transports, backends, timers. @return NVMF_POLL_*. */
+/** One iteration: messages, transports, backends, transport flush, timers. @return NVMF_POLL_*. */
 int nvmf_pg_poll(struct nvmf_poll_group *pg);
 /** The channel of @b on @pg (created on first use). NULL on failure. */
 struct nvmf_bchannel *nvmf_pg_channel(struct nvmf_poll_group *pg, struct nvmf_backend *b);

@@ -62,10 +62,10 @@ int nvmf_pg_init_on_thread(struct nvmf_poll_group *pg)
 	struct nvmf_tgt *tgt = pg->tgt;
 
 	for (uint32_t i = 0; i < tgt->ntr; i++) {
-		pg->tgroups[i] = tgt->tr[i].ops->group_create(tgt->tr[i].t);
+		pg->tgroups[i] = nvmf_tr_group_create(&tgt->tr[i]);
 		if (pg->tgroups[i] == NULL) {
 			log_error("nvmf", "poll group %u: %s transport group failed", pg->idx,
-				  tgt->tr[i].ops->name);
+				  nvmf_tr_name(&tgt->tr[i]));
 			return -ENOMEM;
 		}
 	}
@@ -87,7 +87,7 @@ static void pg_fini_on_thread(struct nvmf_poll_group *pg)
 	pg->nchannels = 0;
 	for (uint32_t i = 0; i < NVMF_MAX_TRANSPORTS; i++) {
 		if (pg->tgroups[i] != NULL)
-			pg->tgt->tr[i].ops->group_destroy(pg->tgroups[i]);
+			nvmf_tr_group_destroy(&pg->tgt->tr[i], pg->tgroups[i]);
 		pg->tgroups[i] = NULL;
 	}
 }
@@ -132,6 +132,18 @@ static int poll_channels(struct nvmf_poll_group *pg)
 	return busy;
 }
 
+/* Send what the backend channels and resumed requests completed: now, not a loop later. */
+static int flush_transports(struct nvmf_poll_group *pg)
+{
+	int busy = NVMF_POLL_IDLE;
+
+	for (uint32_t i = 0; i < pg->tgt->ntr; i++) {
+		if (pg->tgroups[i] != NULL)
+			busy |= nvmf_tr_group_flush(&pg->tgt->tr[i], pg->tgroups[i]);
+	}
+	return busy;
+}
+
 int nvmf_pg_poll(struct nvmf_poll_group *pg)
 {
 	struct nvmf_tgt *tgt = pg->tgt;
@@ -140,13 +152,14 @@ int nvmf_pg_poll(struct nvmf_poll_group *pg)
 
 	for (uint32_t i = 0; i < tgt->ntr; i++) {
 		if (pg->tgroups[i] != NULL)
-			busy |= tgt->tr[i].ops->group_poll(pg->tgroups[i]);
+			busy |= nvmf_tr_group_poll(&tgt->tr[i], pg->tgroups[i]);
 	}
 	busy |= poll_channels(pg);
 	if (!TAILQ_EMPTY(&pg->pending)) {
 		nvmf_io_resume_pending(pg);
 		busy = NVMF_POLL_BUSY;
 	}
+	busy |= flush_transports(pg);
 	now = env_ticks();
 	if (now >= pg->next_timer) {
 		nvmf_ctrlr_timers(pg, now);

@@ -83,7 +83,7 @@ int nvmf_tgt_add_transport_ops(struct nvmf_tgt *tgt, const struct nvmf_transport
 	tr = &tgt->tr[tgt->ntr];
 	tr->ops = ops;
 	tr->opts = *opts;
-	tr->t = ops->create(opts, &tgt->up);
+	tr->t = nvmf_tr_create(tr, &tgt->up);
 	if (tr->t == NULL)
 		return -ENOMEM;
 	tgt->ntr++;
@@ -216,7 +216,7 @@ static int listeners_open(struct nvmf_tgt *tgt)
 		struct nvmf_tr *tr = nvmf_tgt_tr_find(tgt, l->addr.trtype);
 		int rc = tr ? nvmf_tr_listen(tr, &l->addr) : -ENOTSUP;
 
-		nvmf_listen_addr_fmt(tgt, &l->addr, buf, sizeof(buf));
+		nvmf_listen_addr_fmt(&l->addr, buf, sizeof(buf));
 		if (rc != 0) {
 			log_error("nvmf", "cannot listen on %s: %s", buf, strerror(-rc));
 			return rc;
@@ -417,6 +417,6 @@ void nvmf_tgt_destroy(struct nvmf_tgt *tgt)
 		b->ops->destroy(b);
 	}
 	for (uint32_t i = 0; i < tgt->ntr; i++)
-		tgt->tr[i].ops->destroy(tgt->tr[i].t);
+		nvmf_tr_destroy(&tgt->tr[i]);
 	free(tgt);
 }

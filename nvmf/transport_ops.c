@@ -8,6 +8,41 @@
 
 #include "nvmf/nvmf_internal.h"
 
+struct nvmf_transport *nvmf_tr_create(struct nvmf_tr *tr, const struct nvmf_transport_upcalls *up)
+{
+	return tr->ops->create(&tr->opts, up);
+}
+
+void nvmf_tr_destroy(struct nvmf_tr *tr)
+{
+	tr->ops->destroy(tr->t);
+}
+
+struct nvmf_tgroup *nvmf_tr_group_create(struct nvmf_tr *tr)
+{
+	return tr->ops->group_create(tr->t);
+}
+
+void nvmf_tr_group_destroy(struct nvmf_tr *tr, struct nvmf_tgroup *g)
+{
+	tr->ops->group_destroy(g);
+}
+
+int nvmf_tr_group_add(struct nvmf_tr *tr, struct nvmf_tgroup *g, struct nvmf_qpair *qp)
+{
+	return tr->ops->group_add(g, qp);
+}
+
+int nvmf_tr_group_poll(struct nvmf_tr *tr, struct nvmf_tgroup *g)
+{
+	return tr->ops->group_poll(g);
+}
+
+int nvmf_tr_group_flush(struct nvmf_tr *tr, struct nvmf_tgroup *g)
+{
+	return tr->ops->group_flush ? tr->ops->group_flush(g) : NVMF_POLL_IDLE;
+}
+
 int nvmf_tr_listen(struct nvmf_tr *tr, const struct nvmf_listen_addr *addr)
 {
 	return tr->ops->listen ? tr->ops->listen(tr->t, addr) : -ENOTSUP;

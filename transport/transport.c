@@ -13,31 +13,37 @@
 extern const struct nvmf_transport_ops nvmf_tcp_ops;
 extern const struct nvmf_transport_ops nvmf_rdma_ops;
 
+static const struct nvmf_transport_ops *const builtin[] = {&nvmf_tcp_ops, &nvmf_rdma_ops};
+
+#define NBUILTIN (sizeof(builtin) / sizeof(builtin[0]))
+
 const struct nvmf_transport_ops *nvmf_transport_ops_get(uint8_t trtype)
 {
-	switch (trtype) {
-	case NVMF_TRTYPE_TCP:
-		return &nvmf_tcp_ops;
-	case NVMF_TRTYPE_RDMA:
-		return &nvmf_rdma_ops;
-	default:
-		return NULL;
+	for (size_t i = 0; i < NBUILTIN; i++) {
+		if (builtin[i]->trtype == trtype)
+			return builtin[i];
 	}
+	return NULL;
 }
 
 int nvmf_trtype_parse(const char *name, uint8_t *trtype)
 {
 	if (name == NULL || trtype == NULL)
 		return -EINVAL;
-	if (strcasecmp(name, "TCP") == 0) {
-		*trtype = NVMF_TRTYPE_TCP;
-		return 0;
-	}
-	if (strcasecmp(name, "RDMA") == 0) {
-		*trtype = NVMF_TRTYPE_RDMA;
-		return 0;
+	for (size_t i = 0; i < NBUILTIN; i++) {
+		if (strcasecmp(name, builtin[i]->name) == 0) {
+			*trtype = builtin[i]->trtype;
+			return 0;
+		}
 	}
 	return -EINVAL;
+}
+
+const char *nvmf_trtype_name(uint8_t trtype)
+{
+	const struct nvmf_transport_ops *ops = nvmf_transport_ops_get(trtype);
+
+	return ops != NULL ? ops->name : NULL;
 }
 
 void nvmf_transport_opts_init(struct nvmf_transport_opts *opts, uint8_t trtype)

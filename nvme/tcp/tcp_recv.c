@@ -102,18 +102,11 @@ static struct nvme_request *rx_req(struct nvme_tcp_qpair *tq, uint16_t cid)
 
 /* ------------------------------------------------------------ PDU headers */
 
-static uint32_t rx_hd(const struct nvme_tcp_qpair *tq, uint8_t type)
-{
-	if (type == NVME_TCP_PDU_ICRESP || type == NVME_TCP_PDU_C2H_TERM_REQ)
-		return 0;
-	return tq->hdgst ? NVME_TCP_DIGEST_LEN : 0;
-}
-
 static int rx_ch(struct nvme_tcp_qpair *tq)
 {
 	const struct nvme_tcp_common_hdr *ch = (const struct nvme_tcp_common_hdr *)tq->rx.hdr;
 	bool icresp_wanted = tq->state == NVME_TCP_Q_WAIT_ICRESP;
-	uint32_t hd = rx_hd(tq, ch->pdu_type);
+	uint32_t hd = nvme_tcp_pdu_hdgst_len(ch->pdu_type, tq->hdgst);
 
 	switch (ch->pdu_type) {
 	case NVME_TCP_PDU_ICRESP:
@@ -208,7 +201,8 @@ static int rx_c2h_data(struct nvme_tcp_qpair *tq)
 {
 	const struct nvme_tcp_data_hdr *h = (const struct nvme_tcp_data_hdr *)tq->rx.hdr;
 	const struct nvme_request *req = rx_req(tq, h->cccid);
-	uint32_t hd = rx_hd(tq, NVME_TCP_PDU_C2H_DATA), dd = tq->ddgst ? NVME_TCP_DIGEST_LEN : 0;
+	uint32_t hd = nvme_tcp_pdu_hdgst_len(NVME_TCP_PDU_C2H_DATA, tq->hdgst),
+		 dd = tq->ddgst ? NVME_TCP_DIGEST_LEN : 0;
 
 	if (req == NULL || req->dir != NVME_DATA_CONTROLLER_TO_HOST)
 		return nvme_tcp_fail(tq, "C2HData for unknown or non-read CID %u", h->cccid);
@@ -249,7 +243,7 @@ static int rx_psh(struct nvme_tcp_qpair *tq)
 {
 	const struct nvme_tcp_common_hdr *ch = (const struct nvme_tcp_common_hdr *)tq->rx.hdr;
 
-	if (rx_hd(tq, ch->pdu_type) != 0 &&
+	if (nvme_tcp_pdu_hdgst_len(ch->pdu_type, tq->hdgst) != 0 &&
 	    nvme_get_le32(tq->rx.hdr + ch->hlen) != crc32c(0, tq->rx.hdr, ch->hlen))
 		return nvme_tcp_fail(tq, "PDU type 0x%02x: header digest error", ch->pdu_type);
 	switch (ch->pdu_type) {

@@ -129,13 +129,13 @@ static int fz_setup(struct fz *f, uint8_t ctl)
 	fz_check(f->ops != NULL);
 	f->t = f->ops->create(&o, &up);
 	fz_check(f->t != NULL);
-	tcp_transport_of(f->t)->c2h_success = ctl & 0x40;
+	nvmf_tcp_transport_of(f->t)->c2h_success = ctl & 0x40;
 	f->g = f->ops->group_create(f->t);
 	fz_check(f->g != NULL);
 	fz_check(socketpair(AF_UNIX, SOCK_STREAM, 0, sv) == 0);
 	fcntl(sv[0], F_SETFL, fcntl(sv[0], F_GETFL) | O_NONBLOCK);
 	f->host = sv[1];
-	f->c = tcp_conn_create(tcp_transport_of(f->t), sv[0], NULL, NULL);
+	f->c = nvmf_tcp_conn_create(nvmf_tcp_transport_of(f->t), sv[0], NULL, NULL);
 	fz_check(f->c != NULL);
 	f->in_ops = true;
 	fz_check(f->ops->group_add(f->g, &f->c->base) == 0);

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
- * nvmf_rdma_conn.c - NVMe/RDMA connections.
+ * rdma_conn.c - NVMe/RDMA connections.
  *
  * Life of a connection:
  *   main thread: CONNECT_REQUEST checked -> nvmf_rdma_conn_create() -> new_qpair;

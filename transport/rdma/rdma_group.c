@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
- * nvmf_rdma_group.c - NVMe/RDMA poll groups.
+ * rdma_group.c - NVMe/RDMA poll groups.
  *
  * A group owns, per device it has connections on (struct nvmf_rdma_gdev,
  * created on first use on the group thread): one completion queue shared by

@@ -58,14 +58,6 @@ void nvmf_rdma_cm_reject_data(struct nvmf_rdma_reject_private_data *rej, uint16_
 	rej->sts = sts;
 }
 
-/* Data direction from the opcode (fabrics: from fctype); 3 = bidirectional. */
-static uint32_t nvmf_rdma_cmd_xfer(const struct nvme_cmd *cmd)
-{
-	if (cmd->opc == NVME_OPC_FABRICS)
-		return nvmf_cmd_fctype(cmd) & 3u;
-	return cmd->opc & 3u;
-}
-
 static uint16_t nvmf_rdma_sgl_keyed(const struct nvme_sgl_desc *sgl, uint32_t icd_len,
 				    uint32_t max_io, struct nvmf_rdma_sgl_info *out)
 {
@@ -106,11 +98,11 @@ uint16_t nvmf_rdma_sgl_parse(const struct nvme_cmd *cmd, uint32_t icd_len, uint3
 			     struct nvmf_rdma_sgl_info *out)
 {
 	const struct nvme_sgl_desc *sgl = &cmd->dptr.sgl1;
-	uint32_t xfer = nvmf_rdma_cmd_xfer(cmd);
+	uint32_t xfer = nvmf_cmd_data_transfer(cmd);
 	uint16_t sc;
 
 	memset(out, 0, sizeof(*out));
-	if (xfer == 3)
+	if (xfer == NVME_DATA_BIDIRECTIONAL)
 		return NVME_SC_INVALID_FIELD;
 	out->xfer = (enum nvmf_xfer)xfer;
 	switch (nvme_sgl_type(sgl)) {

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
- * nvmf_rdma_req.c - NVMe/RDMA requests: capsule -> (data buffers -> RDMA READ)
+ * rdma_req.c - NVMe/RDMA requests: capsule -> (data buffers -> RDMA READ)
  * -> exec -> (RDMA WRITE ->) SEND of the response.
  *
  * States (every change through nvmf_rdma_req_set_state()):
@@ -411,7 +411,6 @@ void nvmf_rdma_req_recv(struct nvmf_rdma_conn *c, struct nvmf_rdma_recv *r)
 	req->sq_slots = 0;
 	req->wr_error = false;
 	req->base.iovcnt = 0;
-	req->base.core_ctx = NULL;
 	memset(&req->base.cpl, 0, sizeof(req->base.cpl));
 	memcpy(&req->base.cmd, r->buf, NVME_SQE_SIZE);
 	sc = nvmf_rdma_sgl_parse(&req->base.cmd, r->byte_len - NVME_SQE_SIZE,

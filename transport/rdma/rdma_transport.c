@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
- * nvmf_rdma_transport.c - NVMe/RDMA target transport: create/destroy, listeners,
+ * rdma_transport.c - NVMe/RDMA target transport: create/destroy, listeners,
  * connect requests (main thread), discovery entries, ops table.
  *
  * Every listener's CM id sits on one non-blocking event channel; accept()

@@ -4,7 +4,7 @@
  *
  * Teardown, whatever started it (peer closed or reset, fatal protocol
  * error, socket error, ops.qpair_close):
- *   tcp_conn_close(): socket shut and closed, queued PDUs dropped, requests
+ *   nvmf_tcp_conn_close(): socket shut and closed, queued PDUs dropped, requests
  *   the transport owns recycled (buffers back to the pool), state CLOSING,
  *   connection put on the group's close list;
  *   group_poll: upcalls.qpair_closed() once, state CLOSED;
@@ -23,9 +23,9 @@
 #include "transport/tcp/tcp_internal.h"
 #include "util.h"
 
-struct tcp_conn *tcp_conn_create(struct tcp_transport *t, int fd,
-				 const struct nvmf_listen_addr *peer,
-				 const struct nvmf_listen_addr *local)
+struct tcp_conn *nvmf_tcp_conn_create(struct tcp_transport *t, int fd,
+				      const struct nvmf_listen_addr *peer,
+				      const struct nvmf_listen_addr *local)
 {
 	struct tcp_conn *c;
 
@@ -47,7 +47,7 @@ struct tcp_conn *tcp_conn_create(struct tcp_transport *t, int fd,
 	c->rx_stage = malloc(TCP_RX_STAGE_SIZE);
 	if (c->rx_stage == NULL)
 		goto err_free_conn;
-	if (tcp_reqs_alloc(c) != 0)
+	if (nvmf_tcp_reqs_alloc(c) != 0)
 		goto err_free_stage;
 	return c;
 err_free_stage:
@@ -57,28 +57,28 @@ err_free_conn:
 	return NULL;
 }
 
-uint32_t tcp_conn_icd_limit(struct tcp_conn *c)
+uint32_t nvmf_tcp_conn_icd_limit(struct tcp_conn *c)
 {
-	uint32_t opt = tcp_conn_transport(c)->base.opts.in_capsule_data_size;
+	uint32_t opt = nvmf_tcp_conn_transport(c)->base.opts.in_capsule_data_size;
 
 	if (!c->base.connected || c->base.qid == 0)
 		return opt > TCP_ADMIN_ICD_SIZE ? opt : TCP_ADMIN_ICD_SIZE;
 	return opt;
 }
 
-void tcp_conn_fatal(struct tcp_conn *c, uint16_t fes, uint32_t fei)
+void nvmf_tcp_conn_fatal(struct tcp_conn *c, uint16_t fes, uint32_t fei)
 {
 	if (c->rstate == TCP_RECV_ERROR || c->state >= TCP_CONN_CLOSING)
 		return;
 	log_warn(TCP_LOG, "connection from %s:%s: fatal error (FES %u, FEI %u): closing",
 		 c->base.peer.traddr, c->base.peer.trsvcid, fes, fei);
-	tcp_send_term(c, fes, fei);
-	tcp_recv_set_state(c, TCP_RECV_ERROR);
+	nvmf_tcp_send_term(c, fes, fei);
+	nvmf_tcp_recv_set_state(c, TCP_RECV_ERROR);
 	c->close_pending = true;
-	tcp_group_want_send(c);
+	nvmf_tcp_group_want_send(c);
 }
 
-void tcp_conn_close(struct tcp_conn *c)
+void nvmf_tcp_conn_close(struct tcp_conn *c)
 {
 	char sink[512];
 	int i;
@@ -101,8 +101,8 @@ void tcp_conn_close(struct tcp_conn *c)
 		close(c->fd);
 		c->fd = -1;
 	}
-	tcp_send_drop(c);
-	tcp_reqs_abort(c);
+	nvmf_tcp_send_drop(c);
+	nvmf_tcp_reqs_abort(c);
 	if (c->in_send_list) {
 		TAILQ_REMOVE(&c->group->send_list, c, send_link);
 		c->in_send_list = false;
@@ -111,25 +111,25 @@ void tcp_conn_close(struct tcp_conn *c)
 		TAILQ_INSERT_TAIL(&c->group->close_list, c, close_link);
 }
 
-void tcp_qpair_close(struct nvmf_qpair *q)
+void nvmf_tcp_qpair_close(struct nvmf_qpair *q)
 {
-	tcp_conn_close(tcp_conn_of(q));
+	nvmf_tcp_conn_close(nvmf_tcp_conn_of(q));
 }
 
-void tcp_conn_free(struct tcp_conn *c)
+void nvmf_tcp_conn_free(struct tcp_conn *c)
 {
 	if (c->fd >= 0)
 		close(c->fd);
 	if (c->in_group)
 		TAILQ_REMOVE(&c->group->conns, c, link);
-	tcp_reqs_free(c);
+	nvmf_tcp_reqs_free(c);
 	free(c->rx_stage);
 	free(c);
 }
 
-void tcp_qpair_free(struct nvmf_qpair *q)
+void nvmf_tcp_qpair_free(struct nvmf_qpair *q)
 {
-	struct tcp_conn *c = tcp_conn_of(q);
+	struct tcp_conn *c = nvmf_tcp_conn_of(q);
 
 	if (c->state != TCP_CONN_CLOSED)
 		log_warn(TCP_LOG, "qpair_free before qpair_closed");
@@ -137,5 +137,5 @@ void tcp_qpair_free(struct nvmf_qpair *q)
 		TAILQ_REMOVE(&c->group->close_list, c, close_link);
 	if (c->core_owned != 0)
 		log_warn(TCP_LOG, "qpair_free with %u requests still with the core", c->core_owned);
-	tcp_conn_free(c);
+	nvmf_tcp_conn_free(c);
 }

@@ -12,8 +12,11 @@
  * already read into a connection's staging buffer (budget reached) are
  * parsed on the next poll whatever epoll says.
  * Output needs no EPOLLOUT: connections with queued PDUs sit on the group's
- * send list and are flushed once at the end of every poll (batching all the
- * responses produced since the previous poll into one sendmsg).
+ * send list and are flushed at the end of every poll (batching all the
+ * responses produced since the previous poll into one sendmsg), and again
+ * by group_flush, which the poll group calls after polling its backend
+ * channels: a read that a local SSD or a file completed there goes out in
+ * the same loop.
  */
 #include <errno.h>
 #include <stdatomic.h>
@@ -27,7 +30,7 @@
 #include "transport/tcp/tcp_internal.h"
 #include "util.h"
 
-struct nvmf_tgroup *tcp_group_create(struct nvmf_transport *tr)
+struct nvmf_tgroup *nvmf_tcp_group_create(struct nvmf_transport *tr)
 {
 	static atomic_uint pool_seq;
 	struct tcp_group *g;
@@ -60,7 +63,7 @@ err_free:
 	return NULL;
 }
 
-void tcp_group_destroy(struct nvmf_tgroup *gr)
+void nvmf_tcp_group_destroy(struct nvmf_tgroup *gr)
 {
 	struct tcp_group *g = (struct tcp_group *)gr;
 
@@ -73,10 +76,10 @@ void tcp_group_destroy(struct nvmf_tgroup *gr)
 	free(g);
 }
 
-int tcp_group_add(struct nvmf_tgroup *gr, struct nvmf_qpair *q)
+int nvmf_tcp_group_add(struct nvmf_tgroup *gr, struct nvmf_qpair *q)
 {
 	struct tcp_group *g = (struct tcp_group *)gr;
-	struct tcp_conn *c = tcp_conn_of(q);
+	struct tcp_conn *c = nvmf_tcp_conn_of(q);
 	struct epoll_event ev = {.events = EPOLLIN | EPOLLRDHUP, .data.ptr = c};
 
 	if (epoll_ctl(g->epfd, EPOLL_CTL_ADD, c->fd, &ev) < 0)
@@ -88,7 +91,7 @@ int tcp_group_add(struct nvmf_tgroup *gr, struct nvmf_qpair *q)
 	return 0;
 }
 
-void tcp_group_want_send(struct tcp_conn *c)
+void nvmf_tcp_group_want_send(struct tcp_conn *c)
 {
 	if (c->in_send_list || c->group == NULL || c->state >= TCP_CONN_CLOSING)
 		return;
@@ -96,20 +99,21 @@ void tcp_group_want_send(struct tcp_conn *c)
 	TAILQ_INSERT_TAIL(&c->group->send_list, c, send_link);
 }
 
-static int tcp_group_flush(struct tcp_group *g)
+/* Write every connection's queued output; close those that asked for it. */
+static int tcp_group_send(struct tcp_group *g)
 {
 	struct tcp_conn *c, *next;
 	int busy = NVMF_POLL_IDLE;
 
 	for (c = TAILQ_FIRST(&g->send_list); c != NULL; c = next) {
 		next = TAILQ_NEXT(c, send_link);
-		busy |= tcp_send_flush(c);
+		busy |= nvmf_tcp_send_flush(c);
 		if (c->in_send_list && TAILQ_EMPTY(&c->sendq)) {
 			TAILQ_REMOVE(&g->send_list, c, send_link);
 			c->in_send_list = false;
 		}
 		if (c->close_pending && c->state < TCP_CONN_CLOSING)
-			tcp_conn_close(c);
+			nvmf_tcp_conn_close(c);
 	}
 	return busy;
 }
@@ -135,7 +139,7 @@ static int tcp_group_recv(struct tcp_group *g, struct tcp_conn *c)
 	if (c->polled_at == g->npolls || c->state >= TCP_CONN_CLOSING)
 		return NVMF_POLL_IDLE;
 	c->polled_at = g->npolls;
-	return tcp_recv_poll(c);
+	return nvmf_tcp_recv_poll(c);
 }
 
 /* Hot connections and staged bytes, without epoll. @return NVMF_POLL_*. */
@@ -150,7 +154,7 @@ static int tcp_group_recv_direct(struct tcp_group *g, bool direct)
 		bool hot = c->rx_idle_polls < TCP_HOT_POLLS && c->state < TCP_CONN_CLOSING;
 
 		nhot += hot;
-		if ((direct && hot) || (tcp_recv_staged(c) && c->rstate != TCP_RECV_ERROR))
+		if ((direct && hot) || (nvmf_tcp_recv_staged(c) && c->rstate != TCP_RECV_ERROR))
 			busy |= tcp_group_recv(g, c);
 	}
 	g->nhot = nhot;
@@ -168,18 +172,23 @@ static int tcp_group_recv_epoll(struct tcp_group *g)
 	return busy;
 }
 
-int tcp_group_poll(struct nvmf_tgroup *gr)
+int nvmf_tcp_group_poll(struct nvmf_tgroup *gr)
 {
 	struct tcp_group *g = (struct tcp_group *)gr;
 	bool direct = g->nhot > 0 && g->nhot <= TCP_DIRECT_MAX;
 	int busy;
 
 	g->npolls++;
-	busy = tcp_req_retry_waiters(g);
+	busy = nvmf_tcp_req_retry_waiters(g);
 	busy |= tcp_group_recv_direct(g, direct);
 	if (!direct || g->npolls % TCP_EPOLL_EVERY == 0)
 		busy |= tcp_group_recv_epoll(g);
-	busy |= tcp_group_flush(g);
+	busy |= tcp_group_send(g);
 	busy |= tcp_group_reap(g);
 	return busy;
+}
+
+int nvmf_tcp_group_flush(struct nvmf_tgroup *gr)
+{
+	return tcp_group_send((struct tcp_group *)gr);
 }

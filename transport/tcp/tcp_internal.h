@@ -108,11 +108,11 @@ enum tcp_pdu_kind {
 struct tcp_pdu {
 	TAILQ_ENTRY(tcp_pdu) link;
 	enum tcp_pdu_kind kind;
-	struct tcp_req *req; /**< NULL for ICResp, TermReq */
-	uint8_t hdr[TCP_HDR_MAX];
-	uint32_t hdr_len;  /**< header + header digest */
-	uint32_t pad_len;  /**< zero bytes up to PDO */
-	uint32_t data_off; /**< slice of req->base.iov */
+	struct tcp_req *req;                  /**< NULL for ICResp, TermReq */
+	_Alignas(8) uint8_t hdr[TCP_HDR_MAX]; /**< 8-aligned: built through PDU structs */
+	uint32_t hdr_len;                     /**< header + header digest */
+	uint32_t pad_len;                     /**< zero bytes up to PDO */
+	uint32_t data_off;                    /**< slice of req->base.iov */
 	uint32_t data_len;
 	uint8_t ddgst[4];
 	uint32_t ddgst_len;
@@ -189,16 +189,15 @@ struct tcp_conn {
 	bool ddgst;
 	uint32_t hpda_align; /**< C2H data alignment in bytes */
 	uint32_t maxr2t;
-	bool sqflow_disabled; /**< seen in the Connect command's CATTR */
 
 	/* Receive side (tcp_recv.c). */
 	enum tcp_recv_state rstate;
-	uint8_t rx_hdr[TCP_HDR_MAX];
-	uint32_t rx_hdr_len; /**< header bytes in rx_hdr (for a TermReq) */
-	uint64_t rx_pdus;    /**< PDUs received */
-	uint64_t rx_bytes;   /**< bytes received */
-	uint32_t rx_got;     /**< bytes of the current piece received */
-	uint32_t rx_need;    /**< bytes of the current piece */
+	_Alignas(8) uint8_t rx_hdr[TCP_HDR_MAX]; /**< 8-aligned: read through PDU structs */
+	uint32_t rx_hdr_len;                     /**< header bytes in rx_hdr (for a TermReq) */
+	uint64_t rx_pdus;                        /**< PDUs received */
+	uint64_t rx_bytes;                       /**< bytes received */
+	uint32_t rx_got;                         /**< bytes of the current piece received */
+	uint32_t rx_need;                        /**< bytes of the current piece */
 	uint8_t rx_type;
 	uint32_t rx_hlen;
 	uint32_t rx_plen;
@@ -236,144 +235,124 @@ struct tcp_conn {
 	TAILQ_ENTRY(tcp_conn) close_link; /**< group->close_list */
 };
 
-static inline struct tcp_transport *tcp_transport_of(struct nvmf_transport *t)
+static inline struct tcp_transport *nvmf_tcp_transport_of(struct nvmf_transport *t)
 {
 	return (struct tcp_transport *)t;
 }
 
-static inline struct tcp_conn *tcp_conn_of(struct nvmf_qpair *q)
+static inline struct tcp_conn *nvmf_tcp_conn_of(struct nvmf_qpair *q)
 {
 	return (struct tcp_conn *)q;
 }
 
-static inline struct tcp_req *tcp_req_of(struct nvmf_request *r)
+static inline struct tcp_req *nvmf_tcp_req_of(struct nvmf_request *r)
 {
 	return (struct tcp_req *)r;
 }
 
-static inline struct tcp_transport *tcp_conn_transport(struct tcp_conn *c)
+static inline struct tcp_transport *nvmf_tcp_conn_transport(struct tcp_conn *c)
 {
-	return tcp_transport_of(c->base.transport);
+	return nvmf_tcp_transport_of(c->base.transport);
 }
 
 extern const struct nvmf_transport_ops nvmf_tcp_ops;
 
 /* tcp_group.c */
 
-struct nvmf_tgroup *tcp_group_create(struct nvmf_transport *t);
-void tcp_group_destroy(struct nvmf_tgroup *g);
-int tcp_group_add(struct nvmf_tgroup *g, struct nvmf_qpair *q);
-int tcp_group_poll(struct nvmf_tgroup *g);
+struct nvmf_tgroup *nvmf_tcp_group_create(struct nvmf_transport *t);
+void nvmf_tcp_group_destroy(struct nvmf_tgroup *g);
+int nvmf_tcp_group_add(struct nvmf_tgroup *g, struct nvmf_qpair *q);
+int nvmf_tcp_group_poll(struct nvmf_tgroup *g);
+/** ops.group_flush: write what completions queued since group_poll. NVMF_POLL_*. */
+int nvmf_tcp_group_flush(struct nvmf_tgroup *g);
 /** Put @c on its group's list of connections with output to flush. */
-void tcp_group_want_send(struct tcp_conn *c);
+void nvmf_tcp_group_want_send(struct tcp_conn *c);
 
 /* tcp_conn.c */
 
 /** ops.qpair_close / ops.qpair_free */
-void tcp_qpair_close(struct nvmf_qpair *q);
-void tcp_qpair_free(struct nvmf_qpair *q);
+void nvmf_tcp_qpair_close(struct nvmf_qpair *q);
+void nvmf_tcp_qpair_free(struct nvmf_qpair *q);
 
 /**
  * Wrap a connected non-blocking socket @fd into a connection of @t
  * (main thread). @peer / @local may be NULL. On success the connection owns
  * @fd. @return the connection, or NULL (out of memory: @fd is not closed).
  */
-struct tcp_conn *tcp_conn_create(struct tcp_transport *t, int fd,
-				 const struct nvmf_listen_addr *peer,
-				 const struct nvmf_listen_addr *local);
+struct tcp_conn *nvmf_tcp_conn_create(struct tcp_transport *t, int fd,
+				      const struct nvmf_listen_addr *peer,
+				      const struct nvmf_listen_addr *local);
 /** Close the socket and start teardown; qpair_closed follows in group_poll. */
-void tcp_conn_close(struct tcp_conn *c);
+void nvmf_tcp_conn_close(struct tcp_conn *c);
 /** Report a fatal protocol error: queue a C2HTermReq, then close. */
-void tcp_conn_fatal(struct tcp_conn *c, uint16_t fes, uint32_t fei);
+void nvmf_tcp_conn_fatal(struct tcp_conn *c, uint16_t fes, uint32_t fei);
 /** Free a connection (after qpair_closed, or one never added to a group). */
-void tcp_conn_free(struct tcp_conn *c);
+void nvmf_tcp_conn_free(struct tcp_conn *c);
 /** In-capsule data limit of @c now (admin queue / before Connect: 8192 at least). */
-uint32_t tcp_conn_icd_limit(struct tcp_conn *c);
+uint32_t nvmf_tcp_conn_icd_limit(struct tcp_conn *c);
 
 /* tcp_recv.c */
 
 /** Receive and handle PDUs within the budget. @return NVMF_POLL_*. */
-int tcp_recv_poll(struct tcp_conn *c);
+int nvmf_tcp_recv_poll(struct tcp_conn *c);
 /** Bytes read from the socket but not yet parsed (they need no epoll event). */
-static inline bool tcp_recv_staged(const struct tcp_conn *c)
+static inline bool nvmf_tcp_recv_staged(const struct tcp_conn *c)
 {
 	return c->rx_stage_off < c->rx_stage_len;
 }
 /** Move the receive state machine (the only place rstate changes). */
-void tcp_recv_set_state(struct tcp_conn *c, enum tcp_recv_state s);
+void nvmf_tcp_recv_set_state(struct tcp_conn *c, enum tcp_recv_state s);
 /** Start the data phase of the current PDU into @req at @off for rx_data_len bytes. */
-void tcp_recv_expect_data(struct tcp_conn *c, struct tcp_req *req, uint32_t off);
+void nvmf_tcp_recv_expect_data(struct tcp_conn *c, struct tcp_req *req, uint32_t off);
 
-/* tcp_pdu.c: handlers of received PDUs. Return 0, or -EPROTO after tcp_conn_fatal(). */
+/* tcp_pdu.c: handlers of received PDUs. Return 0, or -EPROTO after nvmf_tcp_conn_fatal(). */
 /** The common header is in: check type, hlen, plen, pdo. */
-int tcp_pdu_check_ch(struct tcp_conn *c);
-/** Whether PDUs of @type carry a header digest once negotiated. */
-bool tcp_pdu_has_hdgst(uint8_t type);
-int tcp_pdu_header(struct tcp_conn *c);
-int tcp_pdu_complete(struct tcp_conn *c);
+int nvmf_tcp_pdu_check_ch(struct tcp_conn *c);
+int nvmf_tcp_pdu_header(struct tcp_conn *c);
+int nvmf_tcp_pdu_complete(struct tcp_conn *c);
 
 /* tcp_send.c */
 
-void tcp_send_icresp(struct tcp_conn *c, uint8_t dgst, uint32_t maxh2cdata);
-void tcp_send_term(struct tcp_conn *c, uint16_t fes, uint32_t fei);
-void tcp_send_r2t(struct tcp_req *req);
-void tcp_send_resp(struct tcp_req *req);
-void tcp_send_c2h(struct tcp_req *req);
+void nvmf_tcp_send_icresp(struct tcp_conn *c, uint8_t dgst, uint32_t maxh2cdata);
+void nvmf_tcp_send_term(struct tcp_conn *c, uint16_t fes, uint32_t fei);
+void nvmf_tcp_send_r2t(struct tcp_req *req);
+void nvmf_tcp_send_resp(struct tcp_req *req);
+void nvmf_tcp_send_c2h(struct tcp_req *req);
 /** Write queued PDUs. @return NVMF_POLL_*; closes the connection on a socket error. */
-int tcp_send_flush(struct tcp_conn *c);
+int nvmf_tcp_send_flush(struct tcp_conn *c);
 /** Forget every queued PDU (connection closing); their requests are released. */
-void tcp_send_drop(struct tcp_conn *c);
+void nvmf_tcp_send_drop(struct tcp_conn *c);
 
 /* tcp_req.c */
 
-int tcp_reqs_alloc(struct tcp_conn *c);
-void tcp_reqs_free(struct tcp_conn *c);
-struct tcp_req *tcp_req_get(struct tcp_conn *c);
-void tcp_req_set_state(struct tcp_req *req, enum tcp_req_state s);
+int nvmf_tcp_reqs_alloc(struct tcp_conn *c);
+void nvmf_tcp_reqs_free(struct tcp_conn *c);
+struct tcp_req *nvmf_tcp_req_get(struct tcp_conn *c);
+void nvmf_tcp_req_set_state(struct tcp_req *req, enum tcp_req_state s);
 /** Release buffers and put the slot back on the free list. */
-void tcp_req_recycle(struct tcp_req *req);
+void nvmf_tcp_req_recycle(struct tcp_req *req);
 /** Complete @req locally (never seen by the core) with @sct/@sc. */
-void tcp_req_fail(struct tcp_req *req, uint8_t sct, uint8_t sc);
+void nvmf_tcp_req_fail(struct tcp_req *req, uint8_t sct, uint8_t sc);
 /** Host data of @req is all in (or none is needed): hand it to the core. */
-void tcp_req_exec(struct tcp_req *req);
+void nvmf_tcp_req_exec(struct tcp_req *req);
 /** Buffers for R2T / C2H data: take them, then go on. @return 0 or -ENOMEM (queued). */
-int tcp_req_start_buffers(struct tcp_req *req);
+int nvmf_tcp_req_start_buffers(struct tcp_req *req);
 /** Try the group's waiters again. @return NVMF_POLL_*. */
-int tcp_req_retry_waiters(struct tcp_group *g);
+int nvmf_tcp_req_retry_waiters(struct tcp_group *g);
 /** The R2T of @req was written: accept H2CData for it. */
-void tcp_req_r2t_sent(struct tcp_req *req);
+void nvmf_tcp_req_r2t_sent(struct tcp_req *req);
 /** H2CData for the current R2T window is all in: next R2T or exec. */
-void tcp_req_h2c_window_done(struct tcp_req *req);
+void nvmf_tcp_req_h2c_window_done(struct tcp_req *req);
 /** Response of @req written (or last C2H with SUCCESS): recycle. */
-void tcp_req_sent(struct tcp_req *req);
+void nvmf_tcp_req_sent(struct tcp_req *req);
 /** Connection closing: release every request the transport owns. */
-void tcp_reqs_abort(struct tcp_conn *c);
+void nvmf_tcp_reqs_abort(struct tcp_conn *c);
 /** ops.req_complete */
-void tcp_req_complete(struct nvmf_request *r);
+void nvmf_tcp_req_complete(struct nvmf_request *r);
 /** ops.req_keep_data: copy lent in-capsule data from the stage into the slot's buffer. */
-void tcp_req_keep_data(struct nvmf_request *r);
-
-/* Byte helpers for wire fields (little endian). */
-static inline uint16_t tcp_get16(const uint8_t *p)
-{
-	return (uint16_t)(p[0] | (p[1] << 8));
-}
-
-static inline uint32_t tcp_get32(const uint8_t *p)
-{
-	return (uint32_t)p[0] | ((uint32_t)p[1] << 8) | ((uint32_t)p[2] << 16) |
-	       ((uint32_t)p[3] << 24);
-}
-
-static inline void tcp_put32(uint8_t *p, uint32_t v)
-{
-	p[0] = (uint8_t)v;
-	p[1] = (uint8_t)(v >> 8);
-	p[2] = (uint8_t)(v >> 16);
-	p[3] = (uint8_t)(v >> 24);
-}
+void nvmf_tcp_req_keep_data(struct nvmf_request *r);
 
 /** CRC32C over a slice of iovecs. */
-uint32_t tcp_iov_crc(const struct iovec *iov, uint32_t iovcnt, uint32_t off, uint32_t len);
+uint32_t nvmf_tcp_iov_crc(const struct iovec *iov, uint32_t iovcnt, uint32_t off, uint32_t len);
 
 #endif /* NVMF_TGT_TRANSPORT_TCP_INTERNAL_H */

@@ -2,9 +2,9 @@
 /*
  * tcp_pdu.c - NVMe/TCP received PDUs: header checks and handlers.
  *
- * tcp_pdu_check_ch() runs on the 8-byte common header (type, HLEN, PLEN),
- * tcp_pdu_header() on the whole header (sequence, PDO, the type's fields;
- * it decides where the data goes), tcp_pdu_complete() once the data and
+ * nvmf_tcp_pdu_check_ch() runs on the 8-byte common header (type, HLEN, PLEN),
+ * nvmf_tcp_pdu_header() on the whole header (sequence, PDO, the type's fields;
+ * it decides where the data goes), nvmf_tcp_pdu_complete() once the data and
  * digests are in. A fatal error queues a C2HTermReq whose FES/FEI name the
  * offending field (FEI = its byte offset in the header) and closes.
  *
@@ -19,34 +19,19 @@
 #include "transport/tcp/tcp_internal.h"
 #include "util.h"
 
-bool tcp_pdu_has_hdgst(uint8_t type)
-{
-	return type == NVME_TCP_PDU_CAPSULE_CMD || type == NVME_TCP_PDU_H2C_DATA;
-}
-
+/* HLEN of a PDU a host may send; 0 for any other type. */
 static uint32_t tcp_pdu_expected_hlen(uint8_t type)
 {
-	switch (type) {
-	case NVME_TCP_PDU_ICREQ:
-		return sizeof(struct nvme_tcp_icreq);
-	case NVME_TCP_PDU_H2C_TERM_REQ:
-		return sizeof(struct nvme_tcp_term_req_hdr);
-	case NVME_TCP_PDU_CAPSULE_CMD:
-		return sizeof(struct nvme_tcp_cmd);
-	case NVME_TCP_PDU_H2C_DATA:
-		return sizeof(struct nvme_tcp_data_hdr);
-	default:
-		return 0;
-	}
+	return nvme_tcp_pdu_from_host(type) ? nvme_tcp_pdu_hlen(type) : 0;
 }
 
 static int tcp_fatal(struct tcp_conn *c, uint16_t fes, uint32_t fei)
 {
-	tcp_conn_fatal(c, fes, fei);
+	nvmf_tcp_conn_fatal(c, fes, fei);
 	return -EPROTO;
 }
 
-int tcp_pdu_check_ch(struct tcp_conn *c)
+int nvmf_tcp_pdu_check_ch(struct tcp_conn *c)
 {
 	const struct nvme_tcp_common_hdr *ch = (const void *)c->rx_hdr;
 	uint32_t hlen = tcp_pdu_expected_hlen(ch->pdu_type);
@@ -58,7 +43,7 @@ int tcp_pdu_check_ch(struct tcp_conn *c)
 	if (ch->hlen != hlen)
 		return tcp_fatal(c, NVME_TCP_FES_INVALID_HEADER_FIELD,
 				 offsetof(struct nvme_tcp_common_hdr, hlen));
-	hd = c->hdgst && tcp_pdu_has_hdgst(ch->pdu_type) ? 4 : 0;
+	hd = nvme_tcp_pdu_hdgst_len(ch->pdu_type, c->hdgst);
 	if (ch->plen < hlen + hd)
 		return tcp_fatal(c, NVME_TCP_FES_INVALID_HEADER_FIELD,
 				 offsetof(struct nvme_tcp_common_hdr, plen));
@@ -72,7 +57,7 @@ int tcp_pdu_check_ch(struct tcp_conn *c)
 /* Where the data is and how long: PDO and PLEN against the header. */
 static int tcp_pdu_data_len(struct tcp_conn *c, uint32_t max)
 {
-	uint32_t hd = c->hdgst && tcp_pdu_has_hdgst(c->rx_type) ? 4 : 0;
+	uint32_t hd = nvme_tcp_pdu_hdgst_len(c->rx_type, c->hdgst);
 	uint32_t dd = c->ddgst ? 4 : 0;
 	uint32_t hend = c->rx_hlen + hd;
 
@@ -109,13 +94,13 @@ static int tcp_icreq_done(struct tcp_conn *c)
 	if (ic->hpda > NVME_TCP_PDA_MAX)
 		return tcp_fatal(c, NVME_TCP_FES_INVALID_HEADER_FIELD,
 				 offsetof(struct nvme_tcp_icreq, hpda));
-	c->hpda_align = (ic->hpda + 1u) * 4u;
+	c->hpda_align = nvme_tcp_pda_bytes(ic->hpda);
 	c->maxr2t = ic->maxr2t;
 	if ((ic->dgst & NVME_TCP_DGST_HDGST_ENABLE) && o->hdgst_allowed)
 		dgst |= NVME_TCP_DGST_HDGST_ENABLE;
 	if ((ic->dgst & NVME_TCP_DGST_DDGST_ENABLE) && o->ddgst_allowed)
 		dgst |= NVME_TCP_DGST_DDGST_ENABLE;
-	tcp_send_icresp(c, dgst, TCP_MAXH2CDATA);
+	nvmf_tcp_send_icresp(c, dgst, TCP_MAXH2CDATA);
 	c->hdgst = dgst & NVME_TCP_DGST_HDGST_ENABLE;
 	c->ddgst = dgst & NVME_TCP_DGST_DDGST_ENABLE;
 	c->state = TCP_CONN_RUNNING;
@@ -128,17 +113,8 @@ static int tcp_term_header(struct tcp_conn *c)
 
 	log_info(TCP_LOG, "connection from %s:%s: host terminated it (FES %u, FEI %u)",
 		 c->base.peer.traddr, c->base.peer.trsvcid, t->fes, t->fei);
-	tcp_conn_close(c);
+	nvmf_tcp_conn_close(c);
 	return -ECONNRESET;
-}
-
-static enum nvmf_xfer tcp_cmd_xfer(const struct nvme_cmd *cmd)
-{
-	uint8_t bits = cmd->opc & 3;
-
-	if (cmd->opc == NVME_OPC_FABRICS)
-		bits = nvmf_cmd_fctype(cmd) & 3;
-	return (enum nvmf_xfer)bits; /* 0 none, 1 H2C, 2 C2H, 3 bidirectional */
 }
 
 static int tcp_capsule_header(struct tcp_conn *c)
@@ -146,16 +122,16 @@ static int tcp_capsule_header(struct tcp_conn *c)
 	const struct nvme_tcp_cmd *pdu = (const void *)c->rx_hdr;
 	struct tcp_req *req;
 
-	if (tcp_pdu_data_len(c, tcp_conn_icd_limit(c)) != 0)
+	if (tcp_pdu_data_len(c, nvmf_tcp_conn_icd_limit(c)) != 0)
 		return -EPROTO;
-	req = tcp_req_get(c);
+	req = nvmf_tcp_req_get(c);
 	if (req == NULL)
 		return tcp_fatal(c, NVME_TCP_FES_PDU_SEQUENCE_ERROR, 0);
 	req->base.cmd = pdu->ccsqe;
 	c->rx_req = req;
 	c->rx_data_off = 0;
 	if (c->rx_data_len > 0) {
-		tcp_req_set_state(req, TCP_REQ_RECV_ICD);
+		nvmf_tcp_req_set_state(req, TCP_REQ_RECV_ICD);
 		req->base.iov[0].iov_base = req->icd;
 		req->base.iov[0].iov_len = c->rx_data_len;
 		req->base.iovcnt = 1;
@@ -167,11 +143,11 @@ static int tcp_capsule_header(struct tcp_conn *c)
 static uint16_t tcp_capsule_parse(struct tcp_conn *c, struct tcp_req *req, uint32_t icd_len)
 {
 	const struct nvme_sgl_desc *sgl = &req->base.cmd.dptr.sgl1;
-	uint32_t xfer = tcp_cmd_xfer(&req->base.cmd);
+	uint32_t xfer = nvmf_cmd_data_transfer(&req->base.cmd);
 	uint32_t len = sgl->unkeyed.length;
 	uint8_t type = nvme_sgl_type(sgl), sub = nvme_sgl_subtype(sgl);
 
-	if (xfer == 3)
+	if (xfer == NVME_DATA_BIDIRECTIONAL)
 		return NVME_SC_INVALID_FIELD;
 	if (xfer == NVMF_XFER_NONE || len == 0) {
 		req->base.xfer = NVMF_XFER_NONE;
@@ -197,14 +173,6 @@ static uint16_t tcp_capsule_parse(struct tcp_conn *c, struct tcp_req *req, uint3
 	return NVME_SC_SUCCESS;
 }
 
-static void tcp_capsule_note_connect(struct tcp_conn *c, const struct nvme_cmd *cmd)
-{
-	const struct nvmf_connect_cmd *cc = (const void *)cmd;
-
-	if (cmd->opc == NVME_OPC_FABRICS && nvmf_cmd_fctype(cmd) == NVMF_FCTYPE_CONNECT)
-		c->sqflow_disabled = (cc->cattr & NVMF_CONNECT_CATTR_DISABLE_SQ_FLOW_CONTROL) != 0;
-}
-
 static int tcp_capsule_done(struct tcp_conn *c)
 {
 	struct tcp_req *req = c->rx_req;
@@ -212,23 +180,22 @@ static int tcp_capsule_done(struct tcp_conn *c)
 	uint16_t sc;
 
 	if (req->ddgst_error) {
-		tcp_req_fail(req, NVME_SCT_GENERIC, NVME_SC_TRANSIENT_TRANSPORT_ERROR);
+		nvmf_tcp_req_fail(req, NVME_SCT_GENERIC, NVME_SC_TRANSIENT_TRANSPORT_ERROR);
 		return 0;
 	}
 	sc = tcp_capsule_parse(c, req, icd_len);
 	if (sc != NVME_SC_SUCCESS) {
-		tcp_req_fail(req, NVME_SCT_GENERIC, (uint8_t)sc);
+		nvmf_tcp_req_fail(req, NVME_SCT_GENERIC, (uint8_t)sc);
 		return 0;
 	}
-	tcp_capsule_note_connect(c, &req->base.cmd);
 	if (req->base.xfer == NVMF_XFER_NONE) {
 		req->base.length = 0;
 		req->base.iovcnt = 0;
-		tcp_req_exec(req);
+		nvmf_tcp_req_exec(req);
 	} else if (icd_len > 0) {
-		tcp_req_exec(req);
+		nvmf_tcp_req_exec(req);
 	} else {
-		tcp_req_start_buffers(req);
+		nvmf_tcp_req_start_buffers(req);
 	}
 	return 0;
 }
@@ -267,11 +234,11 @@ static int tcp_h2c_done(struct tcp_conn *c)
 
 	req->h2c_done += c->rx_data_len;
 	if (req->h2c_done == req->r2t_off + req->r2t_len)
-		tcp_req_h2c_window_done(req);
+		nvmf_tcp_req_h2c_window_done(req);
 	return 0;
 }
 
-int tcp_pdu_header(struct tcp_conn *c)
+int nvmf_tcp_pdu_header(struct tcp_conn *c)
 {
 	bool init = c->state == TCP_CONN_WAIT_ICREQ;
 
@@ -291,7 +258,7 @@ int tcp_pdu_header(struct tcp_conn *c)
 	}
 }
 
-int tcp_pdu_complete(struct tcp_conn *c)
+int nvmf_tcp_pdu_complete(struct tcp_conn *c)
 {
 	switch (c->rx_type) {
 	case NVME_TCP_PDU_ICREQ:

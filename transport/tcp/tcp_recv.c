@@ -43,7 +43,7 @@ static const uint32_t tcp_recv_from[TCP_RECV_NSTATES] = {
 /* What a step returned: go on, wait for the socket, or stop for good. */
 enum { STEP_AGAIN = 1, STEP_WAIT = 0, STEP_STOP = -1 };
 
-void tcp_recv_set_state(struct tcp_conn *c, enum tcp_recv_state s)
+void nvmf_tcp_recv_set_state(struct tcp_conn *c, enum tcp_recv_state s)
 {
 	if (!(tcp_recv_from[s] & (1u << c->rstate))) {
 		log_error(TCP_LOG, "receiver: illegal state change %d -> %d", c->rstate, s);
@@ -98,7 +98,7 @@ static ssize_t tcp_recv_raw(struct tcp_conn *c, struct iovec *iov, int iovcnt, s
 	}
 	log_info(TCP_LOG, "connection from %s:%s %s", c->base.peer.traddr, c->base.peer.trsvcid,
 		 n == 0 ? "closed by the host" : strerror(errno));
-	tcp_conn_close(c);
+	nvmf_tcp_conn_close(c);
 	return -1;
 }
 
@@ -139,7 +139,7 @@ static int tcp_recv_piece(struct tcp_conn *c, uint8_t *buf)
 	int rc;
 
 	while (c->rx_got < c->rx_need) {
-		if (!tcp_recv_staged(c)) {
+		if (!nvmf_tcp_recv_staged(c)) {
 			rc = tcp_recv_fill(c);
 			if (rc != STEP_AGAIN)
 				return rc;
@@ -153,9 +153,9 @@ static int tcp_recv_piece(struct tcp_conn *c, uint8_t *buf)
 
 static int tcp_recv_pdu_done(struct tcp_conn *c)
 {
-	if (tcp_pdu_complete(c) != 0 || c->state >= TCP_CONN_CLOSING)
+	if (nvmf_tcp_pdu_complete(c) != 0 || c->state >= TCP_CONN_CLOSING)
 		return STEP_STOP;
-	tcp_recv_set_state(c, TCP_RECV_CH);
+	nvmf_tcp_recv_set_state(c, TCP_RECV_CH);
 	c->rx_pdus++;
 	return STEP_AGAIN;
 }
@@ -163,14 +163,15 @@ static int tcp_recv_pdu_done(struct tcp_conn *c)
 /* The header (and its digest) is in: validate it, then padding/data/end. */
 static int tcp_recv_header_done(struct tcp_conn *c)
 {
-	if (tcp_pdu_header(c) != 0 || c->rstate == TCP_RECV_ERROR || c->state >= TCP_CONN_CLOSING)
+	if (nvmf_tcp_pdu_header(c) != 0 || c->rstate == TCP_RECV_ERROR ||
+	    c->state >= TCP_CONN_CLOSING)
 		return STEP_STOP;
 	if (c->rx_data_len == 0)
 		return tcp_recv_pdu_done(c);
 	if (c->rx_pdo > c->rx_hlen + (c->hdgst ? 4u : 0u))
-		tcp_recv_set_state(c, TCP_RECV_PAD);
+		nvmf_tcp_recv_set_state(c, TCP_RECV_PAD);
 	else
-		tcp_recv_set_state(c, TCP_RECV_DATA);
+		nvmf_tcp_recv_set_state(c, TCP_RECV_DATA);
 	return STEP_AGAIN;
 }
 
@@ -181,9 +182,9 @@ static int tcp_recv_ch(struct tcp_conn *c)
 	if (rc != STEP_AGAIN)
 		return rc;
 	c->rx_hdr_len = 8;
-	if (tcp_pdu_check_ch(c) != 0)
+	if (nvmf_tcp_pdu_check_ch(c) != 0)
 		return STEP_STOP;
-	tcp_recv_set_state(c, TCP_RECV_PSH);
+	nvmf_tcp_recv_set_state(c, TCP_RECV_PSH);
 	return STEP_AGAIN;
 }
 
@@ -194,8 +195,8 @@ static int tcp_recv_psh(struct tcp_conn *c)
 	if (rc != STEP_AGAIN)
 		return rc;
 	c->rx_hdr_len = c->rx_hlen;
-	if (c->hdgst && tcp_pdu_has_hdgst(c->rx_type)) {
-		tcp_recv_set_state(c, TCP_RECV_HDGST);
+	if (nvme_tcp_pdu_hdgst_len(c->rx_type, c->hdgst) != 0) {
+		nvmf_tcp_recv_set_state(c, TCP_RECV_HDGST);
 		return STEP_AGAIN;
 	}
 	return tcp_recv_header_done(c);
@@ -208,8 +209,8 @@ static int tcp_recv_hdgst(struct tcp_conn *c)
 	if (rc != STEP_AGAIN)
 		return rc;
 	c->rx_hdr_len = c->rx_hlen + 4;
-	if (crc32c(0, c->rx_hdr, c->rx_hlen) != tcp_get32(c->rx_hdr + c->rx_hlen)) {
-		tcp_conn_fatal(c, NVME_TCP_FES_HEADER_DIGEST_ERROR, 0);
+	if (crc32c(0, c->rx_hdr, c->rx_hlen) != nvme_get_le32(c->rx_hdr + c->rx_hlen)) {
+		nvmf_tcp_conn_fatal(c, NVME_TCP_FES_HEADER_DIGEST_ERROR, 0);
 		return STEP_STOP;
 	}
 	return tcp_recv_header_done(c);
@@ -221,7 +222,7 @@ static int tcp_recv_pad(struct tcp_conn *c)
 
 	if (rc != STEP_AGAIN)
 		return rc;
-	tcp_recv_set_state(c, TCP_RECV_DATA);
+	nvmf_tcp_recv_set_state(c, TCP_RECV_DATA);
 	return STEP_AGAIN;
 }
 
@@ -289,7 +290,7 @@ static int tcp_recv_data(struct tcp_conn *c)
 
 	tcp_recv_data_lend(c, req);
 	while (c->rx_got < c->rx_need) {
-		if (tcp_recv_staged(c)) {
+		if (nvmf_tcp_recv_staged(c)) {
 			tcp_recv_data_copy(c, req);
 			continue;
 		}
@@ -298,7 +299,7 @@ static int tcp_recv_data(struct tcp_conn *c)
 			return rc;
 	}
 	if (c->ddgst) {
-		tcp_recv_set_state(c, TCP_RECV_DDGST);
+		nvmf_tcp_recv_set_state(c, TCP_RECV_DDGST);
 		return STEP_AGAIN;
 	}
 	return tcp_recv_pdu_done(c);
@@ -311,8 +312,8 @@ static int tcp_recv_ddgst(struct tcp_conn *c)
 
 	if (rc != STEP_AGAIN)
 		return rc;
-	if (tcp_iov_crc(req->base.iov, req->base.iovcnt, c->rx_data_off, c->rx_data_len) !=
-	    tcp_get32(c->rx_ddgst))
+	if (nvmf_tcp_iov_crc(req->base.iov, req->base.iovcnt, c->rx_data_off, c->rx_data_len) !=
+	    nvme_get_le32(c->rx_ddgst))
 		req->ddgst_error = true;
 	return tcp_recv_pdu_done(c);
 }
@@ -338,7 +339,7 @@ static int tcp_recv_step(struct tcp_conn *c)
 	}
 }
 
-int tcp_recv_poll(struct tcp_conn *c)
+int nvmf_tcp_recv_poll(struct tcp_conn *c)
 {
 	uint64_t pdus0 = c->rx_pdus, bytes0 = c->rx_bytes;
 	int rc = STEP_AGAIN;

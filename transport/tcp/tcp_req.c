@@ -3,7 +3,7 @@
  * tcp_req.c - NVMe/TCP requests: slots, data buffers, R2T sequencing,
  * completion.
  *
- * Request states (every change through tcp_req_set_state()):
+ * Request states (every change through nvmf_tcp_req_set_state()):
  *
  *   FREE -> RECV_ICD -> EXEC -> SENDING -> FREE      in-capsule write / no data
  *   FREE -> NEED_BUF -> R2T_SENDING -> H2C -> (R2T_SENDING -> H2C)* -> EXEC
@@ -36,7 +36,7 @@ static const uint32_t tcp_req_from[TCP_REQ_NSTATES] = {
 };
 #undef S
 
-void tcp_req_set_state(struct tcp_req *req, enum tcp_req_state s)
+void nvmf_tcp_req_set_state(struct tcp_req *req, enum tcp_req_state s)
 {
 	if (!(tcp_req_from[s] & (1u << req->state))) {
 		log_error(TCP_LOG, "request %u: illegal state change %d -> %d", req->ttag,
@@ -46,9 +46,9 @@ void tcp_req_set_state(struct tcp_req *req, enum tcp_req_state s)
 	req->state = s;
 }
 
-int tcp_reqs_alloc(struct tcp_conn *c)
+int nvmf_tcp_reqs_alloc(struct tcp_conn *c)
 {
-	struct tcp_transport *t = tcp_conn_transport(c);
+	struct tcp_transport *t = nvmf_tcp_conn_transport(c);
 	uint32_t i, n = t->base.opts.max_queue_depth;
 
 	if (n < t->base.opts.max_aq_depth)
@@ -77,13 +77,13 @@ int tcp_reqs_alloc(struct tcp_conn *c)
 	return 0;
 }
 
-void tcp_reqs_free(struct tcp_conn *c)
+void nvmf_tcp_reqs_free(struct tcp_conn *c)
 {
 	uint32_t i;
 
 	for (i = 0; c->reqs != NULL && i < c->nreqs; i++) {
 		if (c->reqs[i].state != TCP_REQ_FREE)
-			tcp_req_recycle(&c->reqs[i]);
+			nvmf_tcp_req_recycle(&c->reqs[i]);
 	}
 	env_dma_free(c->icd_mem);
 	free(c->reqs);
@@ -91,7 +91,7 @@ void tcp_reqs_free(struct tcp_conn *c)
 	c->reqs = NULL;
 }
 
-struct tcp_req *tcp_req_get(struct tcp_conn *c)
+struct tcp_req *nvmf_tcp_req_get(struct tcp_conn *c)
 {
 	struct tcp_req *r = TAILQ_FIRST(&c->free_reqs);
 
@@ -111,7 +111,6 @@ struct tcp_req *tcp_req_get(struct tcp_conn *c)
 	r->base.c2h_iov = NULL;
 	r->base.c2h_iovcnt = 0;
 	r->base.h2c_lent = false;
-	r->base.core_ctx = NULL;
 	r->nbufs = 0;
 	r->h2c_done = 0;
 	r->r2t_off = 0;
@@ -121,7 +120,7 @@ struct tcp_req *tcp_req_get(struct tcp_conn *c)
 	return r;
 }
 
-void tcp_req_recycle(struct tcp_req *req)
+void nvmf_tcp_req_recycle(struct tcp_req *req)
 {
 	struct tcp_conn *c = req->conn;
 	uint32_t i;
@@ -136,11 +135,11 @@ void tcp_req_recycle(struct tcp_req *req)
 	req->base.iovcnt = 0;
 	if (req->state == TCP_REQ_EXEC)
 		c->core_owned--;
-	tcp_req_set_state(req, TCP_REQ_FREE);
+	nvmf_tcp_req_set_state(req, TCP_REQ_FREE);
 	TAILQ_INSERT_HEAD(&c->free_reqs, req, link);
 }
 
-void tcp_req_fail(struct tcp_req *req, uint8_t sct, uint8_t sc)
+void nvmf_tcp_req_fail(struct tcp_req *req, uint8_t sct, uint8_t sc)
 {
 	struct nvme_cpl *cpl = &req->base.cpl;
 
@@ -151,13 +150,13 @@ void tcp_req_fail(struct tcp_req *req, uint8_t sct, uint8_t sc)
 	nvme_cpl_set_status(cpl, NVME_STATUS(sct, sc) | NVME_STATUS_DNR);
 	if (sc == NVME_SC_TRANSIENT_TRANSPORT_ERROR)
 		nvme_cpl_set_status(cpl, NVME_STATUS(sct, sc));
-	tcp_req_set_state(req, TCP_REQ_SENDING);
-	tcp_send_resp(req);
+	nvmf_tcp_req_set_state(req, TCP_REQ_SENDING);
+	nvmf_tcp_send_resp(req);
 }
 
-void tcp_req_keep_data(struct nvmf_request *r)
+void nvmf_tcp_req_keep_data(struct nvmf_request *r)
 {
-	struct tcp_req *req = tcp_req_of(r);
+	struct tcp_req *req = nvmf_tcp_req_of(r);
 
 	if (!r->h2c_lent)
 		return;
@@ -166,11 +165,11 @@ void tcp_req_keep_data(struct nvmf_request *r)
 	r->h2c_lent = false;
 }
 
-void tcp_req_exec(struct tcp_req *req)
+void nvmf_tcp_req_exec(struct tcp_req *req)
 {
 	struct tcp_conn *c = req->conn;
 
-	tcp_req_set_state(req, TCP_REQ_EXEC);
+	nvmf_tcp_req_set_state(req, TCP_REQ_EXEC);
 	c->core_owned++;
 	c->base.transport->up.exec(&req->base);
 	if (req->state == TCP_REQ_EXEC && req->base.h2c_lent) {
@@ -180,7 +179,7 @@ void tcp_req_exec(struct tcp_req *req)
 		 * stage's address would still see it change.
 		 */
 		log_error(TCP_LOG, "request kept lent data past exec");
-		tcp_req_keep_data(&req->base);
+		nvmf_tcp_req_keep_data(&req->base);
 	}
 }
 
@@ -190,8 +189,8 @@ static void tcp_req_next_r2t(struct tcp_req *req)
 
 	req->r2t_off = req->h2c_done;
 	req->r2t_len = left < TCP_MAXH2CDATA ? left : TCP_MAXH2CDATA;
-	tcp_req_set_state(req, TCP_REQ_R2T_SENDING);
-	tcp_send_r2t(req);
+	nvmf_tcp_req_set_state(req, TCP_REQ_R2T_SENDING);
+	nvmf_tcp_send_r2t(req);
 }
 
 /* Buffers are in place: start the host data transfer or execute. */
@@ -200,7 +199,7 @@ static void tcp_req_buffers_ready(struct tcp_req *req)
 	if (req->base.xfer == NVMF_XFER_H2C)
 		tcp_req_next_r2t(req);
 	else
-		tcp_req_exec(req);
+		nvmf_tcp_req_exec(req);
 }
 
 static int tcp_req_take_buffers(struct tcp_req *req)
@@ -210,7 +209,7 @@ static int tcp_req_take_buffers(struct tcp_req *req)
 	uint32_t len = req->base.length, n, i;
 	void *bufs[NVMF_REQ_MAX_IOV];
 
-	if (len <= tcp_conn_transport(c)->icd_buf_size) {
+	if (len <= nvmf_tcp_conn_transport(c)->icd_buf_size) {
 		/* Small transfers use the slot's own buffer: no pool round trip. */
 		req->base.iov[0].iov_base = req->icd;
 		req->base.iov[0].iov_len = len;
@@ -230,9 +229,9 @@ static int tcp_req_take_buffers(struct tcp_req *req)
 	return 0;
 }
 
-int tcp_req_start_buffers(struct tcp_req *req)
+int nvmf_tcp_req_start_buffers(struct tcp_req *req)
 {
-	tcp_req_set_state(req, TCP_REQ_NEED_BUF);
+	nvmf_tcp_req_set_state(req, TCP_REQ_NEED_BUF);
 	if (TAILQ_EMPTY(&req->conn->group->buf_wait) && tcp_req_take_buffers(req) == 0) {
 		tcp_req_buffers_ready(req);
 		return 0;
@@ -242,7 +241,7 @@ int tcp_req_start_buffers(struct tcp_req *req)
 	return -ENOMEM;
 }
 
-int tcp_req_retry_waiters(struct tcp_group *g)
+int nvmf_tcp_req_retry_waiters(struct tcp_group *g)
 {
 	struct tcp_req *req;
 	int busy = NVMF_POLL_IDLE, budget = 32;
@@ -258,30 +257,30 @@ int tcp_req_retry_waiters(struct tcp_group *g)
 	return busy;
 }
 
-void tcp_req_r2t_sent(struct tcp_req *req)
+void nvmf_tcp_req_r2t_sent(struct tcp_req *req)
 {
 	if (req->state == TCP_REQ_R2T_SENDING)
-		tcp_req_set_state(req, TCP_REQ_H2C);
+		nvmf_tcp_req_set_state(req, TCP_REQ_H2C);
 }
 
-void tcp_req_h2c_window_done(struct tcp_req *req)
+void nvmf_tcp_req_h2c_window_done(struct tcp_req *req)
 {
 	if (req->ddgst_error) {
-		tcp_req_fail(req, NVME_SCT_GENERIC, NVME_SC_TRANSIENT_TRANSPORT_ERROR);
+		nvmf_tcp_req_fail(req, NVME_SCT_GENERIC, NVME_SC_TRANSIENT_TRANSPORT_ERROR);
 		return;
 	}
 	if (req->h2c_done == req->base.length)
-		tcp_req_exec(req);
+		nvmf_tcp_req_exec(req);
 	else
 		tcp_req_next_r2t(req);
 }
 
-void tcp_req_sent(struct tcp_req *req)
+void nvmf_tcp_req_sent(struct tcp_req *req)
 {
-	tcp_req_recycle(req);
+	nvmf_tcp_req_recycle(req);
 }
 
-void tcp_reqs_abort(struct tcp_conn *c)
+void nvmf_tcp_reqs_abort(struct tcp_conn *c)
 {
 	uint32_t i;
 
@@ -289,14 +288,14 @@ void tcp_reqs_abort(struct tcp_conn *c)
 		struct tcp_req *r = &c->reqs[i];
 
 		if (r->state != TCP_REQ_FREE && r->state != TCP_REQ_EXEC)
-			tcp_req_recycle(r);
+			nvmf_tcp_req_recycle(r);
 	}
 	c->rx_req = NULL;
 }
 
-void tcp_req_complete(struct nvmf_request *r)
+void nvmf_tcp_req_complete(struct nvmf_request *r)
 {
-	struct tcp_req *req = tcp_req_of(r);
+	struct tcp_req *req = nvmf_tcp_req_of(r);
 	struct tcp_conn *c = req->conn;
 
 	if (req->state != TCP_REQ_EXEC) {
@@ -305,14 +304,14 @@ void tcp_req_complete(struct nvmf_request *r)
 		return;
 	}
 	if (c->state >= TCP_CONN_CLOSING) {
-		tcp_req_recycle(req);
+		nvmf_tcp_req_recycle(req);
 		return;
 	}
-	tcp_req_set_state(req, TCP_REQ_SENDING);
+	nvmf_tcp_req_set_state(req, TCP_REQ_SENDING);
 	c->core_owned--;
 	if (req->base.xfer == NVMF_XFER_C2H && req->base.length > 0 &&
 	    !nvme_cpl_is_error(&req->base.cpl))
-		tcp_send_c2h(req);
+		nvmf_tcp_send_c2h(req);
 	else
-		tcp_send_resp(req);
+		nvmf_tcp_send_resp(req);
 }

@@ -6,7 +6,7 @@
  * Every outgoing PDU lives in a header area that already exists: the
  * connection's ICResp and TermReq slots, or the request's rsp (R2T or
  * CapsuleResp) and c2h (the C2HData being sent) slots; nothing is allocated
- * per I/O. tcp_send_flush() gathers up to TCP_SEND_IOV_MAX iovecs of queued
+ * per I/O. nvmf_tcp_send_flush() gathers up to TCP_SEND_IOV_MAX iovecs of queued
  * PDUs (header, padding, data straight from the request's buffers, digest)
  * into one sendmsg(MSG_NOSIGNAL | MSG_DONTWAIT), keeps what is left of a
  * partly written PDU for the next call, and runs each PDU's completion once
@@ -39,7 +39,7 @@ static void tcp_pdu_enqueue(struct tcp_conn *c, struct tcp_pdu *pdu)
 	pdu->sent = 0;
 	pdu->queued = true;
 	TAILQ_INSERT_TAIL(&c->sendq, pdu, link);
-	tcp_group_want_send(c);
+	nvmf_tcp_group_want_send(c);
 }
 
 /* Common header into @pdu; @hdgst adds the header digest when negotiated. */
@@ -85,7 +85,8 @@ static void tcp_pdu_seal(struct tcp_conn *c, struct tcp_pdu *pdu)
 			uint32_t n;
 			const struct iovec *iov = tcp_c2h_iov(req, &n);
 
-			tcp_put32(pdu->ddgst, tcp_iov_crc(iov, n, pdu->data_off, pdu->data_len));
+			nvme_put_le32(pdu->ddgst,
+				      nvmf_tcp_iov_crc(iov, n, pdu->data_off, pdu->data_len));
 		}
 		plen = pdo + pdu->data_len + pdu->ddgst_len;
 	} else {
@@ -93,10 +94,10 @@ static void tcp_pdu_seal(struct tcp_conn *c, struct tcp_pdu *pdu)
 	}
 	ch->plen = plen;
 	if (c->hdgst)
-		tcp_put32(pdu->hdr + hlen, crc32c(0, pdu->hdr, hlen));
+		nvme_put_le32(pdu->hdr + hlen, crc32c(0, pdu->hdr, hlen));
 }
 
-void tcp_send_icresp(struct tcp_conn *c, uint8_t dgst, uint32_t maxh2cdata)
+void nvmf_tcp_send_icresp(struct tcp_conn *c, uint8_t dgst, uint32_t maxh2cdata)
 {
 	struct tcp_pdu *pdu = &c->icresp;
 	struct nvme_tcp_icresp *ic;
@@ -111,7 +112,7 @@ void tcp_send_icresp(struct tcp_conn *c, uint8_t dgst, uint32_t maxh2cdata)
 	tcp_pdu_enqueue(c, pdu);
 }
 
-void tcp_send_term(struct tcp_conn *c, uint16_t fes, uint32_t fei)
+void nvmf_tcp_send_term(struct tcp_conn *c, uint16_t fes, uint32_t fei)
 {
 	struct tcp_pdu *pdu = &c->term;
 	struct nvme_tcp_term_req_hdr *term;
@@ -129,7 +130,7 @@ void tcp_send_term(struct tcp_conn *c, uint16_t fes, uint32_t fei)
 	tcp_pdu_enqueue(c, pdu);
 }
 
-void tcp_send_r2t(struct tcp_req *req)
+void nvmf_tcp_send_r2t(struct tcp_req *req)
 {
 	struct tcp_pdu *pdu = &req->rsp;
 	struct nvme_tcp_r2t_hdr *r2t;
@@ -144,7 +145,7 @@ void tcp_send_r2t(struct tcp_req *req)
 	tcp_pdu_enqueue(req->conn, pdu);
 }
 
-void tcp_send_resp(struct tcp_req *req)
+void nvmf_tcp_send_resp(struct tcp_req *req)
 {
 	struct tcp_pdu *pdu = &req->rsp;
 	struct nvme_tcp_rsp *rsp;
@@ -161,11 +162,11 @@ static bool tcp_c2h_success_ok(struct tcp_req *req)
 {
 	struct tcp_conn *c = req->conn;
 
-	return tcp_conn_transport(c)->c2h_success && c->sqflow_disabled &&
+	return nvmf_tcp_conn_transport(c)->c2h_success && c->base.sq_flow_disabled &&
 	       !nvme_cpl_is_error(&req->base.cpl);
 }
 
-void tcp_send_c2h(struct tcp_req *req)
+void nvmf_tcp_send_c2h(struct tcp_req *req)
 {
 	struct tcp_pdu *pdu = &req->c2h;
 	struct nvme_tcp_data_hdr *h;
@@ -189,7 +190,7 @@ void tcp_send_c2h(struct tcp_req *req)
 	tcp_pdu_enqueue(req->conn, pdu);
 	/* The CapsuleResp goes right behind the last C2HData: same sendmsg(). */
 	if (len == left && !(h->ch.flags & NVME_TCP_FLAG_SUCCESS))
-		tcp_send_resp(req);
+		nvmf_tcp_send_resp(req);
 }
 
 /* A PDU is fully written: move its request on. */
@@ -200,16 +201,16 @@ static void tcp_pdu_written(struct tcp_conn *c, struct tcp_pdu *pdu)
 
 	switch (pdu->kind) {
 	case TCP_PDU_R2T:
-		tcp_req_r2t_sent(req);
+		nvmf_tcp_req_r2t_sent(req);
 		break;
 	case TCP_PDU_RESP:
-		tcp_req_sent(req);
+		nvmf_tcp_req_sent(req);
 		break;
 	case TCP_PDU_C2H:
 		if (req->c2h_off < req->base.length)
-			tcp_send_c2h(req);
+			nvmf_tcp_send_c2h(req);
 		else if (ch->flags & NVME_TCP_FLAG_SUCCESS)
-			tcp_req_sent(req);
+			nvmf_tcp_req_sent(req);
 		break;
 	case TCP_PDU_ICRESP:
 	case TCP_PDU_TERM:
@@ -261,7 +262,7 @@ static void tcp_send_consume(struct tcp_conn *c, size_t n)
 	}
 }
 
-int tcp_send_flush(struct tcp_conn *c)
+int nvmf_tcp_send_flush(struct tcp_conn *c)
 {
 	struct iovec iov[TCP_SEND_IOV_MAX];
 	struct msghdr msg = {0};
@@ -287,7 +288,7 @@ int tcp_send_flush(struct tcp_conn *c)
 				break;
 			log_info(TCP_LOG, "connection from %s:%s: send failed: %s",
 				 c->base.peer.traddr, c->base.peer.trsvcid, strerror(errno));
-			tcp_conn_close(c);
+			nvmf_tcp_conn_close(c);
 			return NVMF_POLL_BUSY;
 		}
 		busy = NVMF_POLL_BUSY;
@@ -296,7 +297,7 @@ int tcp_send_flush(struct tcp_conn *c)
 	return busy;
 }
 
-void tcp_send_drop(struct tcp_conn *c)
+void nvmf_tcp_send_drop(struct tcp_conn *c)
 {
 	struct tcp_pdu *pdu;
 
@@ -306,7 +307,7 @@ void tcp_send_drop(struct tcp_conn *c)
 	}
 }
 
-uint32_t tcp_iov_crc(const struct iovec *iov, uint32_t iovcnt, uint32_t off, uint32_t len)
+uint32_t nvmf_tcp_iov_crc(const struct iovec *iov, uint32_t iovcnt, uint32_t off, uint32_t len)
 {
 	struct iovec s[NVMF_REQ_MAX_IOV];
 	uint32_t i, n, crc = 0;

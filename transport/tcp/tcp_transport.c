@@ -54,7 +54,7 @@ static struct nvmf_transport *tcp_create(const struct nvmf_transport_opts *opts,
 
 static void tcp_destroy(struct nvmf_transport *tr)
 {
-	struct tcp_transport *t = tcp_transport_of(tr);
+	struct tcp_transport *t = nvmf_tcp_transport_of(tr);
 	struct tcp_listener *l;
 
 	while ((l = TAILQ_FIRST(&t->listeners)) != NULL) {
@@ -132,7 +132,7 @@ err_close:
 
 static int tcp_listen(struct nvmf_transport *tr, const struct nvmf_listen_addr *addr)
 {
-	struct tcp_transport *t = tcp_transport_of(tr);
+	struct tcp_transport *t = nvmf_tcp_transport_of(tr);
 	struct tcp_listener *l;
 	int rc, fd = -1;
 
@@ -160,7 +160,7 @@ static int tcp_listen(struct nvmf_transport *tr, const struct nvmf_listen_addr *
 
 static int tcp_stop_listen(struct nvmf_transport *tr, const struct nvmf_listen_addr *addr)
 {
-	struct tcp_transport *t = tcp_transport_of(tr);
+	struct tcp_transport *t = nvmf_tcp_transport_of(tr);
 	struct tcp_listener *l;
 
 	TAILQ_FOREACH(l, &t->listeners, link)
@@ -209,7 +209,7 @@ static int tcp_accept_one(struct tcp_transport *t, struct tcp_listener *l)
 		close(fd);
 		return 0;
 	}
-	c = tcp_conn_create(t, fd, &peer, &l->addr);
+	c = nvmf_tcp_conn_create(t, fd, &peer, &l->addr);
 	if (c == NULL) {
 		log_error(TCP_LOG, "connection from %s:%s dropped: out of memory", peer.traddr,
 			  peer.trsvcid);
@@ -224,7 +224,7 @@ static int tcp_accept_one(struct tcp_transport *t, struct tcp_listener *l)
 
 static int tcp_accept(struct nvmf_transport *tr)
 {
-	struct tcp_transport *t = tcp_transport_of(tr);
+	struct tcp_transport *t = nvmf_tcp_transport_of(tr);
 	struct tcp_listener *l;
 	int busy = NVMF_POLL_IDLE, i;
 	uint64_t now = env_ticks();
@@ -265,13 +265,14 @@ const struct nvmf_transport_ops nvmf_tcp_ops = {
     .listen = tcp_listen,
     .stop_listen = tcp_stop_listen,
     .accept = tcp_accept,
-    .group_create = tcp_group_create,
-    .group_destroy = tcp_group_destroy,
-    .group_add = tcp_group_add,
-    .group_poll = tcp_group_poll,
-    .req_keep_data = tcp_req_keep_data,
-    .req_complete = tcp_req_complete,
-    .qpair_close = tcp_qpair_close,
-    .qpair_free = tcp_qpair_free,
+    .group_create = nvmf_tcp_group_create,
+    .group_destroy = nvmf_tcp_group_destroy,
+    .group_add = nvmf_tcp_group_add,
+    .group_poll = nvmf_tcp_group_poll,
+    .group_flush = nvmf_tcp_group_flush,
+    .req_keep_data = nvmf_tcp_req_keep_data,
+    .req_complete = nvmf_tcp_req_complete,
+    .qpair_close = nvmf_tcp_qpair_close,
+    .qpair_free = nvmf_tcp_qpair_free,
     .discovery_entry = tcp_discovery_entry,
 };

@@ -2,7 +2,8 @@
 /*
  * spec_test.c - run-time checks of the helpers in nvme_spec.h / nvmf_spec.h:
  * little-endian loads and stores, status packing, register fields, doorbell
- * offsets, 128-bit counters, SGL descriptor layout, Get Log Page dwords.
+ * offsets, 128-bit counters, SGL descriptor layout, Get Log Page dwords,
+ * a command's data direction and the NVMe/TCP PDU rules.
  * Sizes and offsets are checked at compile time by the headers themselves.
  */
 #include <setjmp.h>
@@ -312,6 +313,75 @@ static void test_misc_helpers(void **state)
 	assert_int_equal(NVME_FEAT_NUM_QUEUES(3, 7), 0x00070003u);
 }
 
+static enum nvme_data_transfer dir_of(uint8_t opc, uint32_t nsid)
+{
+	struct nvme_cmd cmd;
+
+	memset(&cmd, 0, sizeof(cmd));
+	cmd.opc = opc;
+	cmd.nsid = nsid;
+	return nvmf_cmd_data_transfer(&cmd);
+}
+
+static void test_cmd_data_transfer(void **state)
+{
+	(void)state;
+	/* NVM and admin commands: opcode bits 1:0, whatever the NSID. */
+	assert_int_equal(dir_of(NVME_OPC_FLUSH, 1), NVME_DATA_NONE);
+	assert_int_equal(dir_of(NVME_OPC_WRITE, 1), NVME_DATA_HOST_TO_CONTROLLER);
+	assert_int_equal(dir_of(NVME_OPC_READ, 0xffffffff), NVME_DATA_CONTROLLER_TO_HOST);
+	assert_int_equal(dir_of(NVME_OPC_COMPARE, 1), NVME_DATA_HOST_TO_CONTROLLER);
+	assert_int_equal(dir_of(NVME_OPC_IDENTIFY, 0), NVME_DATA_CONTROLLER_TO_HOST);
+	assert_int_equal(dir_of(0x0b, 1), NVME_DATA_BIDIRECTIONAL);
+	/* Fabrics: the opcode's bits are 3 for every one; the fctype decides,
+	 * and only the fctype byte of dword 1 counts. */
+	assert_int_equal(NVME_OPC_FABRICS & 3, 3);
+	assert_int_equal(dir_of(NVME_OPC_FABRICS, NVMF_FCTYPE_CONNECT),
+			 NVME_DATA_HOST_TO_CONTROLLER);
+	assert_int_equal(dir_of(NVME_OPC_FABRICS, 0xabcdef00u | NVMF_FCTYPE_CONNECT),
+			 NVME_DATA_HOST_TO_CONTROLLER);
+	assert_int_equal(dir_of(NVME_OPC_FABRICS, NVMF_FCTYPE_PROPERTY_SET), NVME_DATA_NONE);
+	assert_int_equal(dir_of(NVME_OPC_FABRICS, NVMF_FCTYPE_PROPERTY_GET), NVME_DATA_NONE);
+	assert_int_equal(dir_of(NVME_OPC_FABRICS, NVMF_FCTYPE_DISCONNECT), NVME_DATA_NONE);
+	assert_int_equal(dir_of(NVME_OPC_FABRICS, NVMF_FCTYPE_AUTH_SEND),
+			 NVME_DATA_HOST_TO_CONTROLLER);
+	assert_int_equal(dir_of(NVME_OPC_FABRICS, NVMF_FCTYPE_AUTH_RECV),
+			 NVME_DATA_CONTROLLER_TO_HOST);
+	assert_int_equal(dir_of(NVME_OPC_FABRICS, 0x07), NVME_DATA_BIDIRECTIONAL);
+}
+
+static void test_tcp_pdu_rules(void **state)
+{
+	(void)state;
+	for (unsigned t = 0; t < 256; t++) {
+		bool host = t == NVME_TCP_PDU_ICREQ || t == NVME_TCP_PDU_H2C_TERM_REQ ||
+			    t == NVME_TCP_PDU_CAPSULE_CMD || t == NVME_TCP_PDU_H2C_DATA;
+		bool known = nvme_tcp_pdu_hlen((uint8_t)t) != 0;
+
+		assert_int_equal(nvme_tcp_pdu_from_host((uint8_t)t), host);
+		/* No digest is ever added without negotiation. */
+		assert_int_equal(nvme_tcp_pdu_hdgst_len((uint8_t)t, false), 0);
+		if (host)
+			assert_true(known);
+		if (known && t > NVME_TCP_PDU_C2H_TERM_REQ)
+			assert_int_equal(nvme_tcp_pdu_hdgst_len((uint8_t)t, true), 4);
+	}
+	/* Initialization and termination PDUs never carry a header digest. */
+	assert_int_equal(nvme_tcp_pdu_hdgst_len(NVME_TCP_PDU_ICREQ, true), 0);
+	assert_int_equal(nvme_tcp_pdu_hdgst_len(NVME_TCP_PDU_ICRESP, true), 0);
+	assert_int_equal(nvme_tcp_pdu_hdgst_len(NVME_TCP_PDU_H2C_TERM_REQ, true), 0);
+	assert_int_equal(nvme_tcp_pdu_hdgst_len(NVME_TCP_PDU_C2H_TERM_REQ, true), 0);
+	/* Header lengths of the PDUs a target receives match their structures. */
+	assert_int_equal(nvme_tcp_pdu_hlen(NVME_TCP_PDU_ICREQ), sizeof(struct nvme_tcp_icreq));
+	assert_int_equal(nvme_tcp_pdu_hlen(NVME_TCP_PDU_H2C_TERM_REQ),
+			 sizeof(struct nvme_tcp_term_req_hdr));
+	assert_int_equal(nvme_tcp_pdu_hlen(NVME_TCP_PDU_CAPSULE_CMD), sizeof(struct nvme_tcp_cmd));
+	assert_int_equal(nvme_tcp_pdu_hlen(NVME_TCP_PDU_H2C_DATA),
+			 sizeof(struct nvme_tcp_data_hdr));
+	assert_int_equal(nvme_tcp_pda_bytes(0), 4);
+	assert_int_equal(nvme_tcp_pda_bytes(NVME_TCP_PDA_MAX), 128);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -327,6 +397,8 @@ int main(void)
 	    cmocka_unit_test(test_cmd_fields),
 	    cmocka_unit_test(test_prp_rules),
 	    cmocka_unit_test(test_misc_helpers),
+	    cmocka_unit_test(test_cmd_data_transfer),
+	    cmocka_unit_test(test_tcp_pdu_rules),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

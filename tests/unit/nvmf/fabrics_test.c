@@ -299,6 +299,48 @@ static void test_connect_io_queue(void **state)
 	fx_fini(&fx);
 }
 
+/*
+ * SQ flow control: the core decides from Connect's CATTR and records it on
+ * the qpair for the transport; only a Connect that succeeded sets it, per
+ * queue (admin and I/O alike).
+ */
+static void test_connect_sq_flow_control(void **state)
+{
+	struct fx fx;
+	struct fx_qp *admin, *io, *plain, *refused;
+	struct nvme_cpl cpl;
+	uint16_t cntlid;
+
+	(void)state;
+	fx_init(&fx);
+	fx_start(&fx);
+	admin = fx_qp_new(&fx);
+	admin->cattr = NVMF_CONNECT_CATTR_DISABLE_SQ_FLOW_CONTROL;
+	assert_int_equal(connect_admin(&fx, admin, FX_SSNQN, FX_HOSTNQN, &cpl), 0);
+	assert_true(admin->qp.sq_flow_disabled);
+	cntlid = (uint16_t)cpl.cdw0;
+	/* An I/O queue asking for it, with priority bits set as well. */
+	io = fx_qp_new(&fx);
+	io->cattr = NVMF_CONNECT_CATTR_DISABLE_SQ_FLOW_CONTROL | NVMF_CONNECT_CATTR_PRIORITY_MASK;
+	assert_int_equal(fx_connect_full(&fx, io, 1, 31, FX_SSNQN, FX_HOSTNQN, 0xab, cntlid, NULL),
+			 0);
+	assert_true(io->qp.sq_flow_disabled);
+	/* Priority bits alone do not disable it. */
+	plain = fx_qp_new(&fx);
+	plain->cattr = NVMF_CONNECT_CATTR_PRIORITY_MASK;
+	assert_int_equal(
+	    fx_connect_full(&fx, plain, 2, 31, FX_SSNQN, FX_HOSTNQN, 0xab, cntlid, NULL), 0);
+	assert_false(plain->qp.sq_flow_disabled);
+	/* A refused Connect leaves the queue as it was. */
+	refused = fx_qp_new(&fx);
+	refused->cattr = NVMF_CONNECT_CATTR_DISABLE_SQ_FLOW_CONTROL;
+	assert_int_not_equal(
+	    connect_admin(&fx, refused, "nqn.2016-06.io.example:nope", FX_HOSTNQN, NULL), 0);
+	assert_false(refused->qp.connected);
+	assert_false(refused->qp.sq_flow_disabled);
+	fx_fini(&fx);
+}
+
 static void test_command_before_connect(void **state)
 {
 	struct fx fx;
@@ -503,6 +545,7 @@ int main(void)
 	    cmocka_unit_test(test_connect_hostlist_refuses_odd_hostnqn),
 	    cmocka_unit_test(test_connect_refusals_logged_once),
 	    cmocka_unit_test(test_connect_io_queue),
+	    cmocka_unit_test(test_connect_sq_flow_control),
 	    cmocka_unit_test(test_command_before_connect),
 	    cmocka_unit_test(test_property_get),
 	    cmocka_unit_test(test_cc_enable_shutdown),

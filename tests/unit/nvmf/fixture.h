@@ -58,9 +58,10 @@ struct fx_qp {
 	bool busy[FX_NREQ];
 	bool done[FX_NREQ];
 	int completions;
-	bool c2h_any; /* requests say the transport sends from any memory */
-	bool lend;    /* requests carry lent host data (h2c_lent) */
-	int keeps;    /* req_keep_data calls */
+	bool c2h_any;  /* requests say the transport sends from any memory */
+	bool lend;     /* requests carry lent host data (h2c_lent) */
+	int keeps;     /* req_keep_data calls */
+	uint8_t cattr; /* CATTR of the Connect commands it sends */
 	bool close_asked;
 	bool closed_reported;
 	bool freed;
@@ -466,6 +467,7 @@ static FX_UNUSED uint16_t fx_connect_full(struct fx *fx, struct fx_qp *q, uint16
 	cc->fctype = NVMF_FCTYPE_CONNECT;
 	cc->qid = qid;
 	cc->sqsize = sqsize;
+	cc->cattr = q->cattr;
 	cc->kato = qid == 0 ? 10000 : 0;
 	memset(data.hostid, hostid_byte, sizeof(data.hostid));
 	data.cntlid = cntlid;

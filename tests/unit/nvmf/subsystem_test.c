@@ -112,12 +112,12 @@ static void test_listen_addr_parse(void **state)
 	assert_int_equal(a.adrfam, NVMF_ADRFAM_IPV4);
 	assert_string_equal(a.traddr, "127.0.0.1");
 	assert_string_equal(a.trsvcid, "4420");
-	nvmf_listen_addr_fmt(NULL, &a, buf, sizeof(buf));
+	nvmf_listen_addr_fmt(&a, buf, sizeof(buf));
 	assert_string_equal(buf, "tcp 127.0.0.1:4420");
 	assert_int_equal(nvmf_listen_addr_parse("TCP", "[::1]:4420", &a), 0);
 	assert_int_equal(a.adrfam, NVMF_ADRFAM_IPV6);
 	assert_string_equal(a.traddr, "::1");
-	nvmf_listen_addr_fmt(NULL, &a, buf, sizeof(buf));
+	nvmf_listen_addr_fmt(&a, buf, sizeof(buf));
 	assert_string_equal(buf, "tcp [::1]:4420");
 	assert_int_equal(nvmf_listen_addr_parse("TCP", "127.0.0.1", &a), -EINVAL);
 	assert_int_equal(nvmf_listen_addr_parse("TCP", "127.0.0.1:0", &a), -EINVAL);

@@ -35,10 +35,10 @@ static void test_burst_beyond_budget(void **state)
 	h_poll(&h, 1);
 	assert_int_equal(h.nexec, TCP_RECV_PDU_BUDGET);
 	assert_int_equal(h.c->rx_syscalls - sc0, 1);
-	assert_true(tcp_recv_staged(h.c));
+	assert_true(nvmf_tcp_recv_staged(h.c));
 	h_poll(&h, 1);
 	assert_int_equal(h.nexec, NBURST);
-	assert_false(tcp_recv_staged(h.c));
+	assert_false(nvmf_tcp_recv_staged(h.c));
 	for (uint16_t cid = 0; cid < NBURST; cid++)
 		h_expect_resp(&h, cid, 0);
 	h_teardown(&h);
@@ -104,15 +104,30 @@ static void test_write_burst_digests(void **state)
 	assert_int_equal(write_burst(NVME_TCP_DGST_DDGST_ENABLE), 0);
 }
 
+/* What one recv() gets now: the C2HData (LAST_PDU, no SUCCESS) and the
+ * CapsuleResp of a 4 KiB read of @cid, all 24 + 4096 + 24 bytes. */
+static void expect_read_sent(struct harness *h, uint8_t *buf, uint16_t cid)
+{
+	struct nvme_tcp_rsp *rsp = (struct nvme_tcp_rsp *)(buf + 24 + 4096);
+	ssize_t n = recv(h->host, buf, 8192, MSG_DONTWAIT);
+
+	assert_int_equal(n, 24 + 4096 + 24);
+	assert_int_equal(buf[0], NVME_TCP_PDU_C2H_DATA);
+	assert_int_equal(buf[1] & NVME_TCP_FLAG_LAST_PDU, NVME_TCP_FLAG_LAST_PDU);
+	assert_int_equal(buf[1] & NVME_TCP_FLAG_SUCCESS, 0);
+	for (int i = 0; i < 4096; i++)
+		assert_int_equal(buf[24 + i], (uint8_t)(i * 7 + cid));
+	assert_int_equal(rsp->ch.pdu_type, NVME_TCP_PDU_CAPSULE_RESP);
+	assert_int_equal(rsp->rccqe.cid, cid);
+}
+
 /* A read's C2HData and its CapsuleResp leave in the poll that received the
  * command, in one sendmsg(): all 24 + 4096 + 24 bytes after one poll. */
 static void test_read_one_send(void **state)
 {
 	static uint8_t buf[8192];
-	struct nvme_tcp_rsp *rsp;
 	struct harness h;
 	uint64_t tx0;
-	ssize_t n;
 
 	(void)state;
 	h_setup(&h);
@@ -121,16 +136,35 @@ static void test_read_one_send(void **state)
 	tx0 = h.c->tx_syscalls;
 	h_poll(&h, 1);
 	assert_int_equal(h.c->tx_syscalls - tx0, 1);
-	n = recv(h.host, buf, sizeof(buf), MSG_DONTWAIT);
-	assert_int_equal(n, 24 + 4096 + 24);
-	assert_int_equal(buf[0], NVME_TCP_PDU_C2H_DATA);
-	assert_int_equal(buf[1] & NVME_TCP_FLAG_LAST_PDU, NVME_TCP_FLAG_LAST_PDU);
-	assert_int_equal(buf[1] & NVME_TCP_FLAG_SUCCESS, 0);
-	for (int i = 0; i < 4096; i++)
-		assert_int_equal(buf[24 + i], (uint8_t)(i * 7 + 7));
-	rsp = (struct nvme_tcp_rsp *)(buf + 24 + 4096);
-	assert_int_equal(rsp->ch.pdu_type, NVME_TCP_PDU_CAPSULE_RESP);
-	assert_int_equal(rsp->rccqe.cid, 7);
+	expect_read_sent(&h, buf, 7);
+	h_teardown(&h);
+}
+
+/* A read that the core completes after group_poll (an asynchronous backend
+ * polled by the poll group) leaves with group_flush, in one sendmsg(), not
+ * with the next group_poll; a flush with nothing queued makes no call. */
+static void test_flush_after_late_completion(void **state)
+{
+	static uint8_t buf[8192];
+	struct harness h;
+	uint64_t tx0;
+
+	(void)state;
+	h_setup(&h);
+	h_connect(&h, 0);
+	h.hold = true;
+	h_send(&h, buf, h_capsule(&h, buf, OPC_READ, 9, NULL, 4096));
+	h_poll(&h, 1);
+	assert_int_equal(h.nheld, 1);
+	h_complete_held(&h, 0);
+	h.nheld = 0;
+	assert_true(recv(h.host, buf, sizeof(buf), MSG_DONTWAIT) < 0 && errno == EAGAIN);
+	tx0 = h.c->tx_syscalls;
+	assert_int_equal(h.ops->group_flush(h.g), NVMF_POLL_BUSY);
+	assert_int_equal(h.c->tx_syscalls - tx0, 1);
+	expect_read_sent(&h, buf, 9);
+	assert_int_equal(h.ops->group_flush(h.g), NVMF_POLL_IDLE);
+	assert_int_equal(h.c->tx_syscalls - tx0, 1);
 	h_teardown(&h);
 }
 
@@ -165,9 +199,12 @@ static void test_cold_then_hot(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-	    cmocka_unit_test(test_burst_beyond_budget), cmocka_unit_test(test_write_burst_data),
-	    cmocka_unit_test(test_write_burst_digests), cmocka_unit_test(test_read_one_send),
+	    cmocka_unit_test(test_burst_beyond_budget),
+	    cmocka_unit_test(test_write_burst_data),
+	    cmocka_unit_test(test_write_burst_digests),
+	    cmocka_unit_test(test_read_one_send),
 	    cmocka_unit_test(test_cold_then_hot),
+	    cmocka_unit_test(test_flush_after_late_completion),
 	};
 
 	log_set_level(getenv("TCP_TEST_LOG") ? LOG_LEVEL_DEBUG : LOG_LEVEL_ERROR);

@@ -85,6 +85,16 @@ static inline void h_fill(struct nvmf_request *req)
 	}
 }
 
+/* As the core does: a Connect that asks to disable SQ flow control gets it. */
+static inline void h_connect_cattr(struct nvmf_request *req)
+{
+	const struct nvmf_connect_cmd *cc = (const struct nvmf_connect_cmd *)&req->cmd;
+
+	if (req->cmd.opc == NVME_OPC_FABRICS && cc->fctype == NVMF_FCTYPE_CONNECT)
+		req->qpair->sq_flow_disabled =
+		    (cc->cattr & NVMF_CONNECT_CATTR_DISABLE_SQ_FLOW_CONTROL) != 0;
+}
+
 static inline void h_exec(struct nvmf_request *req)
 {
 	struct harness *h = h_cur;
@@ -105,6 +115,7 @@ static inline void h_exec(struct nvmf_request *req)
 	memset(&req->cpl, 0, sizeof(req->cpl));
 	req->cpl.cid = req->cmd.cid;
 	h->lent += req->h2c_lent;
+	h_connect_cattr(req);
 	if (h->hold) {
 		if (req->h2c_lent) /* kept past exec(), as a core must */
 			h->ops->req_keep_data(req);
@@ -153,7 +164,7 @@ static inline void h_setup_opts(struct harness *h, const struct nvmf_transport_o
 	assert_int_equal(socketpair(AF_UNIX, SOCK_STREAM, 0, sv), 0);
 	fcntl(sv[0], F_SETFL, fcntl(sv[0], F_GETFL) | O_NONBLOCK);
 	h->host = sv[1];
-	h->c = tcp_conn_create(tcp_transport_of(h->t), sv[0], NULL, NULL);
+	h->c = nvmf_tcp_conn_create(nvmf_tcp_transport_of(h->t), sv[0], NULL, NULL);
 	assert_non_null(h->c);
 	assert_int_equal(h->ops->group_add(h->g, &h->c->base), 0);
 }
@@ -252,8 +263,8 @@ static inline int h_recv_pdu(struct harness *h, uint8_t *buf, size_t max)
 	if (!(ch->plen >= 8 && ch->plen <= max))
 		print_message(
 		    "pdu type %u flags %x hlen %u pdo %u plen %u max %zu cid %u datao %u\n",
-		    ch->pdu_type, ch->flags, ch->hlen, ch->pdo, ch->plen, max, tcp_get16(buf + 8),
-		    tcp_get32(buf + 12));
+		    ch->pdu_type, ch->flags, ch->hlen, ch->pdo, ch->plen, max,
+		    nvme_get_le16(buf + 8), nvme_get_le32(buf + 12));
 	assert_true(ch->plen >= 8 && ch->plen <= max);
 	assert_int_equal(h_recv(h, buf + 8, ch->plen - 8), 0);
 	return (int)ch->plen;
@@ -331,13 +342,13 @@ static inline size_t h_seal(struct harness *h, uint8_t *buf, uint32_t hlen, cons
 		plen += dlen;
 		if (h->ddgst) {
 			ch->flags |= NVME_TCP_FLAG_DDGSTF;
-			tcp_put32(buf + plen, crc32c(0, data, dlen));
+			nvme_put_le32(buf + plen, crc32c(0, data, dlen));
 			plen += 4;
 		}
 	}
 	ch->plen = plen;
 	if (h->hdgst)
-		tcp_put32(buf + hlen, crc32c(0, buf, hlen));
+		nvme_put_le32(buf + hlen, crc32c(0, buf, hlen));
 	return plen;
 }
 
@@ -386,7 +397,7 @@ static inline void h_expect_resp(struct harness *h, uint16_t cid, uint16_t st)
 	assert_int_equal(h_recv_pdu(h, buf, sizeof(buf)), 24 + (h->hdgst ? 4 : 0));
 	assert_int_equal(r->ch.pdu_type, NVME_TCP_PDU_CAPSULE_RESP);
 	if (h->hdgst)
-		assert_int_equal(tcp_get32(buf + 24), crc32c(0, buf, 24));
+		assert_int_equal(nvme_get_le32(buf + 24), crc32c(0, buf, 24));
 	assert_int_equal(r->rccqe.cid, cid);
 	assert_int_equal(nvme_cpl_get_status(&r->rccqe) & ~NVME_STATUS_DNR, st);
 }

@@ -172,7 +172,7 @@ static void read_c2h(struct harness *h, uint16_t cid, uint32_t len, uint8_t last
 		assert_int_equal(d->datao, got);
 		assert_int_equal((uint32_t)plen, d->ch.pdo + d->datal + dd);
 		if (dd)
-			assert_int_equal(tcp_get32(buf + d->ch.pdo + d->datal),
+			assert_int_equal(nvme_get_le32(buf + d->ch.pdo + d->datal),
 					 crc32c(0, buf + d->ch.pdo, d->datal));
 		for (uint32_t i = 0; i < d->datal; i++)
 			assert_int_equal(buf[d->ch.pdo + i], (uint8_t)((got + i) * 7 + cid));
