@@ -73,7 +73,7 @@ static uint16_t connect_io(struct connect_ctx *cx, struct nvmf_subsystem *ss)
 		return invalid_param(cx, NVMF_CONNECT_IATTR_SQE,
 				     offsetof(struct nvmf_connect_cmd, qid));
 	ctrlr = nvmf_ctrlr_find(ss, cx->data.cntlid);
-	if (ctrlr == NULL || ctrlr->dying)
+	if (ctrlr == NULL || ctrlr->state != NVMF_CTRLR_LIVE)
 		return invalid_param(cx, NVMF_CONNECT_IATTR_DATA,
 				     offsetof(struct nvmf_connect_data, cntlid));
 	if (strcmp(ctrlr->hostnqn, cx->data.hostnqn) != 0)
@@ -139,7 +139,7 @@ static void connect_done_msg(void *arg)
 	struct nvmf_qpair *qp = cx->c->qp;
 	uint16_t st = cx->status;
 
-	cx->c->connecting = false;
+	nvmf_conn_connect_end(cx->c, cx->status == NVME_STATUS_SUCCESS);
 	if (cx->status == NVME_STATUS_SUCCESS) {
 		qp->qid = cx->qid;
 		qp->sqsize = cx->sqsize;
@@ -184,7 +184,7 @@ static void fabrics_connect(struct nvmf_request *req)
 	struct connect_ctx *cx;
 	uint16_t st;
 
-	if (req->qpair->connected || c->connecting) {
+	if (!nvmf_conn_may_connect(c)) {
 		nvmf_req_complete(req, ST_DNR(NVME_STATUS_GENERIC(NVME_SC_COMMAND_SEQUENCE_ERROR)));
 		return;
 	}
@@ -202,9 +202,9 @@ static void fabrics_connect(struct nvmf_request *req)
 		nvmf_req_complete(req, st);
 		return;
 	}
-	c->connecting = true;
+	nvmf_conn_connect_begin(c);
 	if (nvmf_msg_send(nvmf_main_pg(c->pg->tgt), connect_main_msg, cx) != 0) {
-		c->connecting = false;
+		nvmf_conn_connect_end(c, false);
 		free(cx);
 		nvmf_req_complete(req, NVME_STATUS_GENERIC(NVME_SC_INTERNAL_DEVICE_ERROR));
 	}
