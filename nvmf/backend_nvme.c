@@ -450,6 +450,7 @@ static int bnvme_channel_create(struct nvmf_backend *b, struct nvmf_bchannel **o
 		return rc;
 	}
 	for (i = BNVME_IOS - 1; i >= 0; i--) {
+		ch->ios[i].ch = ch;
 		ch->ios[i].next = ch->free;
 		ch->free = &ch->ios[i];
 	}
