@@ -12,7 +12,10 @@
  * Buffers: for remote controllers any memory works; for PCIe controllers
  * data buffers must come from env_dma_zalloc() or an env pool.
  *
- * Functions return 0 or a negative errno unless said otherwise.
+ * Functions return 0 or a negative errno unless said otherwise. A full
+ * queue is -EAGAIN everywhere (poll, then submit again), the same errno the
+ * target's backends use for it (nvmf/backend.h); -ENOMEM is only ever "out
+ * of memory".
  */
 #ifndef NVMF_TGT_NVME_H
 #define NVMF_TGT_NVME_H
@@ -112,7 +115,7 @@ void nvme_ctrlr_disconnect(struct nvme_ctrlr *ctrlr);
  * command the controller finished just before the reset may be reported
  * aborted too, so only resubmit commands that may be repeated (Read, Write,
  * Write Zeroes, deallocate are). Between the reset and that poll, submitting
- * on the queue pair gives -ENOMEM, as when it is full: poll and retry. When
+ * on the queue pair gives -EAGAIN, as when it is full: poll and retry. When
  * the controller does not come back it is failed: this returns the errno,
  * and every queue pair's poll returns -ENXIO (its commands completed with
  * Transient Transport Error, as for a lost connection).
@@ -153,7 +156,7 @@ typedef void (*nvme_cb)(void *arg, const struct nvme_cpl *cpl);
 /**
  * Submit a raw admin command. @buf of @len bytes is the data (direction
  * from the opcode). The callback runs from nvme_ctrlr_poll_admin().
- * @return 0, -ENOMEM (queue full), -ENXIO (controller failed).
+ * @return 0, -EAGAIN (queue full), -ENXIO (controller failed).
  */
 int nvme_ctrlr_admin_raw(struct nvme_ctrlr *ctrlr, const struct nvme_cmd *cmd, void *buf,
 			 uint32_t len, nvme_cb cb, void *arg);
@@ -205,7 +208,7 @@ void nvme_ctrlr_free_io_qpair(struct nvme_qpair *qpair);
 
 /**
  * Submit a Read / Write of @nlb blocks at @lba from/into @buf (nlb * block
- * size bytes). @return 0, -ENOMEM (queue full: poll and retry), -EINVAL
+ * size bytes). @return 0, -EAGAIN (queue full: poll and retry), -EINVAL
  * (over the namespace or MDTS), -ENXIO (qpair failed).
  */
 int nvme_ns_read(struct nvme_ns *ns, struct nvme_qpair *qpair, void *buf, uint64_t lba,

@@ -59,7 +59,7 @@ int nvme_qpair_submit(struct nvme_qpair *q, const struct nvme_cmd *cmd, void *bu
 	if (q->failed)
 		return -ENXIO;
 	if (req == NULL)
-		return -ENOMEM;
+		return -EAGAIN; /* queue full */
 	q->free = req->next_free;
 	req->cmd = *cmd;
 	req->cmd.cid = (uint16_t)(req - q->reqs);

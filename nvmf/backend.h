@@ -41,17 +41,23 @@ struct nvmf_bio {
 	void *cb_arg;
 };
 
-/** What a backend implements; designated initializers, NULL = default. */
+/**
+ * What a backend implements, in designated initializers. Required: type,
+ * channel_create, channel_destroy, submit, destroy. Optional (NULL: the
+ * behaviour said at each): read_span, poll.
+ */
 struct nvmf_backend_ops {
 	const char *type; /**< "ram", "null", "file", "nvme" */
-	/** Open a channel for the calling poll group's thread. */
+	/** Required. Open a channel for the calling poll group's thread. */
 	int (*channel_create)(struct nvmf_backend *b, struct nvmf_bchannel **ch);
+	/** Required. Close @ch (its thread); bios still in flight complete first. */
 	void (*channel_destroy)(struct nvmf_bchannel *ch);
 	/**
-	 * Start @bio. @return 0 when accepted (the callback will run, possibly
-	 * before submit returns), -EAGAIN when the channel is full (retry
-	 * later; the callback will not run), another negative errno when
-	 * refused (the callback will not run).
+	 * Required. Start @bio. @return 0 when accepted (the callback will
+	 * run, possibly before submit returns), -EAGAIN when the channel is
+	 * full (retry later; the callback will not run; the same errno as a
+	 * full queue in nvme.h), another negative errno when refused (the
+	 * callback will not run).
 	 */
 	int (*submit)(struct nvmf_bchannel *ch, struct nvmf_bio *bio);
 	/**
@@ -63,9 +69,9 @@ struct nvmf_backend_ops {
 	 */
 	int (*read_span)(struct nvmf_bchannel *ch, uint64_t offset, uint64_t len,
 			 const void **data);
-	/** Reap completions; NULL for synchronous backends. @return count. */
+	/** Optional: reap completions; NULL for synchronous backends. @return count. */
 	int (*poll)(struct nvmf_bchannel *ch);
-	/** Free the backend; all channels are closed. */
+	/** Required. Free the backend; all channels are closed. */
 	void (*destroy)(struct nvmf_backend *b);
 };
 

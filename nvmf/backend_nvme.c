@@ -62,10 +62,10 @@ struct bnvme_backend {
 struct bnvme_io {
 	struct nvmf_bio *bio;
 	struct bnvme_channel *ch;
-	struct nvmf_bnvme_cursor cur;
-	uint32_t pending; /* commands submitted, not completed */
+	enum nvmf_bnvme_io_state state;
+	struct nvmf_bnvme_cursor cur; /* Read / Write: the next piece; others: cur.done */
+	uint32_t pending;             /* commands submitted, not completed */
 	int status;
-	bool all_sent;
 	struct bnvme_io *next; /* free list or retry list */
 };
 
@@ -75,6 +75,7 @@ struct bnvme_channel {
 	struct bnvme_io *free;
 	struct bnvme_io *retry_head, *retry_tail;
 	uint32_t inflight;
+	uint64_t io_states[NVMF_BNVME_IO_NSTATES]; /* changes into each state */
 	struct bnvme_io ios[BNVME_IOS];
 };
 
@@ -122,16 +123,52 @@ int nvmf_bnvme_next_seg(const struct iovec *iov, uint32_t iovcnt, uint64_t len, 
 
 /* ------------------------------------------------------------- the I/O path */
 
-static void io_finish(struct bnvme_io *io)
+#define S(x) (1u << NVMF_BNVME_IO_##x)
+/* Legal predecessors of each state (see backend_nvme.h). */
+static const uint32_t io_from[NVMF_BNVME_IO_NSTATES] = {
+    [NVMF_BNVME_IO_FREE] = S(SENDING) | S(WAIT_QUEUE) | S(IN_FLIGHT),
+    [NVMF_BNVME_IO_SENDING] = S(FREE) | S(WAIT_QUEUE),
+    [NVMF_BNVME_IO_WAIT_QUEUE] = S(SENDING),
+    [NVMF_BNVME_IO_IN_FLIGHT] = S(SENDING) | S(WAIT_QUEUE),
+};
+#undef S
+
+bool nvmf_bnvme_io_state_change_ok(enum nvmf_bnvme_io_state from, enum nvmf_bnvme_io_state to)
+{
+	return from < NVMF_BNVME_IO_NSTATES && to < NVMF_BNVME_IO_NSTATES &&
+	       (io_from[to] & (1u << from)) != 0;
+}
+
+static void io_set_state(struct bnvme_io *io, enum nvmf_bnvme_io_state s)
+{
+	if (!nvmf_bnvme_io_state_change_ok(io->state, s)) {
+		log_error(BNVME_LOG, "%s: I/O %u: illegal state change %d -> %d",
+			  io->ch->base.backend->name, (unsigned)(io - io->ch->ios), io->state, s);
+		abort();
+	}
+	io->state = s;
+	io->ch->io_states[s]++;
+}
+
+/* Back on the free list; the bio's callback is the caller's business. */
+static void io_put(struct bnvme_io *io)
 {
 	struct bnvme_channel *ch = io->ch;
-	struct nvmf_bio *bio = io->bio;
-	int status = io->status;
 
+	io_set_state(io, NVMF_BNVME_IO_FREE);
 	io->bio = NULL;
 	io->next = ch->free;
 	ch->free = io;
 	ch->inflight--;
+}
+
+/* The bio is done: the slot is freed first, so the callback may submit again. */
+static void bnvme_io_complete(struct bnvme_io *io)
+{
+	struct nvmf_bio *bio = io->bio;
+	int status = io->status;
+
+	io_put(io);
 	bio->cb(bio, status);
 }
 
@@ -144,11 +181,14 @@ static void io_cmd_done(void *arg, const struct nvme_cpl *cpl)
 			  io->ch->base.backend->name, nvme_cpl_get_status(cpl));
 		io->status = -EIO;
 	}
-	if (--io->pending == 0 && io->all_sent)
-		io_finish(io);
+	if (--io->pending == 0 && io->state == NVMF_BNVME_IO_IN_FLIGHT)
+		bnvme_io_complete(io);
 }
 
-/* Submit one command of @io for the next piece. @return 1 sent, 0 done, <0 error. */
+/*
+ * Submit the command of @io for the next piece of a Read / Write.
+ * @return 1 sent, 0 nothing left to send, <0 refused (-EAGAIN: queue full).
+ */
 static int io_send_one(struct bnvme_io *io)
 {
 	struct bnvme_backend *bb = bnvme(io->ch->base.backend);
@@ -180,7 +220,11 @@ static int io_send_one(struct bnvme_io *io)
 	return 1;
 }
 
-/* Next Write Zeroes / Deallocate / Flush command of @io. */
+/*
+ * Next Flush / Write Zeroes / Deallocate command of @io. A Flush is one
+ * command: once it is out nothing is left (it only comes here while
+ * SENDING, so it is never sent twice). @return as io_send_one().
+ */
 static int io_send_misc(struct bnvme_io *io)
 {
 	struct bnvme_backend *bb = bnvme(io->ch->base.backend);
@@ -192,14 +236,10 @@ static int io_send_misc(struct bnvme_io *io)
 	int rc;
 
 	if (bio->op == NVMF_BIO_FLUSH) {
-		if (io->cur.iov_idx != 0)
-			return 0; /* sent already */
 		rc = nvme_ns_flush(bb->ns, io->ch->qp, io_cmd_done, io);
-		if (rc != 0)
-			return rc;
-		io->cur.iov_idx = 1;
-		io->pending++;
-		return 1;
+		if (rc == 0)
+			io->pending++;
+		return rc;
 	}
 	if (io->cur.done >= bio->len)
 		return 0;
@@ -230,11 +270,21 @@ static void retry_push(struct bnvme_channel *ch, struct bnvme_io *io)
 	ch->retry_tail = io;
 }
 
+/* No more commands go out for @io: it ends with the last completion. */
+static void io_all_sent(struct bnvme_io *io)
+{
+	io_set_state(io, NVMF_BNVME_IO_IN_FLIGHT);
+	if (io->pending == 0)
+		bnvme_io_complete(io); /* nothing was in flight (zero length) */
+}
+
 /*
- * Send what is left of @io. @return 0 when all sent or parked on the retry
- * list (queue full), or a negative errno when a command was refused.
+ * Send what is left of @io (SENDING) and settle it: queue full -> parked
+ * (WAIT_QUEUE); all sent -> IN_FLIGHT; a command refused -> IN_FLIGHT with
+ * that error when others are in flight, else, when @may_refuse, released
+ * without its callback. @return 0, or the errno of a refusal so released.
  */
-static int io_send(struct bnvme_io *io)
+static int io_send(struct bnvme_io *io, bool may_refuse)
 {
 	bool rw = io->bio->op == NVMF_BIO_READ || io->bio->op == NVMF_BIO_WRITE;
 	int rc;
@@ -242,36 +292,31 @@ static int io_send(struct bnvme_io *io)
 	do
 		rc = rw ? io_send_one(io) : io_send_misc(io);
 	while (rc == 1);
-	if (rc == -ENOMEM) {
+	if (rc == -EAGAIN) {
+		io_set_state(io, NVMF_BNVME_IO_WAIT_QUEUE);
 		retry_push(io->ch, io);
 		return 0;
 	}
-	if (rc == 0)
-		io->all_sent = true;
-	return rc;
-}
-
-/* Start @io or, on refusal, settle it. @return what submit() returns. */
-static int io_start(struct bnvme_io *io)
-{
-	int rc = io_send(io);
-
-	if (rc == 0) {
-		if (io->all_sent && io->pending == 0)
-			io_finish(io); /* nothing to do (zero length) */
-		return 0;
-	}
-	io->all_sent = true;
-	if (io->pending == 0) {
-		/* Nothing went out: refuse, the callback does not run. */
-		io->bio = NULL;
-		io->next = io->ch->free;
-		io->ch->free = io;
-		io->ch->inflight--;
+	if (rc != 0 && io->pending == 0 && may_refuse) {
+		io_put(io); /* nothing went out: refused, the callback does not run */
 		return rc;
 	}
-	io->status = rc; /* finished by the last completion */
+	if (rc != 0)
+		io->status = rc;
+	io_all_sent(io);
 	return 0;
+}
+
+/* Start @io (FREE). @return what submit() returns. */
+static int io_start(struct bnvme_io *io, struct nvmf_bio *bio)
+{
+	io->bio = bio;
+	io->cur = (struct nvmf_bnvme_cursor){0};
+	io->pending = 0;
+	io->status = 0;
+	io->next = NULL;
+	io_set_state(io, NVMF_BNVME_IO_SENDING);
+	return io_send(io, true);
 }
 
 static int bnvme_submit(struct nvmf_bchannel *bch, struct nvmf_bio *bio)
@@ -289,12 +334,10 @@ static int bnvme_submit(struct nvmf_bchannel *bch, struct nvmf_bio *bio)
 		return -EAGAIN;
 	ch->free = io->next;
 	ch->inflight++;
-	memset(io, 0, sizeof(*io));
-	io->bio = bio;
-	io->ch = ch;
-	return io_start(io);
+	return io_start(io, bio);
 }
 
+/* Queue space may be back: send again what waits, in order. */
 static void retry_resume(struct bnvme_channel *ch)
 {
 	struct bnvme_io *io = ch->retry_head, *stop = ch->retry_tail;
@@ -302,16 +345,9 @@ static void retry_resume(struct bnvme_channel *ch)
 	ch->retry_head = ch->retry_tail = NULL;
 	while (io != NULL) {
 		struct bnvme_io *next = io == stop ? NULL : io->next;
-		int rc = io_send(io);
 
-		if (rc != 0) {
-			io->all_sent = true;
-			io->status = rc;
-			if (io->pending == 0)
-				io_finish(io);
-		} else if (io->all_sent && io->pending == 0) {
-			io_finish(io);
-		}
+		io_set_state(io, NVMF_BNVME_IO_SENDING);
+		io_send(io, false);
 		io = next;
 	}
 }
@@ -325,10 +361,8 @@ static void retry_fail(struct bnvme_channel *ch)
 	while (io != NULL) {
 		struct bnvme_io *next = io->next;
 
-		io->all_sent = true;
 		io->status = -EIO;
-		if (io->pending == 0)
-			io_finish(io);
+		io_all_sent(io);
 		io = next;
 	}
 }
@@ -345,6 +379,11 @@ static int bnvme_poll(struct nvmf_bchannel *bch)
 	if (ch->retry_head != NULL)
 		retry_resume(ch);
 	return n;
+}
+
+const uint64_t *nvmf_bnvme_io_states(const struct nvmf_bchannel *bch)
+{
+	return container_of(bch, const struct bnvme_channel, base)->io_states;
 }
 
 /* ---------------------------------------------------------------- channels */
@@ -411,6 +450,7 @@ static int bnvme_channel_create(struct nvmf_backend *b, struct nvmf_bchannel **o
 		return rc;
 	}
 	for (i = BNVME_IOS - 1; i >= 0; i--) {
+		ch->ios[i].ch = ch;
 		ch->ios[i].next = ch->free;
 		ch->free = &ch->ios[i];
 	}
@@ -460,34 +500,6 @@ static const struct nvmf_backend_ops bnvme_ops = {
     .poll = bnvme_poll,
     .destroy = bnvme_destroy,
 };
-
-static int sc_connect(const char *pci_addr, struct bnvme_ctrlr **out)
-{
-	struct bnvme_ctrlr *sc = calloc(1, sizeof(*sc));
-	struct nvme_ctrlr_opts opts;
-	struct nvme_trid trid;
-	char str[300];
-	int rc;
-
-	if (sc == NULL)
-		return -ENOMEM;
-	snprintf(str, sizeof(str), "trtype:PCIe traddr:%s", pci_addr);
-	rc = nvme_trid_parse(str, &trid);
-	if (rc == 0) {
-		nvme_ctrlr_opts_init(&opts);
-		opts.num_io_queues = 64;
-		rc = nvme_ctrlr_connect(&trid, &opts, &sc->ctrlr);
-	}
-	if (rc != 0) {
-		log_error(BNVME_LOG, "nvme backend: controller %s: cannot connect: %s", pci_addr,
-			  strerror(-rc));
-		free(sc);
-		return rc;
-	}
-	pthread_mutex_init(&sc->lock, NULL);
-	*out = sc;
-	return 0;
-}
 
 static int ns_backend_new(struct bnvme_ctrlr *sc, const char *prefix, struct nvme_ns *ns,
 			  struct nvmf_backend **out)
@@ -565,25 +577,52 @@ static int register_namespaces(struct nvmf_tgt *tgt, struct bnvme_ctrlr *sc, con
 	return made;
 }
 
+int nvmf_bnvme_register(struct nvmf_tgt *tgt, const char *name_prefix, struct nvme_ctrlr *ctrlr,
+			const uint32_t *nsids, unsigned n_nsids)
+{
+	struct bnvme_ctrlr *sc = calloc(1, sizeof(*sc));
+	int rc;
+
+	if (sc == NULL) {
+		nvme_ctrlr_disconnect(ctrlr);
+		return -ENOMEM;
+	}
+	sc->ctrlr = ctrlr;
+	pthread_mutex_init(&sc->lock, NULL);
+	sc->refs = 1; /* held while registering */
+	rc = register_namespaces(tgt, sc, name_prefix, nsids, n_nsids);
+	if (rc == 0) {
+		log_error(BNVME_LOG, "nvme backend %s: controller %s has no active namespace",
+			  name_prefix, nvme_ctrlr_trid(ctrlr)->traddr);
+		rc = -ENOENT;
+	}
+	sc_put(sc);
+	return rc < 0 ? rc : 0;
+}
+
 int nvmf_backend_nvme_create(struct nvmf_tgt *tgt, const char *name_prefix, const char *pci_addr,
 			     const uint32_t *nsids, unsigned n_nsids)
 {
-	struct bnvme_ctrlr *sc;
+	struct nvme_ctrlr_opts opts;
+	struct nvme_ctrlr *ctrlr;
+	struct nvme_trid trid;
+	char str[300];
 	int rc;
 
 	if (name_prefix == NULL || name_prefix[0] == '\0' || pci_addr == NULL ||
 	    (n_nsids > 0 && nsids == NULL))
 		return -EINVAL;
-	rc = sc_connect(pci_addr, &sc);
-	if (rc != 0)
-		return rc;
-	sc->refs = 1; /* held while registering */
-	rc = register_namespaces(tgt, sc, name_prefix, nsids, n_nsids);
+	snprintf(str, sizeof(str), "trtype:PCIe traddr:%s", pci_addr);
+	rc = nvme_trid_parse(str, &trid);
 	if (rc == 0) {
-		log_error(BNVME_LOG, "nvme backend %s: controller %s has no active namespace",
-			  name_prefix, pci_addr);
-		rc = -ENOENT;
+		nvme_ctrlr_opts_init(&opts);
+		opts.num_io_queues = 64;
+		rc = nvme_ctrlr_connect(&trid, &opts, &ctrlr);
 	}
-	sc_put(sc);
-	return rc < 0 ? rc : 0;
+	if (rc != 0) {
+		log_error(BNVME_LOG, "nvme backend: controller %s: cannot connect: %s", pci_addr,
+			  strerror(-rc));
+		return rc;
+	}
+	return nvmf_bnvme_register(tgt, name_prefix, ctrlr, nsids, n_nsids);
 }

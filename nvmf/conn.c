@@ -6,6 +6,9 @@
  *   new_qpair (main) -> adopt (group) -> Connect (group -> main -> group)
  *   -> commands ... -> qpair_closed (group) -> detach (group -> main -> group)
  *   -> qpair_free when the core owns no request.
+ *
+ * The states and their legal changes: enum nvmf_conn_state
+ * (nvmf_internal.h) and conn_from[] below.
  */
 #include <errno.h>
 #include <stdlib.h>
@@ -13,6 +16,84 @@
 
 #include "util.h"
 #include "nvmf/nvmf_internal.h"
+
+#define S(x) (1u << NVMF_CONN_##x)
+/* Legal predecessors of each state. */
+static const uint32_t conn_from[NVMF_CONN_NSTATES] = {
+    [NVMF_CONN_NEW] = S(CONNECTING),
+    [NVMF_CONN_CONNECTING] = S(NEW),
+    [NVMF_CONN_LIVE] = S(CONNECTING),
+    [NVMF_CONN_CLOSING] = S(NEW) | S(CLOSING_CONNECTING),
+    [NVMF_CONN_CLOSING_CONNECTING] = S(CONNECTING) | S(CLOSING),
+    [NVMF_CONN_CLOSING_LIVE] = S(LIVE) | S(CLOSING_CONNECTING),
+    [NVMF_CONN_CLOSED] = S(NEW) | S(CLOSING) | S(CLOSED_CONNECTING) | S(DETACHING),
+    [NVMF_CONN_CLOSED_CONNECTING] = S(CONNECTING) | S(CLOSING_CONNECTING),
+    [NVMF_CONN_CLOSED_LIVE] = S(LIVE) | S(CLOSING_LIVE) | S(CLOSED_CONNECTING),
+    [NVMF_CONN_DETACHING] = S(CLOSED_LIVE),
+};
+#undef S
+
+bool nvmf_conn_state_change_ok(enum nvmf_conn_state from, enum nvmf_conn_state to)
+{
+	return from < NVMF_CONN_NSTATES && to < NVMF_CONN_NSTATES &&
+	       (conn_from[to] & (1u << from)) != 0;
+}
+
+/* A change the life cycle does not have: a bug here or in the transport. */
+static __attribute__((noreturn)) void conn_illegal(const struct nvmf_conn *c, int to)
+{
+	log_error("nvmf", "connection from %s (qid %u): illegal state change %d -> %d",
+		  c->qp->peer.traddr, c->qp->qid, c->state, to);
+	abort();
+}
+
+void nvmf_conn_set_state(struct nvmf_conn *c, enum nvmf_conn_state s)
+{
+	if (!nvmf_conn_state_change_ok(c->state, s))
+		conn_illegal(c, s);
+	c->state = s;
+	c->qp->closing = s >= NVMF_CONN_CLOSING;
+	c->pg->conn_states[s]++;
+}
+
+bool nvmf_conn_is_closed(const struct nvmf_conn *c)
+{
+	return c->state >= NVMF_CONN_CLOSED;
+}
+
+bool nvmf_conn_is_attached(const struct nvmf_conn *c)
+{
+	return c->state == NVMF_CONN_LIVE || c->state == NVMF_CONN_CLOSING_LIVE ||
+	       c->state == NVMF_CONN_CLOSED_LIVE || c->state == NVMF_CONN_DETACHING;
+}
+
+bool nvmf_conn_may_connect(const struct nvmf_conn *c)
+{
+	return c->state == NVMF_CONN_NEW || c->state == NVMF_CONN_CLOSING;
+}
+
+void nvmf_conn_connect_begin(struct nvmf_conn *c)
+{
+	nvmf_conn_set_state(c, c->state == NVMF_CONN_CLOSING ? NVMF_CONN_CLOSING_CONNECTING
+							     : NVMF_CONN_CONNECTING);
+}
+
+void nvmf_conn_connect_end(struct nvmf_conn *c, bool bound)
+{
+	switch (c->state) {
+	case NVMF_CONN_CONNECTING:
+		nvmf_conn_set_state(c, bound ? NVMF_CONN_LIVE : NVMF_CONN_NEW);
+		break;
+	case NVMF_CONN_CLOSING_CONNECTING:
+		nvmf_conn_set_state(c, bound ? NVMF_CONN_CLOSING_LIVE : NVMF_CONN_CLOSING);
+		break;
+	case NVMF_CONN_CLOSED_CONNECTING:
+		nvmf_conn_set_state(c, bound ? NVMF_CONN_CLOSED_LIVE : NVMF_CONN_CLOSED);
+		break;
+	default:
+		conn_illegal(c, bound ? NVMF_CONN_LIVE : NVMF_CONN_NEW); /* no Connect was out */
+	}
+}
 
 static uint32_t tr_index(struct nvmf_tgt *tgt, const struct nvmf_tr *tr)
 {
@@ -62,7 +143,7 @@ void nvmf_upcall_new_qpair(void *ctx, struct nvmf_qpair *qp)
 	qp->sq_head = 0;
 	qp->connected = false;
 	qp->sq_flow_disabled = false;
-	qp->closing = false;
+	qp->closing = false; /* kept in step with c->state from here on */
 	qp->outstanding = 0;
 	atomic_fetch_add(&tgt->live_conns, 1);
 	if (nvmf_msg_send(pg, conn_adopt, c) != 0) {
@@ -74,10 +155,19 @@ void nvmf_upcall_new_qpair(void *ctx, struct nvmf_qpair *qp)
 
 void nvmf_conn_close(struct nvmf_conn *c)
 {
-	if (c->closed || c->close_asked)
-		return;
-	c->close_asked = true;
-	c->qp->closing = true;
+	switch (c->state) {
+	case NVMF_CONN_NEW:
+		nvmf_conn_set_state(c, NVMF_CONN_CLOSING);
+		break;
+	case NVMF_CONN_CONNECTING:
+		nvmf_conn_set_state(c, NVMF_CONN_CLOSING_CONNECTING);
+		break;
+	case NVMF_CONN_LIVE:
+		nvmf_conn_set_state(c, NVMF_CONN_CLOSING_LIVE);
+		break;
+	default:
+		return; /* asked already, or closed */
+	}
 	nvmf_tr_qpair_close(c->qp);
 }
 
@@ -85,17 +175,17 @@ void nvmf_conn_maybe_free(struct nvmf_conn *c)
 {
 	struct nvmf_poll_group *pg = c->pg;
 
-	if (!c->closed || c->connecting || c->qp->outstanding > 0)
+	if (c->qp->outstanding > 0)
 		return;
-	if (c->attached) {
+	if (c->state == NVMF_CONN_CLOSED_LIVE) {
 		if (c->qp->qid == 0)
 			nvmf_ctrlr_admin_closed(c); /* bound after the close was seen */
-		if (!c->detaching) {
-			c->detaching = true;
-			nvmf_ctrlr_conn_detach(c);
-		}
+		nvmf_conn_set_state(c, NVMF_CONN_DETACHING);
+		nvmf_ctrlr_conn_detach(c);
 		return;
 	}
+	if (c->state != NVMF_CONN_CLOSED)
+		return; /* open, Connect on the main thread, or detaching */
 	TAILQ_REMOVE(&pg->conns, c, link);
 	pg->nconns--;
 	c->qp->conn = NULL;
@@ -132,9 +222,23 @@ void nvmf_upcall_qpair_closed(struct nvmf_qpair *qp)
 {
 	struct nvmf_conn *c = nvmf_conn_of(qp);
 
-	c->closed = true;
-	qp->closing = true;
-	if (c->attached && qp->qid == 0)
+	switch (c->state) {
+	case NVMF_CONN_CONNECTING:
+	case NVMF_CONN_CLOSING_CONNECTING:
+		nvmf_conn_set_state(c, NVMF_CONN_CLOSED_CONNECTING);
+		break;
+	case NVMF_CONN_LIVE:
+	case NVMF_CONN_CLOSING_LIVE:
+		nvmf_conn_set_state(c, NVMF_CONN_CLOSED_LIVE);
+		break;
+	case NVMF_CONN_NEW:
+	case NVMF_CONN_CLOSING:
+		nvmf_conn_set_state(c, NVMF_CONN_CLOSED);
+		break;
+	default:
+		conn_illegal(c, NVMF_CONN_CLOSED); /* qpair_closed twice */
+	}
+	if (nvmf_conn_is_attached(c) && qp->qid == 0)
 		nvmf_ctrlr_admin_closed(c);
 	nvmf_conn_maybe_free(c);
 }

@@ -4,12 +4,13 @@
  * a controller), teardown by messages, keep-alive, namespace change events
  * and asynchronous event requests on the admin poll group.
  *
- * Teardown: main marks the controller dying and sends "close" to the group
+ * States: enum nvmf_ctrlr_state (nvmf_internal.h), LIVE -> DYING -> GONE.
+ * Teardown: main marks the controller DYING and sends "close" to the group
  * of each of its connections. Each closed connection, once it owns no
  * request, is detached on the main thread (message), which acknowledges to
  * the connection's group (message) so it can be freed. When the last one is
- * detached the controller leaves the registry and is freed on its admin
- * group, after any message already queued there for it.
+ * detached the controller leaves the registry (GONE) and is freed on its
+ * admin group, after any message already queued there for it.
  */
 #include <errno.h>
 #include <stdlib.h>
@@ -23,6 +24,32 @@ struct ns_event {
 	struct nvmf_ctrlr *ctrlr;
 	uint32_t nsid;
 };
+
+#define S(x) (1u << NVMF_CTRLR_##x)
+/* Legal predecessors of each state (LIVE is where calloc leaves it). */
+static const uint32_t ctrlr_from[NVMF_CTRLR_NSTATES] = {
+    [NVMF_CTRLR_LIVE] = 0,
+    [NVMF_CTRLR_DYING] = S(LIVE),
+    [NVMF_CTRLR_GONE] = S(DYING),
+};
+#undef S
+
+bool nvmf_ctrlr_state_change_ok(enum nvmf_ctrlr_state from, enum nvmf_ctrlr_state to)
+{
+	return from < NVMF_CTRLR_NSTATES && to < NVMF_CTRLR_NSTATES &&
+	       (ctrlr_from[to] & (1u << from)) != 0;
+}
+
+void nvmf_ctrlr_set_state(struct nvmf_ctrlr *ctrlr, enum nvmf_ctrlr_state s)
+{
+	if (!nvmf_ctrlr_state_change_ok(ctrlr->state, s)) {
+		log_error("nvmf", "subsystem %s: controller %u: illegal state change %d -> %d",
+			  ctrlr->ss->nqn, ctrlr->cntlid, ctrlr->state, s);
+		abort();
+	}
+	ctrlr->state = s;
+	ctrlr->ss->tgt->ctrlr_states[s]++;
+}
 
 bool nvmf_ctrlr_is_discovery(const struct nvmf_ctrlr *ctrlr)
 {
@@ -85,6 +112,8 @@ int nvmf_ctrlr_create(struct nvmf_subsystem *ss, const char *hostnqn, const uint
 	memset(ctrlr->stats, 0, stats_sz);
 	ctrlr->nstats = tgt->ngroups;
 	ctrlr->ss = ss;
+	ctrlr->state = NVMF_CTRLR_LIVE;
+	tgt->ctrlr_states[NVMF_CTRLR_LIVE]++;
 	snprintf(ctrlr->hostnqn, sizeof(ctrlr->hostnqn), "%s", hostnqn);
 	memcpy(ctrlr->hostid, hostid, sizeof(ctrlr->hostid));
 	ctrlr->conns[0] = admin;
@@ -107,7 +136,6 @@ int nvmf_ctrlr_create(struct nvmf_subsystem *ss, const char *hostnqn, const uint
 void nvmf_ctrlr_conn_bound(struct nvmf_conn *c, struct nvmf_ctrlr *ctrlr)
 {
 	c->ctrlr = ctrlr;
-	c->attached = true;
 	c->qp->ctrlr = ctrlr;
 	c->qp->connected = true;
 	if (c->qp->qid != 0)
@@ -128,9 +156,9 @@ static void close_conn_msg(void *arg)
 
 void nvmf_ctrlr_teardown(struct nvmf_ctrlr *ctrlr, const char *why)
 {
-	if (ctrlr->dying)
+	if (ctrlr->state != NVMF_CTRLR_LIVE)
 		return;
-	ctrlr->dying = true;
+	nvmf_ctrlr_set_state(ctrlr, NVMF_CTRLR_DYING);
 	log_info("nvmf", "subsystem %s: controller %u (host %s): closing: %s", ctrlr->ss->nqn,
 		 ctrlr->cntlid, ctrlr->hostnqn, why);
 	for (uint32_t qid = 0; qid < ctrlr->max_qpairs; qid++) {
@@ -179,6 +207,7 @@ static void ctrlr_release(struct nvmf_ctrlr *ctrlr)
 	struct nvmf_subsystem *ss = ctrlr->ss;
 	struct nvmf_tgt *tgt = ss->tgt;
 
+	nvmf_ctrlr_set_state(ctrlr, NVMF_CTRLR_GONE);
 	TAILQ_REMOVE(&ss->ctrlrs, ctrlr, ss_link);
 	ss->num_ctrlrs--;
 	tgt->num_ctrlrs--;
@@ -193,7 +222,7 @@ static void detach_ack_msg(void *arg)
 {
 	struct nvmf_conn *c = arg;
 
-	c->attached = false;
+	nvmf_conn_set_state(c, NVMF_CONN_CLOSED);
 	c->ctrlr = NULL;
 	c->qp->ctrlr = NULL;
 	nvmf_conn_maybe_free(c);
@@ -349,7 +378,7 @@ void nvmf_ctrlr_ns_changed(struct nvmf_subsystem *ss, uint32_t nsid)
 	{
 		struct ns_event *ev;
 
-		if (ctrlr->dying || (ev = malloc(sizeof(*ev))) == NULL)
+		if (ctrlr->state != NVMF_CTRLR_LIVE || (ev = malloc(sizeof(*ev))) == NULL)
 			continue;
 		ev->ctrlr = ctrlr;
 		ev->nsid = nsid;

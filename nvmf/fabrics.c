@@ -126,7 +126,7 @@ static uint16_t connect_io(struct connect_ctx *cx, struct nvmf_subsystem *ss)
 				     offsetof(struct nvmf_connect_cmd, qid),
 				     "QID %u: a discovery controller has no I/O queues", cx->qid);
 	ctrlr = nvmf_ctrlr_find(ss, cx->data.cntlid);
-	if (ctrlr == NULL || ctrlr->dying)
+	if (ctrlr == NULL || ctrlr->state != NVMF_CTRLR_LIVE)
 		return invalid_param(cx, NVMF_CONNECT_IATTR_DATA,
 				     offsetof(struct nvmf_connect_data, cntlid),
 				     "CNTLID %u: no such live controller", cx->data.cntlid);
@@ -203,7 +203,7 @@ static void connect_done_msg(void *arg)
 	struct nvmf_qpair *qp = cx->c->qp;
 	uint16_t st = cx->status;
 
-	cx->c->connecting = false;
+	nvmf_conn_connect_end(cx->c, cx->status == NVME_STATUS_SUCCESS);
 	if (st != NVME_STATUS_SUCCESS)
 		connect_log_refusal(cx, st);
 	if (cx->status == NVME_STATUS_SUCCESS) {
@@ -263,10 +263,11 @@ static void fabrics_connect(struct nvmf_request *req)
 	struct connect_ctx *cx;
 	uint16_t st;
 
-	if (req->qpair->connected || c->connecting) {
-		log_warn("nvmf", "connect refused: host at %s:%s: the queue is already %s",
-			 req->qpair->peer.traddr, req->qpair->peer.trsvcid,
-			 c->connecting ? "connecting" : "connected");
+	if (!nvmf_conn_may_connect(c)) {
+		log_warn("nvmf",
+			 "connect refused: host at %s:%s: a Connect on a queue already connected, "
+			 "connecting or closing",
+			 req->qpair->peer.traddr, req->qpair->peer.trsvcid);
 		nvmf_req_complete(req, ST_DNR(NVME_STATUS_GENERIC(NVME_SC_COMMAND_SEQUENCE_ERROR)));
 		return;
 	}
@@ -287,9 +288,9 @@ static void fabrics_connect(struct nvmf_request *req)
 		nvmf_req_complete(req, st);
 		return;
 	}
-	c->connecting = true;
+	nvmf_conn_connect_begin(c);
 	if (nvmf_msg_send(nvmf_main_pg(c->pg->tgt), connect_main_msg, cx) != 0) {
-		c->connecting = false;
+		nvmf_conn_connect_end(c, false);
 		refuse(cx, 0, "the main thread's message ring is full");
 		connect_log_refusal(cx, NVME_STATUS_GENERIC(NVME_SC_INTERNAL_DEVICE_ERROR));
 		free(cx);

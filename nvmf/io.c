@@ -90,7 +90,7 @@ static uint16_t status_of_errno(int rc)
 	return ST_INTERNAL;
 }
 
-static void io_finish(struct nvmf_io_ctx *ctx, uint16_t st);
+static void io_req_complete(struct nvmf_io_ctx *ctx, uint16_t st);
 
 static bool compare_equal(struct nvmf_io_ctx *ctx)
 {
@@ -124,7 +124,7 @@ static void io_cb(struct nvmf_bio *bio, int status)
 	}
 	if (status == 0 && ctx->scratch != NULL && !compare_equal(ctx))
 		st = NVME_STATUS(NVME_SCT_MEDIA_ERROR, NVME_SC_COMPARE_FAILURE);
-	io_finish(ctx, st);
+	io_req_complete(ctx, st);
 }
 
 static void count_stats(struct nvmf_request *req, uint64_t len)
@@ -156,7 +156,8 @@ static void count_stats(struct nvmf_request *req, uint64_t len)
 	}
 }
 
-static void io_finish(struct nvmf_io_ctx *ctx, uint16_t st)
+/* The bio of @ctx is done: count it, free the context, complete the request. */
+static void io_req_complete(struct nvmf_io_ctx *ctx, uint16_t st)
 {
 	struct nvmf_request *req = ctx->req;
 
@@ -342,7 +343,7 @@ void nvmf_io_exec(struct nvmf_request *req)
 		ctx_put(pg, ctx);
 		io_park(req);
 	} else if (rc != 0) {
-		io_finish(ctx, status_of_errno(rc));
+		io_req_complete(ctx, status_of_errno(rc));
 	}
 }
 

@@ -179,6 +179,24 @@ struct nvmf_ctrlr_stats {
 	_Atomic uint64_t write_cmds;
 } __attribute__((aligned(64)));
 
+/*
+ * Life of a controller, on the main thread (every change through
+ * nvmf_ctrlr_set_state(), ctrlr.c):
+ *
+ *   LIVE --teardown--> DYING --last queue detached--> GONE
+ *
+ * LIVE: in the registry, takes new I/O queues and namespace events.
+ * DYING: "close" sent to each of its connections; no new I/O queue.
+ * GONE: out of the registry; freed on its admin group by a message queued
+ * after any other message for it there.
+ */
+enum nvmf_ctrlr_state {
+	NVMF_CTRLR_LIVE = 0,
+	NVMF_CTRLR_DYING,
+	NVMF_CTRLR_GONE,
+	NVMF_CTRLR_NSTATES,
+};
+
 struct nvmf_ctrlr {
 	/* Main thread (registry). */
 	struct nvmf_subsystem *ss;
@@ -188,7 +206,7 @@ struct nvmf_ctrlr {
 	uint32_t max_qpairs;      /* admin included */
 	struct nvmf_conn **conns; /* by qid */
 	uint32_t live_qpairs;
-	bool dying;
+	enum nvmf_ctrlr_state state;
 	struct nvmf_poll_group *admin_pg;
 	TAILQ_ENTRY(nvmf_ctrlr) ss_link;
 	_Atomic uint32_t io_queues_granted; /* written by the admin group */
@@ -223,17 +241,53 @@ struct nvmf_ctrlr {
 
 /* ---------------------------------------------------------- connections */
 
+/*
+ * Life of a connection, on its poll group's thread (every change through
+ * nvmf_conn_set_state(), conn.c). Three phases (open; close asked of the
+ * transport; closed: qpair_closed seen) times three bindings (none;
+ * Connect on the main thread; bound to a controller), then DETACHING:
+ *
+ *           Connect            bound
+ *   NEW ----------> CONNECTING ------> LIVE
+ *    ^  <-refused-- |                  |
+ *    | close asked  | close asked      | close asked
+ *    v              v                  v
+ *   CLOSING ------> CLOSING_CONNECTING ------> CLOSING_LIVE
+ *    ^  <-refused-- |                          |
+ *    | qpair_closed | qpair_closed             | qpair_closed
+ *    v              v                          v
+ *   CLOSED          CLOSED_CONNECTING ------> CLOSED_LIVE
+ *    ^  <-refused-- |                          | no request left: detach
+ *    |                                         v
+ *    +----------- ack from the main thread -- DETACHING
+ *
+ * qpair_closed also comes straight from an open state (NEW -> CLOSED,
+ * CONNECTING -> CLOSED_CONNECTING, LIVE -> CLOSED_LIVE) when the transport
+ * closes on its own. CLOSED with no request left: the qpair goes back to
+ * the transport and the conn is freed. "Attached" (the controller
+ * registry holds the conn) = LIVE, CLOSING_LIVE, CLOSED_LIVE, DETACHING.
+ */
+enum nvmf_conn_state {
+	NVMF_CONN_NEW = 0,
+	NVMF_CONN_CONNECTING,
+	NVMF_CONN_LIVE,
+	NVMF_CONN_CLOSING,
+	NVMF_CONN_CLOSING_CONNECTING,
+	NVMF_CONN_CLOSING_LIVE,
+	NVMF_CONN_CLOSED,
+	NVMF_CONN_CLOSED_CONNECTING,
+	NVMF_CONN_CLOSED_LIVE,
+	NVMF_CONN_DETACHING,
+	NVMF_CONN_NSTATES,
+};
+
 /* The core's state of one qpair; qpair->conn points here. */
 struct nvmf_conn {
 	struct nvmf_qpair *qp;
 	struct nvmf_poll_group *pg;
 	struct nvmf_tr *tr;
 	struct nvmf_ctrlr *ctrlr; /* set after Connect, cleared on detach */
-	bool attached;            /* the registry holds it */
-	bool connecting;          /* Connect forwarded to the main thread */
-	bool closed;              /* qpair_closed seen */
-	bool close_asked;
-	bool detaching; /* detach sent to the main thread */
+	enum nvmf_conn_state state;
 	TAILQ_ENTRY(nvmf_conn) link;
 };
 
@@ -242,6 +296,23 @@ static inline struct nvmf_conn *nvmf_conn_of(struct nvmf_qpair *qp)
 	return qp->conn;
 }
 
+/** Is @from -> @to a legal change of a connection's state? Pure. */
+bool nvmf_conn_state_change_ok(enum nvmf_conn_state from, enum nvmf_conn_state to);
+/**
+ * Move @c to @s (group thread), counted in its group's conn_states[];
+ * keeps qp->closing in step. An illegal change is a bug: logged, abort().
+ */
+void nvmf_conn_set_state(struct nvmf_conn *c, enum nvmf_conn_state s);
+/** qpair_closed seen: the transport delivers nothing more. */
+bool nvmf_conn_is_closed(const struct nvmf_conn *c);
+/** The controller registry holds @c (bound, not yet detached). */
+bool nvmf_conn_is_attached(const struct nvmf_conn *c);
+/** May a Connect start: neither connecting nor bound yet, not closed. */
+bool nvmf_conn_may_connect(const struct nvmf_conn *c);
+/** A Connect goes to the main thread (only when nvmf_conn_may_connect()). */
+void nvmf_conn_connect_begin(struct nvmf_conn *c);
+/** The Connect forwarded came back: @bound to a controller, or refused. */
+void nvmf_conn_connect_end(struct nvmf_conn *c, bool bound);
 /** Ask the transport to close (group thread); idempotent. */
 void nvmf_conn_close(struct nvmf_conn *c);
 
@@ -281,6 +352,7 @@ struct nvmf_poll_group {
 	uint64_t idle_since;
 	atomic_bool stop;
 	bool thread_started;
+	uint64_t conn_states[NVMF_CONN_NSTATES]; /* changes into each state */
 };
 
 int nvmf_pg_create(struct nvmf_tgt *tgt, uint32_t idx, uint32_t core, struct nvmf_poll_group **pg);
@@ -318,6 +390,7 @@ struct nvmf_tgt {
 	atomic_int stop_requested; /* lock-free: async-signal-safe */
 	_Atomic uint32_t live_conns;
 	uint32_t num_ctrlrs;
+	uint64_t ctrlr_states[NVMF_CTRLR_NSTATES]; /* changes into each state */
 	uint32_t pending_ns_free;
 	uint64_t start_tick;
 	struct nvmf_transport_upcalls up;
@@ -376,6 +449,13 @@ void nvmf_io_ctx_init(struct nvmf_poll_group *pg);
 /** Create and register a controller (main thread). */
 int nvmf_ctrlr_create(struct nvmf_subsystem *ss, const char *hostnqn, const uint8_t hostid[16],
 		      struct nvmf_conn *admin, uint32_t kato_ms, struct nvmf_ctrlr **out);
+/** Is @from -> @to a legal change of a controller's state? Pure. */
+bool nvmf_ctrlr_state_change_ok(enum nvmf_ctrlr_state from, enum nvmf_ctrlr_state to);
+/**
+ * Move @ctrlr to @s (main thread), counted in the target's ctrlr_states[].
+ * An illegal change is a bug: logged, abort().
+ */
+void nvmf_ctrlr_set_state(struct nvmf_ctrlr *ctrlr, enum nvmf_ctrlr_state s);
 /** Find a controller of @ss by CNTLID (main thread). */
 struct nvmf_ctrlr *nvmf_ctrlr_find(struct nvmf_subsystem *ss, uint16_t cntlid);
 /** Tear the controller down: close all its queues (main thread). */

@@ -17,7 +17,7 @@ void nvmf_req_complete(struct nvmf_request *req, uint16_t status)
 	nvme_cpl_set_status(&req->cpl, status);
 	qp->outstanding--;
 	nvmf_tr_req_complete(req);
-	if (c->closed)
+	if (nvmf_conn_is_closed(c))
 		nvmf_conn_maybe_free(c);
 }
 

@@ -33,7 +33,7 @@
  *     (even again; dead set first when any step failed)
  *   each I/O queue pair, on its owner's thread:
  *     submit: generation differs from the one its queues were created in
- *       -> -ENOMEM ("queue full": poll and retry)
+ *       -> -EAGAIN ("queue full": poll and retry)
  *     poll: generation differs -> try admin_lock (busy: return 0, try on
  *       the next poll, so a poll never waits for a reset); under the lock
  *       read the generation, empty the rings, Create I/O CQ + SQ again,

@@ -163,7 +163,7 @@ int nvme_pcie_qpair_submit(struct nvme_qpair *q, struct nvme_request *req)
 	if (nvme_pcie_is_dead(pc))
 		return -ENXIO;
 	if (q->qid != 0 && pq->generation != nvme_pcie_generation(pc))
-		return -ENOMEM; /* reset: poll (re-creates the queues), then retry */
+		return -EAGAIN; /* reset: poll (re-creates the queues), then retry */
 	tr->abort_sent = false;
 	rc = qpair_map_data(pq, req);
 	if (rc != 0) {

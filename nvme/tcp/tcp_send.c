@@ -133,7 +133,7 @@ int nvme_tcp_submit(struct nvme_qpair *q, struct nvme_request *req)
 		return -ENXIO;
 	p = spdu_get(tq);
 	if (p == NULL)
-		return -ENOMEM;
+		return -EAGAIN; /* send PDUs all queued: poll, then retry */
 	memset(t, 0, sizeof(*t));
 	t->next_h2c = NVME_TCP_NO_CID;
 	icd = use_in_capsule(tq, req);

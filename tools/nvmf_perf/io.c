@@ -154,7 +154,7 @@ static int io_submit_cmds(struct perf_qpair *pq, struct perf_io *io)
 		else
 			rc = nvme_ns_write(pns->ns, pq->qpair, buf, io->lba + io->next_blk, n, 0,
 					   io_cb, io);
-		if (rc == -ENOMEM)
+		if (rc == -EAGAIN)
 			return 1;
 		if (rc)
 			return rc;

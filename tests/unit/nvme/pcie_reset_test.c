@@ -9,7 +9,7 @@
  *
  * Checks: outstanding I/O completes with Aborted due to SQ Deletion (DNR
  * clear) exactly once, on the queue pair's own poll, after its queues were
- * created again; submit gives -ENOMEM until then; callbacks may resubmit
+ * created again; submit gives -EAGAIN until then; callbacks may resubmit
  * at once; the queue pair works afterwards; a controller that does not come
  * back fails every queue pair cleanly; resets from one thread while
  * another thread submits and polls lose and duplicate nothing.
@@ -321,7 +321,7 @@ static void test_reset_aborts_outstanding_once(void **state)
 	/* Nothing completes on the resetting thread; submit waits for a poll. */
 	for (i = 0; i < 3; i++)
 		assert_int_equal(d[i].calls, 0);
-	assert_int_equal(submit_read(&s, on_done, &early), -ENOMEM);
+	assert_int_equal(submit_read(&s, on_done, &early), -EAGAIN);
 	assert_int_equal(nvme_qpair_outstanding(s.q), 3);
 	set_auto_io(&s, 1);
 	assert_int_equal(nvme_qpair_poll(s.q, 0), 3); /* the aborts count */
@@ -380,7 +380,7 @@ static void test_resubmit_from_abort_callback(void **state)
 		r[i].s = &s;
 		assert_int_equal(submit_read(&s, on_retry, &r[i]), 0);
 	}
-	assert_int_equal(submit_read(&s, on_retry, &r[0]), -ENOMEM); /* full */
+	assert_int_equal(submit_read(&s, on_retry, &r[0]), -EAGAIN); /* full */
 	assert_int_equal(nvme_ctrlr_reset(&s.pc->base), 0);
 	set_auto_io(&s, 1);
 	deadline = env_ticks() + env_ticks_hz() * 5;
@@ -461,7 +461,7 @@ static void io_thread_round(struct io_thread *t)
 		if (t->inflight[i])
 			continue;
 		if (submit_read(t->s, on_io, &t->slots[i]) != 0)
-			break; /* -ENOMEM during a reset: poll, then again */
+			break; /* -EAGAIN during a reset: poll, then again */
 		t->inflight[i] = true;
 		t->submitted++;
 	}

@@ -21,7 +21,11 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <sys/wait.h>
 #include <time.h>
+#include <unistd.h>
 
 #include <cmocka.h>
 
@@ -567,6 +571,27 @@ static FX_UNUSED uint16_t fx_rw(struct fx *fx, struct fx_qp *q, uint8_t opc, uin
 	nvme_cmd_set_lba_range(&cmd, slba, nlb);
 	return fx_cmd(fx, q, &cmd, buf, len, opc == NVME_OPC_READ ? NVMF_XFER_C2H : NVMF_XFER_H2C,
 		      NULL);
+}
+
+/* Run @fn(@arg) in a child process (its log to /dev/null). @return true
+ * when the child died of SIGABRT, as a refused state change does. */
+static FX_UNUSED bool fx_aborts(void (*fn)(void *), void *arg)
+{
+	pid_t pid;
+	int ws = 0;
+
+	fflush(NULL);
+	pid = fork();
+	if (pid == 0) {
+		int fd = open("/dev/null", O_WRONLY);
+		if (fd >= 0)
+			dup2(fd, STDERR_FILENO);
+		fn(arg);
+		_exit(0);
+	}
+	assert_true(pid > 0);
+	assert_int_equal(waitpid(pid, &ws, 0), pid);
+	return WIFSIGNALED(ws) && WTERMSIG(ws) == SIGABRT;
 }
 
 #define ST(sct, sc) NVME_STATUS(sct, sc)
