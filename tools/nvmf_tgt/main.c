@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
- * nvmf_tgt - the NVMe-oF target daemon: reads a conf file, starts the
- * environment and the target, serves until SIGINT/SIGTERM.
+ * nvmf_tgt - the NVMe-oF target daemon: reads a conf file (or none: then
+ * it starts empty), starts the environment and the target, takes JSON-RPC
+ * calls on a Unix socket, serves until SIGINT/SIGTERM.
  *
  * Exit status: 0 after a clean stop, 1 when the environment or the target
  * fails to start, 2 for a bad command line or a bad conf file.
@@ -17,12 +18,14 @@
 #include "conf.h"
 #include "env.h"
 #include "nvmf.h"
+#include "rpc.h"
 #include "util.h"
 
 #define EXIT_CONF 2
 
 struct args {
 	const char *conf_path;
+	const char *rpc_path;  /* -r */
 	const char *core_mask; /* -m, NULL when not given */
 	bool level_given;      /* -L */
 	enum log_level level;
@@ -34,8 +37,10 @@ static struct nvmf_tgt *g_tgt;
 static void usage(FILE *f, const char *prog)
 {
 	fprintf(f,
-		"usage: %s -c FILE [-m MASK] [-L LEVEL]\n"
-		"  -c, --conf FILE        conf file to serve (see conf/examples/)\n"
+		"usage: %s [-c FILE] [-r SOCK] [-m MASK] [-L LEVEL]\n"
+		"  -c, --conf FILE        conf file to serve (see conf/examples/); without\n"
+		"                         it the target starts empty and waits for RPC\n"
+		"  -r, --rpc-socket SOCK  JSON-RPC Unix socket (default " RPC_DEFAULT_SOCKET ")\n"
 		"  -m, --reactor-mask M   cores to run on, a hex mask (0x3) or a list (0-1);\n"
 		"                         overrides ReactorMask / CoreList of [Global]\n"
 		"  -L, --log-level LEVEL  error, warn, notice, info or debug;\n"
@@ -50,6 +55,7 @@ static int parse_args(int argc, char **argv, struct args *a)
 {
 	static const struct option longopts[] = {
 	    {"conf", required_argument, NULL, 'c'},
+	    {"rpc-socket", required_argument, NULL, 'r'},
 	    {"reactor-mask", required_argument, NULL, 'm'},
 	    {"log-level", required_argument, NULL, 'L'},
 	    {"help", no_argument, NULL, 'h'},
@@ -58,10 +64,14 @@ static int parse_args(int argc, char **argv, struct args *a)
 	int opt;
 
 	memset(a, 0, sizeof(*a));
-	while ((opt = getopt_long(argc, argv, "c:m:L:h", longopts, NULL)) != -1) {
+	a->rpc_path = RPC_DEFAULT_SOCKET;
+	while ((opt = getopt_long(argc, argv, "c:r:m:L:h", longopts, NULL)) != -1) {
 		switch (opt) {
 		case 'c':
 			a->conf_path = optarg;
+			break;
+		case 'r':
+			a->rpc_path = optarg;
 			break;
 		case 'm':
 			a->core_mask = optarg;
@@ -84,10 +94,6 @@ static int parse_args(int argc, char **argv, struct args *a)
 		fprintf(stderr, "%s: unexpected argument '%s'\n", argv[0], argv[optind]);
 		goto bad;
 	}
-	if (!a->conf_path) {
-		fprintf(stderr, "%s: a conf file is required (-c FILE)\n", argv[0]);
-		goto bad;
-	}
 	return 0;
 bad:
 	usage(stderr, argv[0]);
@@ -105,7 +111,10 @@ static struct conf *load_conf(const struct args *a)
 		return NULL;
 	}
 	conf_errors_init(errs);
-	if (conf_load(a->conf_path, &c, errs) != 0) {
+	if (a->conf_path == NULL) {
+		if (conf_load_buffer("(no conf file)", "", 0, &c, errs) != 0)
+			conf_errors_print(errs, stderr);
+	} else if (conf_load(a->conf_path, &c, errs) != 0) {
 		conf_errors_print(errs, stderr);
 		fprintf(stderr, "nvmf_tgt: %u error%s in %s; not starting\n", errs->count,
 			errs->count == 1 ? "" : "s", a->conf_path);
@@ -199,6 +208,7 @@ static const char *start_hint(int rc)
 static int serve(const struct args *a, const struct conf *c)
 {
 	struct nvmf_tgt_opts opts;
+	struct rpc_server *srv = NULL;
 	int status = 0, rc;
 
 	conf_tgt_opts(c, &opts);
@@ -207,7 +217,7 @@ static int serve(const struct args *a, const struct conf *c)
 		log_error("nvmf_tgt", "cannot create the target: %s", strerror(-rc));
 		return 1;
 	}
-	if (apply_conf(c, g_tgt, a->conf_path) != 0) {
+	if (apply_conf(c, g_tgt, a->conf_path ? a->conf_path : "(no conf file)") != 0) {
 		status = EXIT_CONF;
 		goto out_destroy;
 	}
@@ -224,11 +234,23 @@ static int serve(const struct args *a, const struct conf *c)
 		status = 1;
 		goto out_destroy;
 	}
-	log_notice("nvmf_tgt",
-		   "ready: serving %s on %u core%s (memory: %s); SIGINT or SIGTERM stops",
-		   a->conf_path, env_core_count(), env_core_count() == 1 ? "" : "s",
-		   env_hugepages() ? "hugepages" : "no hugepages");
+	rc = rpc_server_create(g_tgt, a->rpc_path, &srv);
+	if (rc) {
+		log_error("nvmf_tgt", "cannot serve RPC on %s: %s%s", a->rpc_path, strerror(-rc),
+			  rc == -EADDRINUSE ? " (another target answers there; use -r)" : "");
+		status = 1;
+		goto out_destroy;
+	}
+	nvmf_tgt_set_main_poller(g_tgt, rpc_server_main_poll, srv);
+	log_notice(
+	    "nvmf_tgt",
+	    "ready: serving %s on %u core%s (memory: %s), RPC on %s; SIGINT or SIGTERM stops",
+	    a->conf_path ? a->conf_path : "nothing yet", env_core_count(),
+	    env_core_count() == 1 ? "" : "s", env_hugepages() ? "hugepages" : "no hugepages",
+	    a->rpc_path);
 	nvmf_tgt_run(g_tgt);
+	nvmf_tgt_set_main_poller(g_tgt, NULL, NULL);
+	rpc_server_destroy(srv);
 	log_notice("nvmf_tgt", "stopped");
 out_destroy:
 	nvmf_tgt_destroy(g_tgt);
