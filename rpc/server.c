@@ -31,6 +31,10 @@
 #define ACCEPTS_PER_POLL 8
 #define EVENTS_PER_POLL 32
 #define POLL_PERIOD_NS 1000000ull /* look at the sockets once per ms */
+/* After a final error: input read and dropped for this long, so that closing
+ * with unread input (a TCP-like reset) does not destroy the error unread. */
+#define DRAIN_NS 1000000000ull
+#define DRAIN_MAX (4u * RPC_MAX_REQUEST)
 
 struct rpc_client {
 	int fd;
@@ -42,7 +46,9 @@ struct rpc_client {
 	bool eof;     /* the peer shut down its side */
 	bool closing; /* close once the output is sent */
 	bool want_out;
-	bool more; /* complete requests may wait in the input: serve without an event */
+	bool more;            /* complete requests may wait in the input: serve without an event */
+	uint64_t drain_until; /* closing, output sent: dropping input until then */
+	size_t drained;
 };
 
 struct rpc_server {
@@ -207,11 +213,39 @@ static int client_read(struct rpc_client *c)
 	return 0;
 }
 
+/* Closing and all sent: drop input until EOF, a deadline or a limit. @return true when done. */
+static bool client_drain(struct rpc_client *c, uint64_t now)
+{
+	char sink[4096];
+	ssize_t n;
+
+	if (c->drain_until == 0) {
+		shutdown(c->fd, SHUT_WR);
+		c->drain_until = now + DRAIN_NS;
+	}
+	while ((n = recv(c->fd, sink, sizeof(sink), MSG_DONTWAIT)) > 0) {
+		c->drained += (size_t)n;
+		if (c->drained > DRAIN_MAX)
+			return true;
+	}
+	if (n == 0 || (errno != EAGAIN && errno != EWOULDBLOCK && errno != EINTR))
+		return true;
+	return now >= c->drain_until;
+}
+
 /* Serve one client: flush, read, handle up to REQS_PER_POLL requests. */
 static void client_serve(struct rpc_server *srv, unsigned slot, bool readable)
 {
 	struct rpc_client *c = srv->clients[slot];
 	int rc = client_flush(c);
+
+	if (rc == 0 && c->closing && c->out_off == c->out_len) {
+		if (client_drain(c, now_ns()))
+			client_close(srv, slot);
+		else
+			client_watch(srv, slot);
+		return;
+	}
 
 	if (rc == 0 && readable && !c->eof && !c->closing && c->out_off == c->out_len)
 		rc = client_read(c);
@@ -227,8 +261,12 @@ static void client_serve(struct rpc_server *srv, unsigned slot, bool readable)
 		if (rc == 1)
 			rc = client_flush(c);
 	}
-	if (rc < 0 || (c->out_off == c->out_len && (c->closing || (c->eof && c->in_len == 0)))) {
+	if (rc < 0 || (c->out_off == c->out_len && c->eof && c->in_len == 0)) {
 		client_close(srv, slot);
+		return;
+	}
+	if (c->closing && c->out_off == c->out_len) {
+		c->more = true; /* drained from the poll loop */
 		return;
 	}
 	client_watch(srv, slot);
@@ -287,7 +325,9 @@ int rpc_server_poll(struct rpc_server *srv)
 				     (ev[i].events & (EPOLLIN | EPOLLHUP | EPOLLERR)) != 0);
 	}
 	for (unsigned slot = 0; slot < RPC_MAX_CLIENTS; slot++) {
-		if (srv->clients[slot] != NULL && srv->clients[slot]->more) {
+		struct rpc_client *c = srv->clients[slot];
+
+		if (c != NULL && (c->more || c->drain_until != 0)) {
 			client_serve(srv, slot, false);
 			n = n > 0 ? n : 1;
 		}
