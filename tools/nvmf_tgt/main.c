@@ -25,7 +25,8 @@
 
 struct args {
 	const char *conf_path;
-	const char *rpc_path;  /* -r */
+	const char *rpc_path; /* -r */
+	bool rpc_given;
 	const char *core_mask; /* -m, NULL when not given */
 	bool level_given;      /* -L */
 	enum log_level level;
@@ -72,6 +73,7 @@ static int parse_args(int argc, char **argv, struct args *a)
 			break;
 		case 'r':
 			a->rpc_path = optarg;
+			a->rpc_given = true;
 			break;
 		case 'm':
 			a->core_mask = optarg;
@@ -204,6 +206,30 @@ static const char *start_hint(int rc)
 	}
 }
 
+/*
+ * The RPC server. Another target on the default socket only costs this one
+ * its RPC (a conf-driven target does not need it); on a socket named with
+ * -r it is an error. @return 0 or a negative errno.
+ */
+static int start_rpc(const struct args *a, struct rpc_server **srv)
+{
+	int rc = rpc_server_create(g_tgt, a->rpc_path, srv);
+
+	if (rc == -EADDRINUSE && !a->rpc_given && a->conf_path != NULL) {
+		log_warn("nvmf_tgt", "RPC off: another target answers on %s (use -r PATH)",
+			 a->rpc_path);
+		*srv = NULL;
+		return 0;
+	}
+	if (rc) {
+		log_error("nvmf_tgt", "cannot serve RPC on %s: %s%s", a->rpc_path, strerror(-rc),
+			  rc == -EADDRINUSE ? " (another target answers there; use -r PATH)" : "");
+		return rc;
+	}
+	nvmf_tgt_set_main_poller(g_tgt, rpc_server_main_poll, *srv);
+	return 0;
+}
+
 /* Create, configure, start and run the target. @return the exit status. */
 static int serve(const struct args *a, const struct conf *c)
 {
@@ -234,20 +260,17 @@ static int serve(const struct args *a, const struct conf *c)
 		status = 1;
 		goto out_destroy;
 	}
-	rc = rpc_server_create(g_tgt, a->rpc_path, &srv);
+	rc = start_rpc(a, &srv);
 	if (rc) {
-		log_error("nvmf_tgt", "cannot serve RPC on %s: %s%s", a->rpc_path, strerror(-rc),
-			  rc == -EADDRINUSE ? " (another target answers there; use -r)" : "");
 		status = 1;
 		goto out_destroy;
 	}
-	nvmf_tgt_set_main_poller(g_tgt, rpc_server_main_poll, srv);
 	log_notice(
 	    "nvmf_tgt",
 	    "ready: serving %s on %u core%s (memory: %s), RPC on %s; SIGINT or SIGTERM stops",
 	    a->conf_path ? a->conf_path : "nothing yet", env_core_count(),
 	    env_core_count() == 1 ? "" : "s", env_hugepages() ? "hugepages" : "no hugepages",
-	    a->rpc_path);
+	    srv ? a->rpc_path : "(off)");
 	nvmf_tgt_run(g_tgt);
 	nvmf_tgt_set_main_poller(g_tgt, NULL, NULL);
 	rpc_server_destroy(srv);
