@@ -94,8 +94,9 @@ void rpc_foreach_method(void (*cb)(void *arg, const char *name), void *arg);
 int rpc_server_create(struct nvmf_tgt *tgt, const char *path, struct rpc_server **out);
 
 /**
- * Accept, read, run and answer, without blocking; bounded work. Looks at
- * the sockets at most once per millisecond.
+ * Accept, read, run and answer, without blocking; bounded work. Reads
+ * the clock every 64th call and looks at the sockets at most once per
+ * millisecond.
  * @return NVMF_POLL_BUSY when it did something, else NVMF_POLL_IDLE.
  */
 int rpc_server_poll(struct rpc_server *srv);
