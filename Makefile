@@ -52,7 +52,7 @@ CMOCKA_LIBS := $(shell pkg-config --libs cmocka 2>/dev/null)
 
 # ------------------------------------------------------------------ layers
 # A library per layer; sources are found by folder.
-LAYERS := util env env_fake nvmf transport conf nvme
+LAYERS := util env env_fake nvmf transport conf nvme rpc
 
 src_util      := $(wildcard util/*.c)
 src_env       := $(wildcard env/*.c)
@@ -61,6 +61,7 @@ src_nvmf      := $(wildcard nvmf/*.c)
 src_transport := $(wildcard transport/*.c transport/*/*.c)
 src_conf      := $(wildcard conf/*.c)
 src_nvme      := $(wildcard nvme/*.c nvme/*/*.c)
+src_rpc       := $(wildcard rpc/*.c)
 
 obj = $(patsubst %.c,$(BUILD)/obj/%.o,$(1))
 lib = $(BUILD)/lib/lib$(1).a
@@ -69,7 +70,7 @@ $(foreach l,$(LAYERS),$(eval $(call lib,$(l)): $(call obj,$(src_$(l)))))
 
 # Upper layers, in link order; the group is for the one reference back up the
 # list: env/ (and env/fake) log through util/.
-UPPER_LIBS := $(foreach l,conf nvme nvmf transport util,$(call lib,$(l)))
+UPPER_LIBS := $(foreach l,rpc conf nvme nvmf transport util,$(call lib,$(l)))
 LINK_REAL  := -Wl,--start-group $(UPPER_LIBS) $(call lib,env) -Wl,--end-group $(DPDK_LIBS) $(SYS_LIBS)
 LINK_FAKE  := -Wl,--start-group $(UPPER_LIBS) $(call lib,env_fake) -Wl,--end-group $(SYS_LIBS)
 ALL_LIBS   := $(foreach l,$(LAYERS),$(call lib,$(l)))
@@ -195,7 +196,7 @@ FZ_CFLAGS    := -std=gnu11 -O1 -g -Wall -Wextra -Werror -fno-strict-aliasing -D_
 FZ_NAMES     := $(patsubst tests/fuzz/%_fuzz.c,%,$(wildcard tests/fuzz/*_fuzz.c))
 FZ_BINS      := $(foreach n,$(FZ_NAMES),$(FZ)/bin/$(n)_fuzz)
 # The layers each target links; a layer's objects come in only when referenced.
-FZ_LAYERS    := conf nvme nvmf transport util env_fake
+FZ_LAYERS    := rpc conf nvme nvmf transport util env_fake
 fz_obj        = $(patsubst %.c,$(FZ)/obj/%.o,$(1))
 fz_lib        = $(FZ)/lib/lib$(1).a
 $(foreach l,$(FZ_LAYERS),$(eval $(call fz_lib,$(l)): $(call fz_obj,$(src_$(l)))))

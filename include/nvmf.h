@@ -26,6 +26,9 @@ struct nvmf_tgt;
 struct nvmf_subsystem;
 struct nvmf_backend;
 
+/** Largest max_io_size of a transport added while the target runs, when none was before. */
+#define NVMF_RUNTIME_MAX_IO_SIZE (128u * 1024)
+
 /** Longest NQN, without the NUL (the spec's limit). */
 #define NVMF_NQN_MAX_LEN 223
 /** The well-known discovery subsystem. */
@@ -52,7 +55,16 @@ int nvmf_tgt_create(const struct nvmf_tgt_opts *opts, struct nvmf_tgt **tgt);
  */
 void nvmf_tgt_destroy(struct nvmf_tgt *tgt);
 
-/** Add a transport (one per type). @return 0, -EEXIST, -ENOTSUP, -ENOMEM. */
+/**
+ * Add a transport (one per type). Once the target runs, each poll group
+ * creates its part of the transport on its own thread (by message) before
+ * it adopts any connection of it; @opts->max_io_size may then not exceed
+ * what the poll groups were sized for at start (NVMF_RUNTIME_MAX_IO_SIZE
+ * when no transport was configured).
+ * @return 0, -EEXIST, -ENOTSUP, -ENOSPC (too many), -EINVAL (max_io_size
+ *         too large after start), -ENOMEM (also: the transport refused
+ *         @opts; it logs why).
+ */
 int nvmf_tgt_add_transport(struct nvmf_tgt *tgt, const struct nvmf_transport_opts *opts);
 
 /**
@@ -181,5 +193,105 @@ int nvmf_subsystem_remove_ns(struct nvmf_subsystem *ss, uint32_t nsid);
 /** Parse "TCP 127.0.0.1:4420" / "TCP [::1]:4420" into @addr. @return 0 or -EINVAL. */
 int nvmf_listen_addr_parse(const char *trtype_name, const char *hostport,
 			   struct nvmf_listen_addr *addr);
+
+/* ------------------------------------------------- run-time control API */
+/*
+ * What the RPC server needs beyond set-up: looking at the target, deleting
+ * backends, and a hook into the main thread's loop. Main thread only, like
+ * the set-up calls above.
+ */
+
+/**
+ * A function the main thread's loop calls on every iteration (not while
+ * the target shuts down). It must not block and should do bounded work.
+ * @return NVMF_POLL_BUSY when it did something, else NVMF_POLL_IDLE.
+ */
+typedef int (*nvmf_main_poll_fn)(void *arg);
+
+/**
+ * Install (or, with @fn NULL, remove) the main-loop poller; one at a time.
+ * Call before nvmf_tgt_run() or from the poller itself.
+ */
+void nvmf_tgt_set_main_poller(struct nvmf_tgt *tgt, nvmf_main_poll_fn fn, void *arg);
+
+/** True between nvmf_tgt_start() and the end of shutdown. */
+bool nvmf_tgt_running(const struct nvmf_tgt *tgt);
+
+/**
+ * Call @cb once per transport, in the order they were added, with its
+ * name ("TCP") and options.
+ */
+void nvmf_tgt_foreach_transport(struct nvmf_tgt *tgt,
+				void (*cb)(void *arg, const char *name,
+					   const struct nvmf_transport_opts *opts),
+				void *arg);
+
+/** What a backend is, for listings. Strings live as long as the backend. */
+struct nvmf_backend_info {
+	const char *name;
+	const char *type; /**< "ram", "null", "file", "nvme" */
+	uint64_t size;    /**< bytes */
+	uint32_t block_size;
+	uint32_t refs; /**< namespaces using it */
+	bool volatile_cache;
+};
+
+/** Fill @info for @b. */
+void nvmf_backend_get_info(const struct nvmf_backend *b, struct nvmf_backend_info *info);
+
+/** Call @cb once per backend, in creation order. */
+void nvmf_backend_foreach(struct nvmf_tgt *tgt,
+			  void (*cb)(void *arg, const struct nvmf_backend_info *info), void *arg);
+
+/**
+ * Delete and free backend @name. It must not be a namespace of any
+ * subsystem, and no poll group may have done I/O on it: a read served in
+ * place may still be on its way to a host from the backend's memory, and
+ * the core cannot yet tell when it has left.
+ * @return 0, -ENOENT (no such backend), -EBUSY (a namespace uses it),
+ *         -EAGAIN (a namespace removal is still settling: retry),
+ *         -EOPNOTSUPP (it has served I/O; it stays until the target exits).
+ */
+int nvmf_backend_delete(struct nvmf_tgt *tgt, const char *name);
+
+/** Call @cb once per NVM subsystem (not discovery), in creation order. */
+void nvmf_subsystem_foreach(struct nvmf_tgt *tgt, void (*cb)(void *arg, struct nvmf_subsystem *ss),
+			    void *arg);
+
+/** What a subsystem is, for listings. Strings live as long as the subsystem. */
+struct nvmf_subsystem_info {
+	const char *nqn;
+	const char *sn;
+	const char *mn;
+	uint32_t max_nsid;
+	uint32_t num_ns;
+	uint32_t num_ctrlrs; /**< live controllers */
+	bool allow_any_host;
+};
+
+/** Fill @info for @ss. */
+void nvmf_subsystem_get_info(const struct nvmf_subsystem *ss, struct nvmf_subsystem_info *info);
+
+/** Call @cb once per allowed host NQN of @ss. */
+void nvmf_subsystem_foreach_host(struct nvmf_subsystem *ss,
+				 void (*cb)(void *arg, const char *hostnqn), void *arg);
+
+/** Call @cb once per listen address of @ss. */
+void nvmf_subsystem_foreach_listener(struct nvmf_subsystem *ss,
+				     void (*cb)(void *arg, const struct nvmf_listen_addr *addr),
+				     void *arg);
+
+/** A namespace, for listings. */
+struct nvmf_ns_info {
+	uint32_t nsid;
+	const char *backend_name;
+	uint8_t uuid[16];
+	uint8_t nguid[16];
+	uint8_t eui64[8];
+};
+
+/** Call @cb once per namespace of @ss, by increasing NSID. */
+void nvmf_subsystem_foreach_ns(struct nvmf_subsystem *ss,
+			       void (*cb)(void *arg, const struct nvmf_ns_info *ns), void *arg);
 
 #endif /* NVMF_TGT_NVMF_H */

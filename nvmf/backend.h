@@ -11,6 +11,7 @@
 #ifndef NVMF_TGT_BACKEND_H
 #define NVMF_TGT_BACKEND_H
 
+#include <stdatomic.h>
 #include <stdbool.h>
 #include <stdint.h>
 #include <sys/queue.h>
@@ -84,8 +85,9 @@ struct nvmf_backend {
 	uint32_t id;         /**< index, for per-group channel arrays */
 	bool volatile_cache; /**< writes need a flush to be durable */
 	bool supports_dealloc;
-	bool sync_data; /**< submit() has finished with the bio's data when it returns */
-	uint32_t refs;  /**< namespaces using it */
+	bool sync_data;      /**< submit() has finished with the bio's data when it returns */
+	uint32_t refs;       /**< namespaces using it */
+	_Atomic bool opened; /**< a poll group opened a channel on it */
 	TAILQ_ENTRY(nvmf_backend) link;
 };
 

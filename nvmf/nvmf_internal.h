@@ -392,6 +392,8 @@ struct nvmf_tgt {
 	uint32_t num_ctrlrs;
 	uint64_t ctrlr_states[NVMF_CTRLR_NSTATES]; /* changes into each state */
 	uint32_t pending_ns_free;
+	nvmf_main_poll_fn main_poller;
+	void *main_poller_arg;
 	uint64_t start_tick;
 	struct nvmf_transport_upcalls up;
 };
@@ -416,6 +418,10 @@ int nvmf_tgt_listener_get(struct nvmf_tgt *tgt, const struct nvmf_listen_addr *a
 			  struct nvmf_listener **out);
 void nvmf_tgt_listener_put(struct nvmf_tgt *tgt, struct nvmf_listener *l);
 void nvmf_tgt_genctr_bump(struct nvmf_tgt *tgt);
+/** Can @opts be added while running (groups' scratch buffers big enough)? */
+bool nvmf_tgt_runtime_tr_fits(struct nvmf_tgt *tgt, const struct nvmf_transport_opts *opts);
+/** A transport was added while running: each group creates its part (runtime.c). */
+void nvmf_tgt_runtime_tr_added(struct nvmf_tgt *tgt, struct nvmf_tr *tr);
 /** Largest in-capsule data size / MDTS / queue depths over all transports. */
 const struct nvmf_transport_opts *nvmf_tgt_opts_of(struct nvmf_tgt *tgt, struct nvmf_conn *c);
 

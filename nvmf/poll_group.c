@@ -13,7 +13,6 @@
 #include "nvmf/nvmf_internal.h"
 
 #define MSG_BUDGET 64
-#define DEFAULT_SCRATCH_SIZE (128u * 1024)
 
 static uint32_t scratch_size(struct nvmf_tgt *tgt)
 {
@@ -23,7 +22,7 @@ static uint32_t scratch_size(struct nvmf_tgt *tgt)
 		if (tgt->tr[i].opts.max_io_size > sz)
 			sz = tgt->tr[i].opts.max_io_size;
 	}
-	return sz ? sz : DEFAULT_SCRATCH_SIZE;
+	return sz ? sz : NVMF_RUNTIME_MAX_IO_SIZE;
 }
 
 int nvmf_pg_create(struct nvmf_tgt *tgt, uint32_t idx, uint32_t core, struct nvmf_poll_group **out)
@@ -115,6 +114,7 @@ struct nvmf_bchannel *nvmf_pg_channel(struct nvmf_poll_group *pg, struct nvmf_ba
 		return NULL;
 	}
 	ch->backend = b;
+	atomic_store_explicit(&b->opened, true, memory_order_release);
 	pg->channels[b->id] = ch;
 	pg->channel_ids[pg->nchannels++] = b->id;
 	return ch;
@@ -150,7 +150,8 @@ int nvmf_pg_poll(struct nvmf_poll_group *pg)
 	int busy = nvmf_msg_poll(pg, MSG_BUDGET) > 0 ? NVMF_POLL_BUSY : NVMF_POLL_IDLE;
 	uint64_t now;
 
-	for (uint32_t i = 0; i < tgt->ntr; i++) {
+	/* Not up to tgt->ntr: the main thread may add a transport meanwhile. */
+	for (uint32_t i = 0; i < NVMF_MAX_TRANSPORTS; i++) {
 		if (pg->tgroups[i] != NULL)
 			busy |= nvmf_tr_group_poll(&tgt->tr[i], pg->tgroups[i]);
 	}

@@ -76,10 +76,10 @@ int nvmf_tgt_add_transport_ops(struct nvmf_tgt *tgt, const struct nvmf_transport
 
 	if (nvmf_tgt_tr_find(tgt, ops->trtype) != NULL)
 		return -EEXIST;
-	if (tgt->started)
-		return -EBUSY;
 	if (tgt->ntr == NVMF_MAX_TRANSPORTS)
 		return -ENOSPC;
+	if (tgt->started && !nvmf_tgt_runtime_tr_fits(tgt, opts))
+		return -EINVAL;
 	tr = &tgt->tr[tgt->ntr];
 	tr->ops = ops;
 	tr->opts = *opts;
@@ -87,6 +87,8 @@ int nvmf_tgt_add_transport_ops(struct nvmf_tgt *tgt, const struct nvmf_transport
 	if (tr->t == NULL)
 		return -ENOMEM;
 	tgt->ntr++;
+	if (tgt->started)
+		nvmf_tgt_runtime_tr_added(tgt, tr);
 	return 0;
 }
 
@@ -310,6 +312,8 @@ int nvmf_tgt_poll(struct nvmf_tgt *tgt)
 	if (!tgt->shutting_down) {
 		for (uint32_t i = 0; i < tgt->ntr; i++)
 			busy |= nvmf_tr_accept(&tgt->tr[i]);
+		if (tgt->main_poller != NULL)
+			busy |= tgt->main_poller(tgt->main_poller_arg);
 	}
 	return busy;
 }

@@ -12,20 +12,25 @@ struct conf *tgt_conf_load(const char *path, const char *verdict)
 {
 	struct conf_errors *errs = malloc(sizeof(*errs));
 	struct conf *c = NULL;
+	int rc;
 
 	if (!errs) {
 		log_error("nvmf_tgt", "out of memory");
 		return NULL;
 	}
 	conf_errors_init(errs);
-	if (conf_load(path, &c, errs) == 0 && conf_check_paths(c, errs) != 0) {
+	if (path == NULL)
+		rc = conf_load_buffer(TGT_NO_CONF, "", 0, &c, errs);
+	else
+		rc = conf_load(path, &c, errs);
+	if (rc == 0 && conf_check_paths(c, errs) != 0) {
 		conf_free(c);
 		c = NULL;
 	}
 	if (!c) {
 		conf_errors_print(errs, stderr);
 		fprintf(stderr, "nvmf_tgt: %u error%s in %s; %s\n", errs->count,
-			errs->count == 1 ? "" : "s", path, verdict);
+			errs->count == 1 ? "" : "s", path ? path : TGT_NO_CONF, verdict);
 	}
 	free(errs);
 	return c;

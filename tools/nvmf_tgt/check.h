@@ -9,8 +9,12 @@
 
 #include "conf.h"
 
+/** What the target serves when started without -c: an empty conf. */
+#define TGT_NO_CONF "(no conf file)"
+
 /**
- * Read, validate and check (conf_check_paths()) the conf file @path. On
+ * Read, validate and check (conf_check_paths()) the conf file @path (NULL:
+ * no file, an empty conf; the target then waits for RPC). On
  * failure every error goes to stderr, then "nvmf_tgt: N errors in PATH;
  * @verdict".
  * @return the conf (free with conf_free()), or NULL.

@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
- * nvmf_tgt - the NVMe-oF target daemon: reads a conf file, starts the
- * environment and the target, serves until SIGINT/SIGTERM. With --check it
+ * nvmf_tgt - the NVMe-oF target daemon: reads a conf file (or none: then
+ * it starts empty), starts the environment and the target, takes JSON-RPC
+ * calls on a Unix socket, serves until SIGINT/SIGTERM. With --check it
  * only reads and checks the conf file (check.c) and starts nothing.
  *
  * Exit status: 0 after a clean stop (or a good file with --check), 1 when
@@ -20,6 +21,7 @@
 #include "env.h"
 #include "nvmf.h"
 #include "tools/nvmf_tgt/check.h"
+#include "rpc.h"
 #include "util.h"
 #include "tools/nvmf_tgt/notify.h"
 
@@ -27,6 +29,8 @@
 
 struct args {
 	const char *conf_path;
+	const char *rpc_path; /* -r */
+	bool rpc_given;
 	const char *core_mask; /* -m, NULL when not given */
 	bool level_given;      /* -L */
 	bool check;            /* --check */
@@ -39,8 +43,9 @@ static struct nvmf_tgt *g_tgt;
 static void usage(FILE *f, const char *prog)
 {
 	fprintf(f,
-		"usage: %s -c FILE [-m MASK] [-L LEVEL] [--check]\n"
-		"  -c, --conf FILE        conf file to serve (see conf/examples/)\n"
+		"usage: %s [-c FILE] [-r SOCK] [-m MASK] [-L LEVEL] [--check]\n"
+		"  -c, --conf FILE        conf file to serve (see conf/examples/); without\n"
+		"                         it the target starts empty and waits for RPC\n"
 		"      --check            check FILE and exit, starting nothing: 0 and\n"
 		"                         'FILE: ok' with what it would serve, or 2 and\n"
 		"                         each error as FILE:LINE on stderr. It checks\n"
@@ -48,6 +53,7 @@ static void usage(FILE *f, const char *prog)
 		"                         and the [File] paths (stat only); listen\n"
 		"                         addresses, RDMA devices, PCI addresses, cores\n"
 		"                         and hugepages are left to a real start\n"
+		"  -r, --rpc-socket SOCK  JSON-RPC Unix socket (default " RPC_DEFAULT_SOCKET ")\n"
 		"  -m, --reactor-mask M   cores to run on, a hex mask (0x3) or a list (0-1);\n"
 		"                         overrides ReactorMask / CoreList of [Global]\n"
 		"  -L, --log-level LEVEL  error, warn, notice, info or debug;\n"
@@ -62,6 +68,7 @@ static int parse_args(int argc, char **argv, struct args *a)
 {
 	static const struct option longopts[] = {
 	    {"conf", required_argument, NULL, 'c'},
+	    {"rpc-socket", required_argument, NULL, 'r'},
 	    {"reactor-mask", required_argument, NULL, 'm'},
 	    {"log-level", required_argument, NULL, 'L'},
 	    {"help", no_argument, NULL, 'h'},
@@ -71,10 +78,15 @@ static int parse_args(int argc, char **argv, struct args *a)
 	int opt;
 
 	memset(a, 0, sizeof(*a));
-	while ((opt = getopt_long(argc, argv, "c:m:L:h", longopts, NULL)) != -1) {
+	a->rpc_path = RPC_DEFAULT_SOCKET;
+	while ((opt = getopt_long(argc, argv, "c:r:m:L:h", longopts, NULL)) != -1) {
 		switch (opt) {
 		case 'c':
 			a->conf_path = optarg;
+			break;
+		case 'r':
+			a->rpc_path = optarg;
+			a->rpc_given = true;
 			break;
 		case 'm':
 			a->core_mask = optarg;
@@ -100,8 +112,8 @@ static int parse_args(int argc, char **argv, struct args *a)
 		fprintf(stderr, "%s: unexpected argument '%s'\n", argv[0], argv[optind]);
 		goto bad;
 	}
-	if (!a->conf_path) {
-		fprintf(stderr, "%s: a conf file is required (-c FILE)\n", argv[0]);
+	if (a->check && a->conf_path == NULL) {
+		fprintf(stderr, "%s: --check needs -c FILE\n", argv[0]);
 		goto bad;
 	}
 	return 0;
@@ -199,10 +211,35 @@ static const char *start_hint(int rc)
 	}
 }
 
+/*
+ * The RPC server. Another target on the default socket only costs this one
+ * its RPC (a conf-driven target does not need it); on a socket named with
+ * -r it is an error. @return 0 or a negative errno.
+ */
+static int start_rpc(const struct args *a, struct rpc_server **srv)
+{
+	int rc = rpc_server_create(g_tgt, a->rpc_path, srv);
+
+	if (rc == -EADDRINUSE && !a->rpc_given && a->conf_path != NULL) {
+		log_warn("nvmf_tgt", "RPC off: another target answers on %s (use -r PATH)",
+			 a->rpc_path);
+		*srv = NULL;
+		return 0;
+	}
+	if (rc) {
+		log_error("nvmf_tgt", "cannot serve RPC on %s: %s%s", a->rpc_path, strerror(-rc),
+			  rc == -EADDRINUSE ? " (another target answers there; use -r PATH)" : "");
+		return rc;
+	}
+	nvmf_tgt_set_main_poller(g_tgt, rpc_server_main_poll, *srv);
+	return 0;
+}
+
 /* Create, configure, start and run the target. @return the exit status. */
 static int serve(const struct args *a, const struct conf *c)
 {
 	struct nvmf_tgt_opts opts;
+	struct rpc_server *srv = NULL;
 	int status = 0, rc;
 
 	conf_tgt_opts(c, &opts);
@@ -211,7 +248,7 @@ static int serve(const struct args *a, const struct conf *c)
 		log_error("nvmf_tgt", "cannot create the target: %s", strerror(-rc));
 		return 1;
 	}
-	if (apply_conf(c, g_tgt, a->conf_path) != 0) {
+	if (apply_conf(c, g_tgt, a->conf_path ? a->conf_path : "(no conf file)") != 0) {
 		status = EXIT_CONF;
 		goto out_destroy;
 	}
@@ -228,13 +265,22 @@ static int serve(const struct args *a, const struct conf *c)
 		status = 1;
 		goto out_destroy;
 	}
-	log_notice("nvmf_tgt",
-		   "ready: serving %s on %u core%s (memory: %s); SIGINT or SIGTERM stops",
-		   a->conf_path, env_core_count(), env_core_count() == 1 ? "" : "s",
-		   env_hugepages() ? "hugepages" : "no hugepages");
+	rc = start_rpc(a, &srv);
+	if (rc) {
+		status = 1;
+		goto out_destroy;
+	}
+	log_notice(
+	    "nvmf_tgt",
+	    "ready: serving %s on %u core%s (memory: %s), RPC on %s; SIGINT or SIGTERM stops",
+	    a->conf_path ? a->conf_path : "nothing yet", env_core_count(),
+	    env_core_count() == 1 ? "" : "s", env_hugepages() ? "hugepages" : "no hugepages",
+	    srv ? a->rpc_path : "(off)");
 	tgt_notify("READY=1");
 	nvmf_tgt_run(g_tgt);
 	tgt_notify("STOPPING=1");
+	nvmf_tgt_set_main_poller(g_tgt, NULL, NULL);
+	rpc_server_destroy(srv);
 	log_notice("nvmf_tgt", "stopped");
 out_destroy:
 	nvmf_tgt_destroy(g_tgt);

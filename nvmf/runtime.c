@@ -1,0 +1,201 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * runtime.c - what run-time control needs from the core beyond set-up:
+ * transports added while running, the main-loop poller, listings of
+ * transports, backends, subsystems, hosts, listeners and namespaces, and
+ * backend deletion. Main thread only (the transport part messages the
+ * poll groups).
+ */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "util.h"
+#include "nvmf/nvmf_internal.h"
+
+/* ------------------------------------------------------------ transports */
+
+struct tr_added {
+	struct nvmf_poll_group *pg;
+	uint32_t idx; /* the transport's index in tgt->tr */
+};
+
+static void tgroup_create_on_group(struct nvmf_poll_group *pg, uint32_t idx)
+{
+	struct nvmf_tr *tr = &pg->tgt->tr[idx];
+
+	pg->tgroups[idx] = tr->ops->group_create(tr->t);
+	if (pg->tgroups[idx] == NULL)
+		log_error("nvmf",
+			  "poll group %u: %s transport group failed; its connections go elsewhere",
+			  pg->idx, tr->ops->name);
+}
+
+static void tgroup_create_msg(void *arg)
+{
+	struct tr_added *m = arg;
+
+	tgroup_create_on_group(m->pg, m->idx);
+	free(m);
+}
+
+bool nvmf_tgt_runtime_tr_fits(struct nvmf_tgt *tgt, const struct nvmf_transport_opts *opts)
+{
+	for (uint32_t i = 0; i < tgt->ngroups; i++) {
+		if (opts->max_io_size > tgt->groups[i]->scratch_size)
+			return false;
+	}
+	return true;
+}
+
+void nvmf_tgt_runtime_tr_added(struct nvmf_tgt *tgt, struct nvmf_tr *tr)
+{
+	uint32_t idx = (uint32_t)(tr - tgt->tr);
+
+	/* Group 0 is this thread. Each other group gets the message before
+	 * any connection of the new transport: one ring, FIFO. */
+	tgroup_create_on_group(tgt->groups[0], idx);
+	for (uint32_t i = 1; i < tgt->ngroups; i++) {
+		struct tr_added *m = malloc(sizeof(*m));
+
+		if (m == NULL) {
+			log_error("nvmf", "poll group %u: no memory to add the %s transport", i,
+				  tr->ops->name);
+			continue;
+		}
+		m->pg = tgt->groups[i];
+		m->idx = idx;
+		if (nvmf_msg_send(m->pg, tgroup_create_msg, m) != 0)
+			free(m);
+	}
+}
+
+void nvmf_tgt_foreach_transport(struct nvmf_tgt *tgt,
+				void (*cb)(void *arg, const char *name,
+					   const struct nvmf_transport_opts *opts),
+				void *arg)
+{
+	for (uint32_t i = 0; i < tgt->ntr; i++)
+		cb(arg, nvmf_tr_name(&tgt->tr[i]), &tgt->tr[i].opts);
+}
+
+/* ------------------------------------------------------------- main loop */
+
+void nvmf_tgt_set_main_poller(struct nvmf_tgt *tgt, nvmf_main_poll_fn fn, void *arg)
+{
+	tgt->main_poller = fn;
+	tgt->main_poller_arg = arg;
+}
+
+bool nvmf_tgt_running(const struct nvmf_tgt *tgt)
+{
+	return tgt->started;
+}
+
+/* -------------------------------------------------------------- backends */
+
+void nvmf_backend_get_info(const struct nvmf_backend *b, struct nvmf_backend_info *info)
+{
+	info->name = b->name;
+	info->type = b->ops->type;
+	info->size = b->size;
+	info->block_size = b->block_size;
+	info->refs = b->refs;
+	info->volatile_cache = b->volatile_cache;
+}
+
+void nvmf_backend_foreach(struct nvmf_tgt *tgt,
+			  void (*cb)(void *arg, const struct nvmf_backend_info *info), void *arg)
+{
+	struct nvmf_backend_info info;
+	struct nvmf_backend *b;
+
+	TAILQ_FOREACH(b, &tgt->backends, link)
+	{
+		nvmf_backend_get_info(b, &info);
+		cb(arg, &info);
+	}
+}
+
+int nvmf_backend_delete(struct nvmf_tgt *tgt, const char *name)
+{
+	struct nvmf_backend *b = nvmf_backend_find(tgt, name);
+
+	if (b == NULL)
+		return -ENOENT;
+	if (b->refs > 0)
+		return -EBUSY;
+	/* A removed namespace may still be in a poll group's hands. */
+	if (tgt->pending_ns_free > 0)
+		return -EAGAIN;
+	if (atomic_load_explicit(&b->opened, memory_order_acquire))
+		return -EOPNOTSUPP;
+	/* No namespace refers to it and no group has a channel: nobody can reach it. */
+	TAILQ_REMOVE(&tgt->backends, b, link);
+	tgt->backend_by_id[b->id] = NULL;
+	b->ops->destroy(b);
+	return 0;
+}
+
+/* ------------------------------------------------------------ subsystems */
+
+void nvmf_subsystem_foreach(struct nvmf_tgt *tgt, void (*cb)(void *arg, struct nvmf_subsystem *ss),
+			    void *arg)
+{
+	struct nvmf_subsystem *ss = TAILQ_FIRST(&tgt->subsystems), *next;
+
+	/* @cb may delete @ss. */
+	for (; ss != NULL; ss = next) {
+		next = TAILQ_NEXT(ss, link);
+		cb(arg, ss);
+	}
+}
+
+void nvmf_subsystem_get_info(const struct nvmf_subsystem *ss, struct nvmf_subsystem_info *info)
+{
+	info->nqn = ss->nqn;
+	info->sn = ss->sn;
+	info->mn = ss->mn;
+	info->max_nsid = ss->max_nsid;
+	info->num_ns = ss->num_ns;
+	info->num_ctrlrs = ss->num_ctrlrs;
+	info->allow_any_host = ss->allow_any_host;
+}
+
+void nvmf_subsystem_foreach_host(struct nvmf_subsystem *ss,
+				 void (*cb)(void *arg, const char *hostnqn), void *arg)
+{
+	struct nvmf_host *h;
+
+	TAILQ_FOREACH(h, &ss->hosts, link)
+	cb(arg, h->nqn);
+}
+
+void nvmf_subsystem_foreach_listener(struct nvmf_subsystem *ss,
+				     void (*cb)(void *arg, const struct nvmf_listen_addr *addr),
+				     void *arg)
+{
+	struct nvmf_ss_listener *sl;
+
+	TAILQ_FOREACH(sl, &ss->listeners, link)
+	cb(arg, &sl->l->addr);
+}
+
+void nvmf_subsystem_foreach_ns(struct nvmf_subsystem *ss,
+			       void (*cb)(void *arg, const struct nvmf_ns_info *ns), void *arg)
+{
+	struct nvmf_ns_info info;
+
+	for (uint32_t nsid = 1; nsid <= NVMF_MAX_NSID_LIMIT; nsid++) {
+		struct nvmf_ns *ns = nvmf_ss_ns(ss, nsid);
+
+		if (ns == NULL)
+			continue;
+		info.nsid = nsid;
+		info.backend_name = ns->backend->name;
+		memcpy(info.uuid, ns->uuid, sizeof(info.uuid));
+		memcpy(info.nguid, ns->nguid, sizeof(info.nguid));
+		memcpy(info.eui64, ns->eui64, sizeof(info.eui64));
+		cb(arg, &info);
+	}
+}

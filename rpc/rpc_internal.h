@@ -1,0 +1,124 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * rpc_internal.h - the RPC layer's private parts: one call in progress,
+ * the method table, parameter decoding (rpc/ only, and its unit tests).
+ */
+#ifndef NVMF_TGT_RPC_INTERNAL_H
+#define NVMF_TGT_RPC_INTERNAL_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "nvmf.h"
+#include "rpc.h"
+#include "util_json.h"
+
+/** One call: what a method reads and where its outcome goes. */
+struct rpc_req {
+	struct nvmf_tgt *tgt;
+	const char *method;
+	struct json_writer *w; /**< the response; the result goes here */
+	bool result_started;   /**< rpc_result() was called */
+	int err_code;          /**< set by rpc_error(), 0 when none */
+	char err_msg[320];
+};
+
+/** A method: validates @params (NULL when absent), acts, then answers. */
+typedef void (*rpc_method_fn)(struct rpc_req *r, const struct json_value *params);
+
+struct rpc_method {
+	const char *name;
+	rpc_method_fn fn;
+};
+
+/** The methods of each file, NULL-name terminated tables. */
+extern const struct rpc_method rpc_methods_misc[];
+extern const struct rpc_method rpc_methods_nvmf[];
+extern const struct rpc_method rpc_methods_ss[];
+extern const struct rpc_method rpc_methods_ns[];
+extern const struct rpc_method rpc_methods_bdev[];
+
+/** The method called @name, or NULL. */
+const struct rpc_method *rpc_method_find(const char *name);
+
+/** Fail the call with @code and a printf-style message. The first error wins. */
+void rpc_error(struct rpc_req *r, int code, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+
+/**
+ * Fail the call for the nvmf API's @rc (negative errno): code @rc, message
+ * "@what: <strerror>" plus @hint when not NULL.
+ */
+void rpc_error_errno(struct rpc_req *r, int rc, const char *what, const char *hint);
+
+/** Begin the result: returns the writer, positioned for one value. */
+struct json_writer *rpc_result(struct rpc_req *r);
+
+/** Answer `true` (what SPDK's methods that change state return). */
+void rpc_result_true(struct rpc_req *r);
+
+/** Why tgt_name is refused, for every method that SPDK gives one. */
+#define RPC_WHY_TGT_NAME "one target per process; omit tgt_name"
+
+/**
+ * The NVM subsystem @nqn, or NULL with the call failed (-ENOENT, or
+ * -EPERM for the discovery subsystem, which these methods do not change).
+ */
+struct nvmf_subsystem *rpc_ss_lookup(struct rpc_req *r, const char *nqn);
+
+/* ------------------------------------------------------------ parameters */
+
+enum rpc_ptype {
+	RPC_P_STR,    /**< const char * (non-empty, no NUL) */
+	RPC_P_U32,    /**< uint32_t */
+	RPC_P_U64,    /**< uint64_t */
+	RPC_P_BOOL,   /**< bool */
+	RPC_P_OBJ,    /**< const struct json_value * (an object) */
+	RPC_P_FIXED,  /**< a bool accepted only with value @fixed (what we do) */
+	RPC_P_REFUSE, /**< known, not supported: any value is an error */
+};
+
+/** One parameter a method takes; decoded into the field at @off. */
+struct rpc_param {
+	const char *name;
+	enum rpc_ptype type;
+	bool required;
+	bool fixed;      /**< RPC_P_FIXED: the only accepted value */
+	size_t off;      /**< offset of the field in the method's struct */
+	const char *why; /**< RPC_P_FIXED / RPC_P_REFUSE: what we do instead */
+};
+
+#define RPC_PARAM(n, t, req, st, field)                                                            \
+	{                                                                                          \
+		.name = (n), .type = (t), .required = (req), .off = offsetof(st, field)            \
+	}
+#define RPC_FIXED(n, value, reason)                                                                \
+	{                                                                                          \
+		.name = (n), .type = RPC_P_FIXED, .fixed = (value), .why = (reason)                \
+	}
+#define RPC_REFUSE(n, reason)                                                                      \
+	{                                                                                          \
+		.name = (n), .type = RPC_P_REFUSE, .why = (reason)                                 \
+	}
+
+/**
+ * Decode @params (an object, or NULL when absent) into @out by @tab (@n
+ * entries). Unknown names, missing required ones, wrong types and refused
+ * values fail the call with RPC_ERR_INVALID_PARAMS and a message naming
+ * the parameter (prefixed "@prefix." when @prefix is not NULL).
+ * @given: bit i set when tab[i] was present (n <= 64).
+ * @return 0 or -EINVAL (the error is set on @r).
+ */
+int rpc_params_decode(struct rpc_req *r, const struct json_value *params, const char *prefix,
+		      const struct rpc_param *tab, size_t n, void *out, uint64_t *given);
+
+/** Write 16 (or 8) bytes as SPDK does: a UUID "8-4-4-4-12", or plain hex. */
+void rpc_write_uuid(struct json_writer *w, const char *key, const uint8_t b[16]);
+void rpc_write_hex(struct json_writer *w, const char *key, const uint8_t *b, size_t n);
+
+/** Parse a UUID string / a hex string of @n bytes into @b. @return 0 or -EINVAL. */
+int rpc_parse_uuid(const char *s, uint8_t b[16]);
+int rpc_parse_hex(const char *s, uint8_t *b, size_t n);
+
+#endif /* NVMF_TGT_RPC_INTERNAL_H */

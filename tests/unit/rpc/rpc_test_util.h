@@ -1,0 +1,101 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * rpc_test_util.h - calling the dispatcher from a unit test: one request
+ * in, the response parsed, its error code / message / result checked.
+ * Header-only (each test is its own program).
+ */
+#ifndef NVMF_TGT_TESTS_RPC_TEST_UTIL_H
+#define NVMF_TGT_TESTS_RPC_TEST_UTIL_H
+
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "nvmf.h"
+#include "rpc.h"
+#include "util_json.h"
+
+/** The last response, parsed (freed by the next call). */
+static struct json_value *g_resp;
+
+/** Send @text to @tgt's dispatcher; @return the parsed response (or NULL for none). */
+static inline const struct json_value *rpc_t_raw(struct nvmf_tgt *tgt, const char *text)
+{
+	struct json_writer w;
+	size_t len;
+	int rc;
+
+	json_free(g_resp);
+	g_resp = NULL;
+	json_writer_init(&w, 0);
+	rc = rpc_handle(tgt, text, strlen(text), &w);
+	assert_true(rc >= 0);
+	if (rc == 1) {
+		const char *out = json_writer_finish(&w, &len);
+		assert_non_null(out);
+		assert_int_equal(json_parse(out, len, NULL, &g_resp, NULL), 0);
+	}
+	json_writer_fini(&w);
+	return g_resp;
+}
+
+/** Call @method with @params (JSON text or NULL) and id 1. */
+static inline const struct json_value *rpc_t_call(struct nvmf_tgt *tgt, const char *method,
+						  const char *params)
+{
+	char buf[4096];
+
+	if (params)
+		snprintf(buf, sizeof(buf),
+			 "{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"%s\",\"params\":%s}", method,
+			 params);
+	else
+		snprintf(buf, sizeof(buf), "{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"%s\"}",
+			 method);
+	return rpc_t_raw(tgt, buf);
+}
+
+/** Assert the response is an error of @code whose message contains @part. */
+static inline void rpc_t_err(const struct json_value *resp, int code, const char *part)
+{
+	const struct json_value *err = json_obj_get(resp, "error");
+	const char *msg = NULL;
+	int64_t c = 0;
+
+	assert_non_null(err);
+	assert_null(json_obj_get(resp, "result"));
+	assert_int_equal(json_get_int64(json_obj_get(err, "code"), &c), 0);
+	assert_int_equal(json_get_str(json_obj_get(err, "message"), &msg), 0);
+	if (c != code || strstr(msg, part) == NULL)
+		fail_msg("expected error %d containing '%s', got %lld '%s'", code, part,
+			 (long long)c, msg);
+}
+
+/** Assert the response is a result and return it. */
+static inline const struct json_value *rpc_t_ok(const struct json_value *resp)
+{
+	const struct json_value *err = json_obj_get(resp, "error");
+	const char *msg = "";
+
+	if (err != NULL) {
+		json_get_str(json_obj_get(err, "message"), &msg);
+		fail_msg("unexpected error: %s", msg);
+	}
+	assert_non_null(json_obj_get(resp, "result"));
+	return json_obj_get(resp, "result");
+}
+
+/** A fresh target, created, not started. */
+static inline struct nvmf_tgt *rpc_t_tgt(void)
+{
+	struct nvmf_tgt *tgt = NULL;
+
+	assert_int_equal(nvmf_tgt_create(NULL, &tgt), 0);
+	return tgt;
+}
+
+#endif /* NVMF_TGT_TESTS_RPC_TEST_UTIL_H */

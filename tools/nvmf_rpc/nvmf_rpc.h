@@ -1,0 +1,26 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * nvmf_rpc.h - the parts of the nvmf_rpc tool.
+ */
+#ifndef NVMF_TGT_TOOLS_NVMF_RPC_H
+#define NVMF_TGT_TOOLS_NVMF_RPC_H
+
+#include <stddef.h>
+
+#include "util_json.h"
+
+/**
+ * Send @request (@len bytes) to the server at @sock and read one response
+ * object into @resp (free with json_free). Prints why on failure.
+ * @return 0 or a negative errno.
+ */
+int nvmf_rpc_call(const char *sock, const char *request, size_t len, struct json_value **resp);
+
+/**
+ * Build the params of subcommand @argv[0] @argv[1] ... into @w (an object)
+ * and name its method in @method. Prints a usage error, or the help when
+ * asked. @return 0, 1 after --help, 2 for a usage error.
+ */
+int nvmf_rpc_build(int argc, char **argv, const char **method, struct json_writer *w);
+
+#endif /* NVMF_TGT_TOOLS_NVMF_RPC_H */
