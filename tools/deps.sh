@@ -11,6 +11,8 @@ PKGS=(
 	libcmocka-dev clang libclang-rt-14-dev
 	# lab guest (tools/vm)
 	qemu-system-x86 qemu-utils debootstrap e2fsprogs debian-archive-keyring
+	# fresh check (tools/fresh-check.sh)
+	iproute2
 )
 
 missing=()
