@@ -177,7 +177,7 @@ ok() { # message
 
 fail() { # message [log]
 	FAILED=$((FAILED + 1))
-	log "FAILED: $* ($((SECONDS - PHASE_T0)) s)"
+	log "FAILED: $1 ($((SECONDS - PHASE_T0)) s)"
 	if [ -n "${2:-}" ] && [ -f "$2" ]; then
 		log "last lines of ${2##*/}:"
 		tail -n 40 "$2" | sed 's/^/    /'
@@ -312,6 +312,7 @@ main() {
 	phase "make run (then nvmf_perf, SIGINT); waiting for $NET_LOCK"
 	exec 7>"$NET_LOCK"
 	flock 7
+	log "    got $NET_LOCK after $((SECONDS - PHASE_T0)) s"
 	if start_make_run; then
 		check_perf
 		stop_target
