@@ -158,6 +158,10 @@ cleanup() {
 		echo "${HUGE_SET%%:*}" >/proc/sys/vm/nr_hugepages 2>/dev/null
 	fi
 	if [ -n "$RUN" ] && ! grep -q " $RUN/" /proc/self/mounts; then
+		# The logs of the last run stay (make-run.log, perf.json, make-test.log).
+		rm -rf "$CACHE_ROOT/last-logs"
+		mkdir -p "$CACHE_ROOT/last-logs"
+		cp "$RUN"/*.log "$RUN"/*.json "$RUN"/*.err "$CACHE_ROOT/last-logs/" 2>/dev/null
 		rm -rf --one-file-system "$RUN"
 	fi
 }
@@ -170,22 +174,30 @@ phase() { # name
 	log "== $1"
 }
 
+# Each result line gives the seconds since the last one or the phase start.
 ok() { # message
 	PASSED=$((PASSED + 1))
 	log "ok: $* ($((SECONDS - PHASE_T0)) s)"
+	PHASE_T0=$SECONDS
 }
 
 fail() { # message [log]
 	FAILED=$((FAILED + 1))
 	log "FAILED: $1 ($((SECONDS - PHASE_T0)) s)"
+	PHASE_T0=$SECONDS
 	if [ -n "${2:-}" ] && [ -f "$2" ]; then
+		if grep -q '^FAIL: ' "$2"; then
+			log "failed tests in ${2##*/}:"
+			grep -A 30 '^FAIL: ' "$2" | head -n 150 | sed 's/^/    /'
+		fi
 		log "last lines of ${2##*/}:"
-		tail -n 40 "$2" | sed 's/^/    /'
+		tail -n 30 "$2" | sed 's/^/    /'
 	fi
 }
 
 finish() {
 	log "total time $((SECONDS - T0)) s"
+	[ "$FAILED" -eq 0 ] || log "logs: $CACHE_ROOT/last-logs/"
 	echo "fresh: $PASSED passed, $FAILED failed"
 	[ "$FAILED" -eq 0 ] && [ "$PASSED" -gt 0 ]
 	exit
@@ -216,6 +228,7 @@ target_pid() { # pid
 start_make_run() {
 	local out=$RUN/make-run.log deadline=$((SECONDS + 3600))
 	HUGE_SET="$(cat /proc/sys/vm/nr_hugepages):"
+	: >"$out"
 	setsid chroot "$ROOT" "${CHROOT_ENV[@]}" /bin/bash -c "cd $SRC && exec make run" \
 		>"$out" 2>&1 </dev/null &
 	TGT_PGID=$!
