@@ -2,6 +2,7 @@
 # The README's two commands, typed as a newcomer would on a fresh Debian 12
 # machine: a minimal bookworm root (debootstrap minbase plus make and git),
 # a clean clone of REF in /root/nvmf-tgt, then in a chroot:
+#   make        (plain, nothing installed) must stop with "run make deps"
 #   make run    until nvmf_tgt says "ready: serving"; a verified nvmf_perf
 #               run against it; SIGINT; the target and make must exit 0
 #   make test   without the lab and this check (NVMF_TEST_SKIP), in its own
@@ -224,15 +225,31 @@ target_pid() { # pid
 	return 1
 }
 
+# Plain make, before any package is there, must say what to do.
+check_plain_make() {
+	local out=$RUN/plain-make.log
+	in_root make >"$out" 2>&1 </dev/null
+	if [ $? -ne 0 ] && grep -q "missing .*: run 'make deps'" "$out"; then
+		sed 's/^/    /' "$out"
+		ok "plain make stops with a clear message"
+	else
+		fail "plain make on the fresh root did not ask for make deps" "$out"
+	fi
+}
+
 # make run in the background until the target is ready.
 start_make_run() {
-	local out=$RUN/make-run.log deadline=$((SECONDS + 3600))
+	local out=$RUN/make-run.log deadline=$((SECONDS + 3600)) deps_s=''
 	HUGE_SET="$(cat /proc/sys/vm/nr_hugepages):"
 	: >"$out"
 	setsid chroot "$ROOT" "${CHROOT_ENV[@]}" /bin/bash -c "cd $SRC && exec make run" \
 		>"$out" 2>&1 </dev/null &
 	TGT_PGID=$!
 	while ! grep -q 'ready: serving' "$out"; do
+		if [ -z "$deps_s" ] && grep -q '^deps: done' "$out"; then
+			deps_s=$((SECONDS - PHASE_T0))
+			log "    make deps done after $deps_s s; building"
+		fi
 		if ! kill -0 "$TGT_PGID" 2>/dev/null || [ "$SECONDS" -ge "$deadline" ]; then
 			wait "$TGT_PGID"
 			fail "make run ended (exit $?) before the target was ready" "$out"
@@ -322,6 +339,8 @@ prepare() { # ref
 main() {
 	local ref=${1:-HEAD}
 	prepare "$ref"
+	phase "make (nothing installed yet)"
+	check_plain_make
 	phase "make run (then nvmf_perf, SIGINT); waiting for $NET_LOCK"
 	exec 7>"$NET_LOCK"
 	flock 7
