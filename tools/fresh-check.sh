@@ -348,6 +348,7 @@ main() {
 		exec 7>"$NET_LOCK"
 		flock -w 1800 7 || die "no $NET_LOCK in 30 min (a caller holding it: NVMF_NET_LOCK='')"
 		log "    got $NET_LOCK after $((SECONDS - PHASE_T0)) s"
+		PHASE_T0=$SECONDS
 	fi
 	if start_make_run; then
 		check_perf
