@@ -2,9 +2,11 @@
 #
 #   make            build everything into build/ (bin, lib, obj, test)
 #   make SAN=1      the same with ASan + UBSan, into build-san/
-#   make test       deps, unit tests under SAN=1, integration, interop (lab)
+#   make test       deps, unit tests under SAN=1, integration, interop (lab),
+#                   fresh-check
 #   make run        deps, build, serve conf/examples/ram.conf on 127.0.0.1:4420
 #   make deps       install the Debian packages the build, tests and lab need
+#   make fresh-check  make run and make test on a fresh Debian 12 root (root)
 #   make clean
 
 CC       ?= gcc
@@ -33,7 +35,15 @@ LDFLAGS  := $(SANFLAGS) $(EXTRA_LDFLAGS)
 PKGS := libdpdk=libdpdk-dev libibverbs=libibverbs-dev librdmacm=librdmacm-dev \
         libssl=libssl-dev libcrypto=libssl-dev cmocka=libcmocka-dev liburing=liburing-dev
 
-ifeq ($(filter deps clean format format-check help,$(MAKECMDGOALS)),)
+# Goals that install what they need themselves: their recipes run deps
+# first, then build in a sub-make, which reads this file again once the
+# packages are there. They, and the goals that need no library, skip the
+# check below; any other goal on the command line (or none: all) keeps it.
+SETUP_GOALS := run test bench unit integration interop install uninstall fresh-check
+NOCHECK_GOALS := deps clean format format-check help $(SETUP_GOALS)
+
+ifneq ($(filter-out $(NOCHECK_GOALS),$(or $(MAKECMDGOALS),all)),)
+$(if $(shell command -v pkg-config),,$(error missing pkg-config: run 'make deps' or 'apt-get install pkg-config'))
 $(foreach p,$(PKGS),$(if $(shell pkg-config --exists $(firstword $(subst =, ,$(p))) && echo ok),,\
   $(error missing $(firstword $(subst =, ,$(p))): run 'make deps' or 'apt-get install $(lastword $(subst =, ,$(p)))')))
 endif
@@ -136,7 +146,7 @@ $(BUILD)/test/tests/bench/%: $(BUILD)/obj/tests/bench/%.o
 
 # ---------------------------------------------------------------- targets
 .SECONDARY:
-.PHONY: all deps run test unit integration interop bench format format-check clean help
+.PHONY: all deps run test unit integration interop bench fresh-check format format-check clean help
 
 deps:
 	$(Q)tools/deps.sh
@@ -145,15 +155,15 @@ run: deps
 	$(Q)$(MAKE) --no-print-directory all
 	$(Q)tools/run.sh
 
-unit:
+unit: deps
 	$(Q)$(MAKE) --no-print-directory SAN=1 all
 	$(Q)tests/run_unit.sh build-san
 
-integration:
+integration: deps
 	$(Q)$(MAKE) --no-print-directory all
 	$(Q)tests/run_integration.sh build
 
-interop:
+interop: deps
 	$(Q)$(MAKE) --no-print-directory all
 	$(Q)tests/interop/run.sh build
 
@@ -167,6 +177,11 @@ test: deps
 	$(Q)$(MAKE) --no-print-directory format-check
 	$(Q)tests/run_all.sh
 
+# The two commands of the README on a fresh Debian 12 root (needs root);
+# REF=<commit> checks another commit than HEAD.
+fresh-check: deps
+	$(Q)tools/fresh-check.sh $(REF)
+
 FORMAT_SRCS = $(shell git ls-files '*.c' '*.h' 2>/dev/null; git ls-files --others --exclude-standard '*.c' '*.h' 2>/dev/null)
 format:
 	$(Q)clang-format -i $(FORMAT_SRCS)
@@ -177,7 +192,7 @@ clean:
 	rm -rf build build-san
 
 help:
-	@sed -n '2,9p' Makefile
+	@sed -n '2,11p' Makefile
 
 -include $(shell find $(BUILD)/obj -name '*.d' 2>/dev/null)
 
@@ -264,7 +279,9 @@ define inst_gen
 endef
 
 .PHONY: install uninstall
-install: all
+# As run: deps first, then the build in a sub-make that reads pkg-config.
+install: deps
+	$(Q)$(MAKE) --no-print-directory all
 	@$(if $(Q),echo "  INSTALL $(if $(DESTDIR),$(DESTDIR) )$(PREFIX)")
 	$(Q)install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(SBINDIR) $(DESTDIR)$(EXAMPLEDIR)
 	$(Q)install -m 755 $(addprefix $(BUILD)/bin/,$(INST_BINS)) $(DESTDIR)$(BINDIR)/

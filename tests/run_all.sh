@@ -1,8 +1,12 @@
 #!/usr/bin/env bash
 # What `make test` runs after deps and format-check: unit tests under
 # ASan/UBSan, loopback integration tests (plain and sanitizer builds), a
-# short fuzz run, then the interop lab. Every part
+# short fuzz run, the interop lab, then the fresh check (the README's two
+# commands on a fresh Debian 12 root, tools/fresh-check.sh). Every part
 # runs even when an earlier one failed; the last line totals them.
+#
+#   NVMF_TEST_SKIP="interop fresh" tests/run_all.sh   leave out these parts
+#                                                      (space-separated names)
 set -uo pipefail
 cd "$(dirname "$0")/.."
 
@@ -21,6 +25,10 @@ summary() { # part log
 run_part() { # name command...
 	local name=$1 log rc
 	shift
+	if [[ " ${NVMF_TEST_SKIP:-} " == *" $name "* ]]; then
+		echo "=== $name: skipped (NVMF_TEST_SKIP)"
+		return
+	fi
 	log=$(mktemp)
 	echo "=== $name"
 	"$@" 2>&1 | tee "$log"
@@ -50,6 +58,7 @@ run_part fuzz build fuzz FUZZ_SECONDS=10 FUZZ_NICE=
 # serving and reporting readiness (takes /tmp/nvmf-net.lock itself).
 run_part install tests/install/run.sh
 run_part interop tests/interop/run.sh build
+run_part fresh tools/fresh-check.sh
 
 echo "==="
 [ ${#parts_failed[@]} -gt 0 ] && echo "failed parts: ${parts_failed[*]}"

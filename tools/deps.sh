@@ -13,6 +13,8 @@ PKGS=(
 	systemd groff-base
 	# lab guest (tools/vm)
 	qemu-system-x86 qemu-utils debootstrap e2fsprogs debian-archive-keyring
+	# fresh check (tools/fresh-check.sh)
+	iproute2
 )
 
 missing=()
