@@ -169,7 +169,7 @@ static void test_check_many_errors_and_usage(void **state)
 	result_free(&r);
 	run_cmd(no_conf, TIMEOUT_S, &r);
 	expect_exit(&r, 2);
-	assert_non_null(strstr(r.err, "a conf file is required"));
+	assert_non_null(strstr(r.err, "--check needs -c FILE"));
 	result_free(&r);
 }
 
