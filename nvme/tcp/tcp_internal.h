@@ -120,10 +120,6 @@ struct nvme_tcp_qpair {
 	char name[112];          /* for log lines: address, port, queue id */
 };
 
-struct nvme_tcp_ctrlr {
-	struct nvme_ctrlr base;
-};
-
 static inline struct nvme_tcp_qpair *nvme_tcp_qpair(struct nvme_qpair *q)
 {
 	return container_of(q, struct nvme_tcp_qpair, base);
