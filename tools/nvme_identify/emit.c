@@ -16,7 +16,8 @@ static void indent(const struct emit *e)
 void emit_section_begin(struct emit *e, const char *key, const char *title)
 {
 	if (e->json) {
-		json_key(&e->w, key);
+		if (key != NULL)
+			json_key(&e->w, key);
 		json_obj_begin(&e->w);
 		return;
 	}
@@ -49,13 +50,7 @@ void emit_array_end(struct emit *e)
 
 void emit_item_begin(struct emit *e, const char *title)
 {
-	if (e->json) {
-		json_obj_begin(&e->w);
-		return;
-	}
-	indent(e);
-	printf("%s\n", title);
-	e->indent++;
+	emit_section_begin(e, NULL, title);
 }
 
 void emit_item_end(struct emit *e)
