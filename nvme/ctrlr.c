@@ -140,7 +140,7 @@ int nvme_ctrlr_connect(const struct nvme_trid *trid, const struct nvme_ctrlr_opt
 		nvme_ctrlr_opts_init(&defaults);
 		opts = &defaults;
 	}
-	rc = ops->ctrlr_create(trid, opts, &c);
+	rc = ops->ctrlr_create(ops, trid, opts, &c);
 	if (rc != 0)
 		return rc;
 	c->ops = ops;

@@ -123,9 +123,12 @@ struct nvme_transport_ops {
 	const char *name;
 	uint32_t trtype;
 	bool fabrics; /* Connect and Property Get/Set apply */
-	/** Allocate the controller, bring up the admin queue (sets ->adminq). */
-	int (*ctrlr_create)(const struct nvme_trid *trid, const struct nvme_ctrlr_opts *opts,
-			    struct nvme_ctrlr **ctrlr);
+	/**
+	 * Allocate the controller, bring up the admin queue (sets ->adminq).
+	 * @ops is this table.
+	 */
+	int (*ctrlr_create)(const struct nvme_transport_ops *ops, const struct nvme_trid *trid,
+			    const struct nvme_ctrlr_opts *opts, struct nvme_ctrlr **ctrlr);
 	/** Destroy the admin queue and free the controller. */
 	void (*ctrlr_destroy)(struct nvme_ctrlr *ctrlr);
 	int (*reg_read4)(struct nvme_ctrlr *ctrlr, uint32_t off, uint32_t *val);

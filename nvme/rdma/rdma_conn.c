@@ -367,17 +367,11 @@ static void nvme_rdma_qpair_destroy(struct nvme_qpair *q)
 	qpair_teardown(nvme_rdma_qpair(q));
 }
 
-static int nvme_rdma_ctrlr_create(const struct nvme_trid *trid, const struct nvme_ctrlr_opts *opts,
-				  struct nvme_ctrlr **ctrlr)
-{
-	return nvme_fabrics_ctrlr_create(&nvme_rdma_ops, trid, opts, ctrlr);
-}
-
 const struct nvme_transport_ops nvme_rdma_ops = {
     .name = "RDMA",
     .trtype = NVMF_TRTYPE_RDMA,
     .fabrics = true,
-    .ctrlr_create = nvme_rdma_ctrlr_create,
+    .ctrlr_create = nvme_fabrics_ctrlr_create,
     .ctrlr_destroy = nvme_fabrics_ctrlr_destroy,
     .reg_read4 = nvme_fabrics_reg_read4,
     .reg_read8 = nvme_fabrics_reg_read8,

@@ -36,6 +36,15 @@ int nvme_tcp_fail(struct nvme_tcp_qpair *tq, const char *fmt, ...)
 	return -ENXIO;
 }
 
+int nvme_tcp_sock_error(struct nvme_tcp_qpair *tq, const char *what)
+{
+	if (errno == EINTR)
+		return 1;
+	if (errno == EAGAIN || errno == EWOULDBLOCK)
+		return 0;
+	return nvme_tcp_fail(tq, "%s failed: %s", what, strerror(errno));
+}
+
 int nvme_tcp_qpair_init(struct nvme_tcp_qpair *tq, struct nvme_ctrlr *ctrlr, uint16_t qid,
 			uint32_t entries, int fd, bool hdgst, bool ddgst)
 {
@@ -196,17 +205,11 @@ static void tcp_qpair_destroy(struct nvme_qpair *q)
 	free(tq);
 }
 
-static int tcp_ctrlr_create(const struct nvme_trid *trid, const struct nvme_ctrlr_opts *opts,
-			    struct nvme_ctrlr **ctrlr)
-{
-	return nvme_fabrics_ctrlr_create(&nvme_tcp_ops, trid, opts, ctrlr);
-}
-
 const struct nvme_transport_ops nvme_tcp_ops = {
     .name = "TCP",
     .trtype = NVMF_TRTYPE_TCP,
     .fabrics = true,
-    .ctrlr_create = tcp_ctrlr_create,
+    .ctrlr_create = nvme_fabrics_ctrlr_create,
     .ctrlr_destroy = nvme_fabrics_ctrlr_destroy,
     .reg_read4 = nvme_fabrics_reg_read4,
     .reg_read8 = nvme_fabrics_reg_read8,
