@@ -98,12 +98,6 @@ static void nvmf_rdma_tr_destroy(struct nvmf_transport *tr)
 	free(t);
 }
 
-static bool nvmf_rdma_addr_equal(const struct nvmf_listen_addr *a, const struct nvmf_listen_addr *b)
-{
-	return a->adrfam == b->adrfam && strcmp(a->traddr, b->traddr) == 0 &&
-	       strcmp(a->trsvcid, b->trsvcid) == 0;
-}
-
 static int nvmf_rdma_sockaddr(const struct nvmf_listen_addr *addr, struct sockaddr_storage *ss)
 {
 	struct addrinfo hints = {0}, *res;
@@ -148,7 +142,7 @@ static int nvmf_rdma_tr_listen(struct nvmf_transport *tr, const struct nvmf_list
 
 	TAILQ_FOREACH(l, &t->listeners, link)
 	{
-		if (nvmf_rdma_addr_equal(&l->addr, addr))
+		if (nvmf_listen_addr_eq(&l->addr, addr))
 			return -EEXIST;
 	}
 	l = calloc(1, sizeof(*l));
@@ -174,7 +168,7 @@ static int nvmf_rdma_tr_stop_listen(struct nvmf_transport *tr, const struct nvmf
 
 	TAILQ_FOREACH(l, &t->listeners, link)
 	{
-		if (nvmf_rdma_addr_equal(&l->addr, addr)) {
+		if (nvmf_listen_addr_eq(&l->addr, addr)) {
 			TAILQ_REMOVE(&t->listeners, l, link);
 			if (l->id != NULL)
 				rdma_destroy_id(l->id);
