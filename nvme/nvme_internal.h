@@ -115,9 +115,11 @@ struct nvme_ctrlr {
 };
 
 /**
- * Host transport operations. Fabrics transports point reg_read4 / reg_read8
- * / reg_write4 to nvme_fabrics_reg_*(). Every op returns 0 or a negative
- * errno unless said otherwise.
+ * Host transport operations. Fabrics transports leave ctrlr_create,
+ * ctrlr_destroy and reg_read4 / reg_read8 / reg_write4 NULL: the generic
+ * layer then uses nvme_fabrics_ctrlr_*() and Property Get / Set
+ * (nvme_fabrics_reg_*()). Every op returns 0 or a negative errno unless
+ * said otherwise.
  */
 struct nvme_transport_ops {
 	const char *name;
@@ -186,10 +188,11 @@ int nvme_fabrics_reg_write4(struct nvme_ctrlr *ctrlr, uint32_t off, uint32_t val
 /** Errno for a failed Connect completion @cpl (-EACCES, -ENOENT, -EPROTO). */
 int nvme_fabrics_connect_errno(const struct nvme_cpl *cpl);
 /**
- * ctrlr_create / ctrlr_destroy of a fabrics transport @ops, whose controller
- * is the generic part alone: fills in the defaults (admin queue of 32
- * entries, 10 s timeout) and opens the admin queue by @ops->qpair_create.
- * @return 0, -ENOMEM, or what qpair_create returned.
+ * The controller of a fabrics transport @ops (whose ctrlr_create and
+ * ctrlr_destroy are NULL): the generic part alone. Create fills in the
+ * defaults (admin queue of 32 entries, 10 s timeout) and opens the admin
+ * queue by @ops->qpair_create. @return 0, -ENOMEM, or what qpair_create
+ * returned.
  */
 int nvme_fabrics_ctrlr_create(const struct nvme_transport_ops *ops, const struct nvme_trid *trid,
 			      const struct nvme_ctrlr_opts *opts, struct nvme_ctrlr **ctrlr);
