@@ -247,9 +247,6 @@ static inline bool conf_seen(const struct conf_section *s, int index)
 /** The backend section named @name, or NULL. */
 const struct conf_backend *conf_backend_find(const struct conf *c, const char *name);
 
-/** Same transport, family, address and port? */
-bool conf_addr_equal(const struct nvmf_listen_addr *a, const struct nvmf_listen_addr *b);
-
 /** "TCP", "RDMA", or "?" for another NVMF_TRTYPE_*. */
 const char *conf_trtype_name(uint8_t trtype);
 

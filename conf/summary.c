@@ -43,7 +43,7 @@ static bool listen_seen_before(const struct conf *c, unsigned sect, unsigned idx
 		if (ss->hdr.type != CONF_SECT_SUBSYSTEM)
 			continue;
 		for (unsigned j = 0; j < (i == sect ? idx : ss->n_listens); j++) {
-			if (conf_addr_equal(&ss->listens[j].addr, &cur->listens[idx].addr))
+			if (nvmf_listen_addr_eq(&ss->listens[j].addr, &cur->listens[idx].addr))
 				return true;
 		}
 	}

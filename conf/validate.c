@@ -147,12 +147,6 @@ static bool have_transport(const struct conf *c, uint8_t trtype)
 	return false;
 }
 
-bool conf_addr_equal(const struct nvmf_listen_addr *a, const struct nvmf_listen_addr *b)
-{
-	return a->trtype == b->trtype && a->adrfam == b->adrfam &&
-	       strcmp(a->traddr, b->traddr) == 0 && strcmp(a->trsvcid, b->trsvcid) == 0;
-}
-
 static void check_listens(const struct conf *c, const struct conf_subsystem *ss,
 			  struct conf_errors *errs)
 {
@@ -163,7 +157,7 @@ static void check_listens(const struct conf *c, const struct conf_subsystem *ss,
 			conf_err(errs, c->name, l->line,
 				 "Listen %s: no [Transport] section of this Type", l->text);
 		for (unsigned j = 0; j < i; j++) {
-			if (conf_addr_equal(&ss->listens[j].addr, &l->addr)) {
+			if (nvmf_listen_addr_eq(&ss->listens[j].addr, &l->addr)) {
 				conf_err(errs, c->name, l->line,
 					 "duplicate Listen %s (first at line %u)", l->text,
 					 ss->listens[j].line);

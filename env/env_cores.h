@@ -15,6 +15,8 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "include/util.h"
+
 #define ENV_MAX_CORES 128u
 
 /** A set of cores, one bit per core. */
@@ -50,17 +52,6 @@ static inline uint32_t env_coreset_next(const struct env_coreset *set, uint32_t 
 	return UINT32_MAX;
 }
 
-static inline int env_hex_digit(char c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
-}
-
 static inline int env_coreset_parse_mask(const char *hex, struct env_coreset *set)
 {
 	size_t len = strlen(hex);
@@ -68,7 +59,7 @@ static inline int env_coreset_parse_mask(const char *hex, struct env_coreset *se
 	if (len == 0)
 		return -EINVAL;
 	for (size_t i = 0; i < len; i++) {
-		int d = env_hex_digit(hex[len - 1 - i]);
+		int d = util_hex_digit(hex[len - 1 - i]);
 
 		if (d < 0)
 			return -EINVAL;

@@ -250,26 +250,29 @@ int env_pci_map_bar(struct env_pci_dev *dev, unsigned bar, void **vaddr, uint64_
 	return 0;
 }
 
-int env_pci_cfg_read(struct env_pci_dev *dev, void *buf, size_t len, uint32_t offset)
+/* @len bytes of config space at @offset: read into @rbuf, or (@rbuf NULL) written from @wbuf. */
+static int cfg_access(struct env_pci_dev *dev, void *rbuf, const void *wbuf, size_t len,
+		      uint32_t offset)
 {
+	off_t at;
 	ssize_t n;
 
-	if (dev == NULL || buf == NULL || len > ENV_PCI_CFG_MAX || offset > ENV_PCI_CFG_MAX - len)
+	if (dev == NULL || (rbuf == NULL && wbuf == NULL) || len > ENV_PCI_CFG_MAX ||
+	    offset > ENV_PCI_CFG_MAX - len)
 		return -EINVAL;
-	n = pread(dev->fd, buf, len, (off_t)(dev->cfg_off + offset));
+	at = (off_t)(dev->cfg_off + offset);
+	n = rbuf != NULL ? pread(dev->fd, rbuf, len, at) : pwrite(dev->fd, wbuf, len, at);
 	if (n < 0)
 		return -errno;
 	return (size_t)n == len ? 0 : -EIO;
 }
 
+int env_pci_cfg_read(struct env_pci_dev *dev, void *buf, size_t len, uint32_t offset)
+{
+	return buf == NULL ? -EINVAL : cfg_access(dev, buf, NULL, len, offset);
+}
+
 int env_pci_cfg_write(struct env_pci_dev *dev, const void *buf, size_t len, uint32_t offset)
 {
-	ssize_t n;
-
-	if (dev == NULL || buf == NULL || len > ENV_PCI_CFG_MAX || offset > ENV_PCI_CFG_MAX - len)
-		return -EINVAL;
-	n = pwrite(dev->fd, buf, len, (off_t)(dev->cfg_off + offset));
-	if (n < 0)
-		return -errno;
-	return (size_t)n == len ? 0 : -EIO;
+	return buf == NULL ? -EINVAL : cfg_access(dev, NULL, buf, len, offset);
 }

@@ -1,9 +1,10 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
  * nvmf.h - the target core's public API: what the conf file's applier
- * (conf_apply()) and tools/nvmf_tgt call. There is no run-time control
- * interface: the target serves what its conf file described at start until
- * it is stopped.
+ * (conf_apply()), tools/nvmf_tgt and the JSON-RPC server (rpc/, driven by
+ * tools/nvmf_rpc) call. The conf file describes what is served at start;
+ * while the target runs, the JSON-RPC server changes it through the same
+ * calls from the main thread's loop (see the run-time control API below).
  *
  * Set-up calls (create, add_*, remove_*) are made on the main thread,
  * normally before nvmf_tgt_start(); those documented to act on a running

@@ -81,6 +81,9 @@ struct nvmf_listen_addr {
 	char trsvcid[33]; /**< "4420" */
 };
 
+/** Same transport, family, address and port? Thread safe. */
+bool nvmf_listen_addr_eq(const struct nvmf_listen_addr *a, const struct nvmf_listen_addr *b);
+
 /** Direction of a command's data. */
 enum nvmf_xfer {
 	NVMF_XFER_NONE = 0,

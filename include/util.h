@@ -1,12 +1,14 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
- * util.h - small shared pieces with no dependencies: CRC32C and logging.
+ * util.h - small shared pieces with no dependencies: CRC32C, hex digits,
+ * signal dispositions and logging.
  * Every function here is thread-safe.
  */
 #ifndef NVMF_TGT_UTIL_H
 #define NVMF_TGT_UTIL_H
 
 #include <stdarg.h>
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -33,6 +35,31 @@ uint32_t crc32c_hw(uint32_t crc, const void *buf, size_t len);
 
 /** Nonzero when the CPU has the SSE4.2 CRC32 instruction. */
 int crc32c_hw_available(void);
+
+/* -------------------------------------------------------------------- hex */
+
+/** Value 0-15 of the hex digit @c (either case); -1 when @c is not one. */
+static inline int util_hex_digit(char c)
+{
+	if (c >= '0' && c <= '9')
+		return c - '0';
+	if (c >= 'a' && c <= 'f')
+		return c - 'a' + 10;
+	if (c >= 'A' && c <= 'F')
+		return c - 'A' + 10;
+	return -1;
+}
+
+/* ---------------------------------------------------------------- signals */
+
+/**
+ * Ignore SIGPIPE (a write to a closed peer then fails with EPIPE) and call
+ * @on_stop on SIGINT and SIGTERM. @restart: system calls the signal
+ * interrupts are restarted (SA_RESTART) instead of failing with EINTR.
+ * Not thread-safe: call before starting threads.
+ * @return 0, or -errno from sigaction().
+ */
+int util_signals_install(void (*on_stop)(int sig), bool restart);
 
 /* -------------------------------------------------------------------- log */
 

@@ -50,6 +50,25 @@ void nvme_ctrlr_opts_init(struct nvme_ctrlr_opts *opts)
 
 /* ------------------------------------------------------------- bring-up */
 
+/* Register access: the transport's own, or Property Get / Set (fabrics). */
+static int reg_read4(struct nvme_ctrlr *c, uint32_t off, uint32_t *val)
+{
+	return c->ops->reg_read4 ? c->ops->reg_read4(c, off, val)
+				 : nvme_fabrics_reg_read4(c, off, val);
+}
+
+static int reg_read8(struct nvme_ctrlr *c, uint32_t off, uint64_t *val)
+{
+	return c->ops->reg_read8 ? c->ops->reg_read8(c, off, val)
+				 : nvme_fabrics_reg_read8(c, off, val);
+}
+
+static int reg_write4(struct nvme_ctrlr *c, uint32_t off, uint32_t val)
+{
+	return c->ops->reg_write4 ? c->ops->reg_write4(c, off, val)
+				  : nvme_fabrics_reg_write4(c, off, val);
+}
+
 static int ctrlr_wait_csts(struct nvme_ctrlr *c, uint32_t mask, uint32_t want, uint32_t ms)
 {
 	uint64_t deadline = env_ticks() + nvme_ms_to_ticks(ms);
@@ -57,7 +76,7 @@ static int ctrlr_wait_csts(struct nvme_ctrlr *c, uint32_t mask, uint32_t want, u
 	int rc;
 
 	for (;;) {
-		rc = c->ops->reg_read4(c, NVME_REG_CSTS, &csts);
+		rc = reg_read4(c, NVME_REG_CSTS, &csts);
 		if (rc != 0)
 			return rc;
 		if (NVME_REG_GET(csts, CSTS_CFS))
@@ -75,15 +94,15 @@ static int ctrlr_enable(struct nvme_ctrlr *c)
 	uint32_t cc = 0, to_ms;
 	int rc;
 
-	rc = c->ops->reg_read8(c, NVME_REG_CAP, &c->cap);
+	rc = reg_read8(c, NVME_REG_CAP, &c->cap);
 	if (rc == 0)
-		rc = c->ops->reg_read4(c, NVME_REG_VS, &c->vs);
+		rc = reg_read4(c, NVME_REG_VS, &c->vs);
 	if (rc != 0)
 		return rc;
 	cc = NVME_REG_SET(cc, CC_IOSQES, NVME_SQES_LOG2);
 	cc = NVME_REG_SET(cc, CC_IOCQES, NVME_CQES_LOG2);
 	cc = NVME_REG_SET(cc, CC_EN, 1);
-	rc = c->ops->reg_write4(c, NVME_REG_CC, cc);
+	rc = reg_write4(c, NVME_REG_CC, cc);
 	if (rc != 0)
 		return rc;
 	to_ms = nvme_cap_timeout_ms(c->cap);
@@ -123,7 +142,10 @@ static void ctrlr_free(struct nvme_ctrlr *c)
 {
 	free(c->ns);
 	free(c->qid_used);
-	c->ops->ctrlr_destroy(c);
+	if (c->ops->ctrlr_destroy)
+		c->ops->ctrlr_destroy(c);
+	else
+		nvme_fabrics_ctrlr_destroy(c);
 }
 
 int nvme_ctrlr_connect(const struct nvme_trid *trid, const struct nvme_ctrlr_opts *opts,
@@ -140,7 +162,10 @@ int nvme_ctrlr_connect(const struct nvme_trid *trid, const struct nvme_ctrlr_opt
 		nvme_ctrlr_opts_init(&defaults);
 		opts = &defaults;
 	}
-	rc = ops->ctrlr_create(trid, opts, &c);
+	if (ops->ctrlr_create)
+		rc = ops->ctrlr_create(ops, trid, opts, &c);
+	else
+		rc = nvme_fabrics_ctrlr_create(ops, trid, opts, &c);
 	if (rc != 0)
 		return rc;
 	c->ops = ops;
@@ -165,10 +190,9 @@ static void ctrlr_shutdown(struct nvme_ctrlr *c)
 
 	if (c->adminq == NULL || c->adminq->failed)
 		return;
-	rc = c->ops->reg_read4(c, NVME_REG_CC, &cc);
+	rc = reg_read4(c, NVME_REG_CC, &cc);
 	if (rc == 0)
-		rc = c->ops->reg_write4(c, NVME_REG_CC,
-					NVME_REG_SET(cc, CC_SHN, NVME_CC_SHN_NORMAL));
+		rc = reg_write4(c, NVME_REG_CC, NVME_REG_SET(cc, CC_SHN, NVME_CC_SHN_NORMAL));
 	if (rc == 0)
 		rc = ctrlr_wait_csts(c, NVME_CSTS_SHST_MASK << NVME_CSTS_SHST_SHIFT,
 				     NVME_CSTS_SHST_COMPLETE << NVME_CSTS_SHST_SHIFT, ms);

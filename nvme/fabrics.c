@@ -2,15 +2,48 @@
 /*
  * fabrics.c - the fabrics commands every fabrics transport shares: Connect
  * (admin and I/O queues) with its error mapping, and Property Get / Set,
- * which stand in for register access over the admin queue.
+ * which stand in for register access over the admin queue; and the
+ * controller object, which holds nothing of a fabrics transport's own.
  */
 #include <errno.h>
 #include <stddef.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "nvme_internal.h"
 #include "util.h"
+
+int nvme_fabrics_ctrlr_create(const struct nvme_transport_ops *ops, const struct nvme_trid *trid,
+			      const struct nvme_ctrlr_opts *opts, struct nvme_ctrlr **ctrlr)
+{
+	struct nvme_ctrlr *c = calloc(1, sizeof(*c));
+	int rc;
+
+	if (c == NULL)
+		return -ENOMEM;
+	c->ops = ops;
+	c->trid = *trid;
+	c->opts = *opts;
+	if (c->opts.admin_queue_size < 2)
+		c->opts.admin_queue_size = 32;
+	if (c->opts.timeout_ms == 0)
+		c->opts.timeout_ms = 10000;
+	rc = ops->qpair_create(c, 0, c->opts.admin_queue_size, &c->adminq);
+	if (rc != 0) {
+		free(c);
+		return rc;
+	}
+	*ctrlr = c;
+	return 0;
+}
+
+void nvme_fabrics_ctrlr_destroy(struct nvme_ctrlr *ctrlr)
+{
+	if (ctrlr->adminq != NULL)
+		ctrlr->ops->qpair_destroy(ctrlr->adminq);
+	free(ctrlr);
+}
 
 int nvme_fabrics_connect_errno(const struct nvme_cpl *cpl)
 {
@@ -92,6 +125,27 @@ int nvme_fabrics_connect(struct nvme_qpair *q, uint16_t cntlid, uint16_t *cntlid
 	return 0;
 }
 
+/*
+ * Run the Property Get / Set (@what) command @cmd for offset @off on the
+ * admin queue. @return 0 with @cpl filled, -EPROTO (logged) for an error
+ * status, or the queue's error.
+ */
+static int prop_exec(struct nvme_ctrlr *ctrlr, const void *cmd, const char *what, uint32_t off,
+		     struct nvme_cpl *cpl)
+{
+	int rc = nvme_qpair_exec_sync(ctrlr->adminq, cmd, NULL, 0, NVME_DATA_NONE, cpl,
+				      ctrlr->opts.timeout_ms);
+
+	if (rc != 0)
+		return rc;
+	if (nvme_cpl_is_error(cpl)) {
+		log_error(NVME_LOG, "Property %s 0x%x: status 0x%04x", what, off,
+			  nvme_cpl_get_status(cpl));
+		return -EPROTO;
+	}
+	return 0;
+}
+
 static int prop_get(struct nvme_ctrlr *ctrlr, uint32_t off, uint8_t size, uint64_t *val)
 {
 	struct nvmf_property_get_cmd cmd;
@@ -103,15 +157,9 @@ static int prop_get(struct nvme_ctrlr *ctrlr, uint32_t off, uint8_t size, uint64
 	cmd.fctype = NVMF_FCTYPE_PROPERTY_GET;
 	cmd.attrib = size;
 	cmd.ofst = off;
-	rc = nvme_qpair_exec_sync(ctrlr->adminq, (const struct nvme_cmd *)&cmd, NULL, 0,
-				  NVME_DATA_NONE, &cpl, ctrlr->opts.timeout_ms);
+	rc = prop_exec(ctrlr, &cmd, "Get", off, &cpl);
 	if (rc != 0)
 		return rc;
-	if (nvme_cpl_is_error(&cpl)) {
-		log_error(NVME_LOG, "Property Get 0x%x: status 0x%04x", off,
-			  nvme_cpl_get_status(&cpl));
-		return -EPROTO;
-	}
 	*val = (uint64_t)cpl.cdw0 | (size == NVMF_PROP_SIZE_8 ? (uint64_t)cpl.cdw1 << 32 : 0);
 	return 0;
 }
@@ -134,7 +182,6 @@ int nvme_fabrics_reg_write4(struct nvme_ctrlr *ctrlr, uint32_t off, uint32_t val
 {
 	struct nvmf_property_set_cmd cmd;
 	struct nvme_cpl cpl;
-	int rc;
 
 	memset(&cmd, 0, sizeof(cmd));
 	cmd.opcode = NVME_OPC_FABRICS;
@@ -142,14 +189,5 @@ int nvme_fabrics_reg_write4(struct nvme_ctrlr *ctrlr, uint32_t off, uint32_t val
 	cmd.attrib = NVMF_PROP_SIZE_4;
 	cmd.ofst = off;
 	cmd.value = val;
-	rc = nvme_qpair_exec_sync(ctrlr->adminq, (const struct nvme_cmd *)&cmd, NULL, 0,
-				  NVME_DATA_NONE, &cpl, ctrlr->opts.timeout_ms);
-	if (rc != 0)
-		return rc;
-	if (nvme_cpl_is_error(&cpl)) {
-		log_error(NVME_LOG, "Property Set 0x%x: status 0x%04x", off,
-			  nvme_cpl_get_status(&cpl));
-		return -EPROTO;
-	}
-	return 0;
+	return prop_exec(ctrlr, &cmd, "Set", off, &cpl);
 }

@@ -51,6 +51,7 @@
 #ifndef NVMF_TGT_NVME_INTERNAL_H
 #define NVMF_TGT_NVME_INTERNAL_H
 
+#include <stdarg.h>
 #include <stdbool.h>
 #include <stdint.h>
 
@@ -114,17 +115,22 @@ struct nvme_ctrlr {
 };
 
 /**
- * Host transport operations. Fabrics transports point reg_read4 / reg_read8
- * / reg_write4 to nvme_fabrics_reg_*(). Every op returns 0 or a negative
- * errno unless said otherwise.
+ * Host transport operations. Fabrics transports leave ctrlr_create,
+ * ctrlr_destroy and reg_read4 / reg_read8 / reg_write4 NULL: the generic
+ * layer then uses nvme_fabrics_ctrlr_*() and Property Get / Set
+ * (nvme_fabrics_reg_*()). Every op returns 0 or a negative errno unless
+ * said otherwise.
  */
 struct nvme_transport_ops {
 	const char *name;
 	uint32_t trtype;
 	bool fabrics; /* Connect and Property Get/Set apply */
-	/** Allocate the controller, bring up the admin queue (sets ->adminq). */
-	int (*ctrlr_create)(const struct nvme_trid *trid, const struct nvme_ctrlr_opts *opts,
-			    struct nvme_ctrlr **ctrlr);
+	/**
+	 * Allocate the controller, bring up the admin queue (sets ->adminq).
+	 * @ops is this table.
+	 */
+	int (*ctrlr_create)(const struct nvme_transport_ops *ops, const struct nvme_trid *trid,
+			    const struct nvme_ctrlr_opts *opts, struct nvme_ctrlr **ctrlr);
 	/** Destroy the admin queue and free the controller. */
 	void (*ctrlr_destroy)(struct nvme_ctrlr *ctrlr);
 	int (*reg_read4)(struct nvme_ctrlr *ctrlr, uint32_t off, uint32_t *val);
@@ -163,6 +169,14 @@ void nvme_qpair_complete(struct nvme_qpair *q, struct nvme_request *req,
 			 const struct nvme_cpl *cpl);
 void nvme_qpair_abort_all(struct nvme_qpair *q, uint16_t status);
 void nvme_qpair_fail(struct nvme_qpair *q);
+/**
+ * The first failure of transport queue pair @q: log "@name: <@fmt>; queue
+ * pair failed" as an error of @component and mark @q failed. @return true
+ * then; false when @q had failed already (nothing logged, the transport has
+ * torn its connection down before).
+ */
+bool nvme_qpair_vmark_failed(struct nvme_qpair *q, const char *component, const char *name,
+			     const char *fmt, va_list ap) __attribute__((format(printf, 4, 0)));
 int nvme_qpair_exec_sync(struct nvme_qpair *q, const struct nvme_cmd *cmd, void *buf, uint32_t len,
 			 uint8_t dir, struct nvme_cpl *cpl, uint32_t timeout_ms);
 
@@ -173,6 +187,16 @@ int nvme_fabrics_reg_read8(struct nvme_ctrlr *ctrlr, uint32_t off, uint64_t *val
 int nvme_fabrics_reg_write4(struct nvme_ctrlr *ctrlr, uint32_t off, uint32_t val);
 /** Errno for a failed Connect completion @cpl (-EACCES, -ENOENT, -EPROTO). */
 int nvme_fabrics_connect_errno(const struct nvme_cpl *cpl);
+/**
+ * The controller of a fabrics transport @ops (whose ctrlr_create and
+ * ctrlr_destroy are NULL): the generic part alone. Create fills in the
+ * defaults (admin queue of 32 entries, 10 s timeout) and opens the admin
+ * queue by @ops->qpair_create. @return 0, -ENOMEM, or what qpair_create
+ * returned.
+ */
+int nvme_fabrics_ctrlr_create(const struct nvme_transport_ops *ops, const struct nvme_trid *trid,
+			      const struct nvme_ctrlr_opts *opts, struct nvme_ctrlr **ctrlr);
+void nvme_fabrics_ctrlr_destroy(struct nvme_ctrlr *ctrlr);
 
 /* ctrlr_ns.c */
 int nvme_ctrlr_identify_namespaces(struct nvme_ctrlr *ctrlr);

@@ -5,6 +5,8 @@
  * execution with a deadline.
  */
 #include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -143,6 +145,19 @@ void nvme_qpair_fail(struct nvme_qpair *q)
 		return;
 	q->aborted = true;
 	nvme_qpair_abort_all(q, NVME_STATUS_GENERIC(NVME_SC_TRANSIENT_TRANSPORT_ERROR));
+}
+
+bool nvme_qpair_vmark_failed(struct nvme_qpair *q, const char *component, const char *name,
+			     const char *fmt, va_list ap)
+{
+	char msg[256];
+
+	if (q->failed)
+		return false;
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	log_error(component, "%s: %s; queue pair failed", name, msg);
+	q->failed = true;
+	return true;
 }
 
 /* ------------------------------------------------------ synchronous execution */

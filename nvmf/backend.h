@@ -107,6 +107,14 @@ struct nvmf_bchannel {
 	struct nvmf_backend *backend;
 };
 
+/**
+ * channel_create / channel_destroy of a backend whose channels hold no state
+ * (synchronous backends that need nothing per thread): the channel is just
+ * the generic part. @return 0 or -ENOMEM.
+ */
+int nvmf_bchannel_plain_create(struct nvmf_backend *b, struct nvmf_bchannel **ch);
+void nvmf_bchannel_plain_destroy(struct nvmf_bchannel *ch);
+
 /** Constructors (the public ones in nvmf.h wrap these and register the result). */
 int nvmf_backend_ram_new(const char *name, uint64_t size, uint32_t block_size,
 			 struct nvmf_backend **b);

@@ -28,26 +28,6 @@ struct null_backend {
 	const void *zeroes; /**< NULL_ZERO_SPAN read-only bytes, or NULL */
 };
 
-struct null_channel {
-	struct nvmf_bchannel base;
-};
-
-static int null_channel_create(struct nvmf_backend *b, struct nvmf_bchannel **ch)
-{
-	struct null_channel *nc = calloc(1, sizeof(*nc));
-
-	if (nc == NULL)
-		return -ENOMEM;
-	nc->base.backend = b;
-	*ch = &nc->base;
-	return 0;
-}
-
-static void null_channel_destroy(struct nvmf_bchannel *ch)
-{
-	free(container_of(ch, struct null_channel, base));
-}
-
 static int null_submit(struct nvmf_bchannel *ch, struct nvmf_bio *bio)
 {
 	const struct nvmf_backend *b = ch->backend;
@@ -96,8 +76,8 @@ static void null_destroy(struct nvmf_backend *b)
 
 static const struct nvmf_backend_ops null_ops = {
     .type = "null",
-    .channel_create = null_channel_create,
-    .channel_destroy = null_channel_destroy,
+    .channel_create = nvmf_bchannel_plain_create,
+    .channel_destroy = nvmf_bchannel_plain_destroy,
     .submit = null_submit,
     .read_span = null_read_span,
     .poll = NULL,

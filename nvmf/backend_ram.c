@@ -30,29 +30,9 @@ struct ram_backend {
 	size_t page_size;
 };
 
-struct ram_channel {
-	struct nvmf_bchannel base;
-};
-
 static struct ram_backend *ram_backend(struct nvmf_backend *b)
 {
 	return container_of(b, struct ram_backend, base);
-}
-
-static int ram_channel_create(struct nvmf_backend *b, struct nvmf_bchannel **ch)
-{
-	struct ram_channel *rc = calloc(1, sizeof(*rc));
-
-	if (rc == NULL)
-		return -ENOMEM;
-	rc->base.backend = b;
-	*ch = &rc->base;
-	return 0;
-}
-
-static void ram_channel_destroy(struct nvmf_bchannel *ch)
-{
-	free(container_of(ch, struct ram_channel, base));
 }
 
 /* Zero [off, off + len): whole pages of long ranges go back to the kernel. */
@@ -120,8 +100,8 @@ static void ram_destroy(struct nvmf_backend *b)
 
 static const struct nvmf_backend_ops ram_ops = {
     .type = "ram",
-    .channel_create = ram_channel_create,
-    .channel_destroy = ram_channel_destroy,
+    .channel_create = nvmf_bchannel_plain_create,
+    .channel_destroy = nvmf_bchannel_plain_destroy,
     .submit = ram_submit,
     .read_span = ram_read_span,
     .poll = NULL,

@@ -182,6 +182,14 @@ static int dsm_submit_next(struct nvmf_io_ctx *ctx)
 	return ctx->ch->backend->ops->submit(ctx->ch, &ctx->bio);
 }
 
+/* @bio does @op, which moves no data. */
+static void bio_no_data(struct nvmf_bio *bio, enum nvmf_bio_op op)
+{
+	bio->op = op;
+	bio->iov = NULL;
+	bio->iovcnt = 0;
+}
+
 /* Fill the bio for @req. @return success, ST_AGAIN (no scratch) or an error. */
 static uint16_t bio_prepare(struct nvmf_io_ctx *ctx, struct nvmf_ns *ns, struct nvmf_ctrlr *ctrlr)
 {
@@ -212,21 +220,15 @@ static uint16_t bio_prepare(struct nvmf_io_ctx *ctx, struct nvmf_ns *ns, struct 
 		bio->iovcnt = 1;
 		break;
 	case NVME_OPC_WRITE_ZEROES:
-		bio->op = NVMF_BIO_WRITE_ZEROES;
-		bio->iov = NULL;
-		bio->iovcnt = 0;
+		bio_no_data(bio, NVMF_BIO_WRITE_ZEROES);
 		break;
 	case NVME_OPC_FLUSH:
-		bio->op = NVMF_BIO_FLUSH;
+		bio_no_data(bio, NVMF_BIO_FLUSH);
 		bio->offset = 0;
 		bio->len = 0;
-		bio->iov = NULL;
-		bio->iovcnt = 0;
 		break;
 	case NVME_OPC_DATASET_MANAGEMENT:
-		bio->op = NVMF_BIO_DEALLOCATE;
-		bio->iov = NULL;
-		bio->iovcnt = 0;
+		bio_no_data(bio, NVMF_BIO_DEALLOCATE);
 		break;
 	}
 	return NVME_STATUS_SUCCESS;

@@ -12,12 +12,6 @@
 #include "util.h"
 #include "nvmf/nvmf_internal.h"
 
-bool nvmf_listen_addr_eq(const struct nvmf_listen_addr *a, const struct nvmf_listen_addr *b)
-{
-	return a->trtype == b->trtype && a->adrfam == b->adrfam &&
-	       strcmp(a->traddr, b->traddr) == 0 && strcmp(a->trsvcid, b->trsvcid) == 0;
-}
-
 void nvmf_listen_addr_fmt(const struct nvmf_listen_addr *a, char *buf, size_t len)
 {
 	const char *src = nvmf_trtype_name(a->trtype);

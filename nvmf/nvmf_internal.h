@@ -114,7 +114,6 @@ struct nvmf_host {
 	TAILQ_ENTRY(nvmf_host) link;
 };
 
-bool nvmf_listen_addr_eq(const struct nvmf_listen_addr *a, const struct nvmf_listen_addr *b);
 /** "tcp 127.0.0.1:4420" / "tcp [::1]:4420" into @buf (the transport's own name). */
 void nvmf_listen_addr_fmt(const struct nvmf_listen_addr *a, char *buf, size_t len);
 

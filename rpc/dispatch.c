@@ -63,6 +63,14 @@ void rpc_result_true(struct rpc_req *r)
 	json_bool(rpc_result(r), true);
 }
 
+void rpc_reply_rc(struct rpc_req *r, int rc, const char *what)
+{
+	if (rc != 0)
+		rpc_error_errno(r, rc, what, NULL);
+	else
+		rpc_result_true(r);
+}
+
 void rpc_json_write_value(struct json_writer *w, const struct json_value *v)
 {
 	switch (v->type) {

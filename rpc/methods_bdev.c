@@ -238,10 +238,8 @@ static void bdev_delete(struct rpc_req *r, const struct json_value *params, cons
 			  "bdev %s: it has served I/O, and the core cannot yet tell when reads "
 			  "from its memory have left; it stays until the target exits",
 			  p.name);
-	else if (rc != 0)
-		rpc_error_errno(r, rc, p.name, NULL);
 	else
-		rpc_result_true(r);
+		rpc_reply_rc(r, rc, p.name);
 }
 
 static void rpc_bdev_malloc_delete(struct rpc_req *r, const struct json_value *params)

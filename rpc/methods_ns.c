@@ -123,22 +123,16 @@ static void rpc_nvmf_subsystem_remove_ns(struct rpc_req *r, const struct json_va
 	    RPC_REFUSE("tgt_name", RPC_WHY_TGT_NAME),
 	};
 	struct remove_ns_params p = {0};
-	struct nvmf_subsystem *ss;
-	uint64_t given;
+	struct nvmf_subsystem *ss = rpc_ss_params(r, params, tab, 3, &p);
 	int rc;
 
-	if (rpc_params_decode(r, params, NULL, tab, 3, &p, &given) != 0)
-		return;
-	ss = rpc_ss_lookup(r, p.nqn);
 	if (ss == NULL)
 		return;
 	rc = nvmf_subsystem_remove_ns(ss, p.nsid);
 	if (rc == -ENOENT)
 		rpc_error(r, rc, "%s: no namespace %u", p.nqn, p.nsid);
-	else if (rc != 0)
-		rpc_error_errno(r, rc, p.nqn, NULL);
 	else
-		rpc_result_true(r);
+		rpc_reply_rc(r, rc, p.nqn);
 }
 
 /* -------------------------------------------------------------- listeners */

@@ -115,10 +115,8 @@ static void rpc_nvmf_create_transport(struct rpc_req *r, const struct json_value
 			  "transport %s: refused its options or out of memory (the target's log "
 			  "says which)",
 			  p.trtype);
-	else if (rc != 0)
-		rpc_error_errno(r, rc, "nvmf_create_transport", NULL);
 	else
-		rpc_result_true(r);
+		rpc_reply_rc(r, rc, "nvmf_create_transport");
 }
 
 struct get_transports_ctx {

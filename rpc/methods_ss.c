@@ -4,6 +4,7 @@
  * nvmf_get_subsystems, nvmf_subsystem_allow_any_host,
  * nvmf_subsystem_add_host, nvmf_subsystem_remove_host.
  */
+#include <assert.h>
 #include <errno.h>
 #include <string.h>
 
@@ -24,6 +25,18 @@ struct nvmf_subsystem *rpc_ss_lookup(struct rpc_req *r, const char *nqn)
 	if (ss == NULL)
 		rpc_error(r, -ENOENT, "subsystem %.224s: not found", nqn);
 	return ss;
+}
+
+struct nvmf_subsystem *rpc_ss_params(struct rpc_req *r, const struct json_value *params,
+				     const struct rpc_param *tab, size_t n, void *out)
+{
+	uint64_t given;
+
+	assert(n > 0 && tab[0].type == RPC_P_STR && tab[0].required &&
+	       strcmp(tab[0].name, "nqn") == 0);
+	if (rpc_params_decode(r, params, NULL, tab, n, out, &given) != 0)
+		return NULL;
+	return rpc_ss_lookup(r, *(const char **)(void *)((char *)out + tab[0].off));
 }
 
 struct create_ss_params {
@@ -117,21 +130,11 @@ static const struct rpc_param nqn_only_tab[] = {
 static void rpc_nvmf_delete_subsystem(struct rpc_req *r, const struct json_value *params)
 {
 	struct nqn_params p = {0};
-	struct nvmf_subsystem *ss;
-	uint64_t given;
-	int rc;
+	struct nvmf_subsystem *ss = rpc_ss_params(r, params, nqn_only_tab, 2, &p);
 
-	if (rpc_params_decode(r, params, NULL, nqn_only_tab, 2, &p, &given) != 0)
-		return;
-	ss = rpc_ss_lookup(r, p.nqn);
-	if (ss == NULL)
-		return;
 	/* Live controllers are torn down; the core frees it when they are gone. */
-	rc = nvmf_subsystem_destroy(ss);
-	if (rc != 0)
-		rpc_error_errno(r, rc, p.nqn, NULL);
-	else
-		rpc_result_true(r);
+	if (ss != NULL)
+		rpc_reply_rc(r, nvmf_subsystem_destroy(ss), p.nqn);
 }
 
 static void rpc_nvmf_subsystem_allow_any_host(struct rpc_req *r, const struct json_value *params)
@@ -142,12 +145,8 @@ static void rpc_nvmf_subsystem_allow_any_host(struct rpc_req *r, const struct js
 	    RPC_REFUSE("tgt_name", RPC_WHY_TGT_NAME),
 	};
 	struct nqn_params p = {0};
-	struct nvmf_subsystem *ss;
-	uint64_t given;
+	struct nvmf_subsystem *ss = rpc_ss_params(r, params, tab, 3, &p);
 
-	if (rpc_params_decode(r, params, NULL, tab, 3, &p, &given) != 0)
-		return;
-	ss = rpc_ss_lookup(r, p.nqn);
 	if (ss == NULL)
 		return;
 	nvmf_subsystem_set_allow_any_host(ss, p.allow_any_host);
@@ -166,13 +165,9 @@ static const struct rpc_param host_tab[] = {
 static void host_change(struct rpc_req *r, const struct json_value *params, bool add)
 {
 	struct nqn_params p = {0};
-	struct nvmf_subsystem *ss;
-	uint64_t given;
+	struct nvmf_subsystem *ss = rpc_ss_params(r, params, host_tab, add ? 6 : 3, &p);
 	int rc;
 
-	if (rpc_params_decode(r, params, NULL, host_tab, add ? 6 : 3, &p, &given) != 0)
-		return;
-	ss = rpc_ss_lookup(r, p.nqn);
 	if (ss == NULL)
 		return;
 	rc = add ? nvmf_subsystem_add_host(ss, p.host) : nvmf_subsystem_remove_host(ss, p.host);
@@ -182,10 +177,8 @@ static void host_change(struct rpc_req *r, const struct json_value *params, bool
 		rpc_error(r, rc, "host %.224s: already allowed on %s", p.host, p.nqn);
 	else if (rc == -ENOENT)
 		rpc_error(r, rc, "host %.224s: not on the list of %s", p.host, p.nqn);
-	else if (rc != 0)
-		rpc_error_errno(r, rc, p.host, NULL);
 	else
-		rpc_result_true(r);
+		rpc_reply_rc(r, rc, p.host);
 }
 
 static void rpc_nvmf_subsystem_add_host(struct rpc_req *r, const struct json_value *params)

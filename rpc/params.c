@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "rpc/rpc_internal.h"
+#include "util.h"
 
 static const struct rpc_param *param_find(const struct rpc_param *tab, size_t n, const char *name,
 					  size_t *idx)
@@ -172,17 +173,6 @@ void rpc_write_uuid(struct json_writer *w, const char *key, const uint8_t b[16])
 	json_kv_str(w, key, buf);
 }
 
-static int hex_val(char c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
-}
-
 /* @n bytes from hex digits at @s, skipping '-' when @dashes. @return 0 or -EINVAL. */
 static int hex_parse(const char *s, uint8_t *b, size_t n, bool dashes)
 {
@@ -195,8 +185,8 @@ static int hex_parse(const char *s, uint8_t *b, size_t n, bool dashes)
 			s++;
 			continue;
 		}
-		hi = hex_val(s[0]);
-		lo = hi < 0 ? -1 : hex_val(s[1]);
+		hi = util_hex_digit(s[0]);
+		lo = hi < 0 ? -1 : util_hex_digit(s[1]);
 		if (lo < 0 || got == n)
 			return -EINVAL;
 		b[got++] = (uint8_t)(hi << 4 | lo);

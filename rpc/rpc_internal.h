@@ -58,6 +58,12 @@ struct json_writer *rpc_result(struct rpc_req *r);
 /** Answer `true` (what SPDK's methods that change state return). */
 void rpc_result_true(struct rpc_req *r);
 
+/**
+ * Answer the nvmf API's @rc: `true` when 0, else fail the call as
+ * rpc_error_errno(@r, @rc, @what, NULL).
+ */
+void rpc_reply_rc(struct rpc_req *r, int rc, const char *what);
+
 /** Why tgt_name is refused, for every method that SPDK gives one. */
 #define RPC_WHY_TGT_NAME "one target per process; omit tgt_name"
 
@@ -66,6 +72,17 @@ void rpc_result_true(struct rpc_req *r);
  * -EPERM for the discovery subsystem, which these methods do not change).
  */
 struct nvmf_subsystem *rpc_ss_lookup(struct rpc_req *r, const char *nqn);
+
+struct rpc_param;
+
+/**
+ * Decode @params into @out by @tab (@n entries) as rpc_params_decode(), then
+ * rpc_ss_lookup() the subsystem whose NQN was decoded by tab[0], which must
+ * be the required "nqn" string.
+ * @return the subsystem, or NULL with the call failed.
+ */
+struct nvmf_subsystem *rpc_ss_params(struct rpc_req *r, const struct json_value *params,
+				     const struct rpc_param *tab, size_t n, void *out);
 
 /* ------------------------------------------------------------ parameters */
 

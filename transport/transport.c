@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
- * transport.c - the registry of built-in target transports and their
- * default options. The only generic file that names a transport type.
+ * transport.c - the registry of built-in target transports, their
+ * default options, and listen address comparison. The only generic file that names a transport type.
  */
 #include <errno.h>
 #include <string.h>
@@ -16,6 +16,12 @@ extern const struct nvmf_transport_ops nvmf_rdma_ops;
 static const struct nvmf_transport_ops *const builtin[] = {&nvmf_tcp_ops, &nvmf_rdma_ops};
 
 #define NBUILTIN (sizeof(builtin) / sizeof(builtin[0]))
+
+bool nvmf_listen_addr_eq(const struct nvmf_listen_addr *a, const struct nvmf_listen_addr *b)
+{
+	return a->trtype == b->trtype && a->adrfam == b->adrfam &&
+	       strcmp(a->traddr, b->traddr) == 0 && strcmp(a->trsvcid, b->trsvcid) == 0;
+}
 
 const struct nvmf_transport_ops *nvmf_transport_ops_get(uint8_t trtype)
 {

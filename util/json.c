@@ -12,6 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "util.h"
 #include "util_json.h"
 
 #define JSON_DEFAULT_DEPTH 32
@@ -191,17 +192,11 @@ static int hex4(const unsigned char *s, uint32_t *out)
 	uint32_t v = 0;
 
 	for (int i = 0; i < 4; i++) {
-		unsigned char c = s[i];
+		int d = util_hex_digit((char)s[i]);
 
-		v <<= 4;
-		if (c >= '0' && c <= '9')
-			v |= c - '0';
-		else if (c >= 'a' && c <= 'f')
-			v |= c - 'a' + 10;
-		else if (c >= 'A' && c <= 'F')
-			v |= c - 'A' + 10;
-		else
+		if (d < 0)
 			return -EINVAL;
+		v = v << 4 | (uint32_t)d;
 	}
 	*out = v;
 	return 0;

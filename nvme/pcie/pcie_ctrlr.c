@@ -290,8 +290,8 @@ static void ctrlr_release(struct nvme_pcie_ctrlr *pc)
 	free(pc);
 }
 
-static int pcie_ctrlr_create(const struct nvme_trid *trid, const struct nvme_ctrlr_opts *opts,
-			     struct nvme_ctrlr **ctrlr)
+static int pcie_ctrlr_create(const struct nvme_transport_ops *ops, const struct nvme_trid *trid,
+			     const struct nvme_ctrlr_opts *opts, struct nvme_ctrlr **ctrlr)
 {
 	struct nvme_pcie_ctrlr *pc = calloc(1, sizeof(*pc));
 	pthread_mutexattr_t attr;
@@ -299,7 +299,7 @@ static int pcie_ctrlr_create(const struct nvme_trid *trid, const struct nvme_ctr
 
 	if (pc == NULL)
 		return -ENOMEM;
-	pc->base.ops = &nvme_pcie_ops;
+	pc->base.ops = ops;
 	pc->base.trid = *trid;
 	pc->base.opts = *opts;
 	if (pc->base.opts.timeout_ms == 0)

@@ -367,47 +367,10 @@ static void nvme_rdma_qpair_destroy(struct nvme_qpair *q)
 	qpair_teardown(nvme_rdma_qpair(q));
 }
 
-static int nvme_rdma_ctrlr_create(const struct nvme_trid *trid, const struct nvme_ctrlr_opts *opts,
-				  struct nvme_ctrlr **ctrlr)
-{
-	struct nvme_rdma_ctrlr *rctl = calloc(1, sizeof(*rctl));
-	int rc;
-
-	if (rctl == NULL)
-		return -ENOMEM;
-	rctl->base.ops = &nvme_rdma_ops;
-	rctl->base.trid = *trid;
-	rctl->base.opts = *opts;
-	if (rctl->base.opts.admin_queue_size < 2)
-		rctl->base.opts.admin_queue_size = 32;
-	if (rctl->base.opts.timeout_ms == 0)
-		rctl->base.opts.timeout_ms = 10000;
-	rc = nvme_rdma_qpair_create(&rctl->base, 0, rctl->base.opts.admin_queue_size,
-				    &rctl->base.adminq);
-	if (rc != 0) {
-		free(rctl);
-		return rc;
-	}
-	*ctrlr = &rctl->base;
-	return 0;
-}
-
-static void nvme_rdma_ctrlr_destroy(struct nvme_ctrlr *ctrlr)
-{
-	if (ctrlr->adminq != NULL)
-		nvme_rdma_qpair_destroy(ctrlr->adminq);
-	free(container_of(ctrlr, struct nvme_rdma_ctrlr, base));
-}
-
 const struct nvme_transport_ops nvme_rdma_ops = {
     .name = "RDMA",
     .trtype = NVMF_TRTYPE_RDMA,
     .fabrics = true,
-    .ctrlr_create = nvme_rdma_ctrlr_create,
-    .ctrlr_destroy = nvme_rdma_ctrlr_destroy,
-    .reg_read4 = nvme_fabrics_reg_read4,
-    .reg_read8 = nvme_fabrics_reg_read8,
-    .reg_write4 = nvme_fabrics_reg_write4,
     .qpair_create = nvme_rdma_qpair_create,
     .qpair_destroy = nvme_rdma_qpair_destroy,
     .qpair_submit = nvme_rdma_submit,

@@ -180,10 +180,6 @@ struct nvme_rdma_qpair {
 	char name[112];       /* for log lines: address, port, queue id */
 };
 
-struct nvme_rdma_ctrlr {
-	struct nvme_ctrlr base;
-};
-
 static inline struct nvme_rdma_qpair *nvme_rdma_qpair(struct nvme_qpair *q)
 {
 	return container_of(q, struct nvme_rdma_qpair, base);

@@ -19,18 +19,14 @@
 int nvme_rdma_fail(struct nvme_rdma_qpair *rq, const char *fmt, ...)
 {
 	struct ibv_qp_attr qa = {.qp_state = IBV_QPS_ERR};
-	char msg[256];
 	va_list ap;
+	bool first;
 
-	if (rq->base.failed)
-		return -ENXIO;
 	va_start(ap, fmt);
-	vsnprintf(msg, sizeof(msg), fmt, ap);
+	first = nvme_qpair_vmark_failed(&rq->base, NVME_RDMA_LOG, rq->name, fmt, ap);
 	va_end(ap);
-	log_error(NVME_RDMA_LOG, "%s: %s; queue pair failed", rq->name, msg);
-	rq->base.failed = true;
 	/* No more data moves into or out of buffers the caller gets back now. */
-	if (rq->qp != NULL)
+	if (first && rq->qp != NULL)
 		ibv_modify_qp(rq->qp, &qa, IBV_QP_STATE);
 	return -ENXIO;
 }

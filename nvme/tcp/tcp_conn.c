@@ -22,20 +22,27 @@
 
 int nvme_tcp_fail(struct nvme_tcp_qpair *tq, const char *fmt, ...)
 {
-	char msg[256];
 	va_list ap;
+	bool first;
 
-	if (tq->base.failed)
-		return -ENXIO;
 	va_start(ap, fmt);
-	vsnprintf(msg, sizeof(msg), fmt, ap);
+	first = nvme_qpair_vmark_failed(&tq->base, NVME_TCP_LOG, tq->name, fmt, ap);
 	va_end(ap);
-	log_error(NVME_TCP_LOG, "%s: %s; queue pair failed", tq->name, msg);
-	tq->base.failed = true;
-	tq->rx.state = NVME_TCP_RX_FAILED;
-	if (tq->fd >= 0)
-		shutdown(tq->fd, SHUT_RDWR);
+	if (first) {
+		tq->rx.state = NVME_TCP_RX_FAILED;
+		if (tq->fd >= 0)
+			shutdown(tq->fd, SHUT_RDWR);
+	}
 	return -ENXIO;
+}
+
+int nvme_tcp_sock_error(struct nvme_tcp_qpair *tq, const char *what)
+{
+	if (errno == EINTR)
+		return 1;
+	if (errno == EAGAIN || errno == EWOULDBLOCK)
+		return 0;
+	return nvme_tcp_fail(tq, "%s failed: %s", what, strerror(errno));
 }
 
 int nvme_tcp_qpair_init(struct nvme_tcp_qpair *tq, struct nvme_ctrlr *ctrlr, uint16_t qid,
@@ -198,46 +205,10 @@ static void tcp_qpair_destroy(struct nvme_qpair *q)
 	free(tq);
 }
 
-static int tcp_ctrlr_create(const struct nvme_trid *trid, const struct nvme_ctrlr_opts *opts,
-			    struct nvme_ctrlr **ctrlr)
-{
-	struct nvme_tcp_ctrlr *tc = calloc(1, sizeof(*tc));
-	int rc;
-
-	if (tc == NULL)
-		return -ENOMEM;
-	tc->base.ops = &nvme_tcp_ops;
-	tc->base.trid = *trid;
-	tc->base.opts = *opts;
-	if (tc->base.opts.admin_queue_size < 2)
-		tc->base.opts.admin_queue_size = 32;
-	if (tc->base.opts.timeout_ms == 0)
-		tc->base.opts.timeout_ms = 10000;
-	rc = tcp_qpair_create(&tc->base, 0, tc->base.opts.admin_queue_size, &tc->base.adminq);
-	if (rc != 0) {
-		free(tc);
-		return rc;
-	}
-	*ctrlr = &tc->base;
-	return 0;
-}
-
-static void tcp_ctrlr_destroy(struct nvme_ctrlr *ctrlr)
-{
-	if (ctrlr->adminq != NULL)
-		tcp_qpair_destroy(ctrlr->adminq);
-	free(container_of(ctrlr, struct nvme_tcp_ctrlr, base));
-}
-
 const struct nvme_transport_ops nvme_tcp_ops = {
     .name = "TCP",
     .trtype = NVMF_TRTYPE_TCP,
     .fabrics = true,
-    .ctrlr_create = tcp_ctrlr_create,
-    .ctrlr_destroy = tcp_ctrlr_destroy,
-    .reg_read4 = nvme_fabrics_reg_read4,
-    .reg_read8 = nvme_fabrics_reg_read8,
-    .reg_write4 = nvme_fabrics_reg_write4,
     .qpair_create = tcp_qpair_create,
     .qpair_destroy = tcp_qpair_destroy,
     .qpair_submit = nvme_tcp_submit,

@@ -120,10 +120,6 @@ struct nvme_tcp_qpair {
 	char name[112];          /* for log lines: address, port, queue id */
 };
 
-struct nvme_tcp_ctrlr {
-	struct nvme_ctrlr base;
-};
-
 static inline struct nvme_tcp_qpair *nvme_tcp_qpair(struct nvme_qpair *q)
 {
 	return container_of(q, struct nvme_tcp_qpair, base);
@@ -142,6 +138,12 @@ void nvme_tcp_qpair_fini(struct nvme_tcp_qpair *tq);
 /** Log why the qpair failed (once) and mark it failed. @return -ENXIO. */
 int nvme_tcp_fail(struct nvme_tcp_qpair *tq, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));
+/**
+ * After a socket call (@what: "send", "receive") failed with errno: 1 when
+ * it was interrupted (call again), 0 when it would block, else the qpair
+ * fails (nvme_tcp_fail(), -ENXIO).
+ */
+int nvme_tcp_sock_error(struct nvme_tcp_qpair *tq, const char *what);
 
 /* tcp_send.c */
 int nvme_tcp_submit(struct nvme_qpair *q, struct nvme_request *req);

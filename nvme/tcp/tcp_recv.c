@@ -39,11 +39,11 @@ static int rx_read(struct nvme_tcp_qpair *tq, uint8_t *dst, uint32_t want, bool 
 		if (r == 0)
 			return nvme_tcp_fail(tq, "connection closed by the controller");
 		if (r < 0) {
-			if (errno == EINTR)
+			int rc = nvme_tcp_sock_error(tq, "receive");
+
+			if (rc > 0)
 				continue;
-			if (errno == EAGAIN || errno == EWOULDBLOCK)
-				return 0;
-			return nvme_tcp_fail(tq, "receive failed: %s", strerror(errno));
+			return rc;
 		}
 		if (direct && dst != NULL && want >= RX_DIRECT_MIN)
 			return (int)r;

@@ -284,11 +284,11 @@ int nvme_tcp_flush(struct nvme_tcp_qpair *tq)
 		msg.msg_iovlen = build_iov(tq, iov);
 		n = sendmsg(tq->fd, &msg, MSG_NOSIGNAL | MSG_DONTWAIT);
 		if (n < 0) {
-			if (errno == EINTR)
+			int rc = nvme_tcp_sock_error(tq, "send");
+
+			if (rc > 0)
 				continue;
-			if (errno == EAGAIN || errno == EWOULDBLOCK)
-				return 0;
-			return nvme_tcp_fail(tq, "send failed: %s", strerror(errno));
+			return rc;
 		}
 		sq_consume(tq, (size_t)n);
 		h2c_fill(tq);

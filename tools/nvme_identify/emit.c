@@ -16,7 +16,8 @@ static void indent(const struct emit *e)
 void emit_section_begin(struct emit *e, const char *key, const char *title)
 {
 	if (e->json) {
-		json_key(&e->w, key);
+		if (key != NULL)
+			json_key(&e->w, key);
 		json_obj_begin(&e->w);
 		return;
 	}
@@ -49,13 +50,7 @@ void emit_array_end(struct emit *e)
 
 void emit_item_begin(struct emit *e, const char *title)
 {
-	if (e->json) {
-		json_obj_begin(&e->w);
-		return;
-	}
-	indent(e);
-	printf("%s\n", title);
-	e->indent++;
+	emit_section_begin(e, NULL, title);
 }
 
 void emit_item_end(struct emit *e)
@@ -95,24 +90,25 @@ void emit_text(struct emit *e, const char *l, const char *key, const char *v, si
 	emit_str(e, l, key, buf);
 }
 
-void emit_uint(struct emit *e, const char *l, const char *key, uint64_t v)
+/* A number: in JSON always as an integer; for a person in decimal or @hex. */
+static void emit_number(struct emit *e, const char *l, const char *key, uint64_t v, bool hex)
 {
 	if (e->json) {
 		json_kv_uint(&e->w, key, v);
 		return;
 	}
 	label(e, l);
-	printf("%" PRIu64 "\n", v);
+	printf(hex ? "0x%" PRIx64 "\n" : "%" PRIu64 "\n", v);
+}
+
+void emit_uint(struct emit *e, const char *l, const char *key, uint64_t v)
+{
+	emit_number(e, l, key, v, false);
 }
 
 void emit_hex(struct emit *e, const char *l, const char *key, uint64_t v)
 {
-	if (e->json) {
-		json_kv_uint(&e->w, key, v);
-		return;
-	}
-	label(e, l);
-	printf("0x%" PRIx64 "\n", v);
+	emit_number(e, l, key, v, true);
 }
 
 void emit_bytes(struct emit *e, const char *l, const char *key, const uint8_t *b, size_t n)

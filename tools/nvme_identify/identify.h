@@ -20,7 +20,10 @@ struct emit {
 	unsigned indent;      /* person mode */
 };
 
-/** Open / close a named section (a JSON object member, or a heading). */
+/**
+ * Open / close a named section (a JSON object member, or a heading); with
+ * @key NULL, an object with no key (an array element).
+ */
 void emit_section_begin(struct emit *e, const char *key, const char *title);
 void emit_section_end(struct emit *e);
 /** Open / close an array member / an element of it. */

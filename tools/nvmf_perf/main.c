@@ -10,7 +10,6 @@
  * was measured is printed anyway), 2 for bad options.
  */
 #include <errno.h>
-#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -25,21 +24,6 @@ static void on_signal(int sig)
 {
 	(void)sig;
 	__atomic_store_n(&g_run.stop, 1, __ATOMIC_RELEASE);
-}
-
-static int install_signals(void)
-{
-	struct sigaction sa;
-
-	memset(&sa, 0, sizeof(sa));
-	sa.sa_handler = SIG_IGN;
-	if (sigaction(SIGPIPE, &sa, NULL) != 0)
-		return -errno;
-	sa.sa_handler = on_signal;
-	sigemptyset(&sa.sa_mask);
-	if (sigaction(SIGINT, &sa, NULL) != 0 || sigaction(SIGTERM, &sa, NULL) != 0)
-		return -errno;
-	return 0;
 }
 
 static int start_env(const struct perf_args *a, const char **pci, unsigned *npci)
@@ -137,7 +121,7 @@ int main(int argc, char **argv)
 		return PERF_EXIT_FAIL;
 	g_run.args = &args;
 	g_run.seed = env_ticks() ^ ((uint64_t)getpid() << 32) ^ (uint64_t)time(NULL);
-	rc = install_signals();
+	rc = util_signals_install(on_signal, false);
 	if (rc == 0)
 		rc = perf_setup(&g_run);
 	if (rc) {

@@ -11,7 +11,6 @@
  */
 #include <errno.h>
 #include <getopt.h>
-#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -156,22 +155,6 @@ static void on_stop_signal(int sig)
 		nvmf_tgt_stop_async(g_tgt);
 }
 
-static int install_signals(void)
-{
-	struct sigaction sa;
-
-	memset(&sa, 0, sizeof(sa));
-	sa.sa_handler = SIG_IGN;
-	if (sigaction(SIGPIPE, &sa, NULL) != 0)
-		return -errno;
-	sa.sa_handler = on_stop_signal;
-	sa.sa_flags = SA_RESTART;
-	sigemptyset(&sa.sa_mask);
-	if (sigaction(SIGINT, &sa, NULL) != 0 || sigaction(SIGTERM, &sa, NULL) != 0)
-		return -errno;
-	return 0;
-}
-
 static int start_env(const struct args *a, const struct conf *c)
 {
 	struct env_opts opts;
@@ -259,7 +242,7 @@ static int serve(const struct args *a, const struct conf *c)
 		status = 1;
 		goto out_destroy;
 	}
-	rc = install_signals();
+	rc = util_signals_install(on_stop_signal, true);
 	if (rc) {
 		log_error("nvmf_tgt", "cannot install signal handlers: %s", strerror(-rc));
 		status = 1;

@@ -15,7 +15,6 @@
  * resources on a removed device that no connection uses any more.
  */
 #include <errno.h>
-#include <fcntl.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -26,7 +25,6 @@
 struct nvmf_tgroup *nvmf_rdma_group_create(struct nvmf_transport *tr)
 {
 	struct nvmf_rdma_group *g;
-	int fl;
 
 	g = calloc(1, sizeof(*g));
 	if (g == NULL)
@@ -35,18 +33,12 @@ struct nvmf_tgroup *nvmf_rdma_group_create(struct nvmf_transport *tr)
 	TAILQ_INIT(&g->gdevs);
 	TAILQ_INIT(&g->conns);
 	TAILQ_INIT(&g->buf_wait);
-	g->ec = rdma_create_event_channel();
-	if (g->ec == NULL)
-		goto err_free;
-	fl = fcntl(g->ec->fd, F_GETFL);
-	if (fl < 0 || fcntl(g->ec->fd, F_SETFL, fl | O_NONBLOCK) < 0)
-		goto err_channel;
+	g->ec = nvmf_rdma_event_channel_create();
+	if (g->ec == NULL) {
+		free(g);
+		return NULL;
+	}
 	return &g->base;
-err_channel:
-	rdma_destroy_event_channel(g->ec);
-err_free:
-	free(g);
-	return NULL;
 }
 
 static void nvmf_rdma_gdev_destroy(struct nvmf_rdma_gdev *gd)

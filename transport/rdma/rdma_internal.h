@@ -190,6 +190,9 @@ struct nvmf_rdma_gdev {
 	uint32_t nbuf;
 };
 
+/** Requests waiting for a resource, in order of arrival. */
+TAILQ_HEAD(nvmf_rdma_req_list, nvmf_rdma_req);
+
 /** A poll group. */
 struct nvmf_rdma_group {
 	struct nvmf_tgroup base;
@@ -268,8 +271,8 @@ struct nvmf_rdma_conn {
 	struct nvmf_rdma_req *reqs;
 	uint32_t nreqs;
 	TAILQ_HEAD(, nvmf_rdma_req) free_reqs;
-	TAILQ_HEAD(, nvmf_rdma_req) read_wait; /**< need READ credits / send queue slots */
-	TAILQ_HEAD(, nvmf_rdma_req) send_wait; /**< need send queue slots for the response */
+	struct nvmf_rdma_req_list read_wait; /**< need READ credits / send queue slots */
+	struct nvmf_rdma_req_list send_wait; /**< need send queue slots for the response */
 	uint32_t core_owned;
 	struct nvme_cpl *rsp_mem;
 	struct ibv_mr *rsp_mr;
@@ -309,6 +312,8 @@ extern const struct nvmf_transport_ops nvmf_rdma_ops;
 /** A CM id on @t's channel listening on @addr, context @ctx. @return 0 or -errno. */
 int nvmf_rdma_listen_id(struct nvmf_rdma_transport *t, const struct nvmf_listen_addr *addr,
 			void *ctx, struct rdma_cm_id **out);
+/** A new non-blocking RDMA CM event channel, or NULL (errno set). */
+struct rdma_event_channel *nvmf_rdma_event_channel_create(void);
 
 /* rdma_device.c */
 

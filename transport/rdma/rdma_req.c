@@ -230,15 +230,25 @@ static int nvmf_rdma_req_try_read(struct nvmf_rdma_req *req)
 	return 0;
 }
 
+/*
+ * Post @req by @try_post unless others wait on @wait before it; when they do
+ * (or @try_post finds no room), queue it there in state @st, in order.
+ */
+static void nvmf_rdma_req_post_or_wait(struct nvmf_rdma_req *req, struct nvmf_rdma_req_list *wait,
+				       int (*try_post)(struct nvmf_rdma_req *req),
+				       enum nvmf_rdma_req_state st)
+{
+	if (TAILQ_EMPTY(wait) && try_post(req) == 0)
+		return;
+	nvmf_rdma_req_set_state(req, st);
+	TAILQ_INSERT_TAIL(wait, req, link);
+	req->in_wait = true;
+}
+
 static void nvmf_rdma_req_start_read(struct nvmf_rdma_req *req)
 {
-	struct nvmf_rdma_conn *c = req->conn;
-
-	if (TAILQ_EMPTY(&c->read_wait) && nvmf_rdma_req_try_read(req) == 0)
-		return;
-	nvmf_rdma_req_set_state(req, NVMF_RDMA_REQ_NEED_READ);
-	TAILQ_INSERT_TAIL(&c->read_wait, req, link);
-	req->in_wait = true;
+	nvmf_rdma_req_post_or_wait(req, &req->conn->read_wait, nvmf_rdma_req_try_read,
+				   NVMF_RDMA_REQ_NEED_READ);
 }
 
 /* Post (WRITEs and) the SEND of @req if slots allow. @return 0 or -EAGAIN. */
@@ -286,13 +296,8 @@ static int nvmf_rdma_req_try_send(struct nvmf_rdma_req *req)
 
 static void nvmf_rdma_req_respond(struct nvmf_rdma_req *req)
 {
-	struct nvmf_rdma_conn *c = req->conn;
-
-	if (TAILQ_EMPTY(&c->send_wait) && nvmf_rdma_req_try_send(req) == 0)
-		return;
-	nvmf_rdma_req_set_state(req, NVMF_RDMA_REQ_NEED_SEND);
-	TAILQ_INSERT_TAIL(&c->send_wait, req, link);
-	req->in_wait = true;
+	nvmf_rdma_req_post_or_wait(req, &req->conn->send_wait, nvmf_rdma_req_try_send,
+				   NVMF_RDMA_REQ_NEED_SEND);
 }
 
 /* Complete @req here, unseen by the core, with generic status @sc. */

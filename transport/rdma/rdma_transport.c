@@ -26,7 +26,6 @@ static struct nvmf_transport *nvmf_rdma_tr_create(const struct nvmf_transport_op
 {
 	struct nvmf_rdma_transport *t;
 	uint32_t min_unit;
-	int fl;
 
 	if (opts->max_queue_depth < 2 || opts->max_aq_depth < 2 || opts->io_unit_size == 0 ||
 	    opts->max_io_size == 0 || opts->num_shared_buffers == 0 ||
@@ -54,22 +53,32 @@ static struct nvmf_transport *nvmf_rdma_tr_create(const struct nvmf_transport_op
 	t->max_iov =
 	    (opts->max_io_size + t->base.opts.io_unit_size - 1) / t->base.opts.io_unit_size;
 	t->recv_size = NVME_SQE_SIZE + opts->in_capsule_data_size;
-	t->ec = rdma_create_event_channel();
+	t->ec = nvmf_rdma_event_channel_create();
 	if (t->ec == NULL) {
 		log_error(NVMF_RDMA_LOG,
 			  "cannot create an RDMA CM event channel: %s (is rdma_cm loaded?)",
 			  strerror(errno));
-		goto err_free;
+		free(t);
+		return NULL;
 	}
-	fl = fcntl(t->ec->fd, F_GETFL);
-	if (fl < 0 || fcntl(t->ec->fd, F_SETFL, fl | O_NONBLOCK) < 0)
-		goto err_channel;
 	return &t->base;
-err_channel:
-	rdma_destroy_event_channel(t->ec);
-err_free:
-	free(t);
-	return NULL;
+}
+
+struct rdma_event_channel *nvmf_rdma_event_channel_create(void)
+{
+	struct rdma_event_channel *ec = rdma_create_event_channel();
+	int fl, err;
+
+	if (ec == NULL)
+		return NULL;
+	fl = fcntl(ec->fd, F_GETFL);
+	if (fl < 0 || fcntl(ec->fd, F_SETFL, fl | O_NONBLOCK) < 0) {
+		err = errno;
+		rdma_destroy_event_channel(ec);
+		errno = err;
+		return NULL;
+	}
+	return ec;
 }
 
 static void nvmf_rdma_tr_destroy(struct nvmf_transport *tr)
@@ -87,12 +96,6 @@ static void nvmf_rdma_tr_destroy(struct nvmf_transport *tr)
 	}
 	rdma_destroy_event_channel(t->ec);
 	free(t);
-}
-
-static bool nvmf_rdma_addr_equal(const struct nvmf_listen_addr *a, const struct nvmf_listen_addr *b)
-{
-	return a->adrfam == b->adrfam && strcmp(a->traddr, b->traddr) == 0 &&
-	       strcmp(a->trsvcid, b->trsvcid) == 0;
 }
 
 static int nvmf_rdma_sockaddr(const struct nvmf_listen_addr *addr, struct sockaddr_storage *ss)
@@ -139,7 +142,7 @@ static int nvmf_rdma_tr_listen(struct nvmf_transport *tr, const struct nvmf_list
 
 	TAILQ_FOREACH(l, &t->listeners, link)
 	{
-		if (nvmf_rdma_addr_equal(&l->addr, addr))
+		if (nvmf_listen_addr_eq(&l->addr, addr))
 			return -EEXIST;
 	}
 	l = calloc(1, sizeof(*l));
@@ -165,7 +168,7 @@ static int nvmf_rdma_tr_stop_listen(struct nvmf_transport *tr, const struct nvmf
 
 	TAILQ_FOREACH(l, &t->listeners, link)
 	{
-		if (nvmf_rdma_addr_equal(&l->addr, addr)) {
+		if (nvmf_listen_addr_eq(&l->addr, addr)) {
 			TAILQ_REMOVE(&t->listeners, l, link);
 			if (l->id != NULL)
 				rdma_destroy_id(l->id);

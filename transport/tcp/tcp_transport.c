@@ -65,12 +65,6 @@ static void tcp_destroy(struct nvmf_transport *tr)
 	free(t);
 }
 
-static bool tcp_addr_equal(const struct nvmf_listen_addr *a, const struct nvmf_listen_addr *b)
-{
-	return a->adrfam == b->adrfam && strcmp(a->traddr, b->traddr) == 0 &&
-	       strcmp(a->trsvcid, b->trsvcid) == 0;
-}
-
 static int tcp_sockaddr(const struct nvmf_listen_addr *addr, struct sockaddr_storage *ss,
 			socklen_t *len)
 {
@@ -138,7 +132,7 @@ static int tcp_listen(struct nvmf_transport *tr, const struct nvmf_listen_addr *
 
 	TAILQ_FOREACH(l, &t->listeners, link)
 	{
-		if (tcp_addr_equal(&l->addr, addr))
+		if (nvmf_listen_addr_eq(&l->addr, addr))
 			return -EEXIST;
 	}
 	rc = tcp_listen_socket(addr, &fd);
@@ -165,7 +159,7 @@ static int tcp_stop_listen(struct nvmf_transport *tr, const struct nvmf_listen_a
 
 	TAILQ_FOREACH(l, &t->listeners, link)
 	{
-		if (tcp_addr_equal(&l->addr, addr)) {
+		if (nvmf_listen_addr_eq(&l->addr, addr)) {
 			TAILQ_REMOVE(&t->listeners, l, link);
 			close(l->fd);
 			free(l);
