@@ -9,8 +9,9 @@ PKGS=(
 	libdpdk-dev libnuma-dev libbsd-dev libmd-dev libibverbs-dev librdmacm-dev libssl-dev liburing-dev
 	# tests
 	libcmocka-dev clang libclang-rt-14-dev
-	# tests/install: systemd-analyze verify, man page rendering
-	systemd groff-base
+	# tests/install: systemd-analyze verify (it runs man for the unit's
+	# Documentation= links), man page rendering
+	systemd groff-base man-db
 	# lab guest (tools/vm)
 	qemu-system-x86 qemu-utils debootstrap e2fsprogs debian-archive-keyring
 	# fresh check (tools/fresh-check.sh)
