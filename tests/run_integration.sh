@@ -26,6 +26,9 @@ for t in $(find "$BUILD/test/tests/integration" -type f -perm -u+x 2>/dev/null |
 	if [ "$rc" -ne 0 ] || [ "$f" -ne 0 ] || [ "$p" -eq 0 ]; then
 		[ "$f" -eq 0 ] && failed=$((failed + 1))
 		echo "FAIL: $LABEL/$name (exit $rc, $p passed, $f failed)"
+		# cmocka's own lines first: a sanitizer report can fill the tail
+		grep -E '^\[ *(ERROR|LINE|FAILED) *\]|^\[ RUN' "$log" | grep -B1 -E 'ERROR|LINE|FAILED' |
+			head -n 40 | sed 's/^/    /'
 		tail -n 60 "$log" | sed 's/^/    /'
 	else
 		echo "PASS: $LABEL/$name ($p tests)"

@@ -46,7 +46,7 @@ static int setup(void **state)
 	char conf[2048];
 
 	(void)state;
-	g_tgt.port = port ? atoi(port) : 45000 + getpid() % 1000;
+	g_tgt.port = port ? atoi(port) : 25000 + getpid() % 1000; /* below the ephemeral ports */
 	snprintf(conf, sizeof(conf),
 		 "[Global]\n  ReactorMask 0x1\n  LogLevel notice\n"
 		 "[Transport]\n  Type TCP\n  InCapsuleDataSize 8192\n  MaxIOSize %u\n"

@@ -45,14 +45,27 @@ static const char *env_or(const char *name, const char *def)
 	return v && v[0] ? v : def;
 }
 
+/*
+ * What came in on a connection and is not parsed yet: a reply may share a
+ * read with the next one (the server may send both before we read).
+ */
+static struct {
+	int fd;
+	size_t len;
+	char buf[1 << 16];
+} g_rx = {.fd = -1};
+
 static int sock_open(void)
 {
 	struct sockaddr_un sa = {.sun_family = AF_UNIX};
 	int fd = socket(AF_UNIX, SOCK_STREAM, 0);
 
 	memcpy(sa.sun_path, g_sock, strlen(g_sock) + 1);
-	if (fd >= 0 && connect(fd, (struct sockaddr *)&sa, sizeof(sa)) == 0)
+	if (fd >= 0 && connect(fd, (struct sockaddr *)&sa, sizeof(sa)) == 0) {
+		if (g_rx.fd == fd)
+			g_rx.len = 0; /* what is left is of a closed connection */
 		return fd;
+	}
 	if (fd >= 0)
 		close(fd);
 	return -1;
@@ -61,28 +74,33 @@ static int sock_open(void)
 /* Read one response object within @ms. @return the tree, or NULL (closed / timeout). */
 static struct json_value *read_resp(int fd, int ms)
 {
-	static char buf[1 << 16];
 	struct json_value *v = NULL;
 	struct rpc_frame f;
-	size_t len = 0, start, end;
+	size_t start, end;
 
-	rpc_frame_reset(&f);
-	while (len < sizeof(buf)) {
+	if (g_rx.fd != fd) {
+		g_rx.fd = fd;
+		g_rx.len = 0;
+	}
+	for (;;) {
 		struct pollfd p = {.fd = fd, .events = POLLIN};
 		ssize_t n;
 
-		if (poll(&p, 1, ms) != 1)
-			return NULL;
-		n = recv(fd, buf + len, sizeof(buf) - len, 0);
-		if (n <= 0)
-			return NULL;
-		len += (size_t)n;
-		if (rpc_frame_next(&f, buf, len, &start, &end) == 1) {
-			assert_int_equal(json_parse(buf + start, end - start, NULL, &v, NULL), 0);
+		rpc_frame_reset(&f);
+		if (g_rx.len > 0 && rpc_frame_next(&f, g_rx.buf, g_rx.len, &start, &end) == 1) {
+			assert_int_equal(json_parse(g_rx.buf + start, end - start, NULL, &v, NULL),
+					 0);
+			memmove(g_rx.buf, g_rx.buf + end, g_rx.len - end);
+			g_rx.len -= end;
 			return v;
 		}
+		if (g_rx.len == sizeof(g_rx.buf) || poll(&p, 1, ms) != 1)
+			return NULL;
+		n = recv(fd, g_rx.buf + g_rx.len, sizeof(g_rx.buf) - g_rx.len, 0);
+		if (n <= 0)
+			return NULL;
+		g_rx.len += (size_t)n;
 	}
-	return NULL;
 }
 
 static void send_all(int fd, const char *s, size_t len)
@@ -138,7 +156,7 @@ static int start_target(void **state)
 	int fd = -1;
 
 	(void)state;
-	g_port = port ? atoi(port) : 46000 + getpid() % 1000;
+	g_port = port ? atoi(port) : 26000 + getpid() % 1000; /* below the ephemeral ports */
 	snprintf(g_sock, sizeof(g_sock), "/tmp/nvmf_rpc_test.%d.sock", (int)getpid());
 	g_pid = fork();
 	if (g_pid < 0)

@@ -49,18 +49,31 @@ static inline const char *env_or(const char *name, const char *def)
 	return v && *v ? v : def;
 }
 
+/*
+ * A TCP port on 127.0.0.1 that nothing uses now, below the kernel's
+ * ephemeral range (32768 and up by default), so that no client connection
+ * of this or another test (or its TIME_WAIT) takes it before the target
+ * binds it. @return the port, or -1.
+ */
 static inline int free_port(void)
 {
-	struct sockaddr_in sa = {.sin_family = AF_INET};
-	socklen_t len = sizeof(sa);
-	int fd = socket(AF_INET, SOCK_STREAM, 0), port = -1;
+	static unsigned next;
+	int port = -1;
 
-	inet_pton(AF_INET, "127.0.0.1", &sa.sin_addr);
-	if (fd >= 0 && bind(fd, (struct sockaddr *)&sa, sizeof(sa)) == 0 &&
-	    getsockname(fd, (struct sockaddr *)&sa, &len) == 0)
-		port = ntohs(sa.sin_port);
-	if (fd >= 0)
-		close(fd);
+	if (next == 0)
+		next = (unsigned)getpid() * 37u;
+	for (int tries = 0; tries < 1000 && port < 0; tries++) {
+		struct sockaddr_in sa = {.sin_family = AF_INET};
+		int fd = socket(AF_INET, SOCK_STREAM, 0);
+		int p = 20000 + (int)(next++ % 12000u);
+
+		sa.sin_port = htons((uint16_t)p);
+		inet_pton(AF_INET, "127.0.0.1", &sa.sin_addr);
+		if (fd >= 0 && bind(fd, (struct sockaddr *)&sa, sizeof(sa)) == 0)
+			port = p;
+		if (fd >= 0)
+			close(fd);
+	}
 	return port;
 }
 

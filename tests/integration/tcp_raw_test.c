@@ -8,7 +8,7 @@
  * each bad case a well-behaved connection still works.
  *
  * The binary: argv[1], else $NVMF_TGT_BIN, else build/bin/nvmf_tgt. The
- * port: $NVMF_TEST_PORT, else 44200 + pid % 1000.
+ * port: $NVMF_TEST_PORT, else 24200 + pid % 1000.
  */
 #include <arpa/inet.h>
 #include <errno.h>
@@ -119,7 +119,7 @@ static int start_target(void **state)
 	int i, fd;
 
 	(void)state;
-	g_port = port ? atoi(port) : 44200 + getpid() % 1000;
+	g_port = port ? atoi(port) : 24200 + getpid() % 1000; /* below the ephemeral ports */
 	g_v6 = have_ipv6_loopback();
 	if (write_conf() != 0)
 		return -1;
