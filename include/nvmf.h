@@ -148,6 +148,9 @@ int nvmf_subsystem_set_sn(struct nvmf_subsystem *ss, const char *sn);
 /** Model number (<= 40 ASCII chars). @return 0 or -EINVAL. */
 int nvmf_subsystem_set_mn(struct nvmf_subsystem *ss, const char *mn);
 
+/** A new subsystem's largest NSID, until nvmf_subsystem_set_max_namespaces(). */
+#define NVMF_DEFAULT_MAX_NSID 32
+
 /** Largest NSID allowed (1..1024). @return 0 or -EINVAL. */
 int nvmf_subsystem_set_max_namespaces(struct nvmf_subsystem *ss, uint32_t max);
 
@@ -215,6 +218,9 @@ typedef int (*nvmf_main_poll_fn)(void *arg);
  */
 void nvmf_tgt_set_main_poller(struct nvmf_tgt *tgt, nvmf_main_poll_fn fn, void *arg);
 
+/** Copy the options @tgt was created with (defaults filled in) into @opts. */
+void nvmf_tgt_get_opts(const struct nvmf_tgt *tgt, struct nvmf_tgt_opts *opts);
+
 /** True between nvmf_tgt_start() and the end of shutdown. */
 bool nvmf_tgt_running(const struct nvmf_tgt *tgt);
 
@@ -235,6 +241,8 @@ struct nvmf_backend_info {
 	uint32_t block_size;
 	uint32_t refs; /**< namespaces using it */
 	bool volatile_cache;
+	const char *path; /**< "file": its path; "nvme": the controller's PCI address; else NULL */
+	uint32_t nsid;    /**< "nvme": the drive's namespace ID; else 0 */
 };
 
 /** Fill @info for @b. */
@@ -290,6 +298,13 @@ struct nvmf_ns_info {
 	uint8_t nguid[16];
 	uint8_t eui64[8];
 };
+
+/**
+ * The identifiers a namespace gets when none is given: a hash of
+ * subsystem @nqn and @nsid. Any of @uuid, @nguid, @eui64 may be NULL.
+ */
+void nvmf_ns_derive_ids(const char *nqn, uint32_t nsid, uint8_t uuid[16], uint8_t nguid[16],
+			uint8_t eui64[8]);
 
 /** Call @cb once per namespace of @ss, by increasing NSID. */
 void nvmf_subsystem_foreach_ns(struct nvmf_subsystem *ss,

@@ -85,8 +85,10 @@ struct nvmf_backend {
 	uint32_t id;         /**< index, for per-group channel arrays */
 	bool volatile_cache; /**< writes need a flush to be durable */
 	bool supports_dealloc;
-	bool sync_data;      /**< submit() has finished with the bio's data when it returns */
-	uint32_t refs;       /**< namespaces using it */
+	bool sync_data;   /**< submit() has finished with the bio's data when it returns */
+	uint32_t refs;    /**< namespaces using it */
+	const char *path; /**< where the data is (file path, PCI address), for listings; or NULL */
+	uint32_t nsid;    /**< the drive's namespace ID (nvme), for listings; or 0 */
 	_Atomic bool opened; /**< a poll group opened a channel on it */
 	TAILQ_ENTRY(nvmf_backend) link;
 };

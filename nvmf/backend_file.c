@@ -624,6 +624,7 @@ int nvmf_backend_file_new(const char *name, const char *path, uint64_t size, uin
 		return -ENOMEM;
 	}
 	fb->base.ops = &file_ops;
+	fb->base.path = fb->path;
 	strcpy(fb->base.name, name);
 	fb->base.volatile_cache = true;
 	rc = file_open(fb, size, block_size);

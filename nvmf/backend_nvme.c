@@ -524,6 +524,8 @@ static int ns_backend_new(struct bnvme_ctrlr *sc, const char *prefix, struct nvm
 	bb->base.size = ns->num_blocks * ns->block_size;
 	bb->base.volatile_cache = nvme_ctrlr_id(sc->ctrlr)->vwc & 1u;
 	bb->base.supports_dealloc = (nvme_ctrlr_id(sc->ctrlr)->oncs & NVME_CTRL_ONCS_DSM) != 0;
+	bb->base.path = nvme_ctrlr_trid(sc->ctrlr)->traddr;
+	bb->base.nsid = ns->nsid;
 	bb->sc = sc;
 	bb->ns = ns;
 	sc->refs++;

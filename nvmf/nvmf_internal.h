@@ -29,7 +29,6 @@
 #define NVMF_MAX_BACKENDS 1024
 #define NVMF_MAX_GROUPS 64
 #define NVMF_MAX_NSID_LIMIT 1024
-#define NVMF_DEFAULT_MAX_NSID 32
 #define NVMF_CNTLID_MIN 1
 #define NVMF_AER_MAX 4  /* AERL + 1 */
 #define NVMF_KAS_MS 100 /* keep-alive granularity (Identify KAS = 1) */
@@ -131,8 +130,6 @@ struct nvmf_ns {
 	uint8_t eui64[8];
 };
 
-void nvmf_ns_derive_ids(const char *nqn, uint32_t nsid, uint8_t uuid[16], uint8_t nguid[16],
-			uint8_t eui64[8]);
 bool nvmf_mem_is_zero(const void *buf, size_t len);
 
 /* ----------------------------------------------------------- subsystems */

@@ -87,6 +87,11 @@ void nvmf_tgt_set_main_poller(struct nvmf_tgt *tgt, nvmf_main_poll_fn fn, void *
 	tgt->main_poller_arg = arg;
 }
 
+void nvmf_tgt_get_opts(const struct nvmf_tgt *tgt, struct nvmf_tgt_opts *opts)
+{
+	*opts = tgt->opts;
+}
+
 bool nvmf_tgt_running(const struct nvmf_tgt *tgt)
 {
 	return tgt->started;
@@ -102,6 +107,8 @@ void nvmf_backend_get_info(const struct nvmf_backend *b, struct nvmf_backend_inf
 	info->block_size = b->block_size;
 	info->refs = b->refs;
 	info->volatile_cache = b->volatile_cache;
+	info->path = b->path;
+	info->nsid = b->nsid;
 }
 
 void nvmf_backend_foreach(struct nvmf_tgt *tgt,

@@ -157,10 +157,8 @@ void rpc_write_hex(struct json_writer *w, const char *key, const uint8_t *b, siz
 	json_kv_str(w, key, buf);
 }
 
-void rpc_write_uuid(struct json_writer *w, const char *key, const uint8_t b[16])
+void rpc_format_uuid(char buf[37], const uint8_t b[16])
 {
-	char buf[37];
-
 	hex_into(buf, b, 4);
 	buf[8] = '-';
 	hex_into(buf + 9, b + 4, 2);
@@ -170,6 +168,13 @@ void rpc_write_uuid(struct json_writer *w, const char *key, const uint8_t b[16])
 	hex_into(buf + 19, b + 8, 2);
 	buf[23] = '-';
 	hex_into(buf + 24, b + 10, 6);
+}
+
+void rpc_write_uuid(struct json_writer *w, const char *key, const uint8_t b[16])
+{
+	char buf[37];
+
+	rpc_format_uuid(buf, b);
 	json_kv_str(w, key, buf);
 }
 

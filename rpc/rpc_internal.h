@@ -38,6 +38,21 @@ extern const struct rpc_method rpc_methods_nvmf[];
 extern const struct rpc_method rpc_methods_ss[];
 extern const struct rpc_method rpc_methods_ns[];
 extern const struct rpc_method rpc_methods_bdev[];
+extern const struct rpc_method rpc_methods_save[];
+
+/** Name and version of the text save_config returns. */
+#define RPC_SAVE_FORMAT "nvmf-tgt.conf"
+
+/**
+ * Write the state of @tgt as a conf file (nvmf-tgt.conf(5)) that loads
+ * back to the same transports, backends, subsystems, listeners, hosts and
+ * namespaces. The text is checked with the conf parser before it is
+ * returned.
+ * @text: set to a malloc'ed NUL-terminated string on success.
+ * @why: on -EOPNOTSUPP, what cannot be expressed in the conf format.
+ * @return 0, -EOPNOTSUPP or -ENOMEM.
+ */
+int rpc_save_conf(struct nvmf_tgt *tgt, char **text, char *why, size_t why_len);
 
 /** The method called @name, or NULL. */
 const struct rpc_method *rpc_method_find(const char *name);
@@ -129,6 +144,9 @@ struct rpc_param {
  */
 int rpc_params_decode(struct rpc_req *r, const struct json_value *params, const char *prefix,
 		      const struct rpc_param *tab, size_t n, void *out, uint64_t *given);
+
+/** Format 16 bytes as a UUID "8-4-4-4-12" into @buf (NUL-terminated). */
+void rpc_format_uuid(char buf[37], const uint8_t b[16]);
 
 /** Write 16 (or 8) bytes as SPDK does: a UUID "8-4-4-4-12", or plain hex. */
 void rpc_write_uuid(struct json_writer *w, const char *key, const uint8_t b[16]);

@@ -5,10 +5,12 @@
  * (transport, bdev, subsystem, namespace, listener on 127.0.0.1), then
  * nvmf_perf --verify runs against it. Also: garbage and oversized
  * requests, one client stuck mid-request while another is served, the
- * socket's mode, and its removal at exit.
+ * socket's mode, and its removal at exit. Last, save_config: a state built
+ * by RPC is saved with nvmf_rpc save-config, the target restarted from
+ * that file, and its subsystems and bdevs compared, then verified I/O.
  *
  * Binaries: $NVMF_TGT_BIN (build/bin/nvmf_tgt), $NVMF_PERF_BIN
- * (build/bin/nvmf_perf). Port: $NVMF_TEST_PORT, else 46000 + pid % 1000.
+ * (build/bin/nvmf_perf), $NVMF_RPC_BIN (build/bin/nvmf_rpc). Port: $NVMF_TEST_PORT, else 26000 + pid % 1000.
  */
 #include <errno.h>
 #include <poll.h>
@@ -33,6 +35,10 @@
 #include "util_json.h"
 
 #define NQN "nqn.2016-06.io.nvmf-tgt:rpc0"
+#define NQN_SAVE1 "nqn.2016-06.io.nvmf-tgt:save1"
+#define NQN_SAVE2 "nqn.2016-06.io.nvmf-tgt:save2"
+#define SAVE_HOST "nqn.2016-06.io.example:saver"
+#define SAVE_UUID "0f1e2d3c-4b5a-4978-8695-a4b3c2d1e0f9"
 
 static pid_t g_pid;
 static int g_port;
@@ -149,20 +155,20 @@ static int64_t error_code(const struct json_value *v)
 	return c;
 }
 
-static int start_target(void **state)
+/* Start nvmf_tgt on g_sock, with conf file @conf or none; wait for its socket. */
+static int spawn_target(const char *conf)
 {
 	const char *bin = env_or("NVMF_TGT_BIN", "build/bin/nvmf_tgt");
-	const char *port = getenv("NVMF_TEST_PORT");
 	int fd = -1;
 
-	(void)state;
-	g_port = port ? atoi(port) : 26000 + getpid() % 1000; /* below the ephemeral ports */
-	snprintf(g_sock, sizeof(g_sock), "/tmp/nvmf_rpc_test.%d.sock", (int)getpid());
 	g_pid = fork();
 	if (g_pid < 0)
 		return -1;
 	if (g_pid == 0) {
-		execl(bin, bin, "-r", g_sock, (char *)NULL);
+		if (conf != NULL)
+			execl(bin, bin, "-r", g_sock, "-c", conf, (char *)NULL);
+		else
+			execl(bin, bin, "-r", g_sock, (char *)NULL);
 		_exit(127);
 	}
 	for (int i = 0; i < 100 && fd < 0; i++) {
@@ -177,6 +183,16 @@ static int start_target(void **state)
 	}
 	close(fd);
 	return 0;
+}
+
+static int start_target(void **state)
+{
+	const char *port = getenv("NVMF_TEST_PORT");
+
+	(void)state;
+	g_port = port ? atoi(port) : 26000 + getpid() % 1000; /* below the ephemeral ports */
+	snprintf(g_sock, sizeof(g_sock), "/tmp/nvmf_rpc_test.%d.sock", (int)getpid());
+	return spawn_target(NULL);
 }
 
 static int stop_target(void **state)
@@ -217,13 +233,32 @@ static struct json_value *read_bdev_delete(void)
 	return v;
 }
 
-static void test_build_target_and_verify(void **state)
+/* nvmf_perf --verify for @secs seconds against @nqn on g_port: no mismatch, no error. */
+static void perf_verify(const char *nqn, int secs)
 {
-	char params[512], cmd[1024], out[8192];
-	struct json_value *v;
+	char cmd[1024], out[8192];
 	size_t n = 0;
 	FILE *p;
 	int rc;
+
+	snprintf(cmd, sizeof(cmd),
+		 "timeout 60 %s -r 'trtype:TCP traddr:127.0.0.1 trsvcid:%d subnqn:%s' -q 8 -o 4096 "
+		 "-w randrw -t %d --verify 2>&1",
+		 env_or("NVMF_PERF_BIN", "build/bin/nvmf_perf"), g_port, nqn, secs);
+	p = popen(cmd, "r");
+	assert_non_null(p);
+	while (n + 1 < sizeof(out) && (rc = (int)fread(out + n, 1, sizeof(out) - 1 - n, p)) > 0)
+		n += (size_t)rc;
+	out[n] = '\0';
+	rc = pclose(p);
+	if (rc != 0 || strstr(out, "0 mismatches") == NULL || strstr(out, "I/O errors: 0") == NULL)
+		fail_msg("nvmf_perf --verify (status %d):\n%s", rc, out);
+}
+
+static void test_build_target_and_verify(void **state)
+{
+	char params[512];
+	struct json_value *v;
 
 	(void)state;
 	call_ok("nvmf_create_transport", "{\"trtype\":\"TCP\",\"c2h_success\":true}");
@@ -238,18 +273,7 @@ static void test_build_target_and_verify(void **state)
 		 "\"traddr\":\"127.0.0.1\",\"trsvcid\":\"%d\"}}",
 		 g_port);
 	call_ok("nvmf_subsystem_add_listener", params);
-	snprintf(cmd, sizeof(cmd),
-		 "timeout 60 %s -r 'trtype:TCP traddr:127.0.0.1 trsvcid:%d subnqn:" NQN
-		 "' -q 8 -o 4096 -w randrw -t 2 --verify 2>&1",
-		 env_or("NVMF_PERF_BIN", "build/bin/nvmf_perf"), g_port);
-	p = popen(cmd, "r");
-	assert_non_null(p);
-	while (n + 1 < sizeof(out) && (rc = (int)fread(out + n, 1, sizeof(out) - 1 - n, p)) > 0)
-		n += (size_t)rc;
-	out[n] = '\0';
-	rc = pclose(p);
-	if (rc != 0 || strstr(out, "0 mismatches") == NULL || strstr(out, "I/O errors: 0") == NULL)
-		fail_msg("nvmf_perf --verify (status %d):\n%s", rc, out);
+	perf_verify(NQN, 2);
 	/* The bdev served I/O: deleting it is refused until the core can drain it. */
 	call_ok("nvmf_delete_subsystem", "{\"nqn\":\"" NQN "\"}");
 	v = read_bdev_delete();
@@ -325,6 +349,87 @@ static void test_stuck_client_does_not_stall_others(void **state)
 	close(stuck);
 }
 
+/* The result of @method as compact JSON text (malloc'ed). */
+static char *result_text(const char *method)
+{
+	struct json_value *v = call(method, NULL);
+	struct json_writer w;
+	char *text;
+
+	json_writer_init(&w, 0);
+	rpc_json_write_value(&w, json_obj_get(v, "result"));
+	assert_non_null(json_writer_finish(&w, NULL));
+	text = strdup(w.buf);
+	json_writer_fini(&w);
+	json_free(v);
+	assert_non_null(text);
+	return text;
+}
+
+/* Run @cmd through the shell; @return its exit status. */
+static int shell(const char *cmd)
+{
+	int rc = system(cmd);
+
+	return WIFEXITED(rc) ? WEXITSTATUS(rc) : -1;
+}
+
+static void test_save_config_round_trip(void **state)
+{
+	char params[512], conf[64], cmd[512];
+	char *ss_before, *bdevs_before, *ss_after, *bdevs_after;
+	int fd;
+
+	(void)state;
+	call_ok("bdev_malloc_create",
+		"{\"name\":\"SaveRam\",\"num_blocks\":8192,\"block_size\":4096}");
+	call_ok("bdev_null_create",
+		"{\"name\":\"SaveNull\",\"num_blocks\":65536,\"block_size\":512}");
+	call_ok("nvmf_create_subsystem",
+		"{\"nqn\":\"" NQN_SAVE2 "\",\"serial_number\":\"SAVE02\","
+		"\"model_number\":\"Saved Target\",\"max_namespaces\":16}");
+	call_ok("nvmf_create_subsystem", "{\"nqn\":\"" NQN_SAVE1 "\",\"allow_any_host\":true}");
+	call_ok("nvmf_subsystem_add_ns", "{\"nqn\":\"" NQN_SAVE1 "\",\"namespace\":{\"bdev_name\":"
+					 "\"SaveRam\",\"nsid\":4,\"uuid\":\"" SAVE_UUID "\"}}");
+	call_ok("nvmf_subsystem_add_ns", "{\"nqn\":\"" NQN_SAVE2 "\",\"namespace\":{\"bdev_name\":"
+					 "\"SaveNull\",\"nsid\":9}}");
+	call_ok("nvmf_subsystem_add_host",
+		"{\"nqn\":\"" NQN_SAVE2 "\",\"host\":\"" SAVE_HOST "\"}");
+	snprintf(params, sizeof(params),
+		 "{\"nqn\":\"" NQN_SAVE1 "\",\"listen_address\":{\"trtype\":\"tcp\",\"adrfam\":"
+		 "\"ipv4\",\"traddr\":\"127.0.0.1\",\"trsvcid\":\"%d\"}}",
+		 g_port);
+	call_ok("nvmf_subsystem_add_listener", params);
+	ss_before = result_text("nvmf_get_subsystems");
+	bdevs_before = result_text("bdev_get_bdevs");
+
+	/* nvmf_rpc save-config > FILE; the file passes --check. */
+	snprintf(conf, sizeof(conf), "/tmp/nvmf_rpc_save.XXXXXX");
+	fd = mkstemp(conf);
+	assert_true(fd >= 0);
+	close(fd);
+	snprintf(cmd, sizeof(cmd), "%s -s %s save-config > %s",
+		 env_or("NVMF_RPC_BIN", "build/bin/nvmf_rpc"), g_sock, conf);
+	assert_int_equal(shell(cmd), 0);
+	snprintf(cmd, sizeof(cmd), "%s --check -c %s >/dev/null",
+		 env_or("NVMF_TGT_BIN", "build/bin/nvmf_tgt"), conf);
+	assert_int_equal(shell(cmd), 0);
+
+	/* Restarted from the saved file: the same subsystems and bdevs, serving I/O. */
+	assert_int_equal(stop_target(NULL), 0);
+	assert_int_equal(spawn_target(conf), 0);
+	ss_after = result_text("nvmf_get_subsystems");
+	bdevs_after = result_text("bdev_get_bdevs");
+	assert_string_equal(ss_after, ss_before);
+	assert_string_equal(bdevs_after, bdevs_before);
+	perf_verify(NQN_SAVE1, 1);
+	free(ss_before);
+	free(bdevs_before);
+	free(ss_after);
+	free(bdevs_after);
+	unlink(conf);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -333,6 +438,7 @@ int main(void)
 	    cmocka_unit_test(test_garbage_closes_client),
 	    cmocka_unit_test(test_oversized_request),
 	    cmocka_unit_test(test_stuck_client_does_not_stall_others),
+	    cmocka_unit_test(test_save_config_round_trip),
 	};
 
 	signal(SIGPIPE, SIG_IGN);

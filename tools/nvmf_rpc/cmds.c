@@ -18,7 +18,7 @@ struct cmd_args {
 };
 
 struct cmd {
-	const char *group, *verb;
+	const char *group, *verb; /* verb NULL: a one-word command */
 	const char *method;
 	const char *usage; /* after "nvmf_rpc [-s SOCK] " */
 	int npos;          /* positional words it takes */
@@ -163,6 +163,8 @@ static const struct cmd cmds[] = {
     {"bdev", "null", "bdev_null_create", "bdev null NAME SIZE_MB BLOCK_SIZE", 3, b_bdev},
     {"bdev", "list", "bdev_get_bdevs", "bdev list", 0, b_none},
     {"transport", "create", "nvmf_create_transport", "transport create tcp|rdma", 1, b_transport},
+    {"save-config", NULL, "save_config", "save-config (prints the state as a conf file)", 0,
+     b_none},
 };
 
 #define N_CMDS (sizeof(cmds) / sizeof(cmds[0]))
@@ -178,7 +180,7 @@ static void print_usages(FILE *f, const char *group)
 /* The options after the verb. @return 0, 1 (--help) or 2. */
 static int parse_opts(const struct cmd *c, int argc, char **argv, struct cmd_args *a)
 {
-	for (int i = 2; i < argc; i++) {
+	for (int i = c->verb != NULL ? 2 : 1; i < argc; i++) {
 		const char **val = NULL;
 
 		if (strcmp(argv[i], "--help") == 0 || strcmp(argv[i], "-h") == 0) {
@@ -220,7 +222,8 @@ int nvmf_rpc_build(int argc, char **argv, const char **method, struct json_write
 	for (size_t i = 0; i < N_CMDS; i++) {
 		const struct cmd *c = &cmds[i];
 
-		if (strcmp(argv[0], c->group) != 0 || argc < 2 || strcmp(argv[1], c->verb) != 0)
+		if (strcmp(argv[0], c->group) != 0 ||
+		    (c->verb != NULL && (argc < 2 || strcmp(argv[1], c->verb) != 0)))
 			continue;
 		rc = parse_opts(c, argc, argv, &a);
 		if (rc != 0)

@@ -5,7 +5,8 @@
  *   nvmf_rpc [-s SOCK] raw METHOD [JSON-PARAMS]
  *   nvmf_rpc [-s SOCK] subsystem|ns|listener|host|bdev|transport ... (--help)
  *
- * Prints the result (pretty JSON; nothing for a plain `true`). Exit status:
+ * Prints the result (pretty JSON; nothing for a plain `true`; a conf file
+ * from save_config as its text). Exit status:
  * 0 done, 1 the call failed (one line on stderr says why), 2 bad usage.
  */
 #include <errno.h>
@@ -21,7 +22,7 @@ static void usage(FILE *f)
 		   "       nvmf_rpc [-s SOCK] COMMAND ... (COMMAND --help for each)\n"
 		   "  -s SOCK   the target's RPC socket (default " RPC_DEFAULT_SOCKET ")\n"
 		   "commands: subsystem add|del|list, ns add|del, listener add|del, host add|del,\n"
-		   "          bdev malloc|null|list, transport create\n");
+		   "          bdev malloc|null|list, transport create, save-config\n");
 }
 
 /* raw: @params_text parsed and written as "params". @return 0 or 2. */
@@ -37,6 +38,20 @@ static int build_raw(const char *params_text, struct json_writer *w)
 	rpc_json_write_value(w, v);
 	json_free(v);
 	return 0;
+}
+
+/* A conf file (save_config's result) is printed as the file. @return true if it was one. */
+static bool print_conf_text(const struct json_value *res)
+{
+	const char *format = NULL;
+	const struct json_value *text = json_obj_get(res, "text");
+
+	if (res->type != JSON_OBJECT || res->u.obj.count != 2 ||
+	    json_get_str(json_obj_get(res, "format"), &format) != 0 ||
+	    strcmp(format, "nvmf-tgt.conf") != 0 || text == NULL || text->type != JSON_STRING)
+		return false;
+	fwrite(text->u.str.s, 1, text->u.str.len, stdout);
+	return true;
 }
 
 /* Print the result, or the error on one line. @return the exit status. */
@@ -60,6 +75,8 @@ static int report(const char *method, const struct json_value *resp)
 		return 1;
 	}
 	if (res->type == JSON_BOOL && res->u.boolean)
+		return 0;
+	if (print_conf_text(res))
 		return 0;
 	json_writer_init(&w, JSON_WRITE_PRETTY);
 	rpc_json_write_value(&w, res);
