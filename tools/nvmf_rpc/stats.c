@@ -111,8 +111,10 @@ static int sample_take(const char *sock, struct sample *s)
 
 	memset(s, 0, sizeof(*s));
 	s->stats = call(sock, "nvmf_get_stats", NULL);
+	if (s->stats == NULL)
+		return 1;
 	s->subsystems = call(sock, "nvmf_get_subsystems", NULL);
-	if (s->stats == NULL || s->subsystems == NULL)
+	if (s->subsystems == NULL)
 		goto fail;
 	ss = result(s->subsystems);
 	for (size_t i = 0; i < count_of(ss) && i < STATS_MAX_SS; i++) {
@@ -275,7 +277,7 @@ int nvmf_rpc_stats(const char *sock, int argc, char **argv)
 {
 	struct sample a, b;
 	long count = 1;
-	bool watch = false;
+	bool watch = false, counted = false;
 
 	for (int i = 1; i < argc; i++) {
 		char *end;
@@ -284,16 +286,16 @@ int nvmf_rpc_stats(const char *sock, int argc, char **argv)
 			return stats_usage(stdout, 0);
 		if (strcmp(argv[i], "--watch") == 0) {
 			watch = true;
-			count = 0;
 		} else if (strcmp(argv[i], "--count") == 0 && i + 1 < argc) {
 			count = strtol(argv[++i], &end, 10);
 			if (*end != '\0' || count < 1)
 				return stats_usage(stderr, 2);
+			counted = true;
 		} else {
 			return stats_usage(stderr, 2);
 		}
 	}
-	if (watch && count == 0)
+	if (watch && !counted)
 		count = -1; /* until interrupted */
 	if (sample_take(sock, &a) != 0)
 		return 1;
