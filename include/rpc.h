@@ -73,9 +73,6 @@ int rpc_frame_next(struct rpc_frame *f, const char *buf, size_t len, size_t *sta
  */
 int rpc_handle(struct nvmf_tgt *tgt, const char *req, size_t len, struct json_writer *resp);
 
-/** Write @v (a parsed tree) as a value into @w. */
-void rpc_json_write_value(struct json_writer *w, const struct json_value *v);
-
 /**
  * Call @cb with each method name the server knows, in the order listed by
  * rpc_get_methods.

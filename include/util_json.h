@@ -198,6 +198,12 @@ int json_get_double(const struct json_value *v, double *out);
 int json_get_bool(const struct json_value *v, bool *out);
 int json_get_str(const struct json_value *v, const char **out);
 
+/**
+ * Write the parsed tree @v into @w as one value (integers stay integers,
+ * members keep their order). Errors are the writer's (json_writer_error()).
+ */
+void json_write_value(struct json_writer *w, const struct json_value *v);
+
 /* ------------------------------------------------------------------- UTF-8 */
 
 /**

@@ -72,43 +72,6 @@ void rpc_reply_rc(struct rpc_req *r, int rc, const char *what)
 		rpc_result_true(r);
 }
 
-void rpc_json_write_value(struct json_writer *w, const struct json_value *v)
-{
-	switch (v->type) {
-	case JSON_NULL:
-		json_null(w);
-		break;
-	case JSON_BOOL:
-		json_bool(w, v->u.boolean);
-		break;
-	case JSON_NUMBER:
-		if (v->u.num.is_int)
-			json_int(w, v->u.num.i);
-		else if (v->u.num.is_uint)
-			json_uint(w, v->u.num.u);
-		else
-			json_double(w, v->u.num.d);
-		break;
-	case JSON_STRING:
-		json_strn(w, v->u.str.s, v->u.str.len);
-		break;
-	case JSON_ARRAY:
-		json_arr_begin(w);
-		for (size_t i = 0; i < v->u.arr.count; i++)
-			rpc_json_write_value(w, &v->u.arr.items[i]);
-		json_arr_end(w);
-		break;
-	case JSON_OBJECT:
-		json_obj_begin(w);
-		for (size_t i = 0; i < v->u.obj.count; i++) {
-			json_key(w, v->u.obj.members[i].key);
-			rpc_json_write_value(w, &v->u.obj.members[i].value);
-		}
-		json_obj_end(w);
-		break;
-	}
-}
-
 /* What the envelope holds, once checked. */
 struct envelope {
 	const struct json_value *id; /* NULL: a notification */
@@ -171,7 +134,7 @@ static void write_head(struct json_writer *w, const struct json_value *id)
 	json_kv_str(w, "jsonrpc", "2.0");
 	json_key(w, "id");
 	if (id != NULL)
-		rpc_json_write_value(w, id);
+		json_write_value(w, id);
 	else
 		json_null(w);
 }

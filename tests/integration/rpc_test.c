@@ -357,7 +357,7 @@ static char *result_text(const char *method)
 	char *text;
 
 	json_writer_init(&w, 0);
-	rpc_json_write_value(&w, json_obj_get(v, "result"));
+	json_write_value(&w, json_obj_get(v, "result"));
 	assert_non_null(json_writer_finish(&w, NULL));
 	text = strdup(w.buf);
 	json_writer_fini(&w);

@@ -35,7 +35,7 @@ static int build_raw(const char *params_text, struct json_writer *w)
 		fprintf(stderr, "nvmf_rpc: JSON-PARAMS: %s at byte %zu\n", err.msg, err.offset);
 		return 2;
 	}
-	rpc_json_write_value(w, v);
+	json_write_value(w, v);
 	json_free(v);
 	return 0;
 }
@@ -79,7 +79,7 @@ static int report(const char *method, const struct json_value *resp)
 	if (print_conf_text(res))
 		return 0;
 	json_writer_init(&w, JSON_WRITE_PRETTY);
-	rpc_json_write_value(&w, res);
+	json_write_value(&w, res);
 	if (json_writer_finish(&w, NULL) != NULL)
 		printf("%s\n", w.buf);
 	json_writer_fini(&w);

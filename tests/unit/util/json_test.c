@@ -39,44 +39,6 @@ static struct json_value *parse_ok(const char *text)
 	return v;
 }
 
-/* Re-emit a parsed tree; integers stay integers. */
-static void write_value(struct json_writer *w, const struct json_value *v)
-{
-	switch (v->type) {
-	case JSON_NULL:
-		json_null(w);
-		break;
-	case JSON_BOOL:
-		json_bool(w, v->u.boolean);
-		break;
-	case JSON_NUMBER:
-		if (v->u.num.is_int)
-			json_int(w, v->u.num.i);
-		else if (v->u.num.is_uint)
-			json_uint(w, v->u.num.u);
-		else
-			json_double(w, v->u.num.d);
-		break;
-	case JSON_STRING:
-		json_strn(w, v->u.str.s, v->u.str.len);
-		break;
-	case JSON_ARRAY:
-		json_arr_begin(w);
-		for (size_t i = 0; i < v->u.arr.count; i++)
-			write_value(w, &v->u.arr.items[i]);
-		json_arr_end(w);
-		break;
-	case JSON_OBJECT:
-		json_obj_begin(w);
-		for (size_t i = 0; i < v->u.obj.count; i++) {
-			json_key(w, v->u.obj.members[i].key);
-			write_value(w, &v->u.obj.members[i].value);
-		}
-		json_obj_end(w);
-		break;
-	}
-}
-
 static void build_sample(struct json_writer *w)
 {
 	json_obj_begin(w);
@@ -303,7 +265,7 @@ static void test_roundtrip(void **state)
 		struct json_writer w;
 
 		json_writer_init(&w, 0);
-		write_value(&w, v);
+		json_write_value(&w, v);
 		assert_string_equal(finish(&w), docs[i]);
 		json_writer_fini(&w);
 		json_free(v);
