@@ -8,8 +8,6 @@
 
 #include "nvmf/nvmf_internal.h"
 
-#define AEC_SUPPORTED (NVME_AEC_NS_ATTR)
-
 static bool feat_discovery_ok(uint8_t fid)
 {
 	return fid == NVME_FEAT_KEEP_ALIVE_TIMER || fid == NVME_FEAT_ASYNC_EVENT_CONFIG;
@@ -135,15 +133,10 @@ static uint16_t set_value(struct nvmf_request *req, struct nvmf_ctrlr *ctrlr, ui
 	case NVME_FEAT_NUMBER_OF_QUEUES:
 		return set_num_queues(req, ctrlr);
 	case NVME_FEAT_ASYNC_EVENT_CONFIG:
-		ctrlr->aec = v & AEC_SUPPORTED;
-		if (ctrlr->aec & NVME_AEC_NS_ATTR && ctrlr->nchanged > 0)
-			ctrlr->ns_notice_pending = true;
-		nvmf_ctrlr_aer_kick(ctrlr);
+		nvmf_ctrlr_set_aec(ctrlr, v);
 		return NVME_STATUS_SUCCESS;
 	case NVME_FEAT_KEEP_ALIVE_TIMER:
-		if (v % NVMF_KAS_MS != 0)
-			v += NVMF_KAS_MS - v % NVMF_KAS_MS;
-		ctrlr->kato_ms = v;
+		ctrlr->kato_ms = nvmf_kato_round(v);
 		return NVME_STATUS_SUCCESS;
 	case NVME_FEAT_HOST_IDENTIFIER:
 		/* Set by Connect on fabrics. */

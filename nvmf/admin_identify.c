@@ -64,7 +64,9 @@ static void id_ctrl_fill(struct nvme_id_ctrl *id, struct nvmf_ctrlr *ctrlr, stru
 	id->mdts = mdts_of(o->max_io_size);
 	id->cntlid = ctrlr->cntlid;
 	id->ver = NVME_VS(1, 3, 0);
-	id->oaes = disc ? 0 : NVME_CTRL_OAES_NS_ATTR;
+	/* OAES bit 31 (Discovery Log Page Change Notification Support): a
+	 * discovery controller reports Discovery Log Page Change notices. */
+	id->oaes = disc ? NVME_CTRL_OAES_DISCOVERY_LOG_CHANGE : NVME_CTRL_OAES_NS_ATTR;
 	id->ctratt = NVME_CTRL_CTRATT_HOSTID_128;
 	id->cntrltype = disc ? NVME_CNTRLTYPE_DISCOVERY : NVME_CNTRLTYPE_IO;
 	id->acl = NVMF_ACL;

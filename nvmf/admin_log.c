@@ -59,8 +59,7 @@ static void changed_ns_fill(struct nvme_changed_ns_list *l, struct nvmf_ctrlr *c
 		return;
 	ctrlr->nchanged = 0;
 	ctrlr->changed_overflow = false;
-	ctrlr->ns_notice_masked = false;
-	nvmf_ctrlr_aer_kick(ctrlr);
+	nvmf_ctrlr_notice_read(ctrlr, NVMF_NOTICE_NS_ATTR);
 }
 
 static void effects_fill(struct nvme_cmd_effects_log *e)

@@ -20,11 +20,6 @@
 #include "util.h"
 #include "nvmf/nvmf_internal.h"
 
-struct ns_event {
-	struct nvmf_ctrlr *ctrlr;
-	uint32_t nsid;
-};
-
 #define S(x) (1u << NVMF_CTRLR_##x)
 /* Legal predecessors of each state (LIVE is where calloc leaves it). */
 static const uint32_t ctrlr_from[NVMF_CTRLR_NSTATES] = {
@@ -285,13 +280,27 @@ void nvmf_ctrlr_reset(struct nvmf_ctrlr *ctrlr)
 
 /* ----------------------------------------------------------- keep-alive */
 
+uint32_t nvmf_kato_round(uint32_t kato_ms)
+{
+	uint32_t rem = kato_ms % NVMF_KAS_MS;
+
+	if (rem == 0)
+		return kato_ms;
+	/* Up to the granularity (Identify KAS), without wrapping past 2^32 - 1. */
+	if (kato_ms > UINT32_MAX - (NVMF_KAS_MS - rem))
+		return kato_ms - rem;
+	return kato_ms + (NVMF_KAS_MS - rem);
+}
+
 bool nvmf_ctrlr_kato_expired(struct nvmf_ctrlr *ctrlr, uint64_t now)
 {
-	uint64_t limit;
+	uint64_t limit_ms, limit;
 
 	if (ctrlr->kato_ms == 0 || now <= ctrlr->last_ka_tick)
 		return false;
-	limit = (uint64_t)(ctrlr->kato_ms + NVMF_KATO_MARGIN_MS) * env_ticks_hz() / 1000;
+	/* 64-bit throughout: KATO may be up to 2^32 - 1 ms (about 49 days). */
+	limit_ms = (uint64_t)ctrlr->kato_ms + NVMF_KATO_MARGIN_MS;
+	limit = limit_ms * (env_ticks_hz() / 1000);
 	return now - ctrlr->last_ka_tick > limit;
 }
 
@@ -309,80 +318,5 @@ void nvmf_ctrlr_timers(struct nvmf_poll_group *pg, uint64_t now)
 			  "closing its queues",
 			  ctrlr->ss->nqn, ctrlr->cntlid, ctrlr->hostnqn, ctrlr->kato_ms);
 		nvmf_ctrlr_request_teardown(ctrlr, "keep-alive timeout");
-	}
-}
-
-/* ------------------------------------------------------- async events */
-
-void nvmf_ctrlr_aer_kick(struct nvmf_ctrlr *ctrlr)
-{
-	struct nvmf_request *req;
-
-	if (!ctrlr->ns_notice_pending || ctrlr->ns_notice_masked || ctrlr->naer == 0)
-		return;
-	req = ctrlr->aer[--ctrlr->naer];
-	ctrlr->ns_notice_pending = false;
-	ctrlr->ns_notice_masked = true;
-	req->cpl.cdw0 = NVME_ASYNC_EVENT(NVME_AER_TYPE_NOTICE, NVME_AER_NOTICE_NS_ATTR_CHANGED,
-					 NVME_LOG_CHANGED_NS_LIST);
-	nvmf_req_complete(req, NVME_STATUS_SUCCESS);
-}
-
-void nvmf_ctrlr_aer_abort_all(struct nvmf_ctrlr *ctrlr)
-{
-	while (ctrlr->naer > 0) {
-		struct nvmf_request *req = ctrlr->aer[--ctrlr->naer];
-		nvmf_req_complete(req, NVME_STATUS_GENERIC(NVME_SC_ABORTED_SQ_DELETION));
-	}
-}
-
-static void changed_ns_add(struct nvmf_ctrlr *ctrlr, uint32_t nsid)
-{
-	for (uint32_t i = 0; i < ctrlr->nchanged; i++) {
-		if (ctrlr->changed_ns[i] == nsid)
-			return;
-	}
-	if (ctrlr->nchanged == NVMF_CHANGED_NS_MAX) {
-		ctrlr->changed_overflow = true;
-		return;
-	}
-	/* Keep the list ascending, as hosts expect. */
-	uint32_t i = ctrlr->nchanged++;
-	while (i > 0 && ctrlr->changed_ns[i - 1] > nsid) {
-		ctrlr->changed_ns[i] = ctrlr->changed_ns[i - 1];
-		i--;
-	}
-	ctrlr->changed_ns[i] = nsid;
-}
-
-static void ns_event_msg(void *arg)
-{
-	struct ns_event *ev = arg;
-	struct nvmf_ctrlr *ctrlr = ev->ctrlr;
-
-	if (ctrlr->admin_conn != NULL) {
-		changed_ns_add(ctrlr, ev->nsid);
-		if (ctrlr->aec & NVME_AEC_NS_ATTR) {
-			ctrlr->ns_notice_pending = true;
-			nvmf_ctrlr_aer_kick(ctrlr);
-		}
-	}
-	free(ev);
-}
-
-void nvmf_ctrlr_ns_changed(struct nvmf_subsystem *ss, uint32_t nsid)
-{
-	struct nvmf_ctrlr *ctrlr;
-
-	TAILQ_FOREACH(ctrlr, &ss->ctrlrs, ss_link)
-	{
-		struct ns_event *ev;
-
-		if (ctrlr->state != NVMF_CTRLR_LIVE || (ev = malloc(sizeof(*ev))) == NULL)
-			continue;
-		ev->ctrlr = ctrlr;
-		ev->nsid = nsid;
-		if (nvmf_msg_send(ctrlr->admin_pg, ns_event_msg, ev) != 0)
-			free(ev);
 	}
 }

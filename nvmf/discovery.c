@@ -27,6 +27,7 @@ struct disc_req {
 	struct nvmf_listen_addr local;
 	uint64_t offset;
 	uint64_t max;
+	bool rae; /* Retain Asynchronous Event */
 	void *log;
 	size_t len;
 	int rc;
@@ -132,6 +133,10 @@ static void disc_reply_msg(void *arg)
 		st = NVMF_ST_INVALID_FIELD;
 	else
 		nvmf_req_copy_page(req, d->log, d->len, d->offset, d->max);
+	/* Read with RAE clear: the Discovery Log Page Change event is cleared
+	 * and reported again at the next change. */
+	if (st == NVME_STATUS_SUCCESS && !d->rae)
+		nvmf_ctrlr_notice_read(req->qpair->ctrlr, NVMF_NOTICE_DISC_LOG);
 	free(d->log);
 	free(d);
 	nvmf_req_complete(req, st);
@@ -160,6 +165,7 @@ uint16_t nvmf_discovery_get_log(struct nvmf_request *req, uint64_t offset)
 	d->local = req->qpair->local;
 	d->offset = offset;
 	d->max = nvme_glp_len(&req->cmd);
+	d->rae = (req->cmd.cdw10 & NVME_GLP_RAE) != 0;
 	if (nvmf_msg_send(nvmf_main_pg(d->tgt), disc_build_msg, d) != 0) {
 		free(d);
 		return NVME_STATUS_GENERIC(NVME_SC_INTERNAL_DEVICE_ERROR);

@@ -252,8 +252,7 @@ static uint16_t connect_parse(struct nvmf_request *req, struct connect_ctx *cx)
 		    cx, NVMF_CONNECT_IATTR_SQE, offsetof(struct nvmf_connect_cmd, sqsize),
 		    "SQSIZE %u (%u entries) > %s %u", cmd->sqsize, cmd->sqsize + 1u,
 		    cmd->qid == 0 ? "the admin queue depth" : "MaxQueueDepth", max_depth);
-	if (cx->kato != 0 && cx->kato % NVMF_KAS_MS != 0)
-		cx->kato += NVMF_KAS_MS - cx->kato % NVMF_KAS_MS;
+	cx->kato = nvmf_kato_round(cx->kato);
 	return NVME_STATUS_SUCCESS;
 }
 

@@ -12,12 +12,6 @@
 #include "util.h"
 #include "nvmf/nvmf_internal.h"
 
-struct ns_release {
-	struct nvmf_tgt *tgt;
-	struct nvmf_ns *ns;
-	uint32_t remaining;
-};
-
 struct nvmf_ns *nvmf_ss_ns(struct nvmf_subsystem *ss, uint32_t nsid)
 {
 	if (nsid == 0 || nsid > NVMF_MAX_NSID_LIMIT)
@@ -116,37 +110,45 @@ int nvmf_subsystem_add_ns(struct nvmf_subsystem *ss, const char *backend_name,
 
 static void ns_release_ack(void *arg)
 {
-	struct ns_release *r = arg;
+	struct nvmf_ns *ns = arg;
+	struct nvmf_tgt *tgt = ns->tgt;
 
-	if (--r->remaining > 0)
+	if (--ns->release_pending > 0)
 		return;
-	r->tgt->pending_ns_free--;
-	free(r->ns);
-	free(r);
+	tgt->pending_ns_free--;
+	free(ns);
 }
 
 static void ns_release_on_group(void *arg)
 {
-	struct ns_release *r = arg;
+	struct nvmf_ns *ns = arg;
 
-	nvmf_msg_send(nvmf_main_pg(r->tgt), ns_release_ack, r);
+	/* Not ns->ss: a subsystem without controllers is freed at once. */
+	if (nvmf_msg_send(nvmf_main_pg(ns->tgt), ns_release_ack, ns) != 0)
+		log_error("nvmf", "namespace %u: release lost (message ring full); kept", ns->nsid);
 }
 
+/*
+ * Free @ns once every poll group has passed a message boundary after it was
+ * unpublished: an I/O path that loaded the pointer before is done with it
+ * (a bio in flight holds the backend channel, never the namespace). The
+ * count lives in @ns itself, so no allocation can fail here.
+ */
 static void ns_release(struct nvmf_tgt *tgt, struct nvmf_ns *ns)
 {
-	struct ns_release *r;
-
-	if (!tgt->started || (r = calloc(1, sizeof(*r))) == NULL) {
-		/* Not running: no poll group can hold it. */
-		free(ns);
+	if (!tgt->started) {
+		free(ns); /* no poll group runs: none can hold it */
 		return;
 	}
-	r->tgt = tgt;
-	r->ns = ns;
-	r->remaining = tgt->ngroups;
+	ns->tgt = tgt;
+	ns->release_pending = tgt->ngroups;
 	tgt->pending_ns_free++;
-	for (uint32_t i = 0; i < tgt->ngroups; i++)
-		nvmf_msg_send(tgt->groups[i], ns_release_on_group, r);
+	for (uint32_t i = 0; i < tgt->ngroups; i++) {
+		if (nvmf_msg_send(tgt->groups[i], ns_release_on_group, ns) != 0) {
+			log_error("nvmf", "namespace %u: release lost (message ring full); kept",
+				  ns->nsid);
+		}
+	}
 }
 
 int nvmf_subsystem_remove_ns(struct nvmf_subsystem *ss, uint32_t nsid)

@@ -128,6 +128,10 @@ struct nvmf_ns {
 	uint8_t uuid[16];
 	uint8_t nguid[16];
 	uint8_t eui64[8];
+	/* Removal: poll groups yet to pass a message boundary (main thread),
+	 * and the target to report to (the subsystem may be gone by then). */
+	uint32_t release_pending;
+	struct nvmf_tgt *tgt;
 };
 
 bool nvmf_mem_is_zero(const void *buf, size_t len);
@@ -166,6 +170,10 @@ void nvmf_ss_ctrlr_gone(struct nvmf_subsystem *ss);
 bool nvmf_ss_has_vwc(struct nvmf_subsystem *ss);
 
 /* ---------------------------------------------------------- controllers */
+
+/* Notice events a controller reports, as bits of notice_pending/_masked. */
+#define NVMF_NOTICE_NS_ATTR (1u << 0)  /* NVM: Namespace Attribute Changed, log 04h */
+#define NVMF_NOTICE_DISC_LOG (1u << 1) /* discovery: Discovery Log Page Change, log 70h */
 
 /* Per poll group counters of one controller: one writer, relaxed atomics. */
 struct nvmf_ctrlr_stats {
@@ -223,8 +231,8 @@ struct nvmf_ctrlr {
 	struct nvmf_request *aer[NVMF_AER_MAX];
 	uint32_t naer;
 	bool ka_expired;
-	bool ns_notice_pending; /* an event waits for an AER */
-	bool ns_notice_masked;  /* sent; masked until the log is read */
+	uint32_t notice_pending; /* NVMF_NOTICE_*: an event waits for an AER */
+	uint32_t notice_masked;  /* NVMF_NOTICE_*: sent; masked until its log is read */
 	uint32_t changed_ns[NVMF_CHANGED_NS_MAX];
 	uint32_t nchanged;
 	bool changed_overflow;
@@ -472,14 +480,28 @@ void nvmf_ctrlr_admin_closed(struct nvmf_conn *c);
 void nvmf_ctrlr_conn_bound(struct nvmf_conn *c, struct nvmf_ctrlr *ctrlr);
 /** Drop the I/O queues of a controller (CC.EN 1 -> 0), admin group. */
 void nvmf_ctrlr_reset(struct nvmf_ctrlr *ctrlr);
+/** @kato_ms rounded up to the keep-alive granularity, never past 2^32 - 1. Pure. */
+uint32_t nvmf_kato_round(uint32_t kato_ms);
 /** Keep-alive check at @now ticks (admin group). @return true when expired. */
 bool nvmf_ctrlr_kato_expired(struct nvmf_ctrlr *ctrlr, uint64_t now);
 /** Keep-alive timers of @pg's controllers. */
 void nvmf_ctrlr_timers(struct nvmf_poll_group *pg, uint64_t now);
 /** Post a namespace change to every controller of @ss (main thread). */
 void nvmf_ctrlr_ns_changed(struct nvmf_subsystem *ss, uint32_t nsid);
-/** Complete one pending AER if an event waits (admin group). */
+/**
+ * The discovery log changed (main thread): tell each live discovery
+ * controller, which reports it to a host that enabled the event.
+ */
+void nvmf_ctrlr_disc_changed(struct nvmf_tgt *tgt);
+/** Complete pending AERs while unmasked events wait (admin group). */
 void nvmf_ctrlr_aer_kick(struct nvmf_ctrlr *ctrlr);
+/** Set Features Asynchronous Event Configuration: keep what this kind of controller reports. */
+void nvmf_ctrlr_set_aec(struct nvmf_ctrlr *ctrlr, uint32_t aec);
+/**
+ * The host read the log page of the @notice event (NVMF_NOTICE_*) with RAE
+ * clear (admin group): what it read covers the event, which is unmasked.
+ */
+void nvmf_ctrlr_notice_read(struct nvmf_ctrlr *ctrlr, uint32_t notice);
 /** Complete all parked AERs with "aborted, SQ deletion" (admin group). */
 void nvmf_ctrlr_aer_abort_all(struct nvmf_ctrlr *ctrlr);
 bool nvmf_ctrlr_is_discovery(const struct nvmf_ctrlr *ctrlr);

@@ -143,11 +143,29 @@ int nvmf_subsystem_set_max_namespaces(struct nvmf_subsystem *ss, uint32_t max)
 	return 0;
 }
 
+static struct nvmf_host *host_find(struct nvmf_subsystem *ss, const char *hostnqn);
+
+/* Close the controllers of hosts @ss no longer allows (main thread). */
+static void ss_drop_disallowed(struct nvmf_subsystem *ss, const char *why)
+{
+	struct nvmf_ctrlr *ctrlr;
+
+	if (ss->allow_any_host)
+		return;
+	TAILQ_FOREACH(ctrlr, &ss->ctrlrs, ss_link)
+	{
+		if (host_find(ss, ctrlr->hostnqn) == NULL)
+			nvmf_ctrlr_teardown(ctrlr, why);
+	}
+}
+
 void nvmf_subsystem_set_allow_any_host(struct nvmf_subsystem *ss, bool allow)
 {
-	if (ss->allow_any_host != allow)
-		nvmf_tgt_genctr_bump(ss->tgt);
+	if (ss->allow_any_host == allow)
+		return;
 	ss->allow_any_host = allow;
+	nvmf_tgt_genctr_bump(ss->tgt);
+	ss_drop_disallowed(ss, "any-host access withdrawn, host not on the allow list");
 }
 
 static struct nvmf_host *host_find(struct nvmf_subsystem *ss, const char *hostnqn)
@@ -187,20 +205,13 @@ int nvmf_subsystem_add_host(struct nvmf_subsystem *ss, const char *hostnqn)
 int nvmf_subsystem_remove_host(struct nvmf_subsystem *ss, const char *hostnqn)
 {
 	struct nvmf_host *h = host_find(ss, hostnqn);
-	struct nvmf_ctrlr *ctrlr;
 
 	if (h == NULL)
 		return -ENOENT;
 	TAILQ_REMOVE(&ss->hosts, h, link);
 	free(h);
 	nvmf_tgt_genctr_bump(ss->tgt);
-	if (ss->allow_any_host)
-		return 0;
-	TAILQ_FOREACH(ctrlr, &ss->ctrlrs, ss_link)
-	{
-		if (strcmp(ctrlr->hostnqn, hostnqn) == 0)
-			nvmf_ctrlr_teardown(ctrlr, "host removed from the allow list");
-	}
+	ss_drop_disallowed(ss, "host removed from the allow list");
 	return 0;
 }
 
@@ -244,12 +255,32 @@ int nvmf_subsystem_add_listener(struct nvmf_subsystem *ss, const struct nvmf_lis
 	return 0;
 }
 
+/* Did any queue of @ctrlr come in through the listen address @a? (main thread) */
+static bool ctrlr_came_through(const struct nvmf_ctrlr *ctrlr, const struct nvmf_listen_addr *a)
+{
+	for (uint32_t qid = 0; qid < ctrlr->max_qpairs; qid++) {
+		const struct nvmf_conn *c = ctrlr->conns[qid];
+
+		if (c != NULL && nvmf_listen_addr_eq(&c->qp->local, a))
+			return true;
+	}
+	return false;
+}
+
 int nvmf_subsystem_remove_listener(struct nvmf_subsystem *ss, const struct nvmf_listen_addr *addr)
 {
 	struct nvmf_ss_listener *sl = ss_listener_find(ss, addr);
+	struct nvmf_ctrlr *ctrlr;
 
 	if (sl == NULL)
 		return -ENOENT;
+	/* Controllers of @ss reached through it go; those through other
+	 * listeners, and other subsystems' on the same address, stay. */
+	TAILQ_FOREACH(ctrlr, &ss->ctrlrs, ss_link)
+	{
+		if (ctrlr_came_through(ctrlr, addr))
+			nvmf_ctrlr_teardown(ctrlr, "listener removed from the subsystem");
+	}
 	TAILQ_REMOVE(&ss->listeners, sl, link);
 	nvmf_tgt_listener_put(ss->tgt, sl->l);
 	free(sl);

@@ -110,6 +110,8 @@ const struct nvmf_transport_opts *nvmf_tgt_opts_of(struct nvmf_tgt *tgt, struct 
 void nvmf_tgt_genctr_bump(struct nvmf_tgt *tgt)
 {
 	tgt->genctr++;
+	if (tgt->started)
+		nvmf_ctrlr_disc_changed(tgt);
 }
 
 /* ------------------------------------------------------------- backends */
