@@ -2,16 +2,21 @@
 /*
  * Fake env start-up, cores, threads and clock: no EAL. env_init() records
  * the options; threads are pthreads pinned to their core when the machine
- * has it; the clock is CLOCK_MONOTONIC in nanoseconds.
+ * has it; the clock is CLOCK_MONOTONIC in nanoseconds, plus what a test
+ * added with env_fake_clock_advance().
  */
 #include <errno.h>
 #include <pthread.h>
+#include <stdatomic.h>
 #include <sched.h>
 #include <string.h>
 #include <time.h>
 
 #include "env/env_cores.h"
+#include "env/fake/env_fake.h"
 #include "include/env.h"
+
+static _Atomic uint64_t g_clock_offset_ns;
 
 struct fake_worker {
 	pthread_t tid;
@@ -147,7 +152,13 @@ uint64_t env_ticks(void)
 	struct timespec ts;
 
 	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
+	return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec +
+	       atomic_load_explicit(&g_clock_offset_ns, memory_order_relaxed);
+}
+
+void env_fake_clock_advance(uint64_t ns)
+{
+	atomic_fetch_add_explicit(&g_clock_offset_ns, ns, memory_order_relaxed);
 }
 
 uint64_t env_ticks_hz(void)

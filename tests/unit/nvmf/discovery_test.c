@@ -18,16 +18,6 @@ static void add_ss2(struct fx *fx, struct nvmf_subsystem **out)
 	*out = ss2;
 }
 
-static struct fx_qp *disc_up(struct fx *fx, const char *hostnqn)
-{
-	struct fx_qp *q = fx_qp_new(fx);
-
-	assert_int_equal(
-	    fx_connect_full(fx, q, 0, 31, NVMF_DISCOVERY_NQN, hostnqn, 0x11, 0xffff, NULL), 0);
-	assert_int_equal(fx_prop_set(fx, q, NVME_REG_CC, 1), 0);
-	return q;
-}
-
 static void test_discovery_identify(void **state)
 {
 	struct fx fx;
@@ -37,7 +27,7 @@ static void test_discovery_identify(void **state)
 	(void)state;
 	fx_init(&fx);
 	fx_start(&fx);
-	q = disc_up(&fx, FX_HOSTNQN);
+	q = fx_disc_up(&fx, FX_HOSTNQN);
 	assert_int_equal(
 	    fx_admin(&fx, q, NVME_OPC_IDENTIFY, 0, NVME_CNS_CONTROLLER, 0, &id, sizeof(id), NULL),
 	    0);
@@ -96,8 +86,8 @@ static void test_log_filtered_by_host(void **state)
 	fx_init(&fx);
 	add_ss2(&fx, &ss2);
 	fx_start(&fx);
-	q1 = disc_up(&fx, FX_HOSTNQN);
-	q2 = disc_up(&fx, FX_HOSTNQN2);
+	q1 = fx_disc_up(&fx, FX_HOSTNQN);
+	q2 = fx_disc_up(&fx, FX_HOSTNQN2);
 
 	n = read_log(&fx, q1, e, &gen1);
 	assert_int_equal(n, 2); /* ss1 x 1 listener + current discovery */
@@ -151,7 +141,7 @@ static void test_log_offsets(void **state)
 	fx_init(&fx);
 	add_ss2(&fx, &ss2);
 	fx_start(&fx);
-	q = disc_up(&fx, FX_HOSTNQN2);
+	q = fx_disc_up(&fx, FX_HOSTNQN2);
 	assert_int_equal(fx_get_log(&fx, q, NVME_LOG_DISCOVERY, 0, whole, sizeof(whole)), 0);
 	gen = nvme_get_le64(whole);
 	assert_int_equal(nvme_get_le64(whole + 8), 4);

@@ -524,6 +524,17 @@ static FX_UNUSED uint16_t fx_admin_up(struct fx *fx, struct fx_qp **out, const c
 	return (uint16_t)cpl.cdw0;
 }
 
+/* A discovery controller of @hostnqn, enabled (KATO 10 s, from the Connect). */
+static FX_UNUSED struct fx_qp *fx_disc_up(struct fx *fx, const char *hostnqn)
+{
+	struct fx_qp *q = fx_qp_new(fx);
+
+	assert_int_equal(
+	    fx_connect_full(fx, q, 0, 31, NVMF_DISCOVERY_NQN, hostnqn, 0x11, 0xffff, NULL), 0);
+	assert_int_equal(fx_prop_set(fx, q, NVME_REG_CC, 1), 0);
+	return q;
+}
+
 /* An I/O queue @qid of controller @cntlid. */
 static FX_UNUSED struct fx_qp *fx_io_up(struct fx *fx, uint16_t cntlid, uint16_t qid)
 {

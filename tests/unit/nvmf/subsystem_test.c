@@ -181,6 +181,94 @@ static void test_remove_host_drops_ctrlr(void **state)
 	fx_fini(&fx);
 }
 
+/* A connection of FX_HOSTNQN to @subnqn through @port, admin queue up. */
+static struct fx_qp *admin_via(struct fx *fx, const char *subnqn, const char *port)
+{
+	struct nvmf_listen_addr keep = fx->addr;
+	struct fx_qp *q;
+
+	fx_addr(&fx->addr, "127.0.0.1", port);
+	fx_admin_up(fx, &q, subnqn);
+	fx->addr = keep;
+	return q;
+}
+
+static void test_remove_listener_drops_its_ctrlrs(void **state)
+{
+	struct fx fx;
+	struct fx_transport *t;
+	struct nvmf_subsystem *ss2;
+	struct nvmf_listen_addr b;
+	struct fx_qp *q_a, *q_b, *q_ss2, *q_disc;
+
+	(void)state;
+	fx_init(&fx);
+	t = (struct fx_transport *)nvmf_tgt_tr_find(fx.tgt, NVMF_TRTYPE_TCP)->t;
+	fx_addr(&b, "127.0.0.1", "4421");
+	assert_int_equal(nvmf_subsystem_add_listener(fx.ss, &b), 0);
+	assert_int_equal(nvmf_subsystem_create(fx.tgt, "nqn.2016-06.io.example:ss2", &ss2), 0);
+	nvmf_subsystem_set_allow_any_host(ss2, true);
+	assert_int_equal(nvmf_subsystem_add_listener(ss2, &b), 0);
+	fx_start(&fx);
+	q_a = admin_via(&fx, FX_SSNQN, "4420");
+	q_b = admin_via(&fx, FX_SSNQN, "4421");
+	q_ss2 = admin_via(&fx, "nqn.2016-06.io.example:ss2", "4421");
+	fx.addr = b;
+	q_disc = fx_disc_up(&fx, FX_HOSTNQN);
+	fx_addr(&fx.addr, "127.0.0.1", "4420");
+	assert_int_equal(fx.ss->num_ctrlrs, 2);
+
+	/* 4421 leaves fx.ss: its controller through 4421 goes, nothing else. */
+	assert_int_equal(nvmf_subsystem_remove_listener(fx.ss, &b), 0);
+	fx_poll(&fx, 10);
+	assert_true(q_b->freed);
+	assert_false(q_a->close_asked);
+	assert_false(q_ss2->close_asked);
+	assert_false(q_disc->close_asked);
+	assert_int_equal(fx.ss->num_ctrlrs, 1);
+	assert_int_equal(t->stop_listens, 0); /* ss2 still listens there */
+	assert_int_equal(fx_admin(&fx, q_a, NVME_OPC_KEEP_ALIVE, 0, 0, 0, NULL, 0, NULL), 0);
+	/* A new connection through 4421 to fx.ss is refused. */
+	fx.addr = b;
+	struct fx_qp *again = fx_qp_new(&fx);
+	fx_addr(&fx.addr, "127.0.0.1", "4420");
+	assert_status(fx_connect_full(&fx, again, 0, 31, FX_SSNQN, FX_HOSTNQN, 0xab, 0xffff, NULL),
+		      NVME_SCT_COMMAND_SPECIFIC, NVME_SC_FABRICS_CONNECT_INVALID_PARAMETERS);
+
+	/* Its last subsystem leaves 4421: the transport stops listening. */
+	assert_int_equal(nvmf_subsystem_remove_listener(ss2, &b), 0);
+	fx_poll(&fx, 10);
+	assert_true(q_ss2->freed);
+	assert_int_equal(t->stop_listens, 1);
+	assert_false(q_a->close_asked);
+	assert_false(q_disc->close_asked);
+	fx_fini(&fx);
+}
+
+/* Any-host access withdrawn: hosts not on the list lose their controllers. */
+static void test_allow_any_host_off_drops_unlisted(void **state)
+{
+	struct fx fx;
+	struct fx_qp *listed, *other;
+	struct fx_qp *q;
+
+	(void)state;
+	fx_init(&fx);
+	assert_int_equal(nvmf_subsystem_add_host(fx.ss, FX_HOSTNQN), 0);
+	fx_start(&fx);
+	fx_admin_up(&fx, &listed, FX_SSNQN);
+	q = fx_qp_new(&fx);
+	assert_int_equal(fx_connect_full(&fx, q, 0, 31, FX_SSNQN, FX_HOSTNQN2, 0xcd, 0xffff, NULL),
+			 0);
+	other = q;
+	nvmf_subsystem_set_allow_any_host(fx.ss, false);
+	fx_poll(&fx, 10);
+	assert_true(other->freed);
+	assert_false(listed->close_asked);
+	assert_int_equal(fx.ss->num_ctrlrs, 1);
+	fx_fini(&fx);
+}
+
 static void test_backend_public_create(void **state)
 {
 	struct nvmf_tgt *tgt;
@@ -206,6 +294,8 @@ int main(void)
 	    cmocka_unit_test(test_listen_addr_parse),
 	    cmocka_unit_test(test_listeners),
 	    cmocka_unit_test(test_remove_host_drops_ctrlr),
+	    cmocka_unit_test(test_remove_listener_drops_its_ctrlrs),
+	    cmocka_unit_test(test_allow_any_host_off_drops_unlisted),
 	    cmocka_unit_test(test_backend_public_create),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -1,0 +1,18 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * env_fake.h - what only the fake env (env/fake/, linked by the unit tests
+ * of upper layers) offers beyond include/env.h.
+ */
+#ifndef NVMF_TGT_ENV_FAKE_H
+#define NVMF_TGT_ENV_FAKE_H
+
+#include <stdint.h>
+
+/**
+ * Move the fake clock (env_ticks(), nanoseconds) @ns forward, for every
+ * thread at once, so a test can cover hours of timers in milliseconds.
+ * It never goes back. Thread safe.
+ */
+void env_fake_clock_advance(uint64_t ns);
+
+#endif /* NVMF_TGT_ENV_FAKE_H */
