@@ -23,6 +23,13 @@ static struct nvmf_request *aer_post(struct fx_qp *q)
 	return fx_submit_cmd(q, &cmd, NULL, 0, NVMF_XFER_NONE);
 }
 
+static void identify_ctrlr(struct fx *fx, struct fx_qp *q, struct nvme_id_ctrl *id)
+{
+	assert_int_equal(
+	    fx_admin(fx, q, NVME_OPC_IDENTIFY, 0, NVME_CNS_CONTROLLER, 0, id, sizeof(*id), NULL),
+	    0);
+}
+
 /* Poll a while; @return whether @req completed. */
 static bool settles_done(struct fx *fx, struct fx_qp *q, struct nvmf_request *req)
 {
@@ -114,9 +121,7 @@ static void test_disc_change_event(void **state)
 	fx_start(&fx);
 	fx_addr(&a, "127.0.0.1", "4421");
 	q = fx_disc_up(&fx, FX_HOSTNQN);
-	assert_int_equal(
-	    fx_admin(&fx, q, NVME_OPC_IDENTIFY, 0, NVME_CNS_CONTROLLER, 0, &id, sizeof(id), NULL),
-	    0);
+	identify_ctrlr(&fx, q, &id);
 	assert_int_equal(id.oaes, NVME_CTRL_OAES_DISCOVERY_LOG_CHANGE);
 	gen = disc_genctr(&fx, q, false);
 
@@ -159,9 +164,7 @@ static void test_nvm_ctrlr_no_disc_event(void **state)
 	fx_init(&fx);
 	fx_start(&fx);
 	fx_admin_up(&fx, &q, FX_SSNQN);
-	assert_int_equal(
-	    fx_admin(&fx, q, NVME_OPC_IDENTIFY, 0, NVME_CNS_CONTROLLER, 0, &id, sizeof(id), NULL),
-	    0);
+	identify_ctrlr(&fx, q, &id);
 	assert_int_equal(id.oaes & NVME_CTRL_OAES_DISCOVERY_LOG_CHANGE, 0);
 	assert_int_equal(aec_set_both(&fx, q), NVME_AEC_NS_ATTR);
 	fx_fini(&fx);
