@@ -26,7 +26,7 @@
 
 #include "env.h"
 #include "nvme.h"
-#include "tests/integration/tgt_child.h"
+#include "tests/integration/host_env.h"
 #include "util.h"
 
 #define NQN_RAM "nqn.2016-06.io.nvmf-tgt:ram0"
@@ -42,7 +42,6 @@ static struct tgt_child g_tgt;
 static int setup(void **state)
 {
 	const char *port = getenv("NVMF_TEST_PORT");
-	struct env_opts eo;
 	char conf[2048];
 
 	(void)state;
@@ -58,15 +57,7 @@ static int setup(void **state)
 		 "  Listen TCP 127.0.0.1:%d\n  AllowAnyHost No\n  Host " HOST_OK "\n"
 		 "  Namespace ram1 1\n",
 		 MAX_IO, g_tgt.port, g_tgt.port);
-	if (tgt_child_write_conf(&g_tgt, conf) != 0)
-		return -1;
-	env_opts_init(&eo);
-	eo.name = "nvme_tcp_test";
-	eo.no_huge = true;
-	eo.no_pci = true;
-	if (env_init(&eo) != 0)
-		return -1;
-	return tgt_child_start(&g_tgt);
+	return host_env_start(&g_tgt, "nvme_tcp_test", conf);
 }
 
 static int teardown(void **state)

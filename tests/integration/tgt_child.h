@@ -22,6 +22,7 @@ struct tgt_child {
 	pid_t pid;
 	int port;
 	char conf[64];
+	char rpc[108]; /* optional: the RPC socket to serve (-r), or empty */
 };
 
 /** Write @text to a new temporary conf file (path in @t->conf). @return 0 or -1. */
@@ -58,7 +59,8 @@ static inline int tgt_child_probe(int port)
 
 /**
  * Start the target binary ($NVMF_TGT_BIN, default build/bin/nvmf_tgt) on
- * @t->conf and wait up to 10 s until 127.0.0.1:@t->port accepts.
+ * @t->conf (and RPC socket @t->rpc when set) and wait up to 10 s until
+ * 127.0.0.1:@t->port accepts.
  * @return 0, or -1 (the child is reaped).
  */
 static inline int tgt_child_start(struct tgt_child *t)
@@ -72,7 +74,10 @@ static inline int tgt_child_start(struct tgt_child *t)
 	if (t->pid < 0)
 		return -1;
 	if (t->pid == 0) {
-		execl(bin, bin, "-c", t->conf, (char *)NULL);
+		if (t->rpc[0] != '\0')
+			execl(bin, bin, "-c", t->conf, "-r", t->rpc, (char *)NULL);
+		else
+			execl(bin, bin, "-c", t->conf, (char *)NULL);
 		_exit(127);
 	}
 	for (i = 0; i < 100; i++) {

@@ -284,8 +284,11 @@ static void io_cb(void *arg, const struct nvme_cpl *cpl)
 	io->pending--;
 	if (nvme_cpl_get_status(cpl) == NVME_STATUS_GENERIC(NVME_SC_ABORTED_SQ_DELETION))
 		io->retry = true; /* DNR clear: the controller was reset */
-	else if (nvme_cpl_is_error(cpl))
+	else if (nvme_cpl_is_error(cpl)) {
 		io->failed = true;
+		if (io->pq->first_error == 0)
+			io->pq->first_error = nvme_cpl_get_status(cpl);
+	}
 	if (io->pending || io->next_blk < io->nlb)
 		return;
 	io_done(io->pq, io);

@@ -96,7 +96,15 @@ static int finish(int rc)
 	} else if (g_run.t_stopped) {
 		status = "interrupted";
 	} else if (io_errors || verify_errors) {
+		uint16_t st = perf_first_error(&g_run);
+
 		status = "errors";
+		if (st != 0) {
+			snprintf(msg, sizeof(msg), "first failed I/O: SCT %u SC 0x%02x%s",
+				 nvme_status_sct(st), nvme_status_sc(st),
+				 nvme_status_dnr(st) ? " DNR" : "");
+			error = msg;
+		}
 	}
 	perf_report(&g_run, status, error);
 	if (rc)

@@ -126,6 +126,7 @@ struct perf_qpair {
 	uint64_t seq_next;    /* sequential without verify: next slot */
 	uint32_t verify_msgs; /* mismatches reported so far */
 	int rc;               /* first submit error seen in a callback */
+	uint16_t first_error; /* NVMe status of the first failed I/O, 0: none yet */
 	bool running;         /* resubmit on completion */
 	bool measuring;
 	bool dead;
@@ -195,6 +196,8 @@ void perf_teardown(struct perf_run *run);
 void perf_report(const struct perf_run *run, const char *status, const char *error);
 /** Sum of I/O errors and verify mismatches over every queue pair. */
 void perf_totals(const struct perf_run *run, uint64_t *io_errors, uint64_t *verify_errors);
+/** The NVMe status of the first failed I/O of any queue pair, or 0. */
+uint16_t perf_first_error(const struct perf_run *run);
 /** One progress line on stderr. */
 void perf_progress(const struct perf_run *run, double elapsed_s, uint64_t ios, uint64_t bytes,
 		   double interval_s, bool warmup);

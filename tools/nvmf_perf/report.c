@@ -251,6 +251,17 @@ void perf_report(const struct perf_run *run, const char *status, const char *err
 }
 
 /* Totals, for the exit status. */
+uint16_t perf_first_error(const struct perf_run *run)
+{
+	for (uint32_t w = 0; w < run->nworkers; w++) {
+		for (uint32_t i = 0; i < run->workers[w].nqpairs; i++) {
+			if (run->workers[w].qpairs[i].first_error != 0)
+				return run->workers[w].qpairs[i].first_error;
+		}
+	}
+	return 0;
+}
+
 void perf_totals(const struct perf_run *run, uint64_t *io_errors, uint64_t *verify_errors)
 {
 	*io_errors = 0;
