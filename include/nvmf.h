@@ -253,13 +253,15 @@ void nvmf_backend_foreach(struct nvmf_tgt *tgt,
 			  void (*cb)(void *arg, const struct nvmf_backend_info *info), void *arg);
 
 /**
- * Delete and free backend @name. It must not be a namespace of any
- * subsystem, and no poll group may have done I/O on it: a read served in
- * place may still be on its way to a host from the backend's memory, and
- * the core cannot yet tell when it has left.
+ * Delete backend @name. It must not be a namespace of any subsystem. Its
+ * name is free at once. Before start it is freed here; while the target
+ * runs, each poll group first closes its channel on it, once nothing
+ * holds that channel (bios in flight, reads served in place from the
+ * backend's memory that the transport has not sent yet), and the backend
+ * is freed when the last group is done (a local NVMe controller is then
+ * disconnected), from the main thread's loop.
  * @return 0, -ENOENT (no such backend), -EBUSY (a namespace uses it),
- *         -EAGAIN (a namespace removal is still settling: retry),
- *         -EOPNOTSUPP (it has served I/O; it stays until the target exits).
+ *         -ENOMEM.
  */
 int nvmf_backend_delete(struct nvmf_tgt *tgt, const char *name);
 

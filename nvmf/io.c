@@ -35,6 +35,9 @@ static void ctx_put(struct nvmf_poll_group *pg, struct nvmf_io_ctx *ctx)
 	if (ctx->scratch != NULL)
 		env_pool_put(pg->scratch, ctx->scratch);
 	ctx->scratch = NULL;
+	if (ctx->ch != NULL)
+		ctx->ch->holds--;
+	ctx->ch = NULL;
 	SLIST_INSERT_HEAD(&pg->free_ctxs, ctx, free_link);
 }
 
@@ -296,6 +299,9 @@ static bool io_read_in_place(struct nvmf_request *req, struct nvmf_ns *ns)
 	req->c2h_span.iov_len = len;
 	req->c2h_iov = &req->c2h_span;
 	req->c2h_iovcnt = 1;
+	/* The backend's memory stays until the transport releases it. */
+	req->c2h_owner = ch;
+	ch->holds++;
 	count_stats(req, len);
 	nvmf_req_complete(req, NVME_STATUS_SUCCESS);
 	return true;
@@ -329,6 +335,8 @@ void nvmf_io_exec(struct nvmf_request *req)
 	ctx->nrange = nrange;
 	ctx->lbads = ns->lbads;
 	ctx->ch = nvmf_pg_channel(pg, ns->backend);
+	if (ctx->ch != NULL)
+		ctx->ch->holds++; /* until ctx_put() */
 	ctx->bio.cb = io_cb;
 	ctx->bio.cb_arg = ctx;
 	st = ctx->ch ? bio_prepare(ctx, ns, req->qpair->ctrlr) : ST_INTERNAL;
@@ -347,6 +355,15 @@ void nvmf_io_exec(struct nvmf_request *req)
 	} else if (rc != 0) {
 		io_req_complete(ctx, status_of_errno(rc));
 	}
+}
+
+void nvmf_upcall_c2h_release(struct nvmf_request *req)
+{
+	struct nvmf_bchannel *ch = req->c2h_owner;
+
+	req->c2h_owner = NULL;
+	if (ch != NULL)
+		ch->holds--; /* a closing channel is closed by the group's next poll */
 }
 
 void nvmf_io_resume_pending(struct nvmf_poll_group *pg)

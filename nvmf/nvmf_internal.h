@@ -359,6 +359,12 @@ void nvmf_pg_destroy(struct nvmf_poll_group *pg);
 int nvmf_pg_poll(struct nvmf_poll_group *pg);
 /** The channel of @b on @pg (created on first use). NULL on failure. */
 struct nvmf_bchannel *nvmf_pg_channel(struct nvmf_poll_group *pg, struct nvmf_backend *b);
+/**
+ * Close @pg's channel on @b, which is being deleted (group thread): at once
+ * when nothing holds it, else from a later poll once its holds are gone.
+ * Either way the main thread then gets nvmf_backend_del_ack() for @b.
+ */
+void nvmf_pg_channel_close(struct nvmf_poll_group *pg, struct nvmf_backend *b);
 /** Thread body of a worker poll group. */
 int nvmf_pg_thread(void *arg);
 /** A conn's memory goes back to the transport when nothing refers to it. */
@@ -388,6 +394,7 @@ struct nvmf_tgt {
 	uint32_t num_ctrlrs;
 	uint64_t ctrlr_states[NVMF_CTRLR_NSTATES]; /* changes into each state */
 	uint32_t pending_ns_free;
+	TAILQ_HEAD(, nvmf_backend) deleting; /* deleted, waiting for the groups' channels */
 	nvmf_main_poll_fn main_poller;
 	void *main_poller_arg;
 	uint64_t start_tick;
@@ -416,6 +423,10 @@ void nvmf_tgt_listener_put(struct nvmf_tgt *tgt, struct nvmf_listener *l);
 void nvmf_tgt_genctr_bump(struct nvmf_tgt *tgt);
 /** Can @opts be added while running (groups' scratch buffers big enough)? */
 bool nvmf_tgt_runtime_tr_fits(struct nvmf_tgt *tgt, const struct nvmf_transport_opts *opts);
+/** A group closed its channel on @b (main thread, by message): the last one frees @b. */
+void nvmf_backend_del_ack(void *b);
+/** Free what is still being deleted (groups stopped). */
+void nvmf_backend_del_flush(struct nvmf_tgt *tgt);
 /** A transport was added while running: each group creates its part (runtime.c). */
 void nvmf_tgt_runtime_tr_added(struct nvmf_tgt *tgt, struct nvmf_tr *tr);
 /** Largest in-capsule data size / MDTS / queue depths over all transports. */
@@ -426,6 +437,8 @@ const struct nvmf_transport_opts *nvmf_tgt_opts_of(struct nvmf_tgt *tgt, struct 
 void nvmf_upcall_new_qpair(void *ctx, struct nvmf_qpair *qp);
 void nvmf_upcall_exec(struct nvmf_request *req);
 void nvmf_upcall_qpair_closed(struct nvmf_qpair *qp);
+/** The transport sent a read served in place: the channel's hold goes (io.c). */
+void nvmf_upcall_c2h_release(struct nvmf_request *req);
 
 /* ------------------------------------------------------------- requests */
 

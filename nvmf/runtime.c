@@ -124,23 +124,95 @@ void nvmf_backend_foreach(struct nvmf_tgt *tgt,
 	}
 }
 
+/*
+ * Deleting a backend while the target runs (main thread):
+ *
+ *   nvmf_backend_delete: out of the list (its name is free at once), onto
+ *     tgt->deleting; "close your channel" to every group, behind the
+ *     messages of the namespace removal that dropped its last reference
+ *   each group: no channel -> ack; else the channel closes from the
+ *     group's poll once nothing holds it (bios in flight, reads served in
+ *     place that the transport has not released) -> ack
+ *   last ack: the backend is destroyed and its id freed for reuse
+ */
+struct nvmf_backend_del {
+	struct nvmf_tgt *tgt;
+	struct nvmf_backend *b;
+	uint32_t remaining; /* groups that have not acked */
+	struct del_msg {
+		struct nvmf_backend_del *d;
+		struct nvmf_poll_group *pg;
+	} msgs[];
+};
+
+static void backend_free(struct nvmf_tgt *tgt, struct nvmf_backend *b)
+{
+	tgt->backend_by_id[b->id] = NULL;
+	free(b->del);
+	b->del = NULL;
+	b->ops->destroy(b);
+}
+
+static void backend_del_on_group(void *arg)
+{
+	struct del_msg *m = arg;
+
+	nvmf_pg_channel_close(m->pg, m->d->b);
+}
+
+void nvmf_backend_del_ack(void *arg)
+{
+	struct nvmf_backend *b = arg;
+	struct nvmf_tgt *tgt = b->del->tgt;
+
+	if (--b->del->remaining > 0)
+		return;
+	TAILQ_REMOVE(&tgt->deleting, b, link);
+	backend_free(tgt, b);
+}
+
+void nvmf_backend_del_flush(struct nvmf_tgt *tgt)
+{
+	struct nvmf_backend *b;
+
+	while ((b = TAILQ_FIRST(&tgt->deleting)) != NULL) {
+		TAILQ_REMOVE(&tgt->deleting, b, link);
+		backend_free(tgt, b);
+	}
+}
+
 int nvmf_backend_delete(struct nvmf_tgt *tgt, const char *name)
 {
 	struct nvmf_backend *b = nvmf_backend_find(tgt, name);
+	struct nvmf_backend_del *d;
 
 	if (b == NULL)
 		return -ENOENT;
 	if (b->refs > 0)
 		return -EBUSY;
-	/* A removed namespace may still be in a poll group's hands. */
-	if (tgt->pending_ns_free > 0)
-		return -EAGAIN;
-	if (atomic_load_explicit(&b->opened, memory_order_acquire))
-		return -EOPNOTSUPP;
-	/* No namespace refers to it and no group has a channel: nobody can reach it. */
+	if (!tgt->started) {
+		/* No poll group: nobody can hold it. */
+		TAILQ_REMOVE(&tgt->backends, b, link);
+		backend_free(tgt, b);
+		return 0;
+	}
+	d = calloc(1, sizeof(*d) + tgt->ngroups * sizeof(d->msgs[0]));
+	if (d == NULL)
+		return -ENOMEM;
+	d->tgt = tgt;
+	d->b = b;
+	d->remaining = tgt->ngroups;
+	b->del = d;
 	TAILQ_REMOVE(&tgt->backends, b, link);
-	tgt->backend_by_id[b->id] = NULL;
-	b->ops->destroy(b);
+	TAILQ_INSERT_TAIL(&tgt->deleting, b, link);
+	for (uint32_t i = 0; i < tgt->ngroups; i++) {
+		d->msgs[i].d = d;
+		d->msgs[i].pg = tgt->groups[i];
+		/* On failure the backend stays on tgt->deleting until the target is destroyed. */
+		if (nvmf_msg_send(tgt->groups[i], backend_del_on_group, &d->msgs[i]) != 0)
+			log_error("nvmf", "backend %s: poll group %u not told; freed at exit", name,
+				  i);
+	}
 	return 0;
 }
 
