@@ -381,7 +381,7 @@ struct nvmf_tgt {
 	struct nvmf_subsystem *discovery;
 	TAILQ_HEAD(, nvmf_listener) listeners;
 	uint16_t next_portid;
-	TAILQ_HEAD(, nvmf_backend) backends;
+	TAILQ_HEAD(nvmf_backend_list, nvmf_backend) backends;
 	struct nvmf_backend *backend_by_id[NVMF_MAX_BACKENDS];
 	uint64_t genctr; /* discovery log generation */
 	struct nvmf_poll_group *groups[NVMF_MAX_GROUPS];
@@ -394,7 +394,7 @@ struct nvmf_tgt {
 	uint32_t num_ctrlrs;
 	uint64_t ctrlr_states[NVMF_CTRLR_NSTATES]; /* changes into each state */
 	uint32_t pending_ns_free;
-	TAILQ_HEAD(, nvmf_backend) deleting; /* deleted, waiting for the groups' channels */
+	struct nvmf_backend_list deleting; /* deleted, waiting for the groups' channels */
 	nvmf_main_poll_fn main_poller;
 	void *main_poller_arg;
 	uint64_t start_tick;
