@@ -33,7 +33,7 @@ static struct nvmf_poll_group *req_pg(struct nvmf_request *req)
 static void ctx_put(struct nvmf_poll_group *pg, struct nvmf_io_ctx *ctx)
 {
 	if (ctx->scratch != NULL)
-		env_pool_put(pg->scratch, ctx->scratch);
+		env_pool_put(ctx->scratch_pool, ctx->scratch);
 	ctx->scratch = NULL;
 	if (ctx->ch != NULL)
 		ctx->ch->holds--;
@@ -213,7 +213,10 @@ static uint16_t bio_prepare(struct nvmf_io_ctx *ctx, struct nvmf_ns *ns, struct 
 			   !atomic_load_explicit(&ctrlr->vwc_enabled, memory_order_relaxed);
 		break;
 	case NVME_OPC_COMPARE:
-		ctx->scratch = env_pool_get(req_pg(req)->scratch);
+		if (bio->len > req_pg(req)->scratch_size)
+			return ST_INTERNAL; /* the group missed a grow (no memory for its message) */
+		ctx->scratch_pool = req_pg(req)->scratch;
+		ctx->scratch = env_pool_get(ctx->scratch_pool);
 		if (ctx->scratch == NULL)
 			return ST_AGAIN;
 		ctx->scratch_iov.iov_base = ctx->scratch;

@@ -320,6 +320,7 @@ struct nvmf_io_ctx {
 	struct nvmf_bchannel *ch;
 	uint8_t lbads;
 	void *scratch;
+	struct env_pool *scratch_pool; /* where scratch goes back */
 	struct iovec scratch_iov;
 	uint32_t range;  /* DSM: next range */
 	uint32_t nrange; /* DSM: ranges */
@@ -342,8 +343,10 @@ struct nvmf_poll_group {
 	TAILQ_HEAD(, nvmf_request) pending; /* waiting for an I/O context or a retry */
 	struct nvmf_io_ctx *ctxs;
 	SLIST_HEAD(, nvmf_io_ctx) free_ctxs;
-	struct env_pool *scratch;
+	struct env_pool *scratch; /* Compare buffers of scratch_size bytes */
 	uint32_t scratch_size;
+	struct env_pool *old_scratch[NVMF_MAX_TRANSPORTS]; /* outgrown, freed with the group */
+	uint32_t nold_scratch;
 	uint64_t next_timer;
 	uint64_t idle_since;
 	atomic_bool stop;
@@ -394,6 +397,8 @@ struct nvmf_tgt {
 	uint32_t num_ctrlrs;
 	uint64_t ctrlr_states[NVMF_CTRLR_NSTATES]; /* changes into each state */
 	uint32_t pending_ns_free;
+	uint32_t scratch_size;  /* the groups' Compare buffers, once pending grows are in */
+	uint32_t scratch_grows; /* times grown while running */
 	struct nvmf_backend_list deleting; /* deleted, waiting for the groups' channels */
 	nvmf_main_poll_fn main_poller;
 	void *main_poller_arg;
@@ -421,8 +426,13 @@ int nvmf_tgt_listener_get(struct nvmf_tgt *tgt, const struct nvmf_listen_addr *a
 			  struct nvmf_listener **out);
 void nvmf_tgt_listener_put(struct nvmf_tgt *tgt, struct nvmf_listener *l);
 void nvmf_tgt_genctr_bump(struct nvmf_tgt *tgt);
-/** Can @opts be added while running (groups' scratch buffers big enough)? */
-bool nvmf_tgt_runtime_tr_fits(struct nvmf_tgt *tgt, const struct nvmf_transport_opts *opts);
+/**
+ * Make the groups' Compare buffers hold @max_io_size bytes before a
+ * transport that allows it is added while running: new pools, made here
+ * and swapped in by message (ahead of the transport's own). @return 0 or
+ * -ENOMEM.
+ */
+int nvmf_tgt_runtime_scratch_fit(struct nvmf_tgt *tgt, uint32_t max_io_size);
 /** A group closed its channel on @b (main thread, by message): the last one frees @b. */
 void nvmf_backend_del_ack(void *b);
 /** Free what is still being deleted (groups stopped). */

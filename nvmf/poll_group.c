@@ -44,6 +44,7 @@ int nvmf_pg_create(struct nvmf_tgt *tgt, uint32_t idx, uint32_t core, struct nvm
 	pg->scratch_size = scratch_size(tgt);
 	snprintf(name, sizeof(name), "nvmf_cmp%u", idx);
 	pg->scratch = env_pool_create(name, NVMF_SCRATCH_PER_GROUP, pg->scratch_size, 0);
+	tgt->scratch_size = pg->scratch_size;
 	if (pg->ring == NULL || pg->ctxs == NULL || pg->scratch == NULL) {
 		env_ring_free(pg->ring);
 		env_pool_free(pg->scratch);
@@ -116,6 +117,8 @@ void nvmf_pg_destroy(struct nvmf_poll_group *pg)
 	pg_fini_on_thread(pg); /* no-op for a worker that already finished */
 	env_ring_free(pg->ring);
 	env_pool_free(pg->scratch);
+	for (uint32_t i = 0; i < pg->nold_scratch; i++)
+		env_pool_free(pg->old_scratch[i]);
 	free(pg->ctxs);
 	free(pg);
 }

@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "env.h"
 #include "util.h"
 #include "nvmf/nvmf_internal.h"
 
@@ -39,13 +40,64 @@ static void tgroup_create_msg(void *arg)
 	free(m);
 }
 
-bool nvmf_tgt_runtime_tr_fits(struct nvmf_tgt *tgt, const struct nvmf_transport_opts *opts)
+struct scratch_swap {
+	struct nvmf_poll_group *pg;
+	struct env_pool *pool;
+	uint32_t size;
+};
+
+/* On the group's thread: Compare buffers come from the bigger pool from now on. */
+static void scratch_swap_on_group(void *arg)
 {
-	for (uint32_t i = 0; i < tgt->ngroups; i++) {
-		if (opts->max_io_size > tgt->groups[i]->scratch_size)
-			return false;
+	struct scratch_swap *m = arg;
+	struct nvmf_poll_group *pg = m->pg;
+
+	/* Buffers in use go back to their own pool (ctx->scratch_pool). */
+	pg->old_scratch[pg->nold_scratch++] = pg->scratch;
+	pg->scratch = m->pool;
+	pg->scratch_size = m->size;
+	free(m);
+}
+
+static void scratch_swaps_free(struct scratch_swap **m, uint32_t n)
+{
+	for (uint32_t i = 0; i < n; i++) {
+		if (m[i] != NULL)
+			env_pool_free(m[i]->pool);
+		free(m[i]);
 	}
-	return true;
+}
+
+int nvmf_tgt_runtime_scratch_fit(struct nvmf_tgt *tgt, uint32_t max_io_size)
+{
+	struct scratch_swap *m[NVMF_MAX_GROUPS] = {0};
+	char name[32];
+
+	if (max_io_size <= tgt->scratch_size)
+		return 0;
+	/* Each grow is for a transport added while running: fewer than NVMF_MAX_TRANSPORTS. */
+	if (tgt->scratch_grows >= NVMF_MAX_TRANSPORTS)
+		return -ENOMEM;
+	for (uint32_t i = 0; i < tgt->ngroups; i++) {
+		m[i] = calloc(1, sizeof(*m[i]));
+		snprintf(name, sizeof(name), "nvmf_cmp%u_%u", i, tgt->scratch_grows + 1);
+		if (m[i] != NULL)
+			m[i]->pool = env_pool_create(name, NVMF_SCRATCH_PER_GROUP, max_io_size, 0);
+		if (m[i] == NULL || m[i]->pool == NULL) {
+			scratch_swaps_free(m, i + 1);
+			return -ENOMEM;
+		}
+		m[i]->pg = tgt->groups[i];
+		m[i]->size = max_io_size;
+	}
+	for (uint32_t i = 0; i < tgt->ngroups; i++) {
+		/* Not sent: that group keeps the small buffers and fails a larger Compare. */
+		if (nvmf_msg_send(m[i]->pg, scratch_swap_on_group, m[i]) != 0)
+			scratch_swaps_free(&m[i], 1);
+	}
+	tgt->scratch_size = max_io_size;
+	tgt->scratch_grows++;
+	return 0;
 }
 
 void nvmf_tgt_runtime_tr_added(struct nvmf_tgt *tgt, struct nvmf_tr *tr)

@@ -80,8 +80,8 @@ int nvmf_tgt_add_transport_ops(struct nvmf_tgt *tgt, const struct nvmf_transport
 		return -EEXIST;
 	if (tgt->ntr == NVMF_MAX_TRANSPORTS)
 		return -ENOSPC;
-	if (tgt->started && !nvmf_tgt_runtime_tr_fits(tgt, opts))
-		return -EINVAL;
+	if (tgt->started && nvmf_tgt_runtime_scratch_fit(tgt, opts->max_io_size) != 0)
+		return -ENOMEM;
 	tr = &tgt->tr[tgt->ntr];
 	tr->ops = ops;
 	tr->opts = *opts;

@@ -173,6 +173,41 @@ static void test_compare(void **state)
 		      NVME_SCT_MEDIA_ERROR, NVME_SC_COMPARE_FAILURE);
 }
 
+/* A transport added while running with a larger max_io_size grows every
+ * group's Compare buffers first; a Compare still works, from the new pool,
+ * and a transport that needs no more leaves them alone. */
+static void test_transport_added_grows_compare(void **state)
+{
+	struct ix *ix = *state;
+	struct nvmf_tgt *tgt = ix->fx.tgt;
+	struct nvmf_transport_ops big_ops = fx_ops;
+	struct nvmf_transport_opts o = ix->fx.topts;
+	struct nvmf_poll_group *pg = tgt->groups[0];
+	uint8_t buf[2 * FX_BS];
+
+	assert_int_equal(pg->scratch_size, 131072);
+	big_ops.name = "RDMA";
+	big_ops.trtype = NVMF_TRTYPE_RDMA;
+	o.trtype = NVMF_TRTYPE_RDMA;
+	o.max_io_size = 1024 * 1024;
+	assert_int_equal(nvmf_tgt_add_transport_ops(tgt, &big_ops, &o), 0);
+	fx_poll(&ix->fx, 5);
+	assert_int_equal(pg->scratch_size, 1024 * 1024);
+	assert_int_equal(pg->nold_scratch, 1);
+	assert_int_equal(env_pool_avail(pg->scratch), NVMF_SCRATCH_PER_GROUP);
+	pattern(buf, sizeof(buf), 78);
+	assert_int_equal(fx_rw(&ix->fx, ix->q, NVME_OPC_WRITE, 1, 30, 2, buf, sizeof(buf)), 0);
+	assert_int_equal(fx_rw(&ix->fx, ix->q, NVME_OPC_COMPARE, 1, 30, 2, buf, sizeof(buf)), 0);
+	assert_int_equal(env_pool_avail(pg->scratch), NVMF_SCRATCH_PER_GROUP);
+	assert_int_equal(env_pool_avail(pg->old_scratch[0]), NVMF_SCRATCH_PER_GROUP);
+	/* No larger than what the groups hold now: nothing to grow. */
+	assert_int_equal(nvmf_tgt_runtime_scratch_fit(tgt, 1024 * 1024), 0);
+	assert_int_equal(nvmf_tgt_runtime_scratch_fit(tgt, 65536), 0);
+	fx_poll(&ix->fx, 5);
+	assert_int_equal(pg->nold_scratch, 1);
+	assert_int_equal(pg->scratch_size, 1024 * 1024);
+}
+
 static void test_smart_counters(void **state)
 {
 	struct ix *ix = *state;
@@ -386,6 +421,7 @@ int main(void)
 	    cmocka_unit_test_setup_teardown(test_fua_flush_zeroes, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_dsm_deallocate, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_compare, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_transport_added_grows_compare, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_smart_counters, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_read_in_place, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_delete_while_read_in_place, setup, teardown),
