@@ -214,3 +214,8 @@ bool env_hugepages(void)
 {
 	return g_env_hugepages;
 }
+
+bool env_iova_physical(void)
+{
+	return g_env_started && rte_eal_iova_mode() == RTE_IOVA_PA;
+}

@@ -49,6 +49,13 @@ void env_fini(void);
 /** True when env_init() chose hugepage-backed memory. */
 bool env_hugepages(void);
 
+/**
+ * True when DMA addresses (IOVAs) are physical addresses, which a device
+ * without an IOMMU (uio_pci_generic) needs: hugepages, root, no IOMMU.
+ * False before env_init().
+ */
+bool env_iova_physical(void);
+
 /* ----------------------------------------------------------------- memory */
 
 /** Returned by env_iova() for an address it does not know. */

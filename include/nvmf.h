@@ -27,7 +27,10 @@ struct nvmf_tgt;
 struct nvmf_subsystem;
 struct nvmf_backend;
 
-/** Largest max_io_size of a transport added while the target runs, when none was before. */
+/**
+ * Size of the poll groups' Compare buffers when the target starts with no
+ * transport; a transport added later with a larger max_io_size grows them.
+ */
 #define NVMF_RUNTIME_MAX_IO_SIZE (128u * 1024)
 
 /** Longest NQN, without the NUL (the spec's limit). */
@@ -59,12 +62,10 @@ void nvmf_tgt_destroy(struct nvmf_tgt *tgt);
 /**
  * Add a transport (one per type). Once the target runs, each poll group
  * creates its part of the transport on its own thread (by message) before
- * it adopts any connection of it; @opts->max_io_size may then not exceed
- * what the poll groups were sized for at start (NVMF_RUNTIME_MAX_IO_SIZE
- * when no transport was configured).
- * @return 0, -EEXIST, -ENOTSUP, -ENOSPC (too many), -EINVAL (max_io_size
- *         too large after start), -ENOMEM (also: the transport refused
- *         @opts; it logs why).
+ * it adopts any connection of it, and first grows its Compare buffers when
+ * @opts->max_io_size is larger than any before.
+ * @return 0, -EEXIST, -ENOTSUP, -ENOSPC (too many), -ENOMEM (also: the
+ *         transport refused @opts; it logs why).
  */
 int nvmf_tgt_add_transport(struct nvmf_tgt *tgt, const struct nvmf_transport_opts *opts);
 
@@ -253,13 +254,15 @@ void nvmf_backend_foreach(struct nvmf_tgt *tgt,
 			  void (*cb)(void *arg, const struct nvmf_backend_info *info), void *arg);
 
 /**
- * Delete and free backend @name. It must not be a namespace of any
- * subsystem, and no poll group may have done I/O on it: a read served in
- * place may still be on its way to a host from the backend's memory, and
- * the core cannot yet tell when it has left.
+ * Delete backend @name. It must not be a namespace of any subsystem. Its
+ * name is free at once. Before start it is freed here; while the target
+ * runs, each poll group first closes its channel on it, once nothing
+ * holds that channel (bios in flight, reads served in place from the
+ * backend's memory that the transport has not sent yet), and the backend
+ * is freed when the last group is done (a local NVMe controller is then
+ * disconnected), from the main thread's loop.
  * @return 0, -ENOENT (no such backend), -EBUSY (a namespace uses it),
- *         -EAGAIN (a namespace removal is still settling: retry),
- *         -EOPNOTSUPP (it has served I/O; it stays until the target exits).
+ *         -ENOMEM.
  */
 int nvmf_backend_delete(struct nvmf_tgt *tgt, const char *name);
 

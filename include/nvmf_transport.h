@@ -113,12 +113,13 @@ struct nvmf_request {
 	/**
 	 * Core: when not NULL, a completed read's data is here and not in
 	 * iov[]: the backend's own memory, readable until the transport
-	 * reuses the request. The transport sets it to NULL for every new
-	 * command.
+	 * gives it back with upcalls.c2h_release when it recycles the
+	 * request. The transport sets it to NULL for every new command.
 	 */
 	const struct iovec *c2h_iov;
 	uint32_t c2h_iovcnt;
 	struct iovec c2h_span; /**< core: what c2h_iov points at */
+	void *c2h_owner;       /**< core: what keeps c2h_iov readable, for c2h_release */
 	/**
 	 * Transport: iov[] is lent, e.g. a receive buffer that the next
 	 * receive overwrites, and only holds the host data until exec()
@@ -179,6 +180,16 @@ struct nvmf_transport_upcalls {
 	 * no request and has dropped its state, it calls ops.qpair_free().
 	 */
 	void (*qpair_closed)(struct nvmf_qpair *qpair);
+	/**
+	 * The transport is done with the memory @req's c2h_iov named: its data
+	 * was sent (copied out) or will never be. Called once for each request
+	 * that came back from the core with c2h_iov set, when the transport
+	 * recycles it (also when its connection is freed), on the qpair's
+	 * group thread, never from inside an ops call; the transport then
+	 * clears c2h_iov. Until then the core keeps that memory (a backend
+	 * being deleted waits). NULL: nothing to tell.
+	 */
+	void (*c2h_release)(struct nvmf_request *req);
 };
 
 /** The ops table a transport fills with designated initializers. */

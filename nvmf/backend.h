@@ -11,7 +11,6 @@
 #ifndef NVMF_TGT_BACKEND_H
 #define NVMF_TGT_BACKEND_H
 
-#include <stdatomic.h>
 #include <stdbool.h>
 #include <stdint.h>
 #include <sys/queue.h>
@@ -89,7 +88,8 @@ struct nvmf_backend {
 	uint32_t refs;    /**< namespaces using it */
 	const char *path; /**< where the data is (file path, PCI address), for listings; or NULL */
 	uint32_t nsid;    /**< the drive's namespace ID (nvme), for listings; or 0 */
-	_Atomic bool opened; /**< a poll group opened a channel on it */
+	/** Being deleted while the target runs (runtime.c); written before the groups are told. */
+	struct nvmf_backend_del *del;
 	TAILQ_ENTRY(nvmf_backend) link;
 };
 
@@ -104,9 +104,19 @@ static inline bool nvmf_backend_range_ok(const struct nvmf_backend *b, uint64_t 
 	       len <= b->size - offset;
 }
 
-/** Generic part of a channel; embedded first. */
+/**
+ * Generic part of a channel; embedded first. The core's fields are set by
+ * nvmf_pg_channel() and touched only on the channel's poll-group thread.
+ */
 struct nvmf_bchannel {
 	struct nvmf_backend *backend;
+	/**
+	 * Core: what still uses the channel or the backend's memory: I/O
+	 * contexts with a bio on it, and reads served in place whose data the
+	 * transport has not released yet (upcalls.c2h_release).
+	 */
+	uint32_t holds;
+	bool closing; /**< core: the backend is being deleted; closed once holds is 0 */
 };
 
 /**

@@ -541,7 +541,24 @@ static bool nsid_wanted(uint32_t nsid, const uint32_t *nsids, unsigned n)
 	return n == 0;
 }
 
-/* Register one backend per wanted namespace. @return backends made, or <0. */
+/* Undo the first @made backends register_namespaces() made (it failed). */
+static void unregister_namespaces(struct nvmf_tgt *tgt, struct bnvme_ctrlr *sc, const char *prefix,
+				  const uint32_t *nsids, unsigned n_nsids, int made)
+{
+	char name[sizeof(((struct nvmf_backend *)0)->name)];
+	struct nvme_ns *ns;
+
+	for (ns = nvme_ctrlr_ns_next(sc->ctrlr, 0); ns && made > 0;
+	     ns = nvme_ctrlr_ns_next(sc->ctrlr, ns->nsid)) {
+		if (!nsid_wanted(ns->nsid, nsids, n_nsids))
+			continue;
+		snprintf(name, sizeof(name), "%sn%u", prefix, ns->nsid);
+		nvmf_backend_delete(tgt, name);
+		made--;
+	}
+}
+
+/* Register one backend per wanted namespace. @return backends made, or <0 (none left). */
 static int register_namespaces(struct nvmf_tgt *tgt, struct bnvme_ctrlr *sc, const char *prefix,
 			       const uint32_t *nsids, unsigned n_nsids)
 {
@@ -569,14 +586,32 @@ static int register_namespaces(struct nvmf_tgt *tgt, struct bnvme_ctrlr *sc, con
 			if (rc != 0)
 				bnvme_destroy(b);
 		}
-		if (rc != 0)
+		if (rc != 0) {
+			unregister_namespaces(tgt, sc, prefix, nsids, n_nsids, made);
 			return rc;
+		}
 		log_notice(BNVME_LOG, "nvme backend %s: %llu blocks of %u bytes%s", b->name,
 			   (unsigned long long)(b->size / b->block_size), b->block_size,
 			   b->volatile_cache ? ", volatile write cache" : "");
 		made++;
 	}
 	return made;
+}
+
+/* Is the controller at @addr ours already, or still being let go? */
+static bool addr_in_use(const struct nvmf_backend_list *list, const struct env_pci_addr *addr)
+{
+	const struct nvmf_backend *b;
+	struct env_pci_addr a;
+
+	TAILQ_FOREACH(b, list, link)
+	{
+		if (b->ops == &bnvme_ops && env_pci_addr_parse(b->path, &a) == 0 &&
+		    a.domain == addr->domain && a.bus == addr->bus && a.dev == addr->dev &&
+		    a.func == addr->func)
+			return true;
+	}
+	return false;
 }
 
 int nvmf_bnvme_register(struct nvmf_tgt *tgt, const char *name_prefix, struct nvme_ctrlr *ctrlr,
@@ -607,13 +642,21 @@ int nvmf_backend_nvme_create(struct nvmf_tgt *tgt, const char *name_prefix, cons
 {
 	struct nvme_ctrlr_opts opts;
 	struct nvme_ctrlr *ctrlr;
+	struct env_pci_addr addr;
 	struct nvme_trid trid;
 	char str[300];
 	int rc;
 
 	if (name_prefix == NULL || name_prefix[0] == '\0' || pci_addr == NULL ||
-	    (n_nsids > 0 && nsids == NULL))
+	    (n_nsids > 0 && nsids == NULL) || env_pci_addr_parse(pci_addr, &addr) != 0)
 		return -EINVAL;
+	if (addr_in_use(&tgt->backends, &addr) || addr_in_use(&tgt->deleting, &addr)) {
+		log_error(BNVME_LOG,
+			  "nvme backend %s: controller %s is in use (or still being "
+			  "detached)",
+			  name_prefix, pci_addr);
+		return -EBUSY;
+	}
 	snprintf(str, sizeof(str), "trtype:PCIe traddr:%s", pci_addr);
 	rc = nvme_trid_parse(str, &trid);
 	if (rc == 0) {

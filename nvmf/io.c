@@ -33,8 +33,11 @@ static struct nvmf_poll_group *req_pg(struct nvmf_request *req)
 static void ctx_put(struct nvmf_poll_group *pg, struct nvmf_io_ctx *ctx)
 {
 	if (ctx->scratch != NULL)
-		env_pool_put(pg->scratch, ctx->scratch);
+		env_pool_put(ctx->scratch_pool, ctx->scratch);
 	ctx->scratch = NULL;
+	if (ctx->ch != NULL)
+		ctx->ch->holds--;
+	ctx->ch = NULL;
 	SLIST_INSERT_HEAD(&pg->free_ctxs, ctx, free_link);
 }
 
@@ -210,7 +213,10 @@ static uint16_t bio_prepare(struct nvmf_io_ctx *ctx, struct nvmf_ns *ns, struct 
 			   !atomic_load_explicit(&ctrlr->vwc_enabled, memory_order_relaxed);
 		break;
 	case NVME_OPC_COMPARE:
-		ctx->scratch = env_pool_get(req_pg(req)->scratch);
+		if (bio->len > req_pg(req)->scratch_size)
+			return ST_INTERNAL; /* the group missed a grow (no memory for its message) */
+		ctx->scratch_pool = req_pg(req)->scratch;
+		ctx->scratch = env_pool_get(ctx->scratch_pool);
 		if (ctx->scratch == NULL)
 			return ST_AGAIN;
 		ctx->scratch_iov.iov_base = ctx->scratch;
@@ -296,6 +302,9 @@ static bool io_read_in_place(struct nvmf_request *req, struct nvmf_ns *ns)
 	req->c2h_span.iov_len = len;
 	req->c2h_iov = &req->c2h_span;
 	req->c2h_iovcnt = 1;
+	/* The backend's memory stays until the transport releases it. */
+	req->c2h_owner = ch;
+	ch->holds++;
 	count_stats(req, len);
 	nvmf_req_complete(req, NVME_STATUS_SUCCESS);
 	return true;
@@ -329,6 +338,8 @@ void nvmf_io_exec(struct nvmf_request *req)
 	ctx->nrange = nrange;
 	ctx->lbads = ns->lbads;
 	ctx->ch = nvmf_pg_channel(pg, ns->backend);
+	if (ctx->ch != NULL)
+		ctx->ch->holds++; /* until ctx_put() */
 	ctx->bio.cb = io_cb;
 	ctx->bio.cb_arg = ctx;
 	st = ctx->ch ? bio_prepare(ctx, ns, req->qpair->ctrlr) : ST_INTERNAL;
@@ -347,6 +358,15 @@ void nvmf_io_exec(struct nvmf_request *req)
 	} else if (rc != 0) {
 		io_req_complete(ctx, status_of_errno(rc));
 	}
+}
+
+void nvmf_upcall_c2h_release(struct nvmf_request *req)
+{
+	struct nvmf_bchannel *ch = req->c2h_owner;
+
+	req->c2h_owner = NULL;
+	if (ch != NULL)
+		ch->holds--; /* a closing channel is closed by the group's next poll */
 }
 
 void nvmf_io_resume_pending(struct nvmf_poll_group *pg)

@@ -328,6 +328,7 @@ struct nvmf_io_ctx {
 	struct nvmf_bchannel *ch;
 	uint8_t lbads;
 	void *scratch;
+	struct env_pool *scratch_pool; /* where scratch goes back */
 	struct iovec scratch_iov;
 	uint32_t range;  /* DSM: next range */
 	uint32_t nrange; /* DSM: ranges */
@@ -350,8 +351,10 @@ struct nvmf_poll_group {
 	TAILQ_HEAD(, nvmf_request) pending; /* waiting for an I/O context or a retry */
 	struct nvmf_io_ctx *ctxs;
 	SLIST_HEAD(, nvmf_io_ctx) free_ctxs;
-	struct env_pool *scratch;
+	struct env_pool *scratch; /* Compare buffers of scratch_size bytes */
 	uint32_t scratch_size;
+	struct env_pool *old_scratch[NVMF_MAX_TRANSPORTS]; /* outgrown, freed with the group */
+	uint32_t nold_scratch;
 	uint64_t next_timer;
 	uint64_t idle_since;
 	atomic_bool stop;
@@ -367,6 +370,12 @@ void nvmf_pg_destroy(struct nvmf_poll_group *pg);
 int nvmf_pg_poll(struct nvmf_poll_group *pg);
 /** The channel of @b on @pg (created on first use). NULL on failure. */
 struct nvmf_bchannel *nvmf_pg_channel(struct nvmf_poll_group *pg, struct nvmf_backend *b);
+/**
+ * Close @pg's channel on @b, which is being deleted (group thread): at once
+ * when nothing holds it, else from a later poll once its holds are gone.
+ * Either way the main thread then gets nvmf_backend_del_ack() for @b.
+ */
+void nvmf_pg_channel_close(struct nvmf_poll_group *pg, struct nvmf_backend *b);
 /** Thread body of a worker poll group. */
 int nvmf_pg_thread(void *arg);
 /** A conn's memory goes back to the transport when nothing refers to it. */
@@ -383,7 +392,7 @@ struct nvmf_tgt {
 	struct nvmf_subsystem *discovery;
 	TAILQ_HEAD(, nvmf_listener) listeners;
 	uint16_t next_portid;
-	TAILQ_HEAD(, nvmf_backend) backends;
+	TAILQ_HEAD(nvmf_backend_list, nvmf_backend) backends;
 	struct nvmf_backend *backend_by_id[NVMF_MAX_BACKENDS];
 	uint64_t genctr; /* discovery log generation */
 	struct nvmf_poll_group *groups[NVMF_MAX_GROUPS];
@@ -396,6 +405,9 @@ struct nvmf_tgt {
 	uint32_t num_ctrlrs;
 	uint64_t ctrlr_states[NVMF_CTRLR_NSTATES]; /* changes into each state */
 	uint32_t pending_ns_free;
+	uint32_t scratch_size;  /* the groups' Compare buffers, once pending grows are in */
+	uint32_t scratch_grows; /* times grown while running */
+	struct nvmf_backend_list deleting; /* deleted, waiting for the groups' channels */
 	nvmf_main_poll_fn main_poller;
 	void *main_poller_arg;
 	uint64_t start_tick;
@@ -422,8 +434,17 @@ int nvmf_tgt_listener_get(struct nvmf_tgt *tgt, const struct nvmf_listen_addr *a
 			  struct nvmf_listener **out);
 void nvmf_tgt_listener_put(struct nvmf_tgt *tgt, struct nvmf_listener *l);
 void nvmf_tgt_genctr_bump(struct nvmf_tgt *tgt);
-/** Can @opts be added while running (groups' scratch buffers big enough)? */
-bool nvmf_tgt_runtime_tr_fits(struct nvmf_tgt *tgt, const struct nvmf_transport_opts *opts);
+/**
+ * Make the groups' Compare buffers hold @max_io_size bytes before a
+ * transport that allows it is added while running: new pools, made here
+ * and swapped in by message (ahead of the transport's own). @return 0 or
+ * -ENOMEM.
+ */
+int nvmf_tgt_runtime_scratch_fit(struct nvmf_tgt *tgt, uint32_t max_io_size);
+/** A group closed its channel on @b (main thread, by message): the last one frees @b. */
+void nvmf_backend_del_ack(void *b);
+/** Free what is still being deleted (groups stopped). */
+void nvmf_backend_del_flush(struct nvmf_tgt *tgt);
 /** A transport was added while running: each group creates its part (runtime.c). */
 void nvmf_tgt_runtime_tr_added(struct nvmf_tgt *tgt, struct nvmf_tr *tr);
 /** Largest in-capsule data size / MDTS / queue depths over all transports. */
@@ -434,6 +455,8 @@ const struct nvmf_transport_opts *nvmf_tgt_opts_of(struct nvmf_tgt *tgt, struct 
 void nvmf_upcall_new_qpair(void *ctx, struct nvmf_qpair *qp);
 void nvmf_upcall_exec(struct nvmf_request *req);
 void nvmf_upcall_qpair_closed(struct nvmf_qpair *qp);
+/** The transport sent a read served in place: the channel's hold goes (io.c). */
+void nvmf_upcall_c2h_release(struct nvmf_request *req);
 
 /* ------------------------------------------------------------- requests */
 

@@ -44,6 +44,7 @@ int nvmf_pg_create(struct nvmf_tgt *tgt, uint32_t idx, uint32_t core, struct nvm
 	pg->scratch_size = scratch_size(tgt);
 	snprintf(name, sizeof(name), "nvmf_cmp%u", idx);
 	pg->scratch = env_pool_create(name, NVMF_SCRATCH_PER_GROUP, pg->scratch_size, 0);
+	tgt->scratch_size = pg->scratch_size;
 	if (pg->ring == NULL || pg->ctxs == NULL || pg->scratch == NULL) {
 		env_ring_free(pg->ring);
 		env_pool_free(pg->scratch);
@@ -72,23 +73,41 @@ int nvmf_pg_init_on_thread(struct nvmf_poll_group *pg)
 	return 0;
 }
 
+/* Forget channel @i of pg->channel_ids[] and destroy it (group thread). */
+static void pg_channel_drop(struct nvmf_poll_group *pg, uint32_t i)
+{
+	struct nvmf_bchannel *ch = pg->channels[pg->channel_ids[i]];
+
+	pg->channels[pg->channel_ids[i]] = NULL;
+	pg->channel_ids[i] = pg->channel_ids[--pg->nchannels];
+	ch->backend->ops->channel_destroy(ch);
+}
+
+/*
+ * Destroy the channels, all of them or (@idle_only) those nothing holds.
+ * A read served in place holds its channel until the transport releases
+ * it, which it may do while its group is destroyed.
+ */
+static void pg_channels_drop(struct nvmf_poll_group *pg, bool idle_only)
+{
+	for (uint32_t i = pg->nchannels; i-- > 0;) {
+		if (!idle_only || pg->channels[pg->channel_ids[i]]->holds == 0)
+			pg_channel_drop(pg, i);
+	}
+}
+
 /* On the group's own thread: drain messages, close channels and groups. */
 static void pg_fini_on_thread(struct nvmf_poll_group *pg)
 {
 	while (nvmf_msg_poll(pg, MSG_BUDGET) > 0)
 		;
-	for (uint32_t i = 0; i < NVMF_MAX_BACKENDS; i++) {
-		struct nvmf_bchannel *ch = pg->channels[i];
-		if (ch != NULL)
-			ch->backend->ops->channel_destroy(ch);
-		pg->channels[i] = NULL;
-	}
-	pg->nchannels = 0;
+	pg_channels_drop(pg, true);
 	for (uint32_t i = 0; i < NVMF_MAX_TRANSPORTS; i++) {
 		if (pg->tgroups[i] != NULL)
 			nvmf_tr_group_destroy(&pg->tgt->tr[i], pg->tgroups[i]);
 		pg->tgroups[i] = NULL;
 	}
+	pg_channels_drop(pg, false);
 }
 
 void nvmf_pg_destroy(struct nvmf_poll_group *pg)
@@ -98,6 +117,8 @@ void nvmf_pg_destroy(struct nvmf_poll_group *pg)
 	pg_fini_on_thread(pg); /* no-op for a worker that already finished */
 	env_ring_free(pg->ring);
 	env_pool_free(pg->scratch);
+	for (uint32_t i = 0; i < pg->nold_scratch; i++)
+		env_pool_free(pg->old_scratch[i]);
 	free(pg->ctxs);
 	free(pg);
 }
@@ -114,20 +135,53 @@ struct nvmf_bchannel *nvmf_pg_channel(struct nvmf_poll_group *pg, struct nvmf_ba
 		return NULL;
 	}
 	ch->backend = b;
-	atomic_store_explicit(&b->opened, true, memory_order_release);
+	ch->holds = 0;
+	ch->closing = false;
 	pg->channels[b->id] = ch;
 	pg->channel_ids[pg->nchannels++] = b->id;
 	return ch;
+}
+
+/* Tell the main thread this group has no channel on @b (being deleted) any more. */
+static void pg_del_ack(struct nvmf_poll_group *pg, struct nvmf_backend *b)
+{
+	if (nvmf_msg_send(nvmf_main_pg(pg->tgt), nvmf_backend_del_ack, b) != 0)
+		log_error("nvmf", "poll group %u: backend %s: its deletion cannot finish", pg->idx,
+			  b->name);
+}
+
+void nvmf_pg_channel_close(struct nvmf_poll_group *pg, struct nvmf_backend *b)
+{
+	struct nvmf_bchannel *ch = pg->channels[b->id];
+
+	if (ch != NULL)
+		ch->closing = true; /* poll_channels() closes it once nothing holds it */
+	else
+		pg_del_ack(pg, b);
+}
+
+/* A closing channel that nothing holds any more: closed, and the main thread told. */
+static void pg_channel_closed(struct nvmf_poll_group *pg, uint32_t i)
+{
+	struct nvmf_backend *b = pg->channels[pg->channel_ids[i]]->backend;
+
+	pg_channel_drop(pg, i);
+	pg_del_ack(pg, b);
 }
 
 static int poll_channels(struct nvmf_poll_group *pg)
 {
 	int busy = NVMF_POLL_IDLE;
 
-	for (uint32_t i = 0; i < pg->nchannels; i++) {
+	/* Backwards: a closed channel takes the last one's place. */
+	for (uint32_t i = pg->nchannels; i-- > 0;) {
 		struct nvmf_bchannel *ch = pg->channels[pg->channel_ids[i]];
 		if (ch->backend->ops->poll != NULL && ch->backend->ops->poll(ch) > 0)
 			busy = NVMF_POLL_BUSY;
+		if (ch->closing && ch->holds == 0) {
+			pg_channel_closed(pg, i);
+			busy = NVMF_POLL_BUSY;
+		}
 	}
 	return busy;
 }

@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "env.h"
 #include "util.h"
 #include "nvmf/nvmf_internal.h"
 
@@ -39,13 +40,64 @@ static void tgroup_create_msg(void *arg)
 	free(m);
 }
 
-bool nvmf_tgt_runtime_tr_fits(struct nvmf_tgt *tgt, const struct nvmf_transport_opts *opts)
+struct scratch_swap {
+	struct nvmf_poll_group *pg;
+	struct env_pool *pool;
+	uint32_t size;
+};
+
+/* On the group's thread: Compare buffers come from the bigger pool from now on. */
+static void scratch_swap_on_group(void *arg)
 {
-	for (uint32_t i = 0; i < tgt->ngroups; i++) {
-		if (opts->max_io_size > tgt->groups[i]->scratch_size)
-			return false;
+	struct scratch_swap *m = arg;
+	struct nvmf_poll_group *pg = m->pg;
+
+	/* Buffers in use go back to their own pool (ctx->scratch_pool). */
+	pg->old_scratch[pg->nold_scratch++] = pg->scratch;
+	pg->scratch = m->pool;
+	pg->scratch_size = m->size;
+	free(m);
+}
+
+static void scratch_swaps_free(struct scratch_swap **m, uint32_t n)
+{
+	for (uint32_t i = 0; i < n; i++) {
+		if (m[i] != NULL)
+			env_pool_free(m[i]->pool);
+		free(m[i]);
 	}
-	return true;
+}
+
+int nvmf_tgt_runtime_scratch_fit(struct nvmf_tgt *tgt, uint32_t max_io_size)
+{
+	struct scratch_swap *m[NVMF_MAX_GROUPS] = {0};
+	char name[32];
+
+	if (max_io_size <= tgt->scratch_size)
+		return 0;
+	/* Each grow is for a transport added while running: fewer than NVMF_MAX_TRANSPORTS. */
+	if (tgt->scratch_grows >= NVMF_MAX_TRANSPORTS)
+		return -ENOMEM;
+	for (uint32_t i = 0; i < tgt->ngroups; i++) {
+		m[i] = calloc(1, sizeof(*m[i]));
+		snprintf(name, sizeof(name), "nvmf_cmp%u_%u", i, tgt->scratch_grows + 1);
+		if (m[i] != NULL)
+			m[i]->pool = env_pool_create(name, NVMF_SCRATCH_PER_GROUP, max_io_size, 0);
+		if (m[i] == NULL || m[i]->pool == NULL) {
+			scratch_swaps_free(m, i + 1);
+			return -ENOMEM;
+		}
+		m[i]->pg = tgt->groups[i];
+		m[i]->size = max_io_size;
+	}
+	for (uint32_t i = 0; i < tgt->ngroups; i++) {
+		/* Not sent: that group keeps the small buffers and fails a larger Compare. */
+		if (nvmf_msg_send(m[i]->pg, scratch_swap_on_group, m[i]) != 0)
+			scratch_swaps_free(&m[i], 1);
+	}
+	tgt->scratch_size = max_io_size;
+	tgt->scratch_grows++;
+	return 0;
 }
 
 void nvmf_tgt_runtime_tr_added(struct nvmf_tgt *tgt, struct nvmf_tr *tr)
@@ -124,23 +176,95 @@ void nvmf_backend_foreach(struct nvmf_tgt *tgt,
 	}
 }
 
+/*
+ * Deleting a backend while the target runs (main thread):
+ *
+ *   nvmf_backend_delete: out of the list (its name is free at once), onto
+ *     tgt->deleting; "close your channel" to every group, behind the
+ *     messages of the namespace removal that dropped its last reference
+ *   each group: no channel -> ack; else the channel closes from the
+ *     group's poll once nothing holds it (bios in flight, reads served in
+ *     place that the transport has not released) -> ack
+ *   last ack: the backend is destroyed and its id freed for reuse
+ */
+struct nvmf_backend_del {
+	struct nvmf_tgt *tgt;
+	struct nvmf_backend *b;
+	uint32_t remaining; /* groups that have not acked */
+	struct del_msg {
+		struct nvmf_backend_del *d;
+		struct nvmf_poll_group *pg;
+	} msgs[];
+};
+
+static void backend_free(struct nvmf_tgt *tgt, struct nvmf_backend *b)
+{
+	tgt->backend_by_id[b->id] = NULL;
+	free(b->del);
+	b->del = NULL;
+	b->ops->destroy(b);
+}
+
+static void backend_del_on_group(void *arg)
+{
+	struct del_msg *m = arg;
+
+	nvmf_pg_channel_close(m->pg, m->d->b);
+}
+
+void nvmf_backend_del_ack(void *arg)
+{
+	struct nvmf_backend *b = arg;
+	struct nvmf_tgt *tgt = b->del->tgt;
+
+	if (--b->del->remaining > 0)
+		return;
+	TAILQ_REMOVE(&tgt->deleting, b, link);
+	backend_free(tgt, b);
+}
+
+void nvmf_backend_del_flush(struct nvmf_tgt *tgt)
+{
+	struct nvmf_backend *b;
+
+	while ((b = TAILQ_FIRST(&tgt->deleting)) != NULL) {
+		TAILQ_REMOVE(&tgt->deleting, b, link);
+		backend_free(tgt, b);
+	}
+}
+
 int nvmf_backend_delete(struct nvmf_tgt *tgt, const char *name)
 {
 	struct nvmf_backend *b = nvmf_backend_find(tgt, name);
+	struct nvmf_backend_del *d;
 
 	if (b == NULL)
 		return -ENOENT;
 	if (b->refs > 0)
 		return -EBUSY;
-	/* A removed namespace may still be in a poll group's hands. */
-	if (tgt->pending_ns_free > 0)
-		return -EAGAIN;
-	if (atomic_load_explicit(&b->opened, memory_order_acquire))
-		return -EOPNOTSUPP;
-	/* No namespace refers to it and no group has a channel: nobody can reach it. */
+	if (!tgt->started) {
+		/* No poll group: nobody can hold it. */
+		TAILQ_REMOVE(&tgt->backends, b, link);
+		backend_free(tgt, b);
+		return 0;
+	}
+	d = calloc(1, sizeof(*d) + tgt->ngroups * sizeof(d->msgs[0]));
+	if (d == NULL)
+		return -ENOMEM;
+	d->tgt = tgt;
+	d->b = b;
+	d->remaining = tgt->ngroups;
+	b->del = d;
 	TAILQ_REMOVE(&tgt->backends, b, link);
-	tgt->backend_by_id[b->id] = NULL;
-	b->ops->destroy(b);
+	TAILQ_INSERT_TAIL(&tgt->deleting, b, link);
+	for (uint32_t i = 0; i < tgt->ngroups; i++) {
+		d->msgs[i].d = d;
+		d->msgs[i].pg = tgt->groups[i];
+		/* On failure the backend stays on tgt->deleting until the target is destroyed. */
+		if (nvmf_msg_send(tgt->groups[i], backend_del_on_group, &d->msgs[i]) != 0)
+			log_error("nvmf", "backend %s: poll group %u not told; freed at exit", name,
+				  i);
+	}
 	return 0;
 }
 

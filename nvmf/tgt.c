@@ -56,11 +56,13 @@ int nvmf_tgt_create(const struct nvmf_tgt_opts *opts, struct nvmf_tgt **out)
 	TAILQ_INIT(&tgt->subsystems);
 	TAILQ_INIT(&tgt->listeners);
 	TAILQ_INIT(&tgt->backends);
+	TAILQ_INIT(&tgt->deleting);
 	tgt->genctr = 1;
 	tgt->up.ctx = tgt;
 	tgt->up.new_qpair = nvmf_upcall_new_qpair;
 	tgt->up.exec = nvmf_upcall_exec;
 	tgt->up.qpair_closed = nvmf_upcall_qpair_closed;
+	tgt->up.c2h_release = nvmf_upcall_c2h_release;
 	if (discovery_ss_create(tgt) != 0) {
 		free(tgt);
 		return -ENOMEM;
@@ -78,8 +80,8 @@ int nvmf_tgt_add_transport_ops(struct nvmf_tgt *tgt, const struct nvmf_transport
 		return -EEXIST;
 	if (tgt->ntr == NVMF_MAX_TRANSPORTS)
 		return -ENOSPC;
-	if (tgt->started && !nvmf_tgt_runtime_tr_fits(tgt, opts))
-		return -EINVAL;
+	if (tgt->started && nvmf_tgt_runtime_scratch_fit(tgt, opts->max_io_size) != 0)
+		return -ENOMEM;
 	tr = &tgt->tr[tgt->ntr];
 	tr->ops = ops;
 	tr->opts = *opts;
@@ -368,7 +370,7 @@ static void teardown_all_ctrlrs(struct nvmf_subsystem *ss)
 static bool shutdown_done(struct nvmf_tgt *tgt)
 {
 	return atomic_load(&tgt->live_conns) == 0 && tgt->num_ctrlrs == 0 &&
-	       tgt->pending_ns_free == 0;
+	       tgt->pending_ns_free == 0 && TAILQ_EMPTY(&tgt->deleting);
 }
 
 void nvmf_tgt_shutdown(struct nvmf_tgt *tgt)
@@ -418,6 +420,7 @@ void nvmf_tgt_destroy(struct nvmf_tgt *tgt)
 		nvmf_ss_free(ss);
 	}
 	nvmf_ss_free(tgt->discovery);
+	nvmf_backend_del_flush(tgt);
 	while ((b = TAILQ_FIRST(&tgt->backends)) != NULL) {
 		TAILQ_REMOVE(&tgt->backends, b, link);
 		b->ops->destroy(b);

@@ -231,13 +231,6 @@ static void bdev_delete(struct rpc_req *r, const struct json_value *params, cons
 	if (rc == -EBUSY)
 		rpc_error(r, rc, "bdev %s: a namespace uses it; remove the namespace first",
 			  p.name);
-	else if (rc == -EAGAIN)
-		rpc_error(r, rc, "bdev %s: a namespace removal is still settling; retry", p.name);
-	else if (rc == -EOPNOTSUPP)
-		rpc_error(r, rc,
-			  "bdev %s: it has served I/O, and the core cannot yet tell when reads "
-			  "from its memory have left; it stays until the target exits",
-			  p.name);
 	else
 		rpc_reply_rc(r, rc, p.name);
 }

@@ -107,9 +107,6 @@ static void rpc_nvmf_create_transport(struct rpc_req *r, const struct json_value
 		rpc_error(r, rc, "transport %s: already exists", p.trtype);
 	else if (rc == -ENOTSUP)
 		rpc_error(r, rc, "transport %s: not built into this program", p.trtype);
-	else if (rc == -EINVAL)
-		rpc_error(r, rc, "max_io_size: at most %u once the target runs",
-			  NVMF_RUNTIME_MAX_IO_SIZE);
 	else if (rc == -ENOMEM)
 		rpc_error(r, rc,
 			  "transport %s: refused its options or out of memory (the target's log "

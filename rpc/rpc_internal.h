@@ -38,6 +38,7 @@ extern const struct rpc_method rpc_methods_nvmf[];
 extern const struct rpc_method rpc_methods_ss[];
 extern const struct rpc_method rpc_methods_ns[];
 extern const struct rpc_method rpc_methods_bdev[];
+extern const struct rpc_method rpc_methods_nvme[];
 extern const struct rpc_method rpc_methods_save[];
 
 /** Name and version of the text save_config returns. */

@@ -80,6 +80,11 @@ bool env_hugepages(void)
 	return false;
 }
 
+bool env_iova_physical(void)
+{
+	return false;
+}
+
 uint32_t env_main_core(void)
 {
 	return g_main_core;

@@ -140,6 +140,20 @@ static int b_bdev(const struct cmd_args *a, struct json_writer *w)
 	return 0;
 }
 
+static int b_nvme_attach(const struct cmd_args *a, struct json_writer *w)
+{
+	json_kv_str(w, "name", a->pos[0]);
+	json_kv_str(w, "trtype", "PCIe");
+	json_kv_str(w, "traddr", a->pos[1]);
+	return 0;
+}
+
+static int b_name(const struct cmd_args *a, struct json_writer *w)
+{
+	json_kv_str(w, "name", a->pos[0]);
+	return 0;
+}
+
 static int b_transport(const struct cmd_args *a, struct json_writer *w)
 {
 	json_kv_str(w, "trtype", a->pos[0]);
@@ -162,6 +176,9 @@ static const struct cmd cmds[] = {
     {"bdev", "malloc", "bdev_malloc_create", "bdev malloc NAME SIZE_MB BLOCK_SIZE", 3, b_bdev},
     {"bdev", "null", "bdev_null_create", "bdev null NAME SIZE_MB BLOCK_SIZE", 3, b_bdev},
     {"bdev", "list", "bdev_get_bdevs", "bdev list", 0, b_none},
+    {"bdev", "nvme-attach", "bdev_nvme_attach_controller",
+     "bdev nvme-attach NAME PCI_ADDR (bdevs NAMEn1, NAMEn2 ...)", 2, b_nvme_attach},
+    {"bdev", "nvme-detach", "bdev_nvme_detach_controller", "bdev nvme-detach NAME", 1, b_name},
     {"transport", "create", "nvmf_create_transport", "transport create tcp|rdma", 1, b_transport},
     {"save-config", NULL, "save_config", "save-config (prints the state as a conf file)", 0,
      b_none},

@@ -131,6 +131,11 @@ void nvmf_tcp_req_recycle(struct tcp_req *req)
 	}
 	for (i = 0; i < req->nbufs; i++)
 		env_pool_put(c->group->buf_pool, req->base.iov[i].iov_base);
+	/* The core's memory the data was sent from: no longer ours to read. */
+	if (req->base.c2h_iov != NULL && c->base.transport->up.c2h_release != NULL)
+		c->base.transport->up.c2h_release(&req->base);
+	req->base.c2h_iov = NULL;
+	req->base.c2h_iovcnt = 0;
 	req->nbufs = 0;
 	req->base.iovcnt = 0;
 	if (req->state == TCP_REQ_EXEC)

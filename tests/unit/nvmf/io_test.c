@@ -173,6 +173,41 @@ static void test_compare(void **state)
 		      NVME_SCT_MEDIA_ERROR, NVME_SC_COMPARE_FAILURE);
 }
 
+/* A transport added while running with a larger max_io_size grows every
+ * group's Compare buffers first; a Compare still works, from the new pool,
+ * and a transport that needs no more leaves them alone. */
+static void test_transport_added_grows_compare(void **state)
+{
+	struct ix *ix = *state;
+	struct nvmf_tgt *tgt = ix->fx.tgt;
+	struct nvmf_transport_ops big_ops = fx_ops;
+	struct nvmf_transport_opts o = ix->fx.topts;
+	struct nvmf_poll_group *pg = tgt->groups[0];
+	uint8_t buf[2 * FX_BS];
+
+	assert_int_equal(pg->scratch_size, 131072);
+	big_ops.name = "RDMA";
+	big_ops.trtype = NVMF_TRTYPE_RDMA;
+	o.trtype = NVMF_TRTYPE_RDMA;
+	o.max_io_size = 1024 * 1024;
+	assert_int_equal(nvmf_tgt_add_transport_ops(tgt, &big_ops, &o), 0);
+	fx_poll(&ix->fx, 5);
+	assert_int_equal(pg->scratch_size, 1024 * 1024);
+	assert_int_equal(pg->nold_scratch, 1);
+	assert_int_equal(env_pool_avail(pg->scratch), NVMF_SCRATCH_PER_GROUP);
+	pattern(buf, sizeof(buf), 78);
+	assert_int_equal(fx_rw(&ix->fx, ix->q, NVME_OPC_WRITE, 1, 30, 2, buf, sizeof(buf)), 0);
+	assert_int_equal(fx_rw(&ix->fx, ix->q, NVME_OPC_COMPARE, 1, 30, 2, buf, sizeof(buf)), 0);
+	assert_int_equal(env_pool_avail(pg->scratch), NVMF_SCRATCH_PER_GROUP);
+	assert_int_equal(env_pool_avail(pg->old_scratch[0]), NVMF_SCRATCH_PER_GROUP);
+	/* No larger than what the groups hold now: nothing to grow. */
+	assert_int_equal(nvmf_tgt_runtime_scratch_fit(tgt, 1024 * 1024), 0);
+	assert_int_equal(nvmf_tgt_runtime_scratch_fit(tgt, 65536), 0);
+	fx_poll(&ix->fx, 5);
+	assert_int_equal(pg->nold_scratch, 1);
+	assert_int_equal(pg->scratch_size, 1024 * 1024);
+}
+
 static void test_smart_counters(void **state)
 {
 	struct ix *ix = *state;
@@ -287,6 +322,59 @@ static void test_read_in_place(void **state)
 	assert_int_equal(nvme_le128_get_sat(h.host_read_commands), 4);
 }
 
+/* Poll the main core until backend slot @id is free (or the deadline). */
+static bool slot_freed(struct ix *ix, uint32_t id)
+{
+	for (double end = fx_now() + FX_WAIT_SECONDS;
+	     ix->fx.tgt->backend_by_id[id] != NULL && fx_now() < end;)
+		fx_poll(&ix->fx, 1);
+	return ix->fx.tgt->backend_by_id[id] == NULL;
+}
+
+/* A backend deleted while the target runs is freed only once nothing holds
+ * its channel: a read served in place keeps the backend's memory until the
+ * transport releases it; a backend no group opened goes at once. */
+static void test_delete_while_read_in_place(void **state)
+{
+	struct ix *ix = *state;
+	struct nvmf_tgt *tgt = ix->fx.tgt;
+	struct nvmf_backend *ram = NULL, *idle = NULL;
+	struct nvmf_ns_opts o = {.nsid = 2};
+	static uint8_t w[4096], r[4096];
+	struct nvmf_request *req;
+	uint32_t id;
+
+	assert_int_equal(nvmf_backend_ram_new("ram2", 16 * 4096, 4096, &ram), 0);
+	assert_int_equal(nvmf_tgt_backend_register(tgt, ram), 0);
+	id = ram->id;
+	assert_int_equal(nvmf_subsystem_add_ns(ix->fx.ss, "ram2", &o), 2);
+	pattern(w, sizeof(w), 9);
+	assert_int_equal(fx_rw(&ix->fx, ix->q, NVME_OPC_WRITE, 2, 1, 1, w, sizeof(w)), 0);
+	ix->q->c2h_any = true;
+	req = read_cmd(ix, NVME_OPC_READ, 2, 1, 1, r, sizeof(r));
+	assert_non_null(req->c2h_iov);
+	assert_int_equal(nvmf_backend_delete(tgt, "ram2"), -EBUSY);
+	assert_int_equal(nvmf_subsystem_remove_ns(ix->fx.ss, 2), 0);
+	assert_int_equal(nvmf_backend_delete(tgt, "ram2"), 0);
+	assert_null(nvmf_backend_find(tgt, "ram2"));
+	assert_int_equal(nvmf_backend_delete(tgt, "ram2"), -ENOENT);
+	/* Not yet sent by the transport: the bytes must still be readable. */
+	fx_poll(&ix->fx, 50);
+	assert_ptr_equal(tgt->backend_by_id[id], ram);
+	assert_memory_equal(req->c2h_iov[0].iov_base, w, sizeof(w));
+	/* Its name is free already. */
+	assert_int_equal(nvmf_backend_ram_create(tgt, "ram2", 4096, 4096), 0);
+	tgt->up.c2h_release(req);
+	req->c2h_iov = NULL;
+	assert_true(slot_freed(ix, id));
+	/* Never opened by a group: freed by the first poll's messages. */
+	assert_int_equal(nvmf_backend_ram_new("idle", 4096, 4096, &idle), 0);
+	assert_int_equal(nvmf_tgt_backend_register(tgt, idle), 0);
+	id = idle->id;
+	assert_int_equal(nvmf_backend_delete(tgt, "idle"), 0);
+	assert_true(slot_freed(ix, id));
+}
+
 /* Lent host data (a transport's receive buffer) is used in place only by
  * an I/O-queue Write that a sync_data backend finishes inside exec();
  * everything that holds it longer asks the transport to keep it first. */
@@ -333,8 +421,10 @@ int main(void)
 	    cmocka_unit_test_setup_teardown(test_fua_flush_zeroes, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_dsm_deallocate, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_compare, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_transport_added_grows_compare, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_smart_counters, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_read_in_place, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_delete_while_read_in_place, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_write_lent_data, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_io_queue_dropped_on_teardown, setup, teardown),
 	};

@@ -98,4 +98,17 @@ static inline struct nvmf_tgt *rpc_t_tgt(void)
 	return tgt;
 }
 
+/** cmocka set-up / tear-down of a test whose state is a fresh target. */
+static inline int rpc_t_setup(void **state)
+{
+	*state = rpc_t_tgt();
+	return 0;
+}
+
+static inline int rpc_t_teardown(void **state)
+{
+	nvmf_tgt_destroy(*state);
+	return 0;
+}
+
 #endif /* NVMF_TGT_TESTS_RPC_TEST_UTIL_H */
