@@ -29,9 +29,9 @@ struct nc {
 	const char *treq, *tsas;        /**< its addr.treq and addr.tsas */
 	const struct json_value *links; /**< its "subsystems" */
 	const struct json_value *hosts, *subs, *ports; /**< the top-level arrays */
-	const char *host_nqn;  /**< nqn of the host being read */
-	bool host_chap;        /**< it has a DH-HMAC-CHAP key */
-	const char **chap;     /**< the NQNs of hosts with a key */
+	const char *host_nqn;                          /**< nqn of the host being read */
+	bool host_chap;                                /**< it has a DH-HMAC-CHAP key */
+	const char **chap;                             /**< the NQNs of hosts with a key */
 	unsigned n_chap;
 };
 
@@ -76,8 +76,8 @@ void *nc_push(struct nc *c, void *arr_field, unsigned *n, size_t size);
  * Read the object @obj at @path through the @n keys of @tab; an unknown
  * key is a warning. @return c->rc.
  */
-int nc_walk(struct nc *c, const char *path, const struct json_value *obj,
-	    const struct nc_key *tab, size_t n);
+int nc_walk(struct nc *c, const char *path, const struct json_value *obj, const struct nc_key *tab,
+	    size_t n);
 
 /** Call @each with the path "@path[i]" of every item of the array @v. @return c->rc. */
 int nc_each(struct nc *c, const char *path, const struct json_value *v,

@@ -59,12 +59,9 @@ static int r_addr_tsas(struct nc *c, const char *path, const struct json_value *
 }
 
 static const struct nc_key addr_keys[] = {
-    {.key = "trtype", .read = r_addr_trtype},
-    {.key = "adrfam", .read = r_addr_adrfam},
-    {.key = "traddr", .read = r_addr_traddr},
-    {.key = "trsvcid", .read = r_addr_trsvcid},
-    {.key = "treq", .read = r_addr_treq},
-    {.key = "tsas", .read = r_addr_tsas},
+    {.key = "trtype", .read = r_addr_trtype}, {.key = "adrfam", .read = r_addr_adrfam},
+    {.key = "traddr", .read = r_addr_traddr}, {.key = "trsvcid", .read = r_addr_trsvcid},
+    {.key = "treq", .read = r_addr_treq},     {.key = "tsas", .read = r_addr_tsas},
 };
 
 static int r_port_addr(struct nc *c, const char *path, const struct json_value *v)
@@ -237,8 +234,8 @@ int nc_read_port(struct nc *c, const char *path, const struct json_value *v)
 	memset(&c->port, 0, sizeof(c->port));
 	c->trtype = c->adrfam = c->treq = c->tsas = NULL;
 	c->links = NULL;
-	if (nc_walk(c, path, v, port_keys, NC_COUNT(port_keys)) == 0 &&
-	    nc_port_servable(c, path) && c->links != NULL)
+	if (nc_walk(c, path, v, port_keys, NC_COUNT(port_keys)) == 0 && nc_port_servable(c, path) &&
+	    c->links != NULL)
 		nc_link_all(c, path);
 	nc_free_listen(&c->port);
 	return c->rc;

@@ -170,8 +170,8 @@ static void nc_unmapped(struct nc *c, const char *path, const struct nc_key *k,
 }
 
 /* Read object @obj at @path through the @n keys of @tab. */
-int nc_walk(struct nc *c, const char *path, const struct json_value *obj,
-		   const struct nc_key *tab, size_t n)
+int nc_walk(struct nc *c, const char *path, const struct json_value *obj, const struct nc_key *tab,
+	    size_t n)
 {
 	char sub[NC_PATH_LEN];
 
@@ -196,7 +196,7 @@ int nc_walk(struct nc *c, const char *path, const struct json_value *obj,
 
 /* Call @each on every item of the array @v at @path. */
 int nc_each(struct nc *c, const char *path, const struct json_value *v,
-		   int (*each)(struct nc *c, const char *path, const struct json_value *item))
+	    int (*each)(struct nc *c, const char *path, const struct json_value *item))
 {
 	char sub[NC_PATH_LEN];
 
@@ -210,8 +210,7 @@ int nc_each(struct nc *c, const char *path, const struct json_value *v,
 }
 
 /* A UUID or NGUID: 8-4-4-4-12 hex digits (as the kernel shows both) or 32. */
-int nc_id(struct nc *c, const char *path, const struct json_value *v, uint8_t id[16],
-		 bool *has)
+int nc_id(struct nc *c, const char *path, const struct json_value *v, uint8_t id[16], bool *has)
 {
 	static const uint8_t zero[16];
 

@@ -67,8 +67,8 @@ struct nvmetcli_subsys {
 struct nvmetcli_model {
 	struct nvmetcli_subsys *subs;
 	unsigned n_subs;
-	bool uses_tcp;  /**< some listen address is TCP */
-	bool uses_rdma; /**< some listen address is RDMA */
+	bool uses_tcp;   /**< some listen address is TCP */
+	bool uses_rdma;  /**< some listen address is RDMA */
 	char **warnings; /**< "JSON.PATH: message", in document order */
 	unsigned n_warnings;
 };
