@@ -288,7 +288,8 @@ static int ns_option(struct conf_parser *p, struct conf_ns *ns, const char *tok)
 
 	if (strlen(tok) == 32) {
 		if (ns->has_nguid || conf_parse_nguid(tok, ns->nguid) != 0) {
-			conf_perr(p, "Namespace: bad NGUID '%s' (expected 32 hex digits, given once)",
+			conf_perr(p,
+				  "Namespace: bad NGUID '%s' (expected 32 hex digits, given once)",
 				  tok);
 			return -EINVAL;
 		}
@@ -326,8 +327,8 @@ int conf_parse_namespace(struct conf_parser *p, const struct conf_directive *d, 
 	unsigned n = split(value, buf, sizeof(buf), tok);
 
 	if (n < 1 || n > 4) {
-		conf_perr(p, "%s: expected '<backend name> [nsid] [uuid] [nguid]', got '%s'", d->key,
-			  value);
+		conf_perr(p, "%s: expected '<backend name> [nsid] [uuid] [nguid]', got '%s'",
+			  d->key, value);
 		return -EINVAL;
 	}
 	if (!name_valid(tok[0])) {

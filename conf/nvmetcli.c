@@ -34,10 +34,7 @@ static const char why_cntlid[] = "controller IDs are dynamic, from 1 up";
 
 static int r_host_nqn(struct nc *c, const char *path, const struct json_value *v)
 {
-	if (v->type != JSON_STRING)
-		return nc_fail(c, path, "expected a host NQN");
-	c->host_nqn = v->u.str.s;
-	return 0;
+	return nc_str(c, path, v, &c->host_nqn);
 }
 
 /* A key is never printed; its host is left out rather than let in unauthenticated. */

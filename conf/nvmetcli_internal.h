@@ -60,6 +60,9 @@ int nc_fail(struct nc *c, const char *path, const char *fmt, ...)
 /** A scalar as text: a string as is, a number as written, a boolean as 1 or 0; else NULL. */
 const char *nc_scalar(const struct json_value *v, char buf[32]);
 
+/** Point *@out at the string @v (in the tree: valid while it is). @return 0 or c->rc. */
+int nc_str(struct nc *c, const char *path, const struct json_value *v, const char **out);
+
 /** Replace *@dst by a copy of the string (or number) @v. @return c->rc. */
 int nc_strdup(struct nc *c, char **dst, const char *path, const struct json_value *v);
 

@@ -18,18 +18,12 @@
 
 static int r_addr_trtype(struct nc *c, const char *path, const struct json_value *v)
 {
-	if (v->type != JSON_STRING)
-		return nc_fail(c, path, "expected a string");
-	c->trtype = v->u.str.s;
-	return 0;
+	return nc_str(c, path, v, &c->trtype);
 }
 
 static int r_addr_adrfam(struct nc *c, const char *path, const struct json_value *v)
 {
-	if (v->type != JSON_STRING)
-		return nc_fail(c, path, "expected a string");
-	c->adrfam = v->u.str.s;
-	return 0;
+	return nc_str(c, path, v, &c->adrfam);
 }
 
 static int r_addr_traddr(struct nc *c, const char *path, const struct json_value *v)
@@ -44,18 +38,12 @@ static int r_addr_trsvcid(struct nc *c, const char *path, const struct json_valu
 
 static int r_addr_treq(struct nc *c, const char *path, const struct json_value *v)
 {
-	if (v->type != JSON_STRING)
-		return nc_fail(c, path, "expected a string");
-	c->treq = v->u.str.s;
-	return 0;
+	return nc_str(c, path, v, &c->treq);
 }
 
 static int r_addr_tsas(struct nc *c, const char *path, const struct json_value *v)
 {
-	if (v->type != JSON_STRING)
-		return nc_fail(c, path, "expected a string");
-	c->tsas = v->u.str.s;
-	return 0;
+	return nc_str(c, path, v, &c->tsas);
 }
 
 static const struct nc_key addr_keys[] = {

@@ -98,6 +98,14 @@ static bool nc_in_list(const char *val, const char *list)
 	return false;
 }
 
+int nc_str(struct nc *c, const char *path, const struct json_value *v, const char **out)
+{
+	if (v->type != JSON_STRING)
+		return nc_fail(c, path, "expected a string");
+	*out = v->u.str.s;
+	return 0;
+}
+
 int nc_strdup(struct nc *c, char **dst, const char *path, const struct json_value *v)
 {
 	char buf[32];
