@@ -211,6 +211,8 @@ static int apply_members(struct apply_ctx *a, const struct conf_subsystem *cs,
 
 		if (ns->has_uuid)
 			memcpy(opts.uuid, ns->uuid, sizeof(opts.uuid));
+		if (ns->has_nguid)
+			memcpy(opts.nguid, ns->nguid, sizeof(opts.nguid));
 		rc = nvmf_subsystem_add_ns(ss, ns->backend, &opts);
 		snprintf(what, sizeof(what), "Namespace %s", ns->backend);
 		if (rc < 0)

@@ -91,6 +91,17 @@ static int read_all(int fd, char **buf, size_t *len)
 	return 0;
 }
 
+int conf_read_file(const char *path, char **buf, size_t *len)
+{
+	int fd = open(path, O_RDONLY | O_CLOEXEC), rc;
+
+	if (fd < 0)
+		return -errno;
+	rc = read_all(fd, buf, len);
+	close(fd);
+	return rc;
+}
+
 int conf_load(const char *path, struct conf **out, struct conf_errors *errs)
 {
 	size_t len = 0;

@@ -82,6 +82,8 @@ struct conf_ns {
 	uint32_t nsid; /**< 0: the core picks */
 	bool has_uuid;
 	uint8_t uuid[16];
+	bool has_nguid;
+	uint8_t nguid[16];
 };
 
 struct conf_subsystem {
@@ -198,6 +200,15 @@ int conf_nsid_list(const char *s, uint32_t *nsids);
 
 /** Parse "xxxxxxxx-xxxx-xxxx-xxxx-xxxxxxxxxxxx". @return 0 or -EINVAL. */
 int conf_parse_uuid(const char *s, uint8_t uuid[16]);
+
+/**
+ * Read the whole file @path (at most 16 MiB) into a new buffer @buf (free()).
+ * @return 0, -EFBIG, -EISDIR, -ENOMEM or the errno of open/read.
+ */
+int conf_read_file(const char *path, char **buf, size_t *len);
+
+/** Parse an NGUID written as 32 hex digits. @return 0 or -EINVAL. */
+int conf_parse_nguid(const char *s, uint8_t nguid[16]);
 
 /** Parse a size with an optional K/M/G/T suffix (binary multiples). @return 0 or -EINVAL. */
 int conf_parse_size(const char *s, uint64_t *out);

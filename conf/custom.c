@@ -267,11 +267,35 @@ int conf_parse_uuid(const char *s, uint8_t uuid[16])
 	return 0;
 }
 
+int conf_parse_nguid(const char *s, uint8_t nguid[16])
+{
+	if (strlen(s) != 32)
+		return -EINVAL;
+	for (unsigned i = 0; i < 16; i++) {
+		int hi = hexval(s[2 * i]), lo = hexval(s[2 * i + 1]);
+
+		if (hi < 0 || lo < 0)
+			return -EINVAL;
+		nguid[i] = (uint8_t)(hi << 4 | lo);
+	}
+	return 0;
+}
+
 static int ns_option(struct conf_parser *p, struct conf_ns *ns, const char *tok)
 {
 	char *end;
 	unsigned long v;
 
+	if (strlen(tok) == 32) {
+		if (ns->has_nguid || conf_parse_nguid(tok, ns->nguid) != 0) {
+			conf_perr(p,
+				  "Namespace: bad NGUID '%s' (expected 32 hex digits, given once)",
+				  tok);
+			return -EINVAL;
+		}
+		ns->has_nguid = true;
+		return 0;
+	}
 	if (strchr(tok, '-')) {
 		if (ns->has_uuid || conf_parse_uuid(tok, ns->uuid) != 0) {
 			conf_perr(p,
@@ -302,9 +326,9 @@ int conf_parse_namespace(struct conf_parser *p, const struct conf_directive *d, 
 	struct conf_ns *slot;
 	unsigned n = split(value, buf, sizeof(buf), tok);
 
-	if (n < 1 || n > 3) {
-		conf_perr(p, "%s: expected '<backend name> [nsid] [uuid]', got '%s'", d->key,
-			  value);
+	if (n < 1 || n > 4) {
+		conf_perr(p, "%s: expected '<backend name> [nsid] [uuid] [nguid]', got '%s'",
+			  d->key, value);
 		return -EINVAL;
 	}
 	if (!name_valid(tok[0])) {

@@ -26,6 +26,7 @@
  *   [Subsystem]   (also [Subsystem1], [Subsystem2] ...) NQN, SN, MN,
  *                 Listen TCP addr:port (IPv6 as [::1]:4420), AllowAnyHost,
  *                 Host NQN, MaxNamespaces, Namespace <backend> [nsid] [uuid]
+ *                 [nguid]
  *
  * Section names and keys are case-insensitive; '#' starts a comment at the
  * start of a line or after whitespace; lines may be indented and end in

@@ -151,11 +151,11 @@ static void save_ns(void *arg, const struct nvmf_ns_info *ns)
 	char buf[37];
 
 	nvmf_ns_derive_ids(s->nqn, ns->nsid, uuid, nguid, eui64);
-	/* The conf file sets the UUID only; the NGUID and EUI-64 must be the derived ones. */
-	if (memcmp(nguid, ns->nguid, 16) != 0 || memcmp(eui64, ns->eui64, 8) != 0) {
+	/* The conf file sets the UUID and the NGUID; the EUI-64 must be the derived one. */
+	if (memcmp(eui64, ns->eui64, 8) != 0) {
 		save_fail(s,
-			  "subsystem %s, namespace %s: its NGUID or EUI-64 was given at run "
-			  "time and the conf file can set only the UUID",
+			  "subsystem %s, namespace %s: its EUI-64 was given at run time and the "
+			  "conf file can set only the UUID and the NGUID",
 			  s->nqn, ns->backend_name);
 		return;
 	}
@@ -163,6 +163,10 @@ static void save_ns(void *arg, const struct nvmf_ns_info *ns)
 	if (memcmp(uuid, ns->uuid, 16) != 0) {
 		rpc_format_uuid(buf, ns->uuid);
 		fprintf(s->f, " %s", buf);
+	}
+	if (memcmp(nguid, ns->nguid, 16) != 0) {
+		for (unsigned i = 0; i < 16; i++)
+			fprintf(s->f, "%s%02x", i ? "" : " ", ns->nguid[i]);
 	}
 	fputc('\n', s->f);
 }

@@ -23,4 +23,13 @@ int nvmf_rpc_call(const char *sock, const char *request, size_t len, struct json
  */
 int nvmf_rpc_build(int argc, char **argv, const char **method, struct json_writer *w);
 
+/**
+ * nvmf_rpc import-nvmetcli [--dry-run] FILE (@argv[0] is the command):
+ * apply the nvmetcli JSON FILE to the target at @sock (import.c), or
+ * print the calls with --dry-run. Warnings go to stderr.
+ * @return the exit status: 0, 1 a call failed (the import is undone),
+ *         2 bad usage or a file that is not nvmetcli JSON.
+ */
+int nvmf_rpc_import_nvmetcli(const char *sock, int argc, char **argv);
+
 #endif /* NVMF_TGT_TOOLS_NVMF_RPC_H */

@@ -20,6 +20,7 @@
 #include "env.h"
 #include "nvmf.h"
 #include "tools/nvmf_tgt/check.h"
+#include "tools/nvmf_tgt/from_nvmetcli.h"
 #include "rpc.h"
 #include "util.h"
 #include "tools/nvmf_tgt/notify.h"
@@ -33,6 +34,7 @@ struct args {
 	const char *core_mask; /* -m, NULL when not given */
 	bool level_given;      /* -L */
 	bool check;            /* --check */
+	const char *nvmetcli;  /* --from-nvmetcli FILE */
 	enum log_level level;
 };
 
@@ -43,6 +45,7 @@ static void usage(FILE *f, const char *prog)
 {
 	fprintf(f,
 		"usage: %s [-c FILE] [-r SOCK] [-m MASK] [-L LEVEL] [--check]\n"
+		"       %s --from-nvmetcli FILE\n"
 		"  -c, --conf FILE        conf file to serve (see conf/examples/); without\n"
 		"                         it the target starts empty and waits for RPC\n"
 		"      --check            check FILE and exit, starting nothing: 0 and\n"
@@ -52,6 +55,9 @@ static void usage(FILE *f, const char *prog)
 		"                         and the [File] paths (stat only); listen\n"
 		"                         addresses, RDMA devices, PCI addresses, cores\n"
 		"                         and hugepages are left to a real start\n"
+		"      --from-nvmetcli F  print the Linux kernel target's nvmetcli JSON F\n"
+		"                         (/etc/nvmet/config.json) as a conf file and exit;\n"
+		"                         what has no equivalent is named on stderr\n"
 		"  -r, --rpc-socket SOCK  JSON-RPC Unix socket (default " RPC_DEFAULT_SOCKET ")\n"
 		"  -m, --reactor-mask M   cores to run on, a hex mask (0x3) or a list (0-1);\n"
 		"                         overrides ReactorMask / CoreList of [Global]\n"
@@ -59,7 +65,7 @@ static void usage(FILE *f, const char *prog)
 		"                         overrides LogLevel of [Global]\n"
 		"  -h, --help             print this help and exit\n"
 		"Stops cleanly on SIGINT or SIGTERM.\n",
-		prog);
+		prog, prog);
 }
 
 /* @return 0, 1 for --help, or -EINVAL after printing the usage to stderr. */
@@ -72,6 +78,7 @@ static int parse_args(int argc, char **argv, struct args *a)
 	    {"log-level", required_argument, NULL, 'L'},
 	    {"help", no_argument, NULL, 'h'},
 	    {"check", no_argument, NULL, 'C'},
+	    {"from-nvmetcli", required_argument, NULL, 'N'},
 	    {NULL, 0, NULL, 0},
 	};
 	int opt;
@@ -102,6 +109,9 @@ static int parse_args(int argc, char **argv, struct args *a)
 			return 1;
 		case 'C':
 			a->check = true;
+			break;
+		case 'N':
+			a->nvmetcli = optarg;
 			break;
 		default:
 			goto bad;
@@ -284,6 +294,8 @@ int main(int argc, char **argv)
 		log_set_level(a.level);
 	if (a.check)
 		return tgt_check(a.conf_path, a.core_mask);
+	if (a.nvmetcli)
+		return tgt_from_nvmetcli(a.nvmetcli);
 	c = load_conf(&a);
 	if (!c)
 		return EXIT_CONF;

@@ -416,6 +416,16 @@ static void test_listen_and_namespace_values(void **state)
 	assert_string_equal(s->listens[1].addr.trsvcid, "4421");
 	assert_int_equal(s->nss[0].nsid, 7);
 	assert_true(s->nss[0].has_uuid);
+	assert_false(s->nss[0].has_nguid);
+	conf_free(c);
+	c = load_ok("[Ram]\nName r\nSize 1M\n[Subsystem]\nNQN nqn.2016-06.io.a:b\n"
+		    "Namespace r 00112233445566778899AABBCCDDEEFF 2\n");
+	s = SUBSYS(c, 0);
+	assert_int_equal(s->nss[0].nsid, 2);
+	assert_false(s->nss[0].has_uuid);
+	assert_true(s->nss[0].has_nguid);
+	assert_int_equal(s->nss[0].nguid[0], 0x00);
+	assert_int_equal(s->nss[0].nguid[15], 0xff);
 	conf_free(c);
 	expect_error("[Subsystem]\nNQN nqn.2016-06.io.a:b\nListen TCP 127.0.0.1\n",
 		     "t.conf:3: Listen: bad address '127.0.0.1': expected address:port such as "
@@ -425,8 +435,15 @@ static void test_listen_and_namespace_values(void **state)
 		     "127.0.0.1:4420' or 'TCP [::1]:4420', got '127.0.0.1:4420'");
 	expect_error("[Subsystem]\nNQN nqn.2016-06.io.a:b\nNamespace r 0\n",
 		     "t.conf:3: Namespace: bad NSID '0' (expected one integer from 1 to 1024)");
-	expect_error("[Subsystem]\nNQN nqn.2016-06.io.a:b\nNamespace r 1 2 3\n",
-		     "t.conf:3: Namespace: expected '<backend name> [nsid] [uuid]', got 'r 1 2 3'");
+	expect_error("[Subsystem]\nNQN nqn.2016-06.io.a:b\nNamespace r 1 2 3 4\n",
+		     "t.conf:3: Namespace: expected '<backend name> [nsid] [uuid] [nguid]', got "
+		     "'r 1 2 3 4'");
+	expect_error("[Subsystem]\nNQN nqn.2016-06.io.a:b\nNamespace r 1 2\n",
+		     "t.conf:3: Namespace: bad NSID '2' (expected one integer from 1 to 1024)");
+	expect_error("[Subsystem]\nNQN nqn.2016-06.io.a:b\nNamespace r "
+		     "00112233445566778899aabbccddeefg\n",
+		     "t.conf:3: Namespace: bad NGUID '00112233445566778899aabbccddeefg' (expected "
+		     "32 hex digits, given once)");
 	expect_error("[Subsystem]\nNQN nqn.2016-06.io.a:b\nNamespace r 1 6b1e3d2a-zz\n",
 		     "t.conf:3: Namespace: bad UUID '6b1e3d2a-zz' (expected "
 		     "xxxxxxxx-xxxx-xxxx-xxxx-xxxxxxxxxxxx, given once)");

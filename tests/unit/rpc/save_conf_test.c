@@ -18,6 +18,7 @@
 #define HOST1 "nqn.2014-08.org.nvmexpress:uuid:11111111-2222-3333-4444-555555555555"
 #define HOST2 "nqn.2016-06.io.example:host-b"
 #define UUID "6b1e3d2a-4c5f-4e70-9a8b-0c1d2e3f4a5b"
+#define NGUID "00112233445566778899aabbccddeeff"
 
 static char g_file[64];
 
@@ -78,6 +79,7 @@ static void build_state(struct nvmf_tgt *tgt)
 	nvmf_subsystem_set_allow_any_host(b, true);
 	add_listener(b, "127.0.0.1:4420");
 	ns = (struct nvmf_ns_opts){.nsid = 3};
+	assert_int_equal(rpc_parse_hex(NGUID, ns.nguid, sizeof(ns.nguid)), 0);
 	assert_int_equal(nvmf_subsystem_add_ns(b, "null.0", &ns), 3);
 }
 
@@ -112,7 +114,7 @@ static void test_round_trip(void **state)
 		    "  Listen TCP [::1]:4421\n  AllowAnyHost No\n  Host " HOST1 "\n  Host " HOST2
 		    "\n  Namespace file0 1\n  Namespace ram0 7 " UUID "\n");
 	expect_line(first, "[Subsystem2]\n  NQN " NQN_B "\n");
-	expect_line(first, "  AllowAnyHost Yes\n  Namespace null.0 3\n");
+	expect_line(first, "  AllowAnyHost Yes\n  Namespace null.0 3 " NGUID "\n");
 	/* The default MaxNamespaces is not written. */
 	assert_null(strstr(strstr(first, "[Subsystem2]"), "MaxNamespaces"));
 
@@ -131,7 +133,7 @@ static void test_round_trip(void **state)
 static void test_refused(void **state)
 {
 	struct nvmf_tgt *tgt = rpc_t_tgt();
-	struct nvmf_ns_opts ns = {.nguid = {1, 2, 3}};
+	struct nvmf_ns_opts ns = {.eui64 = {1, 2, 3}};
 	struct nvmf_subsystem *ss;
 
 	(void)state;
@@ -141,9 +143,9 @@ static void test_refused(void **state)
 	expect_line(saved_text(tgt), "[Global]\n  ReactorMask 0x");
 	assert_int_equal(nvmf_backend_ram_create(tgt, "r0", 4096, 512), 0);
 	assert_int_equal(nvmf_subsystem_create(tgt, NQN_A, &ss), 0);
-	/* An NGUID given at run time cannot be written: refused, not dropped. */
+	/* An EUI-64 given at run time cannot be written: refused, not dropped. */
 	assert_int_equal(nvmf_subsystem_add_ns(ss, "r0", &ns), 1);
-	rpc_t_err(rpc_t_call(tgt, "save_config", NULL), -EOPNOTSUPP, "NGUID");
+	rpc_t_err(rpc_t_call(tgt, "save_config", NULL), -EOPNOTSUPP, "EUI-64");
 	assert_int_equal(nvmf_subsystem_remove_ns(ss, 1), 0);
 	saved_text(tgt);
 	/* A model number the conf reader would cut at " #". */
