@@ -245,10 +245,10 @@ static void tcp_discovery_entry(struct nvmf_transport *t, const struct nvmf_list
 				struct nvmf_discovery_log_entry *e)
 {
 	(void)t;
-	(void)addr;
-	/* TSAS for TCP: SECTYPE "no security" (0); the rest reserved. */
+	/* TSAS for TCP: SECTYPE "no security" (0) or TLS 1.3; the rest reserved. */
 	memset(&e->tsas, 0, sizeof(e->tsas));
-	e->tsas.tcp.sectype = NVMF_TCP_SECTYPE_NONE;
+	e->tsas.tcp.sectype =
+	    addr->secure == NVMF_LISTEN_SECURE_TLS ? NVMF_TCP_SECTYPE_TLS13 : NVMF_TCP_SECTYPE_NONE;
 }
 
 const struct nvmf_transport_ops nvmf_tcp_ops = {
