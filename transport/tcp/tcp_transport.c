@@ -62,6 +62,7 @@ static void tcp_destroy(struct nvmf_transport *tr)
 		close(l->fd);
 		free(l);
 	}
+	nvmf_tcp_tls_ctx_free(t);
 	free(t);
 }
 
@@ -134,6 +135,11 @@ static int tcp_listen(struct nvmf_transport *tr, const struct nvmf_listen_addr *
 	{
 		if (nvmf_listen_addr_eq(&l->addr, addr))
 			return -EEXIST;
+	}
+	if (addr->secure == NVMF_LISTEN_SECURE_TLS && (rc = nvmf_tcp_tls_ctx(t)) != 0) {
+		log_error(TCP_LOG, "listen on %s:%s: TLS context: %s", addr->traddr, addr->trsvcid,
+			  strerror(-rc));
+		return rc;
 	}
 	rc = tcp_listen_socket(addr, &fd);
 	if (rc != 0) {
