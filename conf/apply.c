@@ -196,6 +196,9 @@ static int apply_members(struct apply_ctx *a, const struct conf_subsystem *cs,
 
 	for (unsigned i = 0; i < cs->n_hosts; i++) {
 		rc = nvmf_subsystem_add_host(ss, cs->hosts[i].nqn);
+		if (rc == 0 && cs->hosts[i].psk != NULL)
+			rc = tls_keyring_add(nvmf_tgt_keyring(a->tgt), cs->hosts[i].nqn, cs->nqn,
+					     cs->hosts[i].psk);
 		if (rc)
 			return refused(a, cs, cs->hosts[i].line, rc, "Host");
 	}

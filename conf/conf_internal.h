@@ -10,6 +10,7 @@
 #include <stdint.h>
 
 #include "conf.h"
+#include "util_tls_psk.h"
 
 /** Section types; also bits of conf_directive.sections. */
 enum conf_sect_type {
@@ -74,6 +75,7 @@ struct conf_listen {
 struct conf_host {
 	unsigned line;
 	char *nqn;
+	struct tls_psk *psk; /**< psk=: the configured PSK (wiped when freed), or NULL */
 };
 
 struct conf_ns {

@@ -9,6 +9,9 @@
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
+
+#include <openssl/crypto.h>
 
 #include "conf/conf_internal.h"
 #include "env.h"
@@ -182,6 +185,27 @@ int conf_parse_nqn(struct conf_parser *p, const struct conf_directive *d, void *
 	return set_string(p, field, value);
 }
 
+/* The option of a Listen: secure=none or secure=tls (TCP only). */
+static int parse_secure(struct conf_parser *p, const struct conf_directive *d, uint8_t trtype,
+			const char *opt, struct nvmf_listen_addr *addr)
+{
+	if (strcasecmp(opt, "secure=none") == 0) {
+		addr->secure = NVMF_LISTEN_SECURE_NONE;
+		return 0;
+	}
+	if (strcasecmp(opt, "secure=tls") != 0) {
+		conf_perr(p, "%s: unknown option '%s' (expected secure=tls or secure=none)", d->key,
+			  opt);
+		return -EINVAL;
+	}
+	if (trtype != NVMF_TRTYPE_TCP) {
+		conf_perr(p, "%s: secure=tls is for TCP listeners only", d->key);
+		return -EINVAL;
+	}
+	addr->secure = NVMF_LISTEN_SECURE_TLS;
+	return 0;
+}
+
 int conf_parse_listen(struct conf_parser *p, const struct conf_directive *d, void *sect,
 		      void *field, const char *value)
 {
@@ -192,7 +216,9 @@ int conf_parse_listen(struct conf_parser *p, const struct conf_directive *d, voi
 	struct conf_listen *l;
 	uint8_t trtype;
 
-	if (split(value, buf, sizeof(buf), tok) != 2) {
+	unsigned n = split(value, buf, sizeof(buf), tok);
+
+	if (n != 2 && n != 3) {
 		conf_perr(p,
 			  "%s: expected a transport and address:port such as 'TCP 127.0.0.1:4420' "
 			  "or 'TCP [::1]:4420', got '%s'",
@@ -210,6 +236,8 @@ int conf_parse_listen(struct conf_parser *p, const struct conf_directive *d, voi
 			  d->key, tok[1]);
 		return -EINVAL;
 	}
+	if (n == 3 && parse_secure(p, d, trtype, tok[2], &addr) != 0)
+		return -EINVAL;
 	l = push(p, field, &ss->n_listens, sizeof(*l));
 	if (!l)
 		return -ENOMEM;
@@ -218,19 +246,68 @@ int conf_parse_listen(struct conf_parser *p, const struct conf_directive *d, voi
 	return set_string(p, &l->text, value);
 }
 
+/* psk=: an interchange string or a key file; errors never show key bytes. */
+static int parse_psk(struct conf_parser *p, const struct conf_directive *d, const char *arg,
+		     struct tls_psk **out)
+{
+	const char *why = "bad key";
+	struct tls_psk *k = calloc(1, sizeof(*k));
+	int rc;
+
+	if (k == NULL) {
+		p->nomem = true;
+		return -ENOMEM;
+	}
+	rc = tls_psk_load(arg, k, &why);
+	if (rc != 0) {
+		if (rc == -EINVAL)
+			conf_perr(p, "%s: psk: %s", d->key, why);
+		else
+			conf_perr(p, "%s: psk: cannot read key file %s: %s", d->key, arg,
+				  strerror(-rc));
+		free(k);
+		return rc;
+	}
+	*out = k;
+	return 0;
+}
+
 int conf_parse_host(struct conf_parser *p, const struct conf_directive *d, void *sect, void *field,
 		    const char *value)
 {
 	struct conf_subsystem *ss = sect;
+	char buf[CONF_LINE_MAX + 1];
+	char *tok[MAX_TOKENS + 1];
+	struct tls_psk *psk = NULL;
 	struct conf_host *h;
+	unsigned n = split(value, buf, sizeof(buf), tok);
+	int rc;
 
-	if (check_nqn(p, d->key, value) != 0)
+	if (n == 0 || n > 2 || (n == 2 && strncmp(tok[1], "psk=", 4) != 0)) {
+		conf_perr(p,
+			  "%s: expected 'NQN' or 'NQN psk=KEY' (KEY: NVMeTLSkey-1:... or a file), "
+			  "got '%s'",
+			  d->key, value);
 		return -EINVAL;
+	}
+	if (check_nqn(p, d->key, tok[0]) != 0)
+		return -EINVAL;
+	if (n == 2 && parse_psk(p, d, tok[1] + 4, &psk) != 0) {
+		OPENSSL_cleanse(buf, sizeof(buf));
+		return -EINVAL;
+	}
 	h = push(p, field, &ss->n_hosts, sizeof(*h));
-	if (!h)
+	if (!h) {
+		OPENSSL_cleanse(buf, sizeof(buf));
+		tls_psk_wipe(psk);
+		free(psk);
 		return -ENOMEM;
+	}
 	h->line = p->line;
-	return set_string(p, &h->nqn, value);
+	h->psk = psk;
+	rc = set_string(p, &h->nqn, tok[0]);
+	OPENSSL_cleanse(buf, sizeof(buf));
+	return rc;
 }
 
 static int hexval(char c)

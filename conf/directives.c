@@ -131,8 +131,11 @@ static void subsystem_free(struct conf_subsystem *ss)
 	for (unsigned i = 0; i < ss->n_listens; i++)
 		free(ss->listens[i].text);
 	free(ss->listens);
-	for (unsigned i = 0; i < ss->n_hosts; i++)
+	for (unsigned i = 0; i < ss->n_hosts; i++) {
 		free(ss->hosts[i].nqn);
+		tls_psk_wipe(ss->hosts[i].psk);
+		free(ss->hosts[i].psk);
+	}
 	free(ss->hosts);
 	for (unsigned i = 0; i < ss->n_nss; i++)
 		free(ss->nss[i].backend);

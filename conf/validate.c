@@ -147,6 +147,28 @@ static bool have_transport(const struct conf *c, uint8_t trtype)
 	return false;
 }
 
+/* A listener shared by subsystems has one secure= setting. */
+static void check_secure_agrees(const struct conf *c, const struct conf_subsystem *ss,
+				const struct conf_listen *l, struct conf_errors *errs)
+{
+	for (unsigned i = 0; i < c->n_sects && (const void *)c->sects[i] != ss; i++) {
+		const struct conf_subsystem *o = (const void *)c->sects[i];
+
+		if (o->hdr.type != CONF_SECT_SUBSYSTEM)
+			continue;
+		for (unsigned j = 0; j < o->n_listens; j++) {
+			if (nvmf_listen_addr_eq(&o->listens[j].addr, &l->addr) &&
+			    o->listens[j].addr.secure != l->addr.secure) {
+				conf_err(errs, c->name, l->line,
+					 "Listen %s: secure= differs from Listen %s at line %u "
+					 "(one address, one setting)",
+					 l->text, o->listens[j].text, o->listens[j].line);
+				return;
+			}
+		}
+	}
+}
+
 static void check_listens(const struct conf *c, const struct conf_subsystem *ss,
 			  struct conf_errors *errs)
 {
@@ -156,6 +178,7 @@ static void check_listens(const struct conf *c, const struct conf_subsystem *ss,
 		if (!have_transport(c, l->addr.trtype))
 			conf_err(errs, c->name, l->line,
 				 "Listen %s: no [Transport] section of this Type", l->text);
+		check_secure_agrees(c, ss, l, errs);
 		for (unsigned j = 0; j < i; j++) {
 			if (nvmf_listen_addr_eq(&ss->listens[j].addr, &l->addr)) {
 				conf_err(errs, c->name, l->line,

@@ -60,6 +60,13 @@ int nvmf_tgt_create(const struct nvmf_tgt_opts *opts, struct nvmf_tgt **tgt);
 void nvmf_tgt_destroy(struct nvmf_tgt *tgt);
 
 /**
+ * The target's keyring of TLS PSKs (util_tls_psk.h): a host's key on a
+ * subsystem goes there with tls_keyring_add(); transports with a secure
+ * channel look identities up in it. Thread-safe. Never NULL.
+ */
+struct tls_keyring *nvmf_tgt_keyring(struct nvmf_tgt *tgt);
+
+/**
  * Add a transport (one per type). Once the target runs, each poll group
  * creates its part of the transport on its own thread (by message) before
  * it adopts any connection of it, and first grows its Compare buffers when

@@ -55,6 +55,7 @@ struct nvmf_qpair;
 /* The core's own objects, opaque to transports. */
 struct nvmf_ctrlr;
 struct nvmf_conn;
+struct tls_keyring;
 
 /** Options of one transport, from the conf file's [Transport] section. */
 struct nvmf_transport_opts {
@@ -79,7 +80,16 @@ struct nvmf_listen_addr {
 	uint8_t adrfam;   /**< NVMF_ADRFAM_IPV4 / _IPV6 */
 	char traddr[256]; /**< "127.0.0.1", "::1" */
 	char trsvcid[33]; /**< "4420" */
+	/**
+	 * Secure channel of a listener: NVMF_LISTEN_SECURE_NONE, or
+	 * NVMF_LISTEN_SECURE_TLS (TLS 1.3 with PSK required, TCP only). Not
+	 * part of the address: nvmf_listen_addr_eq() ignores it.
+	 */
+	uint8_t secure;
 };
+
+#define NVMF_LISTEN_SECURE_NONE 0
+#define NVMF_LISTEN_SECURE_TLS 1
 
 /** Same transport, family, address and port? Thread safe. */
 bool nvmf_listen_addr_eq(const struct nvmf_listen_addr *a, const struct nvmf_listen_addr *b);
@@ -190,6 +200,12 @@ struct nvmf_transport_upcalls {
 	 * being deleted waits). NULL: nothing to tell.
 	 */
 	void (*c2h_release)(struct nvmf_request *req);
+	/**
+	 * The target's TLS PSKs (util_tls_psk.h), for a transport with a
+	 * secure channel to look up the PSK identity a host sends. Thread
+	 * safe. May be NULL: no key known.
+	 */
+	struct tls_keyring *keyring;
 };
 
 /** The ops table a transport fills with designated initializers. */

@@ -48,6 +48,9 @@ static void entry_fill(struct nvmf_tgt *tgt, struct nvmf_discovery_log_entry *e,
 	e->adrfam = l->addr.adrfam;
 	e->subtype = subtype;
 	e->treq = DISC_TREQ;
+	if (l->addr.secure == NVMF_LISTEN_SECURE_TLS)
+		e->treq =
+		    (e->treq & ~NVMF_TREQ_SECURE_CHANNEL_MASK) | NVMF_TREQ_SECURE_CHANNEL_REQUIRED;
 	e->portid = l->portid;
 	e->cntlid = NVMF_CNTLID_DYNAMIC;
 	e->asqsz = tr && tr->opts.max_aq_depth ? (uint16_t)tr->opts.max_aq_depth : 32;

@@ -412,6 +412,7 @@ struct nvmf_tgt {
 	void *main_poller_arg;
 	uint64_t start_tick;
 	struct nvmf_transport_upcalls up;
+	struct tls_keyring *keyring; /* the secure channel's PSKs */
 };
 
 /** True on the main thread's group (group 0) or before start. */

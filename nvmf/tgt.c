@@ -10,6 +10,7 @@
 
 #include "env.h"
 #include "util.h"
+#include "util_tls_psk.h"
 #include "nvmf/nvmf_internal.h"
 
 #define SHUTDOWN_WARN_S 5
@@ -63,7 +64,10 @@ int nvmf_tgt_create(const struct nvmf_tgt_opts *opts, struct nvmf_tgt **out)
 	tgt->up.exec = nvmf_upcall_exec;
 	tgt->up.qpair_closed = nvmf_upcall_qpair_closed;
 	tgt->up.c2h_release = nvmf_upcall_c2h_release;
-	if (discovery_ss_create(tgt) != 0) {
+	tgt->keyring = tls_keyring_create();
+	tgt->up.keyring = tgt->keyring;
+	if (tgt->keyring == NULL || discovery_ss_create(tgt) != 0) {
+		tls_keyring_destroy(tgt->keyring);
 		free(tgt);
 		return -ENOMEM;
 	}
@@ -427,5 +431,11 @@ void nvmf_tgt_destroy(struct nvmf_tgt *tgt)
 	}
 	for (uint32_t i = 0; i < tgt->ntr; i++)
 		nvmf_tr_destroy(&tgt->tr[i]);
+	tls_keyring_destroy(tgt->keyring);
 	free(tgt);
+}
+
+struct tls_keyring *nvmf_tgt_keyring(struct nvmf_tgt *tgt)
+{
+	return tgt->keyring;
 }

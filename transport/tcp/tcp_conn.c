@@ -49,6 +49,7 @@ struct tcp_conn *nvmf_tcp_conn_create(struct tcp_transport *t, int fd,
 		goto err_free_conn;
 	if (nvmf_tcp_reqs_alloc(c) != 0)
 		goto err_free_stage;
+	nvmf_tcp_tls_conn_init(c);
 	return c;
 err_free_stage:
 	free(c->rx_stage);
@@ -123,6 +124,7 @@ void nvmf_tcp_conn_free(struct tcp_conn *c)
 	if (c->in_group)
 		TAILQ_REMOVE(&c->group->conns, c, link);
 	nvmf_tcp_reqs_free(c);
+	nvmf_tcp_tls_free(c);
 	free(c->rx_stage);
 	free(c);
 }

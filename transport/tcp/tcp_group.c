@@ -88,6 +88,8 @@ int nvmf_tcp_group_add(struct nvmf_tgroup *gr, struct nvmf_qpair *q)
 	c->base.tgroup = gr;
 	c->in_group = true;
 	TAILQ_INSERT_TAIL(&g->conns, c, link);
+	if (c->tls_phase > TCP_TLS_ON)
+		g->nhandshakes++;
 	return 0;
 }
 
@@ -183,6 +185,8 @@ int nvmf_tcp_group_poll(struct nvmf_tgroup *gr)
 	busy |= tcp_group_recv_direct(g, direct);
 	if (!direct || g->npolls % TCP_EPOLL_EVERY == 0)
 		busy |= tcp_group_recv_epoll(g);
+	if (g->nhandshakes != 0)
+		busy |= nvmf_tcp_tls_sweep(g);
 	busy |= tcp_group_send(g);
 	busy |= tcp_group_reap(g);
 	return busy;

@@ -9,6 +9,7 @@
  *   tcp_pdu.c        handlers of received PDUs (ICReq, capsule, H2CData)
  *   tcp_send.c       send queue, PDU builders, batched sendmsg
  *   tcp_req.c        requests: buffers, R2T, completion
+ *   tcp_tls.c        the secure channel: TLS 1.3 PSK handshake and records
  *
  * Everything of one connection runs on its poll group's thread (after
  * accept on the main thread); nothing here takes a lock.
@@ -19,6 +20,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 #include <sys/queue.h>
+#include <sys/types.h>
 #include <sys/uio.h>
 
 #include "nvmf_transport.h"
@@ -61,6 +63,11 @@
 #define TCP_EPOLL_EVERY 16u
 /** The main thread tries accept() at most once per this many microseconds. */
 #define TCP_ACCEPT_PERIOD_US 1000u
+/** A connection on a secure=tls listener must finish its handshake in this time. */
+#define TCP_TLS_HANDSHAKE_MS 10000u
+
+struct ssl_ctx_st;
+struct tcp_tls;
 
 struct tcp_conn;
 struct tcp_req;
@@ -79,7 +86,8 @@ struct tcp_transport {
 	uint64_t next_accept; /**< env ticks of the next accept() attempt */
 	/** Set C2HData SUCCESS (and omit the CapsuleResp) when the spec allows. */
 	bool c2h_success;
-	uint32_t icd_buf_size; /**< per-request in-capsule buffer: max(option, 8192) */
+	uint32_t icd_buf_size;      /**< per-request in-capsule buffer: max(option, 8192) */
+	struct ssl_ctx_st *tls_ctx; /**< OpenSSL server context, from the first secure listener */
 };
 
 /** A poll group. */
@@ -93,6 +101,7 @@ struct tcp_group {
 	TAILQ_HEAD(, tcp_req) buf_wait;    /**< requests waiting for data buffers */
 	uint64_t npolls;                   /**< group_poll calls */
 	uint32_t nhot;                     /**< hot connections seen by the last poll */
+	uint32_t nhandshakes;              /**< connections before or in a TLS handshake */
 };
 
 /** What a queued PDU is; decides what happens when it is sent. */
@@ -174,6 +183,14 @@ enum tcp_conn_state {
 	TCP_CONN_CLOSED,  /**< qpair_closed called; waiting for qpair_free */
 };
 
+/** Secure channel phases of a connection (tcp_tls.c); plain ones stay OFF. */
+enum tcp_tls_phase {
+	TCP_TLS_OFF = 0,   /**< plain NVMe/TCP */
+	TCP_TLS_ON,        /**< handshake done: PDUs go through TLS records */
+	TCP_TLS_PEEK,      /**< secure listener: waiting for the first byte */
+	TCP_TLS_HANDSHAKE, /**< server handshake in progress */
+};
+
 /** One NVMe/TCP connection (a queue pair). */
 struct tcp_conn {
 	struct nvmf_qpair base;
@@ -182,7 +199,11 @@ struct tcp_conn {
 	enum tcp_conn_state state;
 	bool in_group; /**< group_add done */
 	bool in_send_list;
-	bool close_pending; /**< close once the send queue is flushed (TermReq) */
+	bool close_pending;    /**< close once the send queue is flushed (TermReq) */
+	uint8_t tls_phase;     /**< enum tcp_tls_phase */
+	bool tls_pending;      /**< TLS: decrypted bytes wait inside OpenSSL (no epoll event) */
+	struct tcp_tls *tls;   /**< NULL for a plain connection */
+	uint64_t tls_deadline; /**< env ticks: end of the handshake time */
 
 	/* Negotiated by ICReq/ICResp. */
 	bool hdgst;
@@ -298,7 +319,7 @@ int nvmf_tcp_recv_poll(struct tcp_conn *c);
 /** Bytes read from the socket but not yet parsed (they need no epoll event). */
 static inline bool nvmf_tcp_recv_staged(const struct tcp_conn *c)
 {
-	return c->rx_stage_off < c->rx_stage_len;
+	return c->rx_stage_off < c->rx_stage_len || c->tls_pending;
 }
 /** Move the receive state machine (the only place rstate changes). */
 void nvmf_tcp_recv_set_state(struct tcp_conn *c, enum tcp_recv_state s);
@@ -351,6 +372,24 @@ void nvmf_tcp_reqs_abort(struct tcp_conn *c);
 void nvmf_tcp_req_complete(struct nvmf_request *r);
 /** ops.req_keep_data: copy lent in-capsule data from the stage into the slot's buffer. */
 void nvmf_tcp_req_keep_data(struct nvmf_request *r);
+
+/* tcp_tls.c */
+
+/** The server context of @t, made once (main thread). @return 0, -ENOMEM, -EINVAL. */
+int nvmf_tcp_tls_ctx(struct tcp_transport *t);
+void nvmf_tcp_tls_ctx_free(struct tcp_transport *t);
+/** A new connection: TCP_TLS_PEEK and a handshake deadline when its listener wants TLS. */
+void nvmf_tcp_tls_conn_init(struct tcp_conn *c);
+/** Step the first-byte check or the handshake of @c. @return NVMF_POLL_*. */
+int nvmf_tcp_tls_poll(struct tcp_conn *c);
+/** Step every handshake of @g, close those past their deadline. @return NVMF_POLL_*. */
+int nvmf_tcp_tls_sweep(struct tcp_group *g);
+/** As recvmsg() on a TLS connection: bytes, 0 (closed), or -1 with errno (EAGAIN). */
+ssize_t nvmf_tcp_tls_read(struct tcp_conn *c, struct iovec *iov, int iovcnt);
+/** As sendmsg() on a TLS connection: bytes taken, or -1 with errno (EAGAIN). */
+ssize_t nvmf_tcp_tls_write(struct tcp_conn *c, const struct iovec *iov, uint32_t cnt);
+/** Free the TLS state of @c (none: nothing). */
+void nvmf_tcp_tls_free(struct tcp_conn *c);
 
 /** CRC32C over a slice of iovecs. */
 uint32_t nvmf_tcp_iov_crc(const struct iovec *iov, uint32_t iovcnt, uint32_t off, uint32_t len);

@@ -85,7 +85,8 @@ void nvmf_tcp_recv_set_state(struct tcp_conn *c, enum tcp_recv_state s)
 static ssize_t tcp_recv_raw(struct tcp_conn *c, struct iovec *iov, int iovcnt, size_t want)
 {
 	struct msghdr msg = {.msg_iov = iov, .msg_iovlen = (size_t)iovcnt};
-	ssize_t n = recvmsg(c->fd, &msg, MSG_DONTWAIT);
+	ssize_t n =
+	    c->tls == NULL ? recvmsg(c->fd, &msg, MSG_DONTWAIT) : nvmf_tcp_tls_read(c, iov, iovcnt);
 
 	c->rx_syscalls++;
 	if (n > 0) {
@@ -344,6 +345,8 @@ int nvmf_tcp_recv_poll(struct tcp_conn *c)
 	uint64_t pdus0 = c->rx_pdus, bytes0 = c->rx_bytes;
 	int rc = STEP_AGAIN;
 
+	if (c->tls_phase > TCP_TLS_ON)
+		return nvmf_tcp_tls_poll(c);
 	c->rx_drained = false;
 	while (rc == STEP_AGAIN && c->state < TCP_CONN_CLOSING) {
 		if (c->rx_pdus - pdus0 >= TCP_RECV_PDU_BUDGET ||

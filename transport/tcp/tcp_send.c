@@ -281,7 +281,8 @@ int nvmf_tcp_send_flush(struct tcp_conn *c)
 		}
 		msg.msg_iov = iov;
 		msg.msg_iovlen = cnt;
-		n = sendmsg(c->fd, &msg, MSG_NOSIGNAL | MSG_DONTWAIT);
+		n = c->tls == NULL ? sendmsg(c->fd, &msg, MSG_NOSIGNAL | MSG_DONTWAIT)
+				   : nvmf_tcp_tls_write(c, iov, cnt);
 		c->tx_syscalls++;
 		if (n < 0) {
 			if (errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR)

@@ -62,6 +62,7 @@ static void tcp_destroy(struct nvmf_transport *tr)
 		close(l->fd);
 		free(l);
 	}
+	nvmf_tcp_tls_ctx_free(t);
 	free(t);
 }
 
@@ -134,6 +135,11 @@ static int tcp_listen(struct nvmf_transport *tr, const struct nvmf_listen_addr *
 	{
 		if (nvmf_listen_addr_eq(&l->addr, addr))
 			return -EEXIST;
+	}
+	if (addr->secure == NVMF_LISTEN_SECURE_TLS && (rc = nvmf_tcp_tls_ctx(t)) != 0) {
+		log_error(TCP_LOG, "listen on %s:%s: TLS context: %s", addr->traddr, addr->trsvcid,
+			  strerror(-rc));
+		return rc;
 	}
 	rc = tcp_listen_socket(addr, &fd);
 	if (rc != 0) {
@@ -245,10 +251,10 @@ static void tcp_discovery_entry(struct nvmf_transport *t, const struct nvmf_list
 				struct nvmf_discovery_log_entry *e)
 {
 	(void)t;
-	(void)addr;
-	/* TSAS for TCP: SECTYPE "no security" (0); the rest reserved. */
+	/* TSAS for TCP: SECTYPE "no security" (0) or TLS 1.3; the rest reserved. */
 	memset(&e->tsas, 0, sizeof(e->tsas));
-	e->tsas.tcp.sectype = NVMF_TCP_SECTYPE_NONE;
+	e->tsas.tcp.sectype =
+	    addr->secure == NVMF_LISTEN_SECURE_TLS ? NVMF_TCP_SECTYPE_TLS13 : NVMF_TCP_SECTYPE_NONE;
 }
 
 const struct nvmf_transport_ops nvmf_tcp_ops = {

@@ -11,6 +11,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include <cmocka.h>
 
@@ -146,6 +147,92 @@ static void test_bad_file_applies_nothing(void **state)
 	nvmf_tgt_destroy(tgt);
 }
 
+/* ------------------------------------------------------- secure channel */
+
+#define TLS_HOST "nqn.2014-08.org.nvmexpress:uuid:11111111-2222-3333-4444-555555555555"
+#define TLS_KEY "NVMeTLSkey-1:01:AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh+KfiaR:"
+
+/* Loading @text fails and its first error is @msg. */
+static void load_refused(const char *text, const char *msg)
+{
+	struct conf *c = (struct conf *)1;
+
+	assert_int_equal(load(text, &c), -EINVAL);
+	if (g_errs.count == 0 || strcmp(g_errs.msg[0], msg) != 0)
+		dump_errors();
+	assert_true(g_errs.count > 0);
+	assert_string_equal(g_errs.msg[0], msg);
+}
+
+static void test_secure_channel_conf(void **state)
+{
+	char path[] = "/tmp/apply_test_pskXXXXXX", text[1024];
+	struct nvmf_tgt *tgt = NULL;
+	const struct conf_subsystem *s;
+	struct tls_psk tls;
+	struct conf *c;
+	int fd;
+
+	(void)state;
+	fd = mkstemp(path);
+	assert_true(fd >= 0);
+	assert_int_equal(write(fd, TLS_KEY "\n", strlen(TLS_KEY) + 1),
+			 (ssize_t)strlen(TLS_KEY) + 1);
+	close(fd);
+	snprintf(text, sizeof(text),
+		 "[Subsystem]\nNQN nqn.2016-06.io.a:b\nListen TCP 127.0.0.1:4420 secure=tls\n"
+		 "Listen TCP 127.0.0.1:4421\nHost " TLS_HOST " psk=" TLS_KEY "\n"
+		 "[Subsystem]\nNQN nqn.2016-06.io.a:c\nListen TCP 127.0.0.1:4421 secure=none\n"
+		 "Host " TLS_HOST " psk=%s\nHost nqn.2016-06.io.a:plain\n",
+		 path);
+	c = load_ok(text);
+	unlink(path);
+	s = (const void *)c->sects[0];
+	assert_int_equal(s->listens[0].addr.secure, NVMF_LISTEN_SECURE_TLS);
+	assert_int_equal(s->listens[1].addr.secure, NVMF_LISTEN_SECURE_NONE);
+	assert_non_null(s->hosts[0].psk);
+	assert_int_equal(s->hosts[0].psk->len, 32);
+	assert_null(((const struct conf_subsystem *)c->sects[1])->hosts[1].psk);
+	assert_int_equal(new_tgt(&tgt), 0);
+	assert_int_equal(conf_apply(c, tgt, &g_errs), 0);
+	/* both pairs are in the keyring, under the identity a host sends */
+	assert_int_equal(tls_keyring_find(nvmf_tgt_keyring(tgt),
+					  "NVMe0R01 " TLS_HOST " nqn.2016-06.io.a:b",
+					  strlen("NVMe0R01 " TLS_HOST " nqn.2016-06.io.a:b"), &tls),
+			 0);
+	assert_int_equal(tls_keyring_find(nvmf_tgt_keyring(tgt),
+					  "NVMe0R01 " TLS_HOST " nqn.2016-06.io.a:c",
+					  strlen("NVMe0R01 " TLS_HOST " nqn.2016-06.io.a:c"), &tls),
+			 0);
+	assert_int_equal(
+	    tls_keyring_find(nvmf_tgt_keyring(tgt),
+			     "NVMe0R01 nqn.2016-06.io.a:plain nqn.2016-06.io.a:c",
+			     strlen("NVMe0R01 nqn.2016-06.io.a:plain nqn.2016-06.io.a:c"), &tls),
+	    -ENOENT);
+	nvmf_tgt_destroy(tgt);
+	conf_free(c);
+
+	load_refused("[Subsystem]\nNQN nqn.2016-06.io.a:b\nHost " TLS_HOST
+		     " psk=NVMeTLSkey-1:01:AQECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh+KfiaR:\n",
+		     "t.conf:3: Host: psk: CRC-32 mismatch (key damaged or mistyped)");
+	load_refused("[Subsystem]\nNQN nqn.2016-06.io.a:b\nHost " TLS_HOST " key=x\n",
+		     "t.conf:3: Host: expected 'NQN' or 'NQN psk=KEY' (KEY: NVMeTLSkey-1:... or a "
+		     "file), got '" TLS_HOST " key=x'");
+	load_refused("[Subsystem]\nNQN nqn.2016-06.io.a:b\nHost " TLS_HOST " psk=/nonexistent/k\n",
+		     "t.conf:3: Host: psk: cannot read key file /nonexistent/k: No such file or "
+		     "directory");
+	load_refused("[Subsystem]\nNQN nqn.2016-06.io.a:b\nListen RDMA 127.0.0.1:4420 secure=tls\n",
+		     "t.conf:3: Listen: secure=tls is for TCP listeners only");
+	load_refused("[Subsystem]\nNQN nqn.2016-06.io.a:b\nListen TCP 127.0.0.1:4420 secure=dtls\n",
+		     "t.conf:3: Listen: unknown option 'secure=dtls' (expected secure=tls or "
+		     "secure=none)");
+	load_refused("[Transport]\nType TCP\n[Subsystem]\nNQN nqn.2016-06.io.a:b\n"
+		     "Listen TCP 127.0.0.1:4420 secure=tls\n[Subsystem]\nNQN nqn.2016-06.io.a:c\n"
+		     "Listen TCP 127.0.0.1:4420\n",
+		     "t.conf:8: Listen TCP 127.0.0.1:4420: secure= differs from Listen TCP "
+		     "127.0.0.1:4420 secure=tls at line 5 (one address, one setting)");
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -154,6 +241,7 @@ int main(void)
 	    cmocka_unit_test(test_apply_refused_rolls_back),
 	    cmocka_unit_test(test_apply_error_names_line),
 	    cmocka_unit_test(test_bad_file_applies_nothing),
+	    cmocka_unit_test(test_secure_channel_conf),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -1,0 +1,156 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * tls_keyring.c - the retained PSKs of (host NQN, subsystem NQN) pairs, and
+ * the lookup a TLS server does with the PSK identity a host sends. Changed
+ * on the main thread, read by poll groups during handshakes: one mutex
+ * (never on the I/O path).
+ */
+#include <errno.h>
+#include <pthread.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/queue.h>
+
+#include <openssl/crypto.h>
+
+#include "util_tls_psk.h"
+
+struct keyring_entry {
+	TAILQ_ENTRY(keyring_entry) link;
+	char *hostnqn;
+	char *subnqn;
+	struct tls_psk retained;
+};
+
+struct tls_keyring {
+	pthread_mutex_t lock;
+	TAILQ_HEAD(, keyring_entry) entries;
+};
+
+struct tls_keyring *tls_keyring_create(void)
+{
+	struct tls_keyring *kr = calloc(1, sizeof(*kr));
+
+	if (kr == NULL)
+		return NULL;
+	pthread_mutex_init(&kr->lock, NULL);
+	TAILQ_INIT(&kr->entries);
+	return kr;
+}
+
+static void entry_free(struct keyring_entry *e)
+{
+	tls_psk_wipe(&e->retained);
+	free(e->hostnqn);
+	free(e->subnqn);
+	free(e);
+}
+
+void tls_keyring_destroy(struct tls_keyring *kr)
+{
+	struct keyring_entry *e;
+
+	if (kr == NULL)
+		return;
+	while ((e = TAILQ_FIRST(&kr->entries)) != NULL) {
+		TAILQ_REMOVE(&kr->entries, e, link);
+		entry_free(e);
+	}
+	pthread_mutex_destroy(&kr->lock);
+	free(kr);
+}
+
+/* The entry of a pair; lock held. */
+static struct keyring_entry *entry_find(struct tls_keyring *kr, const char *hostnqn,
+					const char *subnqn)
+{
+	struct keyring_entry *e;
+
+	TAILQ_FOREACH(e, &kr->entries, link)
+	{
+		if (strcmp(e->hostnqn, hostnqn) == 0 && strcmp(e->subnqn, subnqn) == 0)
+			return e;
+	}
+	return NULL;
+}
+
+int tls_keyring_add(struct tls_keyring *kr, const char *hostnqn, const char *subnqn,
+		    const struct tls_psk *cfg)
+{
+	struct keyring_entry *e, *old;
+	int rc;
+
+	e = calloc(1, sizeof(*e));
+	if (e == NULL)
+		return -ENOMEM;
+	e->hostnqn = strdup(hostnqn);
+	e->subnqn = strdup(subnqn);
+	if (e->hostnqn == NULL || e->subnqn == NULL) {
+		entry_free(e);
+		return -ENOMEM;
+	}
+	rc = tls_psk_retained(cfg, hostnqn, &e->retained);
+	if (rc != 0) {
+		entry_free(e);
+		return rc;
+	}
+	pthread_mutex_lock(&kr->lock);
+	old = entry_find(kr, hostnqn, subnqn);
+	if (old != NULL)
+		TAILQ_REMOVE(&kr->entries, old, link);
+	TAILQ_INSERT_TAIL(&kr->entries, e, link);
+	pthread_mutex_unlock(&kr->lock);
+	if (old != NULL)
+		entry_free(old);
+	return 0;
+}
+
+int tls_keyring_remove(struct tls_keyring *kr, const char *hostnqn, const char *subnqn)
+{
+	struct keyring_entry *e;
+
+	pthread_mutex_lock(&kr->lock);
+	e = entry_find(kr, hostnqn, subnqn);
+	if (e != NULL)
+		TAILQ_REMOVE(&kr->entries, e, link);
+	pthread_mutex_unlock(&kr->lock);
+	if (e == NULL)
+		return -ENOENT;
+	entry_free(e);
+	return 0;
+}
+
+int tls_keyring_find(struct tls_keyring *kr, const char *identity, size_t len, struct tls_psk *tls)
+{
+	char copy[TLS_PSK_IDENTITY_MAX + 1], want[TLS_PSK_IDENTITY_MAX + 1];
+	struct tls_psk_ident id;
+	struct tls_psk retained;
+	struct keyring_entry *e;
+	int rc;
+
+	if (len > TLS_PSK_IDENTITY_MAX || memchr(identity, '\0', len) != NULL)
+		return -EINVAL;
+	memcpy(copy, identity, len);
+	copy[len] = '\0';
+	if (tls_psk_ident_parse(copy, &id) != 0)
+		return -EINVAL;
+	pthread_mutex_lock(&kr->lock);
+	e = entry_find(kr, id.hostnqn, id.subnqn);
+	if (e != NULL)
+		retained = e->retained;
+	pthread_mutex_unlock(&kr->lock);
+	if (e == NULL || retained.hash != id.hash) {
+		rc = -ENOENT;
+		goto out;
+	}
+	/* Rebuild the identity from our key: a version-1 digest must match it. */
+	rc =
+	    tls_psk_identity(&retained, id.version, id.hostnqn, id.subnqn, want, sizeof(want), tls);
+	if (rc == 0 && (strlen(want) != len || CRYPTO_memcmp(want, identity, len) != 0)) {
+		tls_psk_wipe(tls);
+		rc = -ENOENT;
+	}
+out:
+	tls_psk_wipe(&retained);
+	return rc;
+}
