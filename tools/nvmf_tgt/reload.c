@@ -106,10 +106,13 @@ static void retry_deferred(struct tgt_reloader *r)
 		if (rc == -EAGAIN && !expired)
 			continue;
 		if (rc == -EOPNOTSUPP || rc == -EAGAIN)
-			log_notice(RELOAD_LOG,
-				   "reload: backend %s is no longer in the file, but it has served "
-				   "I/O: it stays in memory until the target exits",
-				   res->deferred[i]);
+			log_notice(
+			    RELOAD_LOG,
+			    "reload: backend %s is no longer in the file, but %s: it stays in "
+			    "memory until the target exits",
+			    res->deferred[i],
+			    rc == -EAGAIN ? "its namespace removal did not settle in time"
+					  : "it has served I/O");
 		else if (rc != 0 && rc != -ENOENT)
 			log_warn(RELOAD_LOG, "reload: backend %s: cannot delete: %s",
 				 res->deferred[i], strerror(-rc));
