@@ -190,6 +190,24 @@ static void hup_and_wait(const char *outcome)
 	}
 }
 
+/* Wait (bounded) until a host is connected to @nqn. */
+static void wait_connected(const char *nqn)
+{
+	for (int i = 0; i < 100; i++) {
+		char *text = subsystems();
+		struct json_value *list = parse_json(text);
+		const struct json_value *ss = find_ss(list, nqn);
+		uint64_t n = ss ? json_u64(ss, "num_controllers") : 0;
+
+		json_free(list);
+		free(text);
+		if (n > 0)
+			return;
+		usleep(100000);
+	}
+	fail_msg("no host connected to %s within 10 s", nqn);
+}
+
 static FILE *perf_start(const char *nqn, int secs)
 {
 	char cmd[1024];
@@ -224,9 +242,10 @@ static void test_reload_live(void **state)
 	FILE *perf;
 
 	(void)state;
-	perf = perf_start(NQN_KEEP, 4);
+	perf = perf_start(NQN_KEEP, 8);
 	assert_non_null(perf);
-	usleep(1500000); /* perf is connected and doing I/O */
+	wait_connected(NQN_KEEP);
+	usleep(500000); /* and doing I/O */
 	write_conf(CONF_NEW);
 	hup_and_wait("+1 subsystem, -1 subsystem, +1 namespace, +1 host");
 
