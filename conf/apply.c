@@ -8,7 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "conf/conf_internal.h"
+#include "conf/reload.h"
 
 struct apply_ctx {
 	const struct conf *c;
@@ -67,35 +67,69 @@ static bool tcp_needed(const struct conf *c)
 	return false;
 }
 
-static int apply_transports(struct apply_ctx *a)
+const char *conf_transport_opts_diff(const struct nvmf_transport_opts *a,
+				     const struct nvmf_transport_opts *b)
 {
-	struct nvmf_transport_opts opts;
-	bool have_tcp = false;
-	int rc;
+	const size_t base = offsetof(struct conf_transport, opts);
 
-	for (unsigned i = 0; i < a->c->n_sects; i++) {
-		const struct conf_transport *t = (const void *)a->c->sects[i];
+	for (unsigned i = 0; i < conf_n_directives; i++) {
+		const struct conf_directive *d = &conf_directives[i];
+		size_t width = kind_width(d->kind);
+
+		if (!(d->sections & CONF_BIT(CONF_SECT_TRANSPORT)) || !width)
+			continue;
+		if (memcmp((const char *)a + (d->offset - base),
+			   (const char *)b + (d->offset - base), width) != 0)
+			return d->key;
+	}
+	return NULL;
+}
+
+unsigned conf_transports_wanted(const struct conf *c, struct nvmf_transport_opts *out,
+				unsigned *lines, unsigned max)
+{
+	bool have_tcp = false;
+	unsigned n = 0;
+
+	for (unsigned i = 0; i < c->n_sects && n < max; i++) {
+		const struct conf_transport *t = (const void *)c->sects[i];
 
 		if (t->hdr.type != CONF_SECT_TRANSPORT)
 			continue;
-		conf_transport_opts(t, &opts);
-		rc = nvmf_tgt_add_transport(a->tgt, &opts);
+		conf_transport_opts(t, &out[n]);
+		have_tcp |= out[n].trtype == NVMF_TRTYPE_TCP;
+		lines[n++] = t->hdr.line;
+	}
+	/* No [Transport] of Type TCP: TCP with the core's defaults (line 0). */
+	if (!have_tcp && tcp_needed(c) && n < max) {
+		nvmf_transport_opts_init(&out[n], NVMF_TRTYPE_TCP);
+		lines[n++] = 0;
+	}
+	return n;
+}
+
+static int apply_transports(struct apply_ctx *a)
+{
+	struct nvmf_transport_opts opts[CONF_SECT_COUNT + 4];
+	unsigned lines[CONF_SECT_COUNT + 4];
+	unsigned n = conf_transports_wanted(a->c, opts, lines, CONF_SECT_COUNT + 4);
+	int rc;
+
+	for (unsigned i = 0; i < n; i++) {
+		rc = nvmf_tgt_add_transport(a->tgt, &opts[i]);
+		if (rc == -EEXIST && lines[i] == 0)
+			continue;
+		if (rc && lines[i] == 0) {
+			conf_err(a->errs, a->c->name, 0, "the default TCP transport: %s",
+				 strerror(-rc));
+			return rc;
+		}
 		if (rc) {
-			conf_err(a->errs, a->c->name, t->hdr.line, "[Transport] Type %s: %s%s",
-				 conf_trtype_name(opts.trtype), strerror(-rc),
+			conf_err(a->errs, a->c->name, lines[i], "[Transport] Type %s: %s%s",
+				 conf_trtype_name(opts[i].trtype), strerror(-rc),
 				 rc == -ENOTSUP ? " (not built into this program)" : "");
 			return rc;
 		}
-		have_tcp |= opts.trtype == NVMF_TRTYPE_TCP;
-	}
-	if (have_tcp || !tcp_needed(a->c))
-		return 0;
-	/* No [Transport] of Type TCP: TCP with the core's defaults. */
-	nvmf_transport_opts_init(&opts, NVMF_TRTYPE_TCP);
-	rc = nvmf_tgt_add_transport(a->tgt, &opts);
-	if (rc && rc != -EEXIST) {
-		conf_err(a->errs, a->c->name, 0, "the default TCP transport: %s", strerror(-rc));
-		return rc;
 	}
 	return 0;
 }
@@ -232,11 +266,24 @@ static int apply_subsystem(struct apply_ctx *a, const struct conf_subsystem *cs)
 	rc = nvmf_subsystem_create(a->tgt, cs->nqn, &ss);
 	if (rc)
 		return refused(a, cs, key_line(&cs->hdr, "NQN"), rc, "cannot create");
-	a->created[a->n_created++] = ss;
+	if (a->created)
+		a->created[a->n_created++] = ss;
 	rc = apply_identity(a, cs, ss);
 	if (rc)
 		return rc;
 	return apply_members(a, cs, ss);
+}
+
+int conf_apply_one_subsystem(const struct conf *c, struct nvmf_tgt *tgt,
+			     const struct conf_subsystem *cs, struct conf_errors *errs)
+{
+	struct apply_ctx a = {.c = c, .tgt = tgt, .errs = errs};
+	struct nvmf_subsystem *ss;
+	int rc = apply_subsystem(&a, cs);
+
+	if (rc && (ss = nvmf_subsystem_find(tgt, cs->nqn)) != NULL)
+		nvmf_subsystem_destroy(ss);
+	return rc;
 }
 
 static int apply_subsystems(struct apply_ctx *a)

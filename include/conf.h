@@ -37,6 +37,7 @@
 #ifndef NVMF_TGT_CONF_H
 #define NVMF_TGT_CONF_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdio.h>
 
@@ -146,5 +147,47 @@ void conf_tgt_opts(const struct conf *c, struct nvmf_tgt_opts *opts);
  * @return 0, or the negative errno of the failed call.
  */
 int conf_apply(const struct conf *c, struct nvmf_tgt *tgt, struct conf_errors *errs);
+
+/* --------------------------------------------------------------- reload */
+
+/** How the running target was started, for conf_reload(). */
+struct conf_reload_opts {
+	const char *core_mask; /**< the core mask in use ("0x3", "0-1"), NULL: default */
+	bool core_mask_fixed;  /**< given on the command line: [Global] masks not compared */
+	bool log_level_fixed;  /**< given on the command line: LogLevel not applied */
+};
+
+/** Most backends conf_reload() hands back for a later delete. */
+#define CONF_RELOAD_DEFERRED_MAX 16
+
+/** What conf_reload() did. */
+struct conf_reload_result {
+	char summary[256]; /**< "+1 subsystem, -2 namespaces, ..." or "no change" */
+	unsigned changes;  /**< how many changes were made */
+	unsigned n_deferred;
+	/** Backends no longer in the file whose delete returned -EAGAIN (a
+	 * namespace removal still settles): retry nvmf_backend_delete(). */
+	char deferred[CONF_RELOAD_DEFERRED_MAX][64];
+};
+
+/**
+ * Make the running @tgt (started or not) equal to the validated conf @c:
+ * subsystems, namespaces (and their RAM/Null/File backends), hosts,
+ * AllowAnyHost and listeners are added and removed live, whether they came
+ * from the file or from RPC; what is the same is not touched, so its
+ * connections go on. What cannot change live (SN, MN, MaxNamespaces, a
+ * backend's attributes, a transport's options, [Global] cores and idle
+ * settings, [Nvme] controllers going away) is left as it is with a note
+ * in @notes. The whole change is checked against the running state first:
+ * anything that forbids it ([Nvme] controllers to attach, an NSID over a
+ * running subsystem's limit) goes to @errs with file:line, and nothing
+ * changes. A core call that fails while applying is reported the same way
+ * and what was done is undone (a transport added stays: the core cannot
+ * remove one). Main thread only.
+ * @return 0; -EINVAL (checks failed); -ENOMEM; or the failed call's errno.
+ */
+int conf_reload(const struct conf *c, struct nvmf_tgt *tgt, const struct conf_reload_opts *opts,
+		struct conf_errors *errs, struct conf_errors *notes,
+		struct conf_reload_result *res);
 
 #endif /* NVMF_TGT_CONF_H */

@@ -10,8 +10,9 @@ PKGS=(
 	# tests
 	libcmocka-dev clang libclang-rt-14-dev
 	# tests/install: systemd-analyze verify (it runs man for the unit's
-	# Documentation= links), man page rendering
-	systemd groff-base man-db
+	# Documentation= links, and wants ExecReload's /bin/kill), man page
+	# rendering
+	systemd groff-base man-db procps
 	# lab guest (tools/vm)
 	qemu-system-x86 qemu-utils debootstrap e2fsprogs debian-archive-keyring
 	# fresh check (tools/fresh-check.sh)

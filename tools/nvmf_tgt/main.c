@@ -2,7 +2,8 @@
 /*
  * nvmf_tgt - the NVMe-oF target daemon: reads a conf file (or none: then
  * it starts empty), starts the environment and the target, takes JSON-RPC
- * calls on a Unix socket, serves until SIGINT/SIGTERM. With --check it
+ * calls on a Unix socket, reloads the conf file on SIGHUP (reload.c),
+ * serves until SIGINT/SIGTERM. With --check it
  * only reads and checks the conf file (check.c) and starts nothing.
  *
  * Exit status: 0 after a clean stop (or a good file with --check), 1 when
@@ -24,6 +25,7 @@
 #include "rpc.h"
 #include "util.h"
 #include "tools/nvmf_tgt/notify.h"
+#include "tools/nvmf_tgt/reload.h"
 
 #define EXIT_CONF 2
 
@@ -64,7 +66,8 @@ static void usage(FILE *f, const char *prog)
 		"  -L, --log-level LEVEL  error, warn, notice, info or debug;\n"
 		"                         overrides LogLevel of [Global]\n"
 		"  -h, --help             print this help and exit\n"
-		"Stops cleanly on SIGINT or SIGTERM.\n",
+		"Stops cleanly on SIGINT or SIGTERM; SIGHUP reloads FILE and applies\n"
+		"the difference live (see nvmf_tgt(8)).\n",
 		prog, prog);
 }
 
@@ -228,6 +231,21 @@ static int start_rpc(const struct args *a, struct rpc_server **srv)
 	return 0;
 }
 
+/* SIGHUP reloads the conf file, from the main-loop poller that serves RPC. */
+static int start_reload(const struct args *a, const struct conf *c, struct rpc_server *srv)
+{
+	struct conf_reload_opts ro = {
+	    .core_mask = a->core_mask ? a->core_mask : conf_core_mask(c),
+	    .core_mask_fixed = a->core_mask != NULL,
+	    .log_level_fixed = a->level_given,
+	};
+	int rc = tgt_reload_install(g_tgt, a->conf_path, &ro, srv);
+
+	if (rc)
+		log_error("nvmf_tgt", "cannot catch SIGHUP for reloads: %s", strerror(-rc));
+	return rc;
+}
+
 /* Create, configure, start and run the target. @return the exit status. */
 static int serve(const struct args *a, const struct conf *c)
 {
@@ -259,7 +277,10 @@ static int serve(const struct args *a, const struct conf *c)
 		goto out_destroy;
 	}
 	rc = start_rpc(a, &srv);
+	if (rc == 0)
+		rc = start_reload(a, c, srv);
 	if (rc) {
+		rpc_server_destroy(srv);
 		status = 1;
 		goto out_destroy;
 	}
@@ -272,7 +293,7 @@ static int serve(const struct args *a, const struct conf *c)
 	tgt_notify("READY=1");
 	nvmf_tgt_run(g_tgt);
 	tgt_notify("STOPPING=1");
-	nvmf_tgt_set_main_poller(g_tgt, NULL, NULL);
+	tgt_reload_uninstall(g_tgt);
 	rpc_server_destroy(srv);
 	log_notice("nvmf_tgt", "stopped");
 out_destroy:
