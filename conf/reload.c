@@ -17,7 +17,6 @@ struct reloader {
 	const struct conf *c;
 	struct nvmf_tgt *tgt;
 	struct conf_errors *errs;
-	struct conf_reload_result *res;
 	uint32_t *nsids; /* per change: the NSID an NS_ADD got */
 };
 
@@ -166,19 +165,8 @@ static void do_removal(struct reloader *r, const struct conf_change *ch)
 		rc = ss ? nvmf_subsystem_destroy(ss) : -ENOENT;
 		break;
 	case CONF_CH_BACKEND_DEL:
+		/* Its name goes at once; its memory once no poll group holds it. */
 		rc = nvmf_backend_delete(r->tgt, ch->name);
-		if (rc == -EAGAIN && r->res->n_deferred < CONF_RELOAD_DEFERRED_MAX) {
-			snprintf(r->res->deferred[r->res->n_deferred++],
-				 sizeof(r->res->deferred[0]), "%s", ch->name);
-			return;
-		}
-		if (rc == -EOPNOTSUPP) {
-			log_notice("conf",
-				   "reload: backend %s is no longer in the file, but it has served "
-				   "I/O: it stays in memory until the target exits",
-				   ch->name);
-			return;
-		}
 		break;
 	case CONF_CH_LOG_LEVEL:
 		log_set_level((enum log_level)ch->level);
@@ -192,9 +180,9 @@ static void do_removal(struct reloader *r, const struct conf_change *ch)
 }
 
 int conf_diff_apply(const struct conf_diff *d, const struct conf *c, struct nvmf_tgt *tgt,
-		    struct conf_errors *errs, struct conf_reload_result *deferred)
+		    struct conf_errors *errs)
 {
-	struct reloader r = {.d = d, .c = c, .tgt = tgt, .errs = errs, .res = deferred};
+	struct reloader r = {.d = d, .c = c, .tgt = tgt, .errs = errs};
 	unsigned i;
 	int rc = 0;
 
@@ -288,7 +276,7 @@ int conf_reload(const struct conf *c, struct nvmf_tgt *tgt, const struct conf_re
 	rc = conf_diff(c, st, d, errs);
 	*notes = d->notes;
 	if (rc == 0)
-		rc = conf_diff_apply(d, c, tgt, errs, res);
+		rc = conf_diff_apply(d, c, tgt, errs);
 	if (rc == 0) {
 		conf_diff_summary(d, res->summary, sizeof(res->summary));
 		res->changes = d->n;

@@ -146,12 +146,10 @@ void conf_state_free(struct conf_state *st);
  * Make the changes of @d on @tgt, in order. When one of the changes that
  * may fail does, those made are undone in reverse order and the failure
  * goes to @errs with the file:line that asked for it.
- * @param deferred  its deferred[] receives the backends that could not be
- *                  deleted yet (-EAGAIN: a namespace removal still settles)
  * @return 0 or the negative errno of the failed call.
  */
 int conf_diff_apply(const struct conf_diff *d, const struct conf *c, struct nvmf_tgt *tgt,
-		    struct conf_errors *errs, struct conf_reload_result *deferred);
+		    struct conf_errors *errs);
 
 /** Create subsystem @cs with its identity and members (the start-up applier's code). */
 int conf_apply_one_subsystem(const struct conf *c, struct nvmf_tgt *tgt,

@@ -157,17 +157,10 @@ struct conf_reload_opts {
 	bool log_level_fixed;  /**< given on the command line: LogLevel not applied */
 };
 
-/** Most backends conf_reload() hands back for a later delete. */
-#define CONF_RELOAD_DEFERRED_MAX 16
-
 /** What conf_reload() did. */
 struct conf_reload_result {
 	char summary[256]; /**< "+1 subsystem, -2 namespaces, ..." or "no change" */
 	unsigned changes;  /**< how many changes were made */
-	unsigned n_deferred;
-	/** Backends no longer in the file whose delete returned -EAGAIN (a
-	 * namespace removal still settles): retry nvmf_backend_delete(). */
-	char deferred[CONF_RELOAD_DEFERRED_MAX][64];
 };
 
 /**

@@ -9,14 +9,11 @@
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
 #include "tools/nvmf_tgt/reload.h"
 #include "util.h"
 
 #define RELOAD_LOG "nvmf_tgt"
-/** How long backends whose delete said -EAGAIN are retried. */
-#define RELOAD_DEFERRED_SECONDS 10
 
 struct tgt_reloader {
 	struct nvmf_tgt *tgt;
@@ -24,8 +21,7 @@ struct tgt_reloader {
 	char *conf_path;
 	char *core_mask;
 	struct conf_reload_opts opts;
-	struct conf_reload_result res; /* of the last reload: its deferred backends */
-	time_t deferred_until;
+	struct conf_reload_result res; /* of the last reload */
 };
 
 /* The signal handler's flag, and the one reloader of this process. */
@@ -70,7 +66,6 @@ static void reload_now(struct tgt_reloader *r, struct conf_errors *errs, struct 
 	}
 	log_notice(RELOAD_LOG, "reload: %s: %s%s", r->conf_path, r->res.summary,
 		   notes->count ? " (see the lines above for what was left as it is)" : "");
-	r->deferred_until = r->res.n_deferred ? time(NULL) + RELOAD_DEFERRED_SECONDS : 0;
 }
 
 static void reload(struct tgt_reloader *r)
@@ -94,34 +89,6 @@ static void reload(struct tgt_reloader *r)
 	free(notes);
 }
 
-/* Retry the deletes of backends whose namespaces were still settling. */
-static void retry_deferred(struct tgt_reloader *r)
-{
-	struct conf_reload_result *res = &r->res;
-	bool expired = time(NULL) > r->deferred_until;
-
-	for (unsigned i = res->n_deferred; i-- > 0;) {
-		int rc = nvmf_backend_delete(r->tgt, res->deferred[i]);
-
-		if (rc == -EAGAIN && !expired)
-			continue;
-		if (rc == -EOPNOTSUPP || rc == -EAGAIN)
-			log_notice(
-			    RELOAD_LOG,
-			    "reload: backend %s is no longer in the file, but %s: it stays in "
-			    "memory until the target exits",
-			    res->deferred[i],
-			    rc == -EAGAIN ? "its namespace removal did not settle in time"
-					  : "it has served I/O");
-		else if (rc != 0 && rc != -ENOENT)
-			log_warn(RELOAD_LOG, "reload: backend %s: cannot delete: %s",
-				 res->deferred[i], strerror(-rc));
-		memmove(res->deferred[i], res->deferred[i + 1],
-			(res->n_deferred - i - 1) * sizeof(res->deferred[0]));
-		res->n_deferred--;
-	}
-}
-
 static int reload_main_poll(void *arg)
 {
 	struct tgt_reloader *r = arg;
@@ -132,8 +99,6 @@ static int reload_main_poll(void *arg)
 		reload(r);
 		busy = NVMF_POLL_BUSY;
 	}
-	if (r->res.n_deferred)
-		retry_deferred(r);
 	return busy;
 }
 
