@@ -310,4 +310,73 @@ void nvmf_ns_derive_ids(const char *nqn, uint32_t nsid, uint8_t uuid[16], uint8_
 void nvmf_subsystem_foreach_ns(struct nvmf_subsystem *ss,
 			       void (*cb)(void *arg, const struct nvmf_ns_info *ns), void *arg);
 
+/* ----------------------------------------------------------- statistics */
+/*
+ * Counters are kept by each poll group on its own thread and read here,
+ * on the main thread, with relaxed loads: no message, no lock, no pause
+ * of the I/O path. A listing is thus not one instant's snapshot; each
+ * number is exact on its own. The core keeps no latency histograms and no
+ * per-namespace counters.
+ */
+
+/** Transports in struct nvmf_pg_stats_info (the core's limit). */
+#define NVMF_STATS_MAX_TRANSPORTS 4
+
+/** One poll group's counters since start. */
+struct nvmf_pg_stats_info {
+	uint32_t idx;                  /**< 0 = the main thread's group */
+	uint32_t core;                 /**< the CPU core it runs on */
+	uint64_t admin_qpairs;         /**< admin queues ever attached here */
+	uint64_t io_qpairs;            /**< I/O queues ever attached here */
+	uint32_t current_admin_qpairs; /**< attached now */
+	uint32_t current_io_qpairs;    /**< attached now */
+	uint64_t completed_io;         /**< I/O commands completed with success */
+	uint64_t read_cmds;            /**< Read and Compare */
+	uint64_t write_cmds;
+	uint64_t bytes_read;
+	uint64_t bytes_written;
+	uint32_t ntr; /**< transports, in the order added */
+	struct {
+		const char *name;        /**< "TCP", "RDMA" */
+		uint32_t current_qpairs; /**< its queues attached here now */
+	} tr[NVMF_STATS_MAX_TRANSPORTS];
+};
+
+/** Call @cb once per poll group, by index; nothing before start. */
+void nvmf_tgt_foreach_poll_group(struct nvmf_tgt *tgt,
+				 void (*cb)(void *arg, const struct nvmf_pg_stats_info *pg),
+				 void *arg);
+
+/** A controller of a subsystem, for listings. Strings live as long as the call. */
+struct nvmf_ctrlr_info {
+	uint16_t cntlid;
+	const char *hostnqn;
+	uint8_t hostid[16];
+	uint32_t num_io_qpairs; /**< I/O queues attached now */
+	bool live;              /**< false while it is being torn down */
+	uint64_t read_cmds;     /**< summed over poll groups */
+	uint64_t write_cmds;
+	uint64_t bytes_read;
+	uint64_t bytes_written;
+};
+
+/** Call @cb once per controller of @ss, in creation order. */
+void nvmf_subsystem_foreach_ctrlr(struct nvmf_subsystem *ss,
+				  void (*cb)(void *arg, const struct nvmf_ctrlr_info *c),
+				  void *arg);
+
+/** A queue pair of a controller, for listings. Pointers live as long as the call. */
+struct nvmf_qpair_info {
+	uint16_t cntlid;
+	uint16_t qid;
+	const char *state; /**< "active", or "deleting" once its controller is torn down */
+	const struct nvmf_listen_addr *peer;   /**< the host's address */
+	const struct nvmf_listen_addr *listen; /**< the listener it came in on */
+};
+
+/** Call @cb once per attached queue pair of @ss, by controller then QID. */
+void nvmf_subsystem_foreach_qpair(struct nvmf_subsystem *ss,
+				  void (*cb)(void *arg, const struct nvmf_qpair_info *q),
+				  void *arg);
+
 #endif /* NVMF_TGT_NVMF_H */

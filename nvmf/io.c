@@ -131,28 +131,28 @@ static void count_stats(struct nvmf_request *req, uint64_t len)
 {
 	struct nvmf_ctrlr *ctrlr = req->qpair->ctrlr;
 	struct nvmf_poll_group *pg = req_pg(req);
+	struct nvmf_pg_stats *g = &pg->stats;
 	struct nvmf_ctrlr_stats *s;
+	bool rd = req->cmd.opc == NVME_OPC_READ || req->cmd.opc == NVME_OPC_COMPARE;
+	bool wr = req->cmd.opc == NVME_OPC_WRITE;
 
+	nvmf_stat_add(&g->completed_io, 1);
+	if (rd) {
+		nvmf_stat_add(&g->read_cmds, 1);
+		nvmf_stat_add(&g->bytes_read, len);
+	} else if (wr) {
+		nvmf_stat_add(&g->write_cmds, 1);
+		nvmf_stat_add(&g->bytes_written, len);
+	}
 	if (ctrlr == NULL || pg->idx >= ctrlr->nstats)
 		return;
 	s = &ctrlr->stats[pg->idx];
-	/* One writer per slot: relaxed load + store is enough. */
-	if (req->cmd.opc == NVME_OPC_READ || req->cmd.opc == NVME_OPC_COMPARE) {
-		atomic_store_explicit(&s->read_cmds,
-				      atomic_load_explicit(&s->read_cmds, memory_order_relaxed) + 1,
-				      memory_order_relaxed);
-		atomic_store_explicit(&s->bytes_read,
-				      atomic_load_explicit(&s->bytes_read, memory_order_relaxed) +
-					  len,
-				      memory_order_relaxed);
-	} else if (req->cmd.opc == NVME_OPC_WRITE) {
-		atomic_store_explicit(
-		    &s->write_cmds, atomic_load_explicit(&s->write_cmds, memory_order_relaxed) + 1,
-		    memory_order_relaxed);
-		atomic_store_explicit(
-		    &s->bytes_written,
-		    atomic_load_explicit(&s->bytes_written, memory_order_relaxed) + len,
-		    memory_order_relaxed);
+	if (rd) {
+		nvmf_stat_add(&s->read_cmds, 1);
+		nvmf_stat_add(&s->bytes_read, len);
+	} else if (wr) {
+		nvmf_stat_add(&s->write_cmds, 1);
+		nvmf_stat_add(&s->bytes_written, len);
 	}
 }
 

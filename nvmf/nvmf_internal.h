@@ -175,6 +175,14 @@ struct nvmf_ctrlr_stats {
 	_Atomic uint64_t write_cmds;
 } __attribute__((aligned(64)));
 
+/* A controller's counters summed over its poll groups. */
+struct nvmf_ctrlr_totals {
+	uint64_t bytes_read, bytes_written, read_cmds, write_cmds;
+};
+
+/** Sum @ctrlr's per poll group counters into @t (any thread). */
+void nvmf_ctrlr_sum_stats(struct nvmf_ctrlr *ctrlr, struct nvmf_ctrlr_totals *t);
+
 /*
  * Life of a controller, on the main thread (every change through
  * nvmf_ctrlr_set_state(), ctrlr.c):
@@ -327,6 +335,39 @@ struct nvmf_io_ctx {
 	SLIST_ENTRY(nvmf_io_ctx) free_link;
 };
 
+/*
+ * Counters of one poll group: written by its own thread only, read from the
+ * main thread (nvmf_tgt_foreach_poll_group) with relaxed loads.
+ */
+struct nvmf_pg_stats {
+	_Atomic uint64_t admin_qpairs; /* ever attached to a controller */
+	_Atomic uint64_t io_qpairs;
+	_Atomic uint32_t cur_admin_qpairs; /* attached now */
+	_Atomic uint32_t cur_io_qpairs;
+	_Atomic uint32_t cur_tr_qpairs[NVMF_MAX_TRANSPORTS]; /* attached now, by transport */
+	_Atomic uint64_t completed_io;                       /* I/O commands done with success */
+	_Atomic uint64_t read_cmds;
+	_Atomic uint64_t write_cmds;
+	_Atomic uint64_t bytes_read;
+	_Atomic uint64_t bytes_written;
+} __attribute__((aligned(64)));
+
+/** Add @v to a counter that only the calling thread writes (no locked op). */
+static inline void nvmf_stat_add(_Atomic uint64_t *c, uint64_t v)
+{
+	atomic_store_explicit(c, atomic_load_explicit(c, memory_order_relaxed) + v,
+			      memory_order_relaxed);
+}
+
+/** Add @v (may wrap to subtract) to a 32-bit single-writer counter. */
+static inline void nvmf_stat_add32(_Atomic uint32_t *c, uint32_t v)
+{
+	atomic_store_explicit(c, atomic_load_explicit(c, memory_order_relaxed) + v,
+			      memory_order_relaxed);
+}
+
+_Static_assert(NVMF_STATS_MAX_TRANSPORTS == NVMF_MAX_TRANSPORTS, "stats transports");
+
 struct nvmf_poll_group {
 	struct nvmf_tgt *tgt;
 	uint32_t idx;
@@ -349,6 +390,7 @@ struct nvmf_poll_group {
 	atomic_bool stop;
 	bool thread_started;
 	uint64_t conn_states[NVMF_CONN_NSTATES]; /* changes into each state */
+	struct nvmf_pg_stats stats;
 };
 
 int nvmf_pg_create(struct nvmf_tgt *tgt, uint32_t idx, uint32_t core, struct nvmf_poll_group **pg);

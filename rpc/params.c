@@ -217,3 +217,15 @@ int rpc_parse_hex(const char *s, uint8_t *b, size_t n)
 {
 	return hex_parse(s, b, n, false);
 }
+
+void rpc_write_listen_addr(struct json_writer *w, const char *key, const struct nvmf_listen_addr *a)
+{
+	if (key != NULL)
+		json_key(w, key);
+	json_obj_begin(w);
+	json_kv_str(w, "trtype", a->trtype == NVMF_TRTYPE_RDMA ? "RDMA" : "TCP");
+	json_kv_str(w, "adrfam", a->adrfam == NVMF_ADRFAM_IPV6 ? "IPv6" : "IPv4");
+	json_kv_str(w, "traddr", a->traddr);
+	json_kv_str(w, "trsvcid", a->trsvcid);
+	json_obj_end(w);
+}

@@ -53,6 +53,7 @@ extern const struct rpc_method rpc_methods_save[];
  * @return 0, -EOPNOTSUPP or -ENOMEM.
  */
 int rpc_save_conf(struct nvmf_tgt *tgt, char **text, char *why, size_t why_len);
+extern const struct rpc_method rpc_methods_stats[];
 
 /** The method called @name, or NULL. */
 const struct rpc_method *rpc_method_find(const char *name);
@@ -151,6 +152,13 @@ void rpc_format_uuid(char buf[37], const uint8_t b[16]);
 /** Write 16 (or 8) bytes as SPDK does: a UUID "8-4-4-4-12", or plain hex. */
 void rpc_write_uuid(struct json_writer *w, const char *key, const uint8_t b[16]);
 void rpc_write_hex(struct json_writer *w, const char *key, const uint8_t *b, size_t n);
+
+/**
+ * Write @a as SPDK's listen_address object {trtype, adrfam, traddr,
+ * trsvcid}, under @key when not NULL.
+ */
+void rpc_write_listen_addr(struct json_writer *w, const char *key,
+			   const struct nvmf_listen_addr *a);
 
 /** Parse a UUID string / a hex string of @n bytes into @b. @return 0 or -EINVAL. */
 int rpc_parse_uuid(const char *s, uint8_t b[16]);

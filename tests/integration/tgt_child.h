@@ -22,6 +22,7 @@ struct tgt_child {
 	pid_t pid;
 	int port;
 	char conf[64];
+	const char *rpc_sock; /**< passed as -r when not NULL */
 };
 
 /** Write @text to a new temporary conf file (path in @t->conf). @return 0 or -1. */
@@ -72,7 +73,8 @@ static inline int tgt_child_start(struct tgt_child *t)
 	if (t->pid < 0)
 		return -1;
 	if (t->pid == 0) {
-		execl(bin, bin, "-c", t->conf, (char *)NULL);
+		execl(bin, bin, "-c", t->conf, t->rpc_sock ? "-r" : (char *)NULL, t->rpc_sock,
+		      (char *)NULL);
 		_exit(127);
 	}
 	for (i = 0; i < 100; i++) {

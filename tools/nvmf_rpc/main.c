@@ -4,6 +4,7 @@
  *
  *   nvmf_rpc [-s SOCK] raw METHOD [JSON-PARAMS]
  *   nvmf_rpc [-s SOCK] subsystem|ns|listener|host|bdev|transport ... (--help)
+ *   nvmf_rpc [-s SOCK] stats [--watch] [--count N]
  *
  * Prints the result (pretty JSON; nothing for a plain `true`; a conf file
  * from save_config as its text). Exit status:
@@ -22,7 +23,8 @@ static void usage(FILE *f)
 		   "       nvmf_rpc [-s SOCK] COMMAND ... (COMMAND --help for each)\n"
 		   "  -s SOCK   the target's RPC socket (default " RPC_DEFAULT_SOCKET ")\n"
 		   "commands: subsystem add|del|list, ns add|del, listener add|del, host add|del,\n"
-		   "          bdev malloc|null|list, transport create, save-config\n");
+		   "          bdev malloc|null|list, transport create, save-config,\n"
+		   "          stats [--watch] [--count N]\n");
 }
 
 /* raw: @params_text parsed and written as "params". @return 0 or 2. */
@@ -101,6 +103,8 @@ int main(int argc, char **argv)
 		usage(i == argc ? stderr : stdout);
 		return i == argc ? 2 : 0;
 	}
+	if (strcmp(argv[i], "stats") == 0)
+		return nvmf_rpc_stats(sock, argc - i, argv + i);
 	json_writer_init(&params, 0);
 	if (strcmp(argv[i], "raw") == 0) {
 		if (argc - i < 2 || argc - i > 3) {

@@ -23,4 +23,10 @@ int nvmf_rpc_call(const char *sock, const char *request, size_t len, struct json
  */
 int nvmf_rpc_build(int argc, char **argv, const char **method, struct json_writer *w);
 
+/**
+ * The stats command: @argv[0] is "stats", then its options. Calls the
+ * server at @sock, prints rates. @return the exit status (0, 1, 2).
+ */
+int nvmf_rpc_stats(const char *sock, int argc, char **argv);
+
 #endif /* NVMF_TGT_TOOLS_NVMF_RPC_H */

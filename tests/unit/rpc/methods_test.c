@@ -45,11 +45,13 @@ static void test_misc(void **state)
 	v = rpc_t_ok(
 	    rpc_t_call(g_tgt, "rpc_get_methods", "{\"current\":false,\"include_aliases\":false}"));
 	assert_int_equal(v->type, JSON_ARRAY);
-	assert_int_equal(v->u.arr.count, 22);
+	assert_int_equal(v->u.arr.count, 25);
 	assert_int_equal(json_get_str(json_arr_at(v, 20), &s), 0);
 	assert_string_equal(s, "bdev_aio_delete");
 	assert_int_equal(json_get_str(json_arr_at(v, 21), &s), 0);
 	assert_string_equal(s, "save_config");
+	assert_int_equal(json_get_str(json_arr_at(v, 24), &s), 0);
+	assert_string_equal(s, "nvmf_subsystem_get_qpairs");
 	rpc_t_err(rpc_t_call(g_tgt, "rpc_get_methods", "{\"include_aliases\":true}"),
 		  RPC_ERR_INVALID_PARAMS, "include_aliases");
 	v = rpc_t_ok(rpc_t_call(g_tgt, "spdk_get_version", NULL));
