@@ -312,15 +312,39 @@ void nvmf_subsystem_foreach_ns(struct nvmf_subsystem *ss,
 
 /* ----------------------------------------------------------- statistics */
 /*
- * Counters are kept by each poll group on its own thread and read here,
- * on the main thread, with relaxed loads: no message, no lock, no pause
- * of the I/O path. A listing is thus not one instant's snapshot; each
- * number is exact on its own. The core keeps no latency histograms and no
- * per-namespace counters.
+ * Each poll group counts what it serves on its own thread, in plain memory:
+ * queue pairs, I/O commands, and per namespace the reads, writes, bytes
+ * and a latency histogram. Nothing on the I/O path is shared, locked or
+ * atomic. nvmf_tgt_get_stats() sends a message to every poll group; each
+ * copies its counters and sends them back by message to the main thread,
+ * which calls @done once all have answered.
  */
+
+struct histogram;
 
 /** Transports in struct nvmf_pg_stats_info (the core's limit). */
 #define NVMF_STATS_MAX_TRANSPORTS 4
+
+/** Successful reads (Read, Compare) and writes, and their bytes. */
+struct nvmf_io_stats {
+	uint64_t read_ops;
+	uint64_t write_ops;
+	uint64_t bytes_read;
+	uint64_t bytes_written;
+};
+
+/** What one poll group did on one namespace since start. */
+struct nvmf_ns_stats_info {
+	const char *nqn; /**< its subsystem */
+	uint32_t nsid;
+	struct nvmf_io_stats io;
+	/**
+	 * Ticks (nvmf_stats.tick_rate per second) from the start of each
+	 * successful read or write in the core to its completion; NULL when
+	 * out of memory.
+	 */
+	const struct histogram *latency;
+};
 
 /** One poll group's counters since start. */
 struct nvmf_pg_stats_info {
@@ -331,21 +355,34 @@ struct nvmf_pg_stats_info {
 	uint32_t current_admin_qpairs; /**< attached now */
 	uint32_t current_io_qpairs;    /**< attached now */
 	uint64_t completed_io;         /**< I/O commands completed with success */
-	uint64_t read_cmds;            /**< Read and Compare */
-	uint64_t write_cmds;
-	uint64_t bytes_read;
-	uint64_t bytes_written;
-	uint32_t ntr; /**< transports, in the order added */
+	struct nvmf_io_stats io;       /**< all namespaces */
+	uint32_t ntr;                  /**< transports, in the order added */
 	struct {
 		const char *name;        /**< "TCP", "RDMA" */
 		uint32_t current_qpairs; /**< its queues attached here now */
 	} tr[NVMF_STATS_MAX_TRANSPORTS];
+	uint32_t nns;                        /**< namespaces it did I/O on */
+	const struct nvmf_ns_stats_info *ns; /**< by subsystem, then NSID */
 };
 
-/** Call @cb once per poll group, by index; nothing before start. */
-void nvmf_tgt_foreach_poll_group(struct nvmf_tgt *tgt,
-				 void (*cb)(void *arg, const struct nvmf_pg_stats_info *pg),
-				 void *arg);
+/** One collection: every poll group, by index. */
+struct nvmf_stats {
+	uint64_t tick_rate; /**< ticks per second of the latency histograms */
+	uint32_t ngroups;
+	const struct nvmf_pg_stats_info *groups;
+};
+
+/** Called on the main thread with a collection; it lives until the call returns. */
+typedef void (*nvmf_stats_done_fn)(void *arg, const struct nvmf_stats *st);
+
+/**
+ * Collect the statistics of every poll group (main thread). Before start
+ * (no poll groups) @done runs at once with none; else it runs from a later
+ * main-loop poll, after every group answered (a group that a message
+ * cannot reach is logged and answers zeros, at once).
+ * @return 0 (@done runs, maybe before the return), or -ENOMEM (it does not).
+ */
+int nvmf_tgt_get_stats(struct nvmf_tgt *tgt, nvmf_stats_done_fn done, void *arg);
 
 /** A controller of a subsystem, for listings. Strings live as long as the call. */
 struct nvmf_ctrlr_info {
@@ -354,10 +391,6 @@ struct nvmf_ctrlr_info {
 	uint8_t hostid[16];
 	uint32_t num_io_qpairs; /**< I/O queues attached now */
 	bool live;              /**< false while it is being torn down */
-	uint64_t read_cmds;     /**< summed over poll groups */
-	uint64_t write_cmds;
-	uint64_t bytes_read;
-	uint64_t bytes_written;
 };
 
 /** Call @cb once per controller of @ss, in creation order. */

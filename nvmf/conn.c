@@ -50,15 +50,9 @@ static __attribute__((noreturn)) void conn_illegal(const struct nvmf_conn *c, in
 /* Count @c in its group's attached queue pairs: @d is +1 or -1. */
 static void conn_count_attached(struct nvmf_conn *c, int d)
 {
-	struct nvmf_pg_stats *st = &c->pg->stats;
-	bool admin = c->qp->qid == 0;
 	ptrdiff_t tr = c->tr != NULL && c->pg->tgt != NULL ? c->tr - c->pg->tgt->tr : -1;
 
-	nvmf_stat_add32(admin ? &st->cur_admin_qpairs : &st->cur_io_qpairs, (uint32_t)d);
-	if (d > 0)
-		nvmf_stat_add(admin ? &st->admin_qpairs : &st->io_qpairs, 1);
-	if (tr >= 0 && tr < NVMF_MAX_TRANSPORTS)
-		nvmf_stat_add32(&st->cur_tr_qpairs[tr], (uint32_t)d);
+	nvmf_pg_stats_attach(c->pg, c->qp->qid == 0, (int)tr, d);
 }
 
 void nvmf_conn_set_state(struct nvmf_conn *c, enum nvmf_conn_state s)

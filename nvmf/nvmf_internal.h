@@ -128,6 +128,9 @@ struct nvmf_ns {
 	uint8_t uuid[16];
 	uint8_t nguid[16];
 	uint8_t eui64[8];
+	uint64_t stats_id; /* a target-wide serial, never reused */
+	/* By poll group index: that group's own stats of it (its thread only). */
+	struct nvmf_ns_pg_stats *pg_stats[NVMF_MAX_GROUPS];
 };
 
 bool nvmf_mem_is_zero(const void *buf, size_t len);
@@ -332,25 +335,31 @@ struct nvmf_io_ctx {
 	uint32_t range;  /* DSM: next range */
 	uint32_t nrange; /* DSM: ranges */
 	int status;
+	uint64_t start;              /* env_ticks() when the command began */
+	struct nvmf_ns_pg_stats *st; /* its namespace's stats on this group */
 	SLIST_ENTRY(nvmf_io_ctx) free_link;
 };
 
-/*
- * Counters of one poll group: written by its own thread only, read from the
- * main thread (nvmf_tgt_foreach_poll_group) with relaxed loads.
- */
+/* What one poll group did on one namespace; its own thread only. */
+struct nvmf_ns_pg_stats {
+	uint64_t ns_id;    /* nvmf_ns.stats_id: never reused */
+	uint32_t inflight; /* I/O started and not completed */
+	struct nvmf_io_stats io;
+	struct histogram *lat; /* ticks; NULL when out of memory */
+	LIST_ENTRY(nvmf_ns_pg_stats) link;
+};
+
+/* Counters of one poll group: its own thread only, read there on request. */
 struct nvmf_pg_stats {
-	_Atomic uint64_t admin_qpairs; /* ever attached to a controller */
-	_Atomic uint64_t io_qpairs;
-	_Atomic uint32_t cur_admin_qpairs; /* attached now */
-	_Atomic uint32_t cur_io_qpairs;
-	_Atomic uint32_t cur_tr_qpairs[NVMF_MAX_TRANSPORTS]; /* attached now, by transport */
-	_Atomic uint64_t completed_io;                       /* I/O commands done with success */
-	_Atomic uint64_t read_cmds;
-	_Atomic uint64_t write_cmds;
-	_Atomic uint64_t bytes_read;
-	_Atomic uint64_t bytes_written;
-} __attribute__((aligned(64)));
+	uint64_t admin_qpairs; /* ever attached to a controller */
+	uint64_t io_qpairs;
+	uint32_t cur_admin_qpairs; /* attached now */
+	uint32_t cur_io_qpairs;
+	uint32_t cur_tr_qpairs[NVMF_MAX_TRANSPORTS]; /* attached now, by transport */
+	uint64_t completed_io;                       /* I/O commands done with success */
+	struct nvmf_io_stats io;
+	LIST_HEAD(, nvmf_ns_pg_stats) ns; /* namespaces it did I/O on */
+};
 
 /** Add @v to a counter that only the calling thread writes (no locked op). */
 static inline void nvmf_stat_add(_Atomic uint64_t *c, uint64_t v)
@@ -359,14 +368,20 @@ static inline void nvmf_stat_add(_Atomic uint64_t *c, uint64_t v)
 			      memory_order_relaxed);
 }
 
-/** Add @v (may wrap to subtract) to a 32-bit single-writer counter. */
-static inline void nvmf_stat_add32(_Atomic uint32_t *c, uint32_t v)
-{
-	atomic_store_explicit(c, atomic_load_explicit(c, memory_order_relaxed) + v,
-			      memory_order_relaxed);
-}
-
 _Static_assert(NVMF_STATS_MAX_TRANSPORTS == NVMF_MAX_TRANSPORTS, "stats transports");
+
+/**
+ * The stats of @ns on @pg (group thread), created on first use; NULL when
+ * out of memory (the I/O is then not counted).
+ */
+struct nvmf_ns_pg_stats *nvmf_ns_pg_stats_get(struct nvmf_poll_group *pg, struct nvmf_ns *ns);
+/** Count @io (0 = Read/Compare, 1 = Write) of @len bytes that took @ticks. */
+void nvmf_ns_pg_stats_count(struct nvmf_poll_group *pg, struct nvmf_ns_pg_stats *s, bool write,
+			    uint64_t len, uint64_t ticks);
+/** Count a queue pair of @pg that (@d = +1) attached or (-1) detached. */
+void nvmf_pg_stats_attach(struct nvmf_poll_group *pg, bool admin, int tr, int d);
+/** Free @pg's per-namespace stats (group teardown). */
+void nvmf_pg_stats_fini(struct nvmf_poll_group *pg);
 
 struct nvmf_poll_group {
 	struct nvmf_tgt *tgt;
@@ -434,6 +449,7 @@ struct nvmf_tgt {
 	void *main_poller_arg;
 	uint64_t start_tick;
 	struct nvmf_transport_upcalls up;
+	uint64_t ns_serial; /* last nvmf_ns.stats_id given */
 };
 
 /** True on the main thread's group (group 0) or before start. */

@@ -1,13 +1,14 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
  * methods_stats.c - nvmf_get_stats, nvmf_subsystem_get_controllers and
- * nvmf_subsystem_get_qpairs. Each answers at once from the main thread:
- * the poll groups' counters are made to be read from another thread
- * (relaxed atomics, one writer each), and controllers and their queue
- * pairs are main-thread state (see nvmf.h, statistics).
+ * nvmf_subsystem_get_qpairs. nvmf_get_stats answers later: the poll groups
+ * send their counters to the main thread by message (nvmf_tgt_get_stats).
+ * The listings read the main thread's controller registry and answer at
+ * once. Each object is written from a table of {JSON name, kind, offset}.
  */
 #include <stdio.h>
 
+#include "util_histogram.h"
 #include "rpc/rpc_internal.h"
 
 struct stats_params {
@@ -23,24 +24,72 @@ static const struct rpc_param ss_list_tab[] = {
     RPC_REFUSE("tgt_name", RPC_WHY_TGT_NAME),
 };
 
-static void write_pg(void *arg, const struct nvmf_pg_stats_info *pg)
+#define F(n, k, st, m) RPC_FIELD(n, k, st, m)
+
+static const struct rpc_field io_fields[] = {
+    F("num_read_ops", RPC_F_U64, struct nvmf_io_stats, read_ops),
+    F("bytes_read", RPC_F_U64, struct nvmf_io_stats, bytes_read),
+    F("num_write_ops", RPC_F_U64, struct nvmf_io_stats, write_ops),
+    F("bytes_written", RPC_F_U64, struct nvmf_io_stats, bytes_written),
+};
+
+static const struct rpc_field pg_fields[] = {
+    F("core", RPC_F_U32, struct nvmf_pg_stats_info, core),
+    F("admin_qpairs", RPC_F_U64, struct nvmf_pg_stats_info, admin_qpairs),
+    F("io_qpairs", RPC_F_U64, struct nvmf_pg_stats_info, io_qpairs),
+    F("current_admin_qpairs", RPC_F_U32, struct nvmf_pg_stats_info, current_admin_qpairs),
+    F("current_io_qpairs", RPC_F_U32, struct nvmf_pg_stats_info, current_io_qpairs),
+    F("completed_nvme_io", RPC_F_U64, struct nvmf_pg_stats_info, completed_io),
+};
+
+static const struct rpc_field ns_fields[] = {
+    F("nqn", RPC_F_STRP, struct nvmf_ns_stats_info, nqn),
+    F("nsid", RPC_F_U32, struct nvmf_ns_stats_info, nsid),
+};
+
+static const struct rpc_field ctrlr_fields[] = {
+    F("cntlid", RPC_F_U16, struct nvmf_ctrlr_info, cntlid),
+    F("hostnqn", RPC_F_STRP, struct nvmf_ctrlr_info, hostnqn),
+    F("hostid", RPC_F_UUID, struct nvmf_ctrlr_info, hostid),
+    F("num_io_qpairs", RPC_F_U32, struct nvmf_ctrlr_info, num_io_qpairs),
+};
+
+static const struct rpc_field qpair_fields[] = {
+    F("cntlid", RPC_F_U16, struct nvmf_qpair_info, cntlid),
+    F("qid", RPC_F_U16, struct nvmf_qpair_info, qid),
+    F("state", RPC_F_STRP, struct nvmf_qpair_info, state),
+    F("listen_address", RPC_F_ADDRP, struct nvmf_qpair_info, listen),
+    F("peer_address", RPC_F_ADDRP, struct nvmf_qpair_info, peer),
+};
+
+#define WRITE_FIELDS(w, obj, tab) rpc_write_fields(w, obj, tab, sizeof(tab) / sizeof(tab[0]))
+
+/* "latency_ticks": [[low, high, count], ...], the histogram's non-empty buckets. */
+static void write_latency(struct json_writer *w, const struct histogram *h)
 {
-	struct json_writer *w = arg;
+	json_key(w, "latency_ticks");
+	json_arr_begin(w);
+	for (uint32_t i = 0; h != NULL && i < HISTOGRAM_BUCKETS; i++) {
+		if (h->buckets[i] == 0)
+			continue;
+		json_arr_begin(w);
+		json_uint(w, histogram_bucket_low(i));
+		json_uint(w, histogram_bucket_high(i));
+		json_uint(w, h->buckets[i]);
+		json_arr_end(w);
+	}
+	json_arr_end(w);
+}
+
+static void write_pg(struct json_writer *w, const struct nvmf_pg_stats_info *pg)
+{
 	char name[32];
 
 	snprintf(name, sizeof(name), "nvmf_tgt_poll_group_%03u", pg->idx);
 	json_obj_begin(w);
 	json_kv_str(w, "name", name);
-	json_kv_uint(w, "core", pg->core);
-	json_kv_uint(w, "admin_qpairs", pg->admin_qpairs);
-	json_kv_uint(w, "io_qpairs", pg->io_qpairs);
-	json_kv_uint(w, "current_admin_qpairs", pg->current_admin_qpairs);
-	json_kv_uint(w, "current_io_qpairs", pg->current_io_qpairs);
-	json_kv_uint(w, "completed_nvme_io", pg->completed_io);
-	json_kv_uint(w, "num_read_ops", pg->read_cmds);
-	json_kv_uint(w, "bytes_read", pg->bytes_read);
-	json_kv_uint(w, "num_write_ops", pg->write_cmds);
-	json_kv_uint(w, "bytes_written", pg->bytes_written);
+	WRITE_FIELDS(w, pg, pg_fields);
+	WRITE_FIELDS(w, &pg->io, io_fields);
 	json_key(w, "transports");
 	json_arr_begin(w);
 	for (uint32_t i = 0; i < pg->ntr; i++) {
@@ -50,54 +99,68 @@ static void write_pg(void *arg, const struct nvmf_pg_stats_info *pg)
 		json_obj_end(w);
 	}
 	json_arr_end(w);
+	json_key(w, "namespaces");
+	json_arr_begin(w);
+	for (uint32_t i = 0; i < pg->nns; i++) {
+		json_obj_begin(w);
+		WRITE_FIELDS(w, &pg->ns[i], ns_fields);
+		WRITE_FIELDS(w, &pg->ns[i].io, io_fields);
+		write_latency(w, pg->ns[i].latency);
+		json_obj_end(w);
+	}
+	json_arr_end(w);
 	json_obj_end(w);
+}
+
+/* The groups' answers are in: the result of the deferred call @arg. */
+static void get_stats_done(void *arg, const struct nvmf_stats *st)
+{
+	struct rpc_call *call = arg;
+	struct json_writer *w = rpc_result(rpc_call_req(call));
+
+	json_obj_begin(w);
+	json_kv_uint(w, "tick_rate", st->tick_rate);
+	json_key(w, "poll_groups");
+	json_arr_begin(w);
+	for (uint32_t i = 0; i < st->ngroups; i++)
+		write_pg(w, &st->groups[i]);
+	json_arr_end(w);
+	json_obj_end(w);
+	rpc_call_done(call);
 }
 
 static void rpc_nvmf_get_stats(struct rpc_req *r, const struct json_value *params)
 {
 	struct stats_params p = {0};
-	struct json_writer *w;
+	struct rpc_call *call;
 	uint64_t given;
+	int rc;
 
 	if (rpc_params_decode(r, params, NULL, get_stats_tab, 1, &p, &given) != 0)
 		return;
-	w = rpc_result(r);
-	json_obj_begin(w);
-	json_key(w, "poll_groups");
-	json_arr_begin(w);
-	nvmf_tgt_foreach_poll_group(r->tgt, write_pg, w);
-	json_arr_end(w);
-	json_obj_end(w);
+	call = rpc_defer(r);
+	if (call == NULL)
+		return;
+	rc = nvmf_tgt_get_stats(r->tgt, get_stats_done, call);
+	if (rc != 0) {
+		rpc_error_errno(rpc_call_req(call), rc, "statistics", NULL);
+		rpc_call_done(call);
+	}
 }
 
 static void write_ctrlr(void *arg, const struct nvmf_ctrlr_info *c)
 {
-	struct json_writer *w = arg;
-
-	json_obj_begin(w);
-	json_kv_uint(w, "cntlid", c->cntlid);
-	json_kv_str(w, "hostnqn", c->hostnqn);
-	rpc_write_uuid(w, "hostid", c->hostid);
-	json_kv_uint(w, "num_io_qpairs", c->num_io_qpairs);
-	json_kv_str(w, "state", c->live ? "active" : "deleting");
-	json_kv_uint(w, "num_read_ops", c->read_cmds);
-	json_kv_uint(w, "bytes_read", c->bytes_read);
-	json_kv_uint(w, "num_write_ops", c->write_cmds);
-	json_kv_uint(w, "bytes_written", c->bytes_written);
-	json_obj_end(w);
+	json_obj_begin(arg);
+	WRITE_FIELDS(arg, c, ctrlr_fields);
+	json_kv_str(arg, "state", c->live ? "active" : "deleting");
+	json_obj_end(arg);
 }
 
 static void write_qpair(void *arg, const struct nvmf_qpair_info *q)
 {
-	struct json_writer *w = arg;
-
-	json_obj_begin(w);
-	json_kv_uint(w, "cntlid", q->cntlid);
-	json_kv_uint(w, "qid", q->qid);
-	json_kv_str(w, "state", q->state);
-	rpc_write_listen_addr(w, "listen_address", q->listen);
-	rpc_write_listen_addr(w, "peer_address", q->peer);
-	json_obj_end(w);
+	json_obj_begin(arg);
+	WRITE_FIELDS(arg, q, qpair_fields);
+	json_obj_end(arg);
 }
 
 /* A listing of @params' subsystem: @ctrlrs picks controllers or queue pairs. */

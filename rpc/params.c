@@ -229,3 +229,36 @@ void rpc_write_listen_addr(struct json_writer *w, const char *key, const struct 
 	json_kv_str(w, "trsvcid", a->trsvcid);
 	json_obj_end(w);
 }
+
+void rpc_write_fields(struct json_writer *w, const void *obj, const struct rpc_field *tab, size_t n)
+{
+	for (size_t i = 0; i < n; i++) {
+		const void *p = (const char *)obj + tab[i].off;
+
+		switch (tab[i].kind) {
+		case RPC_F_U64:
+			json_kv_uint(w, tab[i].name, *(const uint64_t *)p);
+			break;
+		case RPC_F_U32:
+			json_kv_uint(w, tab[i].name, *(const uint32_t *)p);
+			break;
+		case RPC_F_U16:
+			json_kv_uint(w, tab[i].name, *(const uint16_t *)p);
+			break;
+		case RPC_F_STRP:
+			json_key(w, tab[i].name);
+			if (*(const char *const *)p != NULL)
+				json_str(w, *(const char *const *)p);
+			else
+				json_null(w);
+			break;
+		case RPC_F_UUID:
+			rpc_write_uuid(w, tab[i].name, p);
+			break;
+		case RPC_F_ADDRP:
+			rpc_write_listen_addr(w, tab[i].name,
+					      *(const struct nvmf_listen_addr *const *)p);
+			break;
+		}
+	}
+}

@@ -1,12 +1,16 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
- * Unit tests of rpc/methods_stats.c: nvmf_get_stats,
+ * Unit tests of rpc/methods_stats.c and nvmf/stats.c: nvmf_get_stats
+ * (answered later, from the poll groups' messages),
  * nvmf_subsystem_get_controllers and nvmf_subsystem_get_qpairs on a
  * target core started on the fake env, with one controller connected
- * through the core's test transport and I/O done on it.
+ * through the core's test transport and I/O done on it; the table-driven
+ * field writer; a call whose client left.
  */
 #include "tests/unit/nvmf/fixture.h"
+#include "rpc/rpc_internal.h"
 #include "tests/unit/rpc/rpc_test_util.h"
+#include "util_histogram.h"
 
 #define SS_PARAMS "{\"nqn\":\"" FX_SSNQN "\"}"
 
@@ -68,6 +72,58 @@ static uint64_t pg_sum(const struct json_value *pgs, const char *key)
 	return sum;
 }
 
+/* The sum of the counts of a latency_ticks array; each bucket checked. */
+static uint64_t lat_count(const struct json_value *lat)
+{
+	uint64_t n = 0, prev_high = 0;
+
+	assert_int_equal(lat->type, JSON_ARRAY);
+	for (size_t i = 0; i < lat->u.arr.count; i++) {
+		const struct json_value *b = json_arr_at(lat, i);
+		uint64_t lo, hi, cnt;
+
+		assert_int_equal(b->u.arr.count, 3);
+		assert_int_equal(json_get_uint64(json_arr_at(b, 0), &lo), 0);
+		assert_int_equal(json_get_uint64(json_arr_at(b, 1), &hi), 0);
+		assert_int_equal(json_get_uint64(json_arr_at(b, 2), &cnt), 0);
+		assert_true(lo <= hi && cnt > 0);
+		assert_true(i == 0 || lo > prev_high); /* ascending, no overlap */
+		assert_int_equal(histogram_bucket(lo), histogram_bucket(hi));
+		prev_high = hi;
+		n += cnt;
+	}
+	return n;
+}
+
+/* Namespace 1 shows on the group that did the I/O, with the same counts. */
+static void check_ns(const struct json_value *pgs)
+{
+	size_t found = 0;
+
+	for (size_t i = 0; i < pgs->u.arr.count; i++) {
+		const struct json_value *pg = json_arr_at(pgs, i);
+		const struct json_value *nss = json_obj_get(pg, "namespaces");
+
+		assert_non_null(nss);
+		if (nss->u.arr.count == 0) {
+			assert_int_equal(u64_of(pg, "num_read_ops") + u64_of(pg, "num_write_ops"),
+					 0);
+			continue;
+		}
+		assert_int_equal(nss->u.arr.count, 1);
+		const struct json_value *ns = json_arr_at(nss, 0);
+		assert_string_equal(str_of(ns, "nqn"), FX_SSNQN);
+		assert_int_equal(u64_of(ns, "nsid"), 1);
+		assert_int_equal(u64_of(ns, "num_read_ops"), u64_of(pg, "num_read_ops"));
+		assert_int_equal(u64_of(ns, "bytes_read"), 2 * FX_BS);
+		assert_int_equal(u64_of(ns, "num_write_ops"), 2);
+		assert_int_equal(u64_of(ns, "bytes_written"), 3 * FX_BS);
+		assert_int_equal(lat_count(json_obj_get(ns, "latency_ticks")), 3);
+		found++;
+	}
+	assert_int_equal(found, 1);
+}
+
 static void check_stats(struct fx *fx)
 {
 	const struct json_value *v = rpc_t_ok(rpc_t_call(fx->tgt, "nvmf_get_stats", "{}"));
@@ -96,6 +152,8 @@ static void check_stats(struct fx *fx)
 	assert_int_equal(pg_sum(pgs, "bytes_read"), 2 * FX_BS);
 	assert_int_equal(pg_sum(pgs, "num_write_ops"), 2);
 	assert_int_equal(pg_sum(pgs, "bytes_written"), 3 * FX_BS);
+	assert_true(u64_of(v, "tick_rate") > 0);
+	check_ns(pgs);
 }
 
 static void check_ctrlrs(struct fx *fx, uint16_t cntlid)
@@ -111,8 +169,7 @@ static void check_ctrlrs(struct fx *fx, uint16_t cntlid)
 	assert_string_equal(str_of(c, "hostid"), "abababab-abab-abab-abab-abababababab");
 	assert_int_equal(u64_of(c, "num_io_qpairs"), 1);
 	assert_string_equal(str_of(c, "state"), "active");
-	assert_int_equal(u64_of(c, "num_read_ops"), 1);
-	assert_int_equal(u64_of(c, "bytes_written"), 3 * FX_BS);
+	assert_int_equal(c->u.obj.count, 5);
 }
 
 static void check_qpairs(struct fx *fx, uint16_t cntlid)
@@ -160,11 +217,131 @@ static void test_connected(void **state)
 	g_resp = NULL;
 }
 
+/* A namespace removed: no longer listed, and its stats freed on each group. */
+static void test_ns_gone(void **state)
+{
+	uint8_t buf[FX_BS] = {0};
+	const struct json_value *v, *pgs;
+	struct fx_qp *admin, *io;
+	struct fx fx;
+	uint16_t cntlid;
+
+	(void)state;
+	fx_init(&fx);
+	fx_start(&fx);
+	cntlid = fx_admin_up(&fx, &admin, FX_SSNQN);
+	io = fx_io_up(&fx, cntlid, 1);
+	assert_int_equal(fx_rw(&fx, io, NVME_OPC_WRITE, 1, 0, 1, buf, FX_BS), 0);
+	assert_int_equal(nvmf_subsystem_remove_ns(fx.ss, 1), 0);
+	v = rpc_t_ok(rpc_t_call(fx.tgt, "nvmf_get_stats", NULL));
+	pgs = json_obj_get(v, "poll_groups");
+	for (size_t i = 0; i < pgs->u.arr.count; i++) {
+		assert_int_equal(json_obj_get(json_arr_at(pgs, i), "namespaces")->u.arr.count, 0);
+		assert_true(LIST_EMPTY(&fx.tgt->groups[i]->stats.ns));
+	}
+	assert_int_equal(pg_sum(pgs, "num_write_ops"), 1); /* the group's own count stays */
+	fx_fini(&fx);
+	json_free(g_resp);
+	g_resp = NULL;
+}
+
+static void never_called(void *arg, const char *text, size_t len)
+{
+	(void)arg;
+	(void)text;
+	(void)len;
+	fail_msg("a cancelled call answered");
+}
+
+/* The client of a call left: the answer is dropped, nothing leaks (ASan). */
+static void test_cancel(void **state)
+{
+	static const char req[] = "{\"jsonrpc\":\"2.0\",\"id\":7,\"method\":\"nvmf_get_stats\"}";
+	const struct rpc_later later = {.fn = never_called};
+	struct rpc_call *call = NULL;
+	struct json_writer w;
+	struct fx fx;
+
+	(void)state;
+	fx_init(&fx);
+	/* A caller that cannot wait is told so. */
+	rpc_t_err(rpc_t_raw_sync(fx.tgt, req), RPC_ERR_INTERNAL, "cannot wait");
+	fx_start(&fx);
+	json_writer_init(&w, 0);
+	assert_int_equal(rpc_handle_later(fx.tgt, req, sizeof(req) - 1, &w, &later, &call),
+			 RPC_HANDLE_LATER);
+	json_writer_fini(&w);
+	rpc_call_cancel(call);
+	/* Groups answer in order: once a second call is answered, the first was too. */
+	rpc_t_ok(rpc_t_call(fx.tgt, "nvmf_get_stats", NULL));
+	fx_fini(&fx);
+	json_free(g_resp);
+	g_resp = NULL;
+}
+
+struct fields_obj {
+	uint64_t a;
+	uint32_t b;
+	uint16_t c;
+	const char *s, *none;
+	uint8_t uuid[16];
+	const struct nvmf_listen_addr *addr;
+};
+
+static const struct rpc_field g_fields[] = {
+    RPC_FIELD("a", RPC_F_U64, struct fields_obj, a),
+    RPC_FIELD("b", RPC_F_U32, struct fields_obj, b),
+    RPC_FIELD("c", RPC_F_U16, struct fields_obj, c),
+    RPC_FIELD("s", RPC_F_STRP, struct fields_obj, s),
+    RPC_FIELD("none", RPC_F_STRP, struct fields_obj, none),
+    RPC_FIELD("uuid", RPC_F_UUID, struct fields_obj, uuid),
+    RPC_FIELD("addr", RPC_F_ADDRP, struct fields_obj, addr),
+};
+
+/* Every kind of the field table, written and read back. */
+static void test_fields(void **state)
+{
+	struct nvmf_listen_addr addr = {.trtype = NVMF_TRTYPE_RDMA, .adrfam = NVMF_ADRFAM_IPV6};
+	struct fields_obj o = {.a = UINT64_MAX, .b = 4000000000u, .c = 65535, .s = "x\"y"};
+	struct json_value *v = NULL;
+	struct json_writer w;
+	const char *text;
+	size_t len;
+
+	(void)state;
+	snprintf(addr.traddr, sizeof(addr.traddr), "fe80::1");
+	snprintf(addr.trsvcid, sizeof(addr.trsvcid), "4420");
+	o.addr = &addr;
+	for (int i = 0; i < 16; i++)
+		o.uuid[i] = (uint8_t)(0x10 + i);
+	json_writer_init(&w, 0);
+	json_obj_begin(&w);
+	rpc_write_fields(&w, &o, g_fields, sizeof(g_fields) / sizeof(g_fields[0]));
+	json_obj_end(&w);
+	text = json_writer_finish(&w, &len);
+	assert_non_null(text);
+	assert_int_equal(json_parse(text, len, NULL, &v, NULL), 0);
+	assert_int_equal(v->u.obj.count, 7);
+	assert_int_equal(u64_of(v, "a"), UINT64_MAX);
+	assert_int_equal(u64_of(v, "b"), 4000000000u);
+	assert_int_equal(u64_of(v, "c"), 65535);
+	assert_string_equal(str_of(v, "s"), "x\"y");
+	assert_int_equal(json_obj_get(v, "none")->type, JSON_NULL);
+	assert_string_equal(str_of(v, "uuid"), "10111213-1415-1617-1819-1a1b1c1d1e1f");
+	assert_string_equal(str_of(json_obj_get(v, "addr"), "trtype"), "RDMA");
+	assert_string_equal(str_of(json_obj_get(v, "addr"), "adrfam"), "IPv6");
+	assert_string_equal(str_of(json_obj_get(v, "addr"), "traddr"), "fe80::1");
+	assert_string_equal(str_of(json_obj_get(v, "addr"), "trsvcid"), "4420");
+	json_free(v);
+	json_writer_fini(&w);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-	    cmocka_unit_test(test_params),
-	    cmocka_unit_test(test_connected),
+	    cmocka_unit_test(test_params),  cmocka_unit_test(test_connected),
+	    cmocka_unit_test(test_ns_gone), cmocka_unit_test(test_cancel),
+	    cmocka_unit_test(test_fields),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
