@@ -7,7 +7,9 @@
  * once. Each object is written from a table of {JSON name, kind, offset}.
  */
 #include <stdio.h>
+#include <string.h>
 
+#include "util.h"
 #include "util_histogram.h"
 #include "rpc/rpc_internal.h"
 
@@ -24,45 +26,15 @@ static const struct rpc_param ss_list_tab[] = {
     RPC_REFUSE("tgt_name", RPC_WHY_TGT_NAME),
 };
 
-#define F(n, k, st, m) RPC_FIELD(n, k, st, m)
+/* A field of the table's struct S: kind K (RPC_F_K), JSON name N, member M. */
+#define F(K, N, M) RPC_FIELD(N, RPC_F_##K, S, M)
+#define WRITE_FIELDS(w, obj, tab) rpc_write_fields(w, obj, tab, ARRAY_SIZE(tab))
 
+#define S struct nvmf_io_stats
 static const struct rpc_field io_fields[] = {
-    F("num_read_ops", RPC_F_U64, struct nvmf_io_stats, read_ops),
-    F("bytes_read", RPC_F_U64, struct nvmf_io_stats, bytes_read),
-    F("num_write_ops", RPC_F_U64, struct nvmf_io_stats, write_ops),
-    F("bytes_written", RPC_F_U64, struct nvmf_io_stats, bytes_written),
-};
-
-static const struct rpc_field pg_fields[] = {
-    F("core", RPC_F_U32, struct nvmf_pg_stats_info, core),
-    F("admin_qpairs", RPC_F_U64, struct nvmf_pg_stats_info, admin_qpairs),
-    F("io_qpairs", RPC_F_U64, struct nvmf_pg_stats_info, io_qpairs),
-    F("current_admin_qpairs", RPC_F_U32, struct nvmf_pg_stats_info, current_admin_qpairs),
-    F("current_io_qpairs", RPC_F_U32, struct nvmf_pg_stats_info, current_io_qpairs),
-    F("completed_nvme_io", RPC_F_U64, struct nvmf_pg_stats_info, completed_io),
-};
-
-static const struct rpc_field ns_fields[] = {
-    F("nqn", RPC_F_STRP, struct nvmf_ns_stats_info, nqn),
-    F("nsid", RPC_F_U32, struct nvmf_ns_stats_info, nsid),
-};
-
-static const struct rpc_field ctrlr_fields[] = {
-    F("cntlid", RPC_F_U16, struct nvmf_ctrlr_info, cntlid),
-    F("hostnqn", RPC_F_STRP, struct nvmf_ctrlr_info, hostnqn),
-    F("hostid", RPC_F_UUID, struct nvmf_ctrlr_info, hostid),
-    F("num_io_qpairs", RPC_F_U32, struct nvmf_ctrlr_info, num_io_qpairs),
-};
-
-static const struct rpc_field qpair_fields[] = {
-    F("cntlid", RPC_F_U16, struct nvmf_qpair_info, cntlid),
-    F("qid", RPC_F_U16, struct nvmf_qpair_info, qid),
-    F("state", RPC_F_STRP, struct nvmf_qpair_info, state),
-    F("listen_address", RPC_F_ADDRP, struct nvmf_qpair_info, listen),
-    F("peer_address", RPC_F_ADDRP, struct nvmf_qpair_info, peer),
-};
-
-#define WRITE_FIELDS(w, obj, tab) rpc_write_fields(w, obj, tab, sizeof(tab) / sizeof(tab[0]))
+    F(U64, "num_read_ops", read_ops), F(U64, "bytes_read", bytes_read),
+    F(U64, "num_write_ops", write_ops), F(U64, "bytes_written", bytes_written)};
+#undef S
 
 /* "latency_ticks": [[low, high, count], ...], the histogram's non-empty buckets. */
 static void write_latency(struct json_writer *w, const struct histogram *h)
@@ -80,6 +52,28 @@ static void write_latency(struct json_writer *w, const struct histogram *h)
 	}
 	json_arr_end(w);
 }
+
+#define S struct nvmf_ns_stats_info
+static const struct rpc_field ns_fields[] = {F(STRP, "nqn", nqn), F(U32, "nsid", nsid)};
+#undef S
+
+static void write_ns(struct json_writer *w, const struct nvmf_ns_stats_info *ns)
+{
+	json_obj_begin(w);
+	WRITE_FIELDS(w, ns, ns_fields);
+	WRITE_FIELDS(w, &ns->io, io_fields);
+	write_latency(w, ns->latency);
+	json_obj_end(w);
+}
+
+#define S struct nvmf_pg_stats_info
+static const struct rpc_field pg_fields[] = {F(U32, "core", core),
+					     F(U64, "admin_qpairs", admin_qpairs),
+					     F(U64, "io_qpairs", io_qpairs),
+					     F(U32, "current_admin_qpairs", current_admin_qpairs),
+					     F(U32, "current_io_qpairs", current_io_qpairs),
+					     F(U64, "completed_nvme_io", completed_io)};
+#undef S
 
 static void write_pg(struct json_writer *w, const struct nvmf_pg_stats_info *pg)
 {
@@ -101,13 +95,8 @@ static void write_pg(struct json_writer *w, const struct nvmf_pg_stats_info *pg)
 	json_arr_end(w);
 	json_key(w, "namespaces");
 	json_arr_begin(w);
-	for (uint32_t i = 0; i < pg->nns; i++) {
-		json_obj_begin(w);
-		WRITE_FIELDS(w, &pg->ns[i], ns_fields);
-		WRITE_FIELDS(w, &pg->ns[i].io, io_fields);
-		write_latency(w, pg->ns[i].latency);
-		json_obj_end(w);
-	}
+	for (uint32_t i = 0; i < pg->nns; i++)
+		write_ns(w, &pg->ns[i]);
 	json_arr_end(w);
 	json_obj_end(w);
 }
@@ -122,8 +111,8 @@ static void get_stats_done(void *arg, const struct nvmf_stats *st)
 	json_kv_uint(w, "tick_rate", st->tick_rate);
 	json_key(w, "poll_groups");
 	json_arr_begin(w);
-	for (uint32_t i = 0; i < st->ngroups; i++)
-		write_pg(w, &st->groups[i]);
+	for (const struct nvmf_pg_stats_info *g = st->groups; g < st->groups + st->ngroups; g++)
+		write_pg(w, g);
 	json_arr_end(w);
 	json_obj_end(w);
 	rpc_call_done(call);
@@ -148,23 +137,42 @@ static void rpc_nvmf_get_stats(struct rpc_req *r, const struct json_value *param
 	}
 }
 
-static void write_ctrlr(void *arg, const struct nvmf_ctrlr_info *c)
+#define S struct nvmf_ctrlr_info
+static const struct rpc_field ctrlr_fields[] = {
+    F(U16, "cntlid", cntlid), F(STRP, "hostnqn", hostnqn), F(UUID, "hostid", hostid),
+    F(U32, "num_io_qpairs", num_io_qpairs)};
+#undef S
+#define S struct nvmf_qpair_info
+static const struct rpc_field qpair_fields[] = {F(U16, "cntlid", cntlid), F(U16, "qid", qid),
+						F(ADDRP, "listen_address", listen),
+						F(ADDRP, "peer_address", peer)};
+#undef S
+
+/* One entry of a listing: the fields of @obj by @tab (@n), then its @state. */
+static void write_entry(struct json_writer *w, const void *obj, const struct rpc_field *tab,
+			size_t n, const char *state)
 {
-	json_obj_begin(arg);
-	WRITE_FIELDS(arg, c, ctrlr_fields);
-	json_kv_str(arg, "state", c->live ? "active" : "deleting");
-	json_obj_end(arg);
+	json_obj_begin(w);
+	rpc_write_fields(w, obj, tab, n);
+	json_kv_str(w, "state", state);
+	json_obj_end(w);
 }
 
-static void write_qpair(void *arg, const struct nvmf_qpair_info *q)
+static void write_ctrlr(void *w, const struct nvmf_ctrlr_info *c)
 {
-	json_obj_begin(arg);
-	WRITE_FIELDS(arg, q, qpair_fields);
-	json_obj_end(arg);
+	write_entry(w, c, ctrlr_fields, ARRAY_SIZE(ctrlr_fields), c->live ? "active" : "deleting");
 }
 
-/* A listing of @params' subsystem: @ctrlrs picks controllers or queue pairs. */
-static void ss_list(struct rpc_req *r, const struct json_value *params, bool ctrlrs)
+static void write_qpair(void *w, const struct nvmf_qpair_info *q)
+{
+	write_entry(w, q, qpair_fields, ARRAY_SIZE(qpair_fields), q->state);
+}
+
+/*
+ * nvmf_subsystem_get_controllers and nvmf_subsystem_get_qpairs: a listing
+ * of the subsystem named by "nqn", picked by the method's name.
+ */
+static void rpc_ss_listing(struct rpc_req *r, const struct json_value *params)
 {
 	struct stats_params p = {0};
 	struct nvmf_subsystem *ss = rpc_ss_params(r, params, ss_list_tab, 2, &p);
@@ -174,26 +182,16 @@ static void ss_list(struct rpc_req *r, const struct json_value *params, bool ctr
 		return;
 	w = rpc_result(r);
 	json_arr_begin(w);
-	if (ctrlrs)
-		nvmf_subsystem_foreach_ctrlr(ss, write_ctrlr, w);
-	else
+	if (strcmp(r->method, "nvmf_subsystem_get_qpairs") == 0)
 		nvmf_subsystem_foreach_qpair(ss, write_qpair, w);
+	else
+		nvmf_subsystem_foreach_ctrlr(ss, write_ctrlr, w);
 	json_arr_end(w);
-}
-
-static void rpc_nvmf_subsystem_get_controllers(struct rpc_req *r, const struct json_value *params)
-{
-	ss_list(r, params, true);
-}
-
-static void rpc_nvmf_subsystem_get_qpairs(struct rpc_req *r, const struct json_value *params)
-{
-	ss_list(r, params, false);
 }
 
 const struct rpc_method rpc_methods_stats[] = {
     {"nvmf_get_stats", rpc_nvmf_get_stats},
-    {"nvmf_subsystem_get_controllers", rpc_nvmf_subsystem_get_controllers},
-    {"nvmf_subsystem_get_qpairs", rpc_nvmf_subsystem_get_qpairs},
+    {"nvmf_subsystem_get_controllers", rpc_ss_listing},
+    {"nvmf_subsystem_get_qpairs", rpc_ss_listing},
     {NULL, NULL},
 };

@@ -193,18 +193,34 @@ static void check_qpairs(struct fx *fx, uint16_t cntlid)
 	}
 }
 
+/* Start @fx with a controller and one I/O queue (@*cntlid); @return the queue. */
+static struct fx_qp *connect_one(struct fx *fx, uint16_t *cntlid)
+{
+	struct fx_qp *admin;
+
+	fx_init(fx);
+	fx_start(fx);
+	*cntlid = fx_admin_up(fx, &admin, FX_SSNQN);
+	return fx_io_up(fx, *cntlid, 1);
+}
+
+/* Tear @fx down and drop the last response. */
+static void finish(struct fx *fx)
+{
+	fx_fini(fx);
+	json_free(g_resp);
+	g_resp = NULL;
+}
+
 static void test_connected(void **state)
 {
 	uint8_t buf[3 * FX_BS];
-	struct fx_qp *admin, *io;
 	struct fx fx;
 	uint16_t cntlid;
+	struct fx_qp *io;
 
 	(void)state;
-	fx_init(&fx);
-	fx_start(&fx);
-	cntlid = fx_admin_up(&fx, &admin, FX_SSNQN);
-	io = fx_io_up(&fx, cntlid, 1);
+	io = connect_one(&fx, &cntlid);
 	memset(buf, 0x5a, sizeof(buf));
 	assert_int_equal(fx_rw(&fx, io, NVME_OPC_WRITE, 1, 0, 1, buf, FX_BS), 0);
 	assert_int_equal(fx_rw(&fx, io, NVME_OPC_WRITE, 1, 1, 2, buf, 2 * FX_BS), 0);
@@ -212,9 +228,7 @@ static void test_connected(void **state)
 	check_stats(&fx);
 	check_ctrlrs(&fx, cntlid);
 	check_qpairs(&fx, cntlid);
-	fx_fini(&fx);
-	json_free(g_resp);
-	g_resp = NULL;
+	finish(&fx);
 }
 
 /* A namespace removed: no longer listed, and its stats freed on each group. */
@@ -222,15 +236,11 @@ static void test_ns_gone(void **state)
 {
 	uint8_t buf[FX_BS] = {0};
 	const struct json_value *v, *pgs;
-	struct fx_qp *admin, *io;
 	struct fx fx;
 	uint16_t cntlid;
+	struct fx_qp *io = connect_one(&fx, &cntlid);
 
 	(void)state;
-	fx_init(&fx);
-	fx_start(&fx);
-	cntlid = fx_admin_up(&fx, &admin, FX_SSNQN);
-	io = fx_io_up(&fx, cntlid, 1);
 	assert_int_equal(fx_rw(&fx, io, NVME_OPC_WRITE, 1, 0, 1, buf, FX_BS), 0);
 	assert_int_equal(nvmf_subsystem_remove_ns(fx.ss, 1), 0);
 	v = rpc_t_ok(rpc_t_call(fx.tgt, "nvmf_get_stats", NULL));
@@ -240,9 +250,7 @@ static void test_ns_gone(void **state)
 		assert_true(LIST_EMPTY(&fx.tgt->groups[i]->stats.ns));
 	}
 	assert_int_equal(pg_sum(pgs, "num_write_ops"), 1); /* the group's own count stays */
-	fx_fini(&fx);
-	json_free(g_resp);
-	g_resp = NULL;
+	finish(&fx);
 }
 
 static void never_called(void *arg, const char *text, size_t len)
@@ -274,9 +282,7 @@ static void test_cancel(void **state)
 	rpc_call_cancel(call);
 	/* Groups answer in order: once a second call is answered, the first was too. */
 	rpc_t_ok(rpc_t_call(fx.tgt, "nvmf_get_stats", NULL));
-	fx_fini(&fx);
-	json_free(g_resp);
-	g_resp = NULL;
+	finish(&fx);
 }
 
 struct fields_obj {
@@ -288,14 +294,15 @@ struct fields_obj {
 	const struct nvmf_listen_addr *addr;
 };
 
+/* Designated initializers: what RPC_FIELD() expands to, written out. */
+#define FLD(n, k, m)                                                                               \
+	{                                                                                          \
+		.name = n, .kind = k, .off = offsetof(struct fields_obj, m)                        \
+	}
 static const struct rpc_field g_fields[] = {
-    RPC_FIELD("a", RPC_F_U64, struct fields_obj, a),
-    RPC_FIELD("b", RPC_F_U32, struct fields_obj, b),
-    RPC_FIELD("c", RPC_F_U16, struct fields_obj, c),
-    RPC_FIELD("s", RPC_F_STRP, struct fields_obj, s),
-    RPC_FIELD("none", RPC_F_STRP, struct fields_obj, none),
-    RPC_FIELD("uuid", RPC_F_UUID, struct fields_obj, uuid),
-    RPC_FIELD("addr", RPC_F_ADDRP, struct fields_obj, addr),
+    FLD("a", RPC_F_U64, a),         FLD("b", RPC_F_U32, b),        FLD("c", RPC_F_U16, c),
+    FLD("s", RPC_F_STRP, s),        FLD("none", RPC_F_STRP, none), FLD("uuid", RPC_F_UUID, uuid),
+    FLD("addr", RPC_F_ADDRP, addr),
 };
 
 /* Every kind of the field table, written and read back. */
