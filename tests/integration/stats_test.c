@@ -9,7 +9,8 @@
  * what perf reports: at least its reads and writes, at most one queue
  * depth more (the I/O in flight when its measurement ended, not counted
  * by it), bytes as I/O size times count, one latency sample per I/O.
- * Also the command's errors: an unknown option, no target.
+ * Also: --watch stops cleanly on SIGINT; the command's errors (an unknown
+ * option, no target) are one line and a non-zero exit.
  *
  * Binaries: $NVMF_TGT_BIN, $NVMF_PERF_BIN; nvmf_rpc is taken from the
  * directory of $NVMF_TGT_BIN.
@@ -269,6 +270,46 @@ static void test_stats_under_load(void **state)
 	unlink(out);
 }
 
+/*
+ * `nvmf_rpc stats --watch` into a pipe: once its first block is out, SIGINT
+ * ends it with status 0 (a clean stop, not death by the signal).
+ */
+static void test_watch_sigint(void **state)
+{
+	char *argv[] = {g_rpc_bin, "-s", g_sock, "stats", "--watch", NULL};
+	char buf[8192];
+	size_t got = 0;
+	int fds[2], st = 0;
+	pid_t pid;
+
+	(void)state;
+	assert_int_equal(pipe(fds), 0);
+	pid = fork();
+	assert_true(pid >= 0);
+	if (pid == 0) {
+		dup2(fds[1], STDOUT_FILENO);
+		close(fds[0]);
+		execv(g_rpc_bin, argv);
+		_exit(127);
+	}
+	close(fds[1]);
+	/* The first block ends with the last namespace row and a blank line. */
+	while (got < sizeof(buf) - 1 && strstr(buf, "ram0") == NULL) {
+		ssize_t n = read(fds[0], buf + got, sizeof(buf) - 1 - got);
+
+		if (n <= 0)
+			break;
+		got += (size_t)n;
+		buf[got] = '\0';
+	}
+	assert_non_null(strstr(buf, "ram0"));
+	assert_int_equal(kill(pid, SIGINT), 0);
+	assert_int_equal(waitpid(pid, &st, 0), pid);
+	close(fds[0]);
+	if (!WIFEXITED(st) || WEXITSTATUS(st) != 0)
+		fail_msg("nvmf_rpc stats --watch after SIGINT: wait status 0x%x", st);
+}
+
 static void test_stats_errors(void **state)
 {
 	char *bad[] = {g_rpc_bin, "-s", g_sock, "stats", "--bogus", NULL};
@@ -298,6 +339,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test(test_stats_under_load),
+	    cmocka_unit_test(test_watch_sigint),
 	    cmocka_unit_test(test_stats_errors),
 	};
 

@@ -25,6 +25,7 @@
 #include "tools/nvmf_rpc/stats.h"
 
 static volatile sig_atomic_t g_stop;
+static sigset_t g_stop_sigs; /* held during a sample: a call is never cut short */
 
 static void on_stop(int sig)
 {
@@ -113,6 +114,18 @@ fail:
 	return 1;
 }
 
+/* sample_take() with the stop signals held until it is done. */
+static int sample_whole(const char *sock, struct stats_sample *s)
+{
+	sigset_t old;
+	int rc;
+
+	sigprocmask(SIG_BLOCK, &g_stop_sigs, &old);
+	rc = sample_take(sock, s);
+	sigprocmask(SIG_SETMASK, &old, NULL);
+	return rc;
+}
+
 /* Wait until @t, or a stop: a signal, or q on the terminal @tty (-1: none). */
 static void wait_until(double t, int tty)
 {
@@ -146,13 +159,13 @@ static int run(const char *sock, long count, bool watch, int tty)
 	struct stats_sample a, b;
 	int rc = 0;
 
-	if (sample_take(sock, &a) != 0)
+	if (sample_whole(sock, &a) != 0)
 		return 1;
 	for (long n = 0; !g_stop && (count < 0 || n < count); n++) {
 		wait_until(a.t + 1.0, tty);
 		if (g_stop)
 			break;
-		if (sample_take(sock, &b) != 0) {
+		if (sample_whole(sock, &b) != 0) {
 			rc = 1;
 			break;
 		}
@@ -229,8 +242,11 @@ int nvmf_rpc_stats(const char *sock, int argc, char **argv)
 			return bad_usage("unknown option", argv[i]);
 		}
 	}
+	sigemptyset(&g_stop_sigs);
 	if (!watch)
 		return run(sock, count, false, -1);
+	sigaddset(&g_stop_sigs, SIGINT);
+	sigaddset(&g_stop_sigs, SIGTERM);
 	if (util_signals_install(on_stop, false) != 0)
 		return 1;
 	if (!counted)
