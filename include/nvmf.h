@@ -320,4 +320,106 @@ void nvmf_ns_derive_ids(const char *nqn, uint32_t nsid, uint8_t uuid[16], uint8_
 void nvmf_subsystem_foreach_ns(struct nvmf_subsystem *ss,
 			       void (*cb)(void *arg, const struct nvmf_ns_info *ns), void *arg);
 
+/* ----------------------------------------------------------- statistics */
+/*
+ * Each poll group counts what it serves on its own thread, in plain memory:
+ * queue pairs, I/O commands, and per namespace the reads, writes, bytes
+ * and a latency histogram. Nothing on the I/O path is shared, locked or
+ * atomic. nvmf_tgt_get_stats() sends a message to every poll group; each
+ * copies its counters and sends them back by message to the main thread,
+ * which calls @done once all have answered.
+ */
+
+struct histogram;
+
+/** Transports in struct nvmf_pg_stats_info (the core's limit). */
+#define NVMF_STATS_MAX_TRANSPORTS 4
+
+/** Successful reads (Read, Compare) and writes, and their bytes. */
+struct nvmf_io_stats {
+	uint64_t read_ops;
+	uint64_t write_ops;
+	uint64_t bytes_read;
+	uint64_t bytes_written;
+};
+
+/** What one poll group did on one namespace since start. */
+struct nvmf_ns_stats_info {
+	const char *nqn; /**< its subsystem */
+	uint32_t nsid;
+	struct nvmf_io_stats io;
+	/**
+	 * Ticks (nvmf_stats.tick_rate per second) from the start of each
+	 * successful read or write in the core to its completion; NULL when
+	 * out of memory.
+	 */
+	const struct histogram *latency;
+};
+
+/** One poll group's counters since start. */
+struct nvmf_pg_stats_info {
+	uint32_t idx;                  /**< 0 = the main thread's group */
+	uint32_t core;                 /**< the CPU core it runs on */
+	uint64_t admin_qpairs;         /**< admin queues ever attached here */
+	uint64_t io_qpairs;            /**< I/O queues ever attached here */
+	uint32_t current_admin_qpairs; /**< attached now */
+	uint32_t current_io_qpairs;    /**< attached now */
+	uint64_t completed_io;         /**< I/O commands completed with success */
+	struct nvmf_io_stats io;       /**< all namespaces */
+	uint32_t ntr;                  /**< transports, in the order added */
+	struct {
+		const char *name;        /**< "TCP", "RDMA" */
+		uint32_t current_qpairs; /**< its queues attached here now */
+	} tr[NVMF_STATS_MAX_TRANSPORTS];
+	uint32_t nns;                        /**< namespaces it did I/O on */
+	const struct nvmf_ns_stats_info *ns; /**< by subsystem, then NSID */
+};
+
+/** One collection: every poll group, by index. */
+struct nvmf_stats {
+	uint64_t tick_rate; /**< ticks per second of the latency histograms */
+	uint32_t ngroups;
+	const struct nvmf_pg_stats_info *groups;
+};
+
+/** Called on the main thread with a collection; it lives until the call returns. */
+typedef void (*nvmf_stats_done_fn)(void *arg, const struct nvmf_stats *st);
+
+/**
+ * Collect the statistics of every poll group (main thread). Before start
+ * (no poll groups) @done runs at once with none; else it runs from a later
+ * main-loop poll, after every group answered (a group that a message
+ * cannot reach is logged and answers zeros, at once).
+ * @return 0 (@done runs, maybe before the return), or -ENOMEM (it does not).
+ */
+int nvmf_tgt_get_stats(struct nvmf_tgt *tgt, nvmf_stats_done_fn done, void *arg);
+
+/** A controller of a subsystem, for listings. Strings live as long as the call. */
+struct nvmf_ctrlr_info {
+	uint16_t cntlid;
+	const char *hostnqn;
+	uint8_t hostid[16];
+	uint32_t num_io_qpairs; /**< I/O queues attached now */
+	bool live;              /**< false while it is being torn down */
+};
+
+/** Call @cb once per controller of @ss, in creation order. */
+void nvmf_subsystem_foreach_ctrlr(struct nvmf_subsystem *ss,
+				  void (*cb)(void *arg, const struct nvmf_ctrlr_info *c),
+				  void *arg);
+
+/** A queue pair of a controller, for listings. Pointers live as long as the call. */
+struct nvmf_qpair_info {
+	uint16_t cntlid;
+	uint16_t qid;
+	const char *state; /**< "active", or "deleting" once its controller is torn down */
+	const struct nvmf_listen_addr *peer;   /**< the host's address */
+	const struct nvmf_listen_addr *listen; /**< the listener it came in on */
+};
+
+/** Call @cb once per attached queue pair of @ss, by controller then QID. */
+void nvmf_subsystem_foreach_qpair(struct nvmf_subsystem *ss,
+				  void (*cb)(void *arg, const struct nvmf_qpair_info *q),
+				  void *arg);
+
 #endif /* NVMF_TGT_NVMF_H */

@@ -67,11 +67,40 @@ int rpc_frame_next(struct rpc_frame *f, const char *buf, size_t len, size_t *sta
 
 /**
  * Handle one request (@len bytes of JSON text) against @tgt and write the
- * response object into @resp (an initialised, empty writer).
+ * response object into @resp (an initialised, empty writer). A method that
+ * can only answer later (nvmf_get_stats) fails here: use rpc_handle_later().
  * @return 1 when a response was written, 0 for a notification (no id: the
  *         call ran, nothing to send), -ENOMEM.
  */
 int rpc_handle(struct nvmf_tgt *tgt, const char *req, size_t len, struct json_writer *resp);
+
+/** Where the response of a call that a method finishes later goes. */
+struct rpc_later {
+	/**
+	 * Called once, on the main thread, with the complete response; @text
+	 * is NULL for a notification or when out of memory (nothing to send).
+	 */
+	void (*fn)(void *arg, const char *text, size_t len);
+	void *arg;
+};
+
+/** A call whose method answers later (statistics gathered by message). */
+struct rpc_call;
+
+/** rpc_handle_later(): the response will come through the rpc_later. */
+#define RPC_HANDLE_LATER 2
+
+/**
+ * rpc_handle(), where a method may also answer later: then @later (copied)
+ * gets the response from a later main-loop poll, @resp is left empty and
+ * @*call names the call until then.
+ * @return as rpc_handle(), or RPC_HANDLE_LATER.
+ */
+int rpc_handle_later(struct nvmf_tgt *tgt, const char *req, size_t len, struct json_writer *resp,
+		     const struct rpc_later *later, struct rpc_call **call);
+
+/** The response of @call is no longer wanted (its client left): it is dropped. */
+void rpc_call_cancel(struct rpc_call *call);
 
 /**
  * Call @cb with each method name the server knows, in the order listed by

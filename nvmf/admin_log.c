@@ -13,28 +13,12 @@
 #define HEALTH_TEMPERATURE_K 293 /* a constant 20 C: nothing here has a sensor */
 #define DATA_UNIT_BYTES (512ull * 1000)
 
-struct ctrlr_totals {
-	uint64_t bytes_read, bytes_written, read_cmds, write_cmds;
-};
-
-static void ctrlr_sum_stats(struct nvmf_ctrlr *ctrlr, struct ctrlr_totals *t)
-{
-	memset(t, 0, sizeof(*t));
-	for (uint32_t i = 0; i < ctrlr->nstats; i++) {
-		struct nvmf_ctrlr_stats *s = &ctrlr->stats[i];
-		t->bytes_read += atomic_load_explicit(&s->bytes_read, memory_order_relaxed);
-		t->bytes_written += atomic_load_explicit(&s->bytes_written, memory_order_relaxed);
-		t->read_cmds += atomic_load_explicit(&s->read_cmds, memory_order_relaxed);
-		t->write_cmds += atomic_load_explicit(&s->write_cmds, memory_order_relaxed);
-	}
-}
-
 static void health_fill(struct nvme_health_log *h, struct nvmf_ctrlr *ctrlr)
 {
-	struct ctrlr_totals t;
+	struct nvmf_ctrlr_totals t;
 	uint64_t hours = (env_ticks() - ctrlr->ss->tgt->start_tick) / env_ticks_hz() / 3600;
 
-	ctrlr_sum_stats(ctrlr, &t);
+	nvmf_ctrlr_sum_stats(ctrlr, &t);
 	h->temperature = HEALTH_TEMPERATURE_K;
 	h->available_spare = 100;
 	h->available_spare_threshold = 10;

@@ -47,11 +47,23 @@ static __attribute__((noreturn)) void conn_illegal(const struct nvmf_conn *c, in
 	abort();
 }
 
+/* Count @c in its group's attached queue pairs: @d is +1 or -1. */
+static void conn_count_attached(struct nvmf_conn *c, int d)
+{
+	ptrdiff_t tr = c->tr != NULL && c->pg->tgt != NULL ? c->tr - c->pg->tgt->tr : -1;
+
+	nvmf_pg_stats_attach(c->pg, c->qp->qid == 0, (int)tr, d);
+}
+
 void nvmf_conn_set_state(struct nvmf_conn *c, enum nvmf_conn_state s)
 {
+	bool was_attached = nvmf_conn_is_attached(c);
+
 	if (!nvmf_conn_state_change_ok(c->state, s))
 		conn_illegal(c, s);
 	c->state = s;
+	if (was_attached != nvmf_conn_is_attached(c))
+		conn_count_attached(c, was_attached ? -1 : 1);
 	c->qp->closing = s >= NVMF_CONN_CLOSING;
 	c->pg->conn_states[s]++;
 }

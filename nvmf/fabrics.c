@@ -203,16 +203,18 @@ static void connect_done_msg(void *arg)
 	struct nvmf_qpair *qp = cx->c->qp;
 	uint16_t st = cx->status;
 
-	nvmf_conn_connect_end(cx->c, cx->status == NVME_STATUS_SUCCESS);
-	if (st != NVME_STATUS_SUCCESS)
-		connect_log_refusal(cx, st);
-	if (cx->status == NVME_STATUS_SUCCESS) {
+	if (st == NVME_STATUS_SUCCESS) {
+		/* The QID first: the group counts the queue by it when bound. */
 		qp->qid = cx->qid;
 		qp->sqsize = cx->sqsize;
 		qp->sq_head = (uint16_t)(1u % (cx->sqsize + 1u));
 		qp->sq_flow_disabled = cx->sq_flow_disabled;
-		nvmf_ctrlr_conn_bound(cx->c, cx->ctrlr);
 	}
+	nvmf_conn_connect_end(cx->c, st == NVME_STATUS_SUCCESS);
+	if (st != NVME_STATUS_SUCCESS)
+		connect_log_refusal(cx, st);
+	else
+		nvmf_ctrlr_conn_bound(cx->c, cx->ctrlr);
 	req->cpl.cdw0 = cx->cdw0;
 	free(cx);
 	nvmf_req_complete(req, st);

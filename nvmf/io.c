@@ -32,6 +32,9 @@ static struct nvmf_poll_group *req_pg(struct nvmf_request *req)
 
 static void ctx_put(struct nvmf_poll_group *pg, struct nvmf_io_ctx *ctx)
 {
+	if (ctx->st != NULL)
+		ctx->st->inflight--;
+	ctx->st = NULL;
 	if (ctx->scratch != NULL)
 		env_pool_put(ctx->scratch_pool, ctx->scratch);
 	ctx->scratch = NULL;
@@ -130,33 +133,25 @@ static void io_cb(struct nvmf_bio *bio, int status)
 	io_req_complete(ctx, st);
 }
 
-static void count_stats(struct nvmf_request *req, uint64_t len)
+/* A successful command of @len bytes on @ns (stats @st) that started at @start. */
+static void count_stats(struct nvmf_request *req, struct nvmf_ns_pg_stats *st, uint64_t len,
+			uint64_t start)
 {
 	struct nvmf_ctrlr *ctrlr = req->qpair->ctrlr;
 	struct nvmf_poll_group *pg = req_pg(req);
+	bool wr = req->cmd.opc == NVME_OPC_WRITE;
 	struct nvmf_ctrlr_stats *s;
 
+	pg->stats.completed_io++;
+	if (!wr && req->cmd.opc != NVME_OPC_READ && req->cmd.opc != NVME_OPC_COMPARE)
+		return;
+	nvmf_ns_pg_stats_count(pg, st, wr, len, env_ticks() - start);
 	if (ctrlr == NULL || pg->idx >= ctrlr->nstats)
 		return;
-	s = &ctrlr->stats[pg->idx];
 	/* One writer per slot: relaxed load + store is enough. */
-	if (req->cmd.opc == NVME_OPC_READ || req->cmd.opc == NVME_OPC_COMPARE) {
-		atomic_store_explicit(&s->read_cmds,
-				      atomic_load_explicit(&s->read_cmds, memory_order_relaxed) + 1,
-				      memory_order_relaxed);
-		atomic_store_explicit(&s->bytes_read,
-				      atomic_load_explicit(&s->bytes_read, memory_order_relaxed) +
-					  len,
-				      memory_order_relaxed);
-	} else if (req->cmd.opc == NVME_OPC_WRITE) {
-		atomic_store_explicit(
-		    &s->write_cmds, atomic_load_explicit(&s->write_cmds, memory_order_relaxed) + 1,
-		    memory_order_relaxed);
-		atomic_store_explicit(
-		    &s->bytes_written,
-		    atomic_load_explicit(&s->bytes_written, memory_order_relaxed) + len,
-		    memory_order_relaxed);
-	}
+	s = &ctrlr->stats[pg->idx];
+	nvmf_stat_add(wr ? &s->write_cmds : &s->read_cmds, 1);
+	nvmf_stat_add(wr ? &s->bytes_written : &s->bytes_read, len);
 }
 
 /* The bio of @ctx is done: count it, free the context, complete the request. */
@@ -165,7 +160,7 @@ static void io_req_complete(struct nvmf_io_ctx *ctx, uint16_t st)
 	struct nvmf_request *req = ctx->req;
 
 	if (st == NVME_STATUS_SUCCESS)
-		count_stats(req, ctx->bio.len);
+		count_stats(req, ctx->st, ctx->bio.len, ctx->start);
 	ctx_put(req_pg(req), ctx);
 	nvmf_req_complete(req, st);
 }
@@ -285,7 +280,7 @@ static void io_park(struct nvmf_request *req)
  * that sends from any memory: point the request at it, no copy and no bio.
  * @return true when @req was completed here.
  */
-static bool io_read_in_place(struct nvmf_request *req, struct nvmf_ns *ns)
+static bool io_read_in_place(struct nvmf_request *req, struct nvmf_ns *ns, uint64_t start)
 {
 	struct nvmf_bchannel *ch;
 	uint64_t off, len;
@@ -305,7 +300,7 @@ static bool io_read_in_place(struct nvmf_request *req, struct nvmf_ns *ns)
 	/* The backend's memory stays until the transport releases it. */
 	req->c2h_owner = ch;
 	ch->holds++;
-	count_stats(req, len);
+	count_stats(req, nvmf_ns_pg_stats_get(req_pg(req), ns), len, start);
 	nvmf_req_complete(req, NVME_STATUS_SUCCESS);
 	return true;
 }
@@ -313,6 +308,7 @@ static bool io_read_in_place(struct nvmf_request *req, struct nvmf_ns *ns)
 void nvmf_io_exec(struct nvmf_request *req)
 {
 	struct nvmf_poll_group *pg = req_pg(req);
+	uint64_t start = env_ticks();
 	struct nvmf_io_ctx *ctx;
 	struct nvmf_ns *ns;
 	uint32_t nrange;
@@ -323,7 +319,7 @@ void nvmf_io_exec(struct nvmf_request *req)
 		nvmf_req_complete(req, st);
 		return;
 	}
-	if (io_read_in_place(req, ns))
+	if (io_read_in_place(req, ns, start))
 		return;
 	if (req->h2c_lent && !ns->backend->sync_data)
 		nvmf_tr_req_keep_data(req); /* the backend reads it later */
@@ -337,6 +333,10 @@ void nvmf_io_exec(struct nvmf_request *req)
 	ctx->req = req;
 	ctx->nrange = nrange;
 	ctx->lbads = ns->lbads;
+	ctx->start = start;
+	ctx->st = nvmf_ns_pg_stats_get(pg, ns);
+	if (ctx->st != NULL)
+		ctx->st->inflight++;
 	ctx->ch = nvmf_pg_channel(pg, ns->backend);
 	if (ctx->ch != NULL)
 		ctx->ch->holds++; /* until ctx_put() */

@@ -100,6 +100,7 @@ int nvmf_subsystem_add_ns(struct nvmf_subsystem *ss, const char *backend_name,
 	ns->lbads = log2_u32(b->block_size);
 	ns->nsze = b->size / b->block_size;
 	ns_fill_ids(ns, opts);
+	ns->stats_id = ++ss->tgt->ns_serial;
 	b->refs++;
 	atomic_store_explicit(&ss->ns[nsid - 1], ns, memory_order_release);
 	ss->num_ns++;

@@ -132,6 +132,9 @@ struct nvmf_ns {
 	 * and the target to report to (the subsystem may be gone by then). */
 	uint32_t release_pending;
 	struct nvmf_tgt *tgt;
+	uint64_t stats_id; /* a target-wide serial, never reused */
+	/* By poll group index: that group's own stats of it (its thread only). */
+	struct nvmf_ns_pg_stats *pg_stats[NVMF_MAX_GROUPS];
 };
 
 bool nvmf_mem_is_zero(const void *buf, size_t len);
@@ -182,6 +185,14 @@ struct nvmf_ctrlr_stats {
 	_Atomic uint64_t read_cmds;
 	_Atomic uint64_t write_cmds;
 } __attribute__((aligned(64)));
+
+/* A controller's counters summed over its poll groups. */
+struct nvmf_ctrlr_totals {
+	uint64_t bytes_read, bytes_written, read_cmds, write_cmds;
+};
+
+/** Sum @ctrlr's per poll group counters into @t (any thread). */
+void nvmf_ctrlr_sum_stats(struct nvmf_ctrlr *ctrlr, struct nvmf_ctrlr_totals *t);
 
 /*
  * Life of a controller, on the main thread (every change through
@@ -333,8 +344,53 @@ struct nvmf_io_ctx {
 	uint32_t range;  /* DSM: next range */
 	uint32_t nrange; /* DSM: ranges */
 	int status;
+	uint64_t start;              /* env_ticks() when the command began */
+	struct nvmf_ns_pg_stats *st; /* its namespace's stats on this group */
 	SLIST_ENTRY(nvmf_io_ctx) free_link;
 };
+
+/* What one poll group did on one namespace; its own thread only. */
+struct nvmf_ns_pg_stats {
+	uint64_t ns_id;    /* nvmf_ns.stats_id: never reused */
+	uint32_t inflight; /* I/O started and not completed */
+	struct nvmf_io_stats io;
+	struct histogram *lat; /* ticks; NULL when out of memory */
+	LIST_ENTRY(nvmf_ns_pg_stats) link;
+};
+
+/* Counters of one poll group: its own thread only, read there on request. */
+struct nvmf_pg_stats {
+	uint64_t admin_qpairs; /* ever attached to a controller */
+	uint64_t io_qpairs;
+	uint32_t cur_admin_qpairs; /* attached now */
+	uint32_t cur_io_qpairs;
+	uint32_t cur_tr_qpairs[NVMF_MAX_TRANSPORTS]; /* attached now, by transport */
+	uint64_t completed_io;                       /* I/O commands done with success */
+	struct nvmf_io_stats io;
+	LIST_HEAD(, nvmf_ns_pg_stats) ns; /* namespaces it did I/O on */
+};
+
+/** Add @v to a counter that only the calling thread writes (no locked op). */
+static inline void nvmf_stat_add(_Atomic uint64_t *c, uint64_t v)
+{
+	atomic_store_explicit(c, atomic_load_explicit(c, memory_order_relaxed) + v,
+			      memory_order_relaxed);
+}
+
+_Static_assert(NVMF_STATS_MAX_TRANSPORTS == NVMF_MAX_TRANSPORTS, "stats transports");
+
+/**
+ * The stats of @ns on @pg (group thread), created on first use; NULL when
+ * out of memory (the I/O is then not counted).
+ */
+struct nvmf_ns_pg_stats *nvmf_ns_pg_stats_get(struct nvmf_poll_group *pg, struct nvmf_ns *ns);
+/** Count @io (0 = Read/Compare, 1 = Write) of @len bytes that took @ticks. */
+void nvmf_ns_pg_stats_count(struct nvmf_poll_group *pg, struct nvmf_ns_pg_stats *s, bool write,
+			    uint64_t len, uint64_t ticks);
+/** Count a queue pair of @pg that (@d = +1) attached or (-1) detached. */
+void nvmf_pg_stats_attach(struct nvmf_poll_group *pg, bool admin, int tr, int d);
+/** Free @pg's per-namespace stats (group teardown). */
+void nvmf_pg_stats_fini(struct nvmf_poll_group *pg);
 
 struct nvmf_poll_group {
 	struct nvmf_tgt *tgt;
@@ -360,6 +416,7 @@ struct nvmf_poll_group {
 	atomic_bool stop;
 	bool thread_started;
 	uint64_t conn_states[NVMF_CONN_NSTATES]; /* changes into each state */
+	struct nvmf_pg_stats stats;
 };
 
 int nvmf_pg_create(struct nvmf_tgt *tgt, uint32_t idx, uint32_t core, struct nvmf_poll_group **pg);
@@ -413,6 +470,7 @@ struct nvmf_tgt {
 	uint64_t start_tick;
 	struct nvmf_transport_upcalls up;
 	struct tls_keyring *keyring; /* the secure channel's PSKs */
+	uint64_t ns_serial;          /* last nvmf_ns.stats_id given */
 };
 
 /** True on the main thread's group (group 0) or before start. */

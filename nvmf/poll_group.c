@@ -38,6 +38,7 @@ int nvmf_pg_create(struct nvmf_tgt *tgt, uint32_t idx, uint32_t core, struct nvm
 	TAILQ_INIT(&pg->conns);
 	TAILQ_INIT(&pg->ctrlrs);
 	TAILQ_INIT(&pg->pending);
+	LIST_INIT(&pg->stats.ns);
 	snprintf(name, sizeof(name), "nvmf_pg%u", idx);
 	pg->ring = env_ring_create(name, NVMF_MSG_RING_SIZE, ENV_RING_SC);
 	pg->ctxs = calloc(NVMF_IO_CTX_PER_GROUP, sizeof(*pg->ctxs));
@@ -116,6 +117,7 @@ void nvmf_pg_destroy(struct nvmf_poll_group *pg)
 		return;
 	pg_fini_on_thread(pg); /* no-op for a worker that already finished */
 	env_ring_free(pg->ring);
+	nvmf_pg_stats_fini(pg);
 	env_pool_free(pg->scratch);
 	for (uint32_t i = 0; i < pg->nold_scratch; i++)
 		env_pool_free(pg->old_scratch[i]);

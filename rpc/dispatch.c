@@ -7,13 +7,14 @@
 #include <errno.h>
 #include <stdarg.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "rpc/rpc_internal.h"
 
 static const struct rpc_method *const method_tables[] = {
     rpc_methods_misc, rpc_methods_nvmf, rpc_methods_ss,   rpc_methods_ns,
-    rpc_methods_bdev, rpc_methods_nvme, rpc_methods_save,
+    rpc_methods_bdev, rpc_methods_nvme, rpc_methods_save, rpc_methods_stats,
 };
 
 const struct rpc_method *rpc_method_find(const char *name)
@@ -154,10 +155,80 @@ static int finish(struct json_writer *w)
 	return json_writer_finish(w, NULL) != NULL ? 1 : -ENOMEM;
 }
 
-static int call(struct nvmf_tgt *tgt, const struct envelope *env, struct json_writer *resp)
+/* The end of a response: the error when there is no result. @return as finish(). */
+static int req_end(struct rpc_req *r)
+{
+	if (!r->result_started && r->err_code == 0)
+		rpc_error(r, RPC_ERR_INTERNAL, "%s gave no result", r->method);
+	if (!r->result_started)
+		write_error(r->w, r->err_code, r->err_msg);
+	return finish(r->w);
+}
+
+/* A call answered later; see rpc_defer(). */
+struct rpc_call {
+	struct rpc_req r;
+	struct json_writer w;
+	struct rpc_later later;
+	bool notification; /* no id: nothing to send */
+	bool in_dispatch;  /* the method has not returned yet */
+	bool done;         /* answered while in dispatch */
+	bool cancelled;
+};
+
+struct rpc_call *rpc_defer(struct rpc_req *r)
+{
+	struct rpc_call *c = r->later != NULL ? calloc(1, sizeof(*c)) : NULL;
+
+	if (c == NULL) {
+		rpc_error(r, RPC_ERR_INTERNAL, "%s: %s", r->method,
+			  r->later ? "out of memory"
+				   : "answers later, and this caller cannot wait");
+		return NULL;
+	}
+	c->later = *r->later;
+	c->in_dispatch = true;
+	c->w = *r->w; /* the head written so far moves with it */
+	json_writer_init(r->w, r->w->flags);
+	c->r = *r;
+	c->r.w = &c->w;
+	r->call = c;
+	return c;
+}
+
+struct rpc_req *rpc_call_req(struct rpc_call *call)
+{
+	return &call->r;
+}
+
+void rpc_call_done(struct rpc_call *c)
+{
+	const char *text = NULL;
+	size_t len = 0;
+
+	if (req_end(&c->r) > 0 && !c->notification)
+		text = json_writer_finish(&c->w, &len);
+	if (c->in_dispatch) {
+		c->done = true; /* call() hands it over as a plain response */
+		return;
+	}
+	if (!c->cancelled)
+		c->later.fn(c->later.arg, text, len);
+	json_writer_fini(&c->w);
+	free(c);
+}
+
+void rpc_call_cancel(struct rpc_call *call)
+{
+	call->cancelled = true;
+}
+
+static int call(struct nvmf_tgt *tgt, const struct envelope *env, struct json_writer *resp,
+		const struct rpc_later *later, struct rpc_call **pending)
 {
 	const struct rpc_method *m = rpc_method_find(env->method);
-	struct rpc_req r = {.tgt = tgt, .method = env->method, .w = resp};
+	struct rpc_req r = {.tgt = tgt, .method = env->method, .w = resp, .later = later};
+	struct rpc_call *c;
 
 	write_head(resp, env->id);
 	if (m == NULL)
@@ -165,14 +236,28 @@ static int call(struct nvmf_tgt *tgt, const struct envelope *env, struct json_wr
 			  "unknown method '%.64s' (rpc_get_methods lists them)", env->method);
 	else
 		m->fn(&r, env->params);
-	if (!r.result_started && r.err_code == 0)
-		rpc_error(&r, RPC_ERR_INTERNAL, "%s gave no result", env->method);
-	if (!r.result_started)
-		write_error(resp, r.err_code, r.err_msg);
-	return finish(resp);
+	c = r.call;
+	if (c == NULL)
+		return req_end(&r);
+	c->in_dispatch = false;
+	c->notification = env->id == NULL;
+	if (!c->done) {
+		*pending = c;
+		return RPC_HANDLE_LATER;
+	}
+	json_writer_fini(resp);
+	*resp = c->w; /* answered before the method returned */
+	free(c);
+	return json_writer_error(resp) == 0 ? 1 : -ENOMEM;
 }
 
 int rpc_handle(struct nvmf_tgt *tgt, const char *req, size_t len, struct json_writer *resp)
+{
+	return rpc_handle_later(tgt, req, len, resp, NULL, NULL);
+}
+
+int rpc_handle_later(struct nvmf_tgt *tgt, const char *req, size_t len, struct json_writer *resp,
+		     const struct rpc_later *later, struct rpc_call **pending)
 {
 	struct json_limits lim = {.max_size = RPC_MAX_REQUEST};
 	struct json_value *root = NULL;
@@ -196,9 +281,9 @@ int rpc_handle(struct nvmf_tgt *tgt, const char *req, size_t len, struct json_wr
 		write_error(resp, code, msg);
 		rc = finish(resp);
 	} else {
-		rc = call(tgt, &env, resp);
-		if (env.id == NULL)
-			rc = rc < 0 ? rc : 0;
+		rc = call(tgt, &env, resp, later, pending);
+		if (env.id == NULL && rc == 1)
+			rc = 0;
 	}
 	json_free(root);
 	return rc;

@@ -204,14 +204,7 @@ static void write_host(void *arg, const char *hostnqn)
 
 static void write_listener(void *arg, const struct nvmf_listen_addr *a)
 {
-	struct json_writer *w = arg;
-
-	json_obj_begin(w);
-	json_kv_str(w, "trtype", a->trtype == NVMF_TRTYPE_RDMA ? "RDMA" : "TCP");
-	json_kv_str(w, "adrfam", a->adrfam == NVMF_ADRFAM_IPV6 ? "IPv6" : "IPv4");
-	json_kv_str(w, "traddr", a->traddr);
-	json_kv_str(w, "trsvcid", a->trsvcid);
-	json_obj_end(w);
+	rpc_write_listen_addr(arg, NULL, a);
 }
 
 static void write_ns(void *arg, const struct nvmf_ns_info *ns)

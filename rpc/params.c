@@ -217,3 +217,48 @@ int rpc_parse_hex(const char *s, uint8_t *b, size_t n)
 {
 	return hex_parse(s, b, n, false);
 }
+
+void rpc_write_listen_addr(struct json_writer *w, const char *key, const struct nvmf_listen_addr *a)
+{
+	if (key != NULL)
+		json_key(w, key);
+	json_obj_begin(w);
+	json_kv_str(w, "trtype", a->trtype == NVMF_TRTYPE_RDMA ? "RDMA" : "TCP");
+	json_kv_str(w, "adrfam", a->adrfam == NVMF_ADRFAM_IPV6 ? "IPv6" : "IPv4");
+	json_kv_str(w, "traddr", a->traddr);
+	json_kv_str(w, "trsvcid", a->trsvcid);
+	json_obj_end(w);
+}
+
+void rpc_write_fields(struct json_writer *w, const void *obj, const struct rpc_field *tab, size_t n)
+{
+	for (size_t i = 0; i < n; i++) {
+		const void *p = (const char *)obj + tab[i].off;
+
+		switch (tab[i].kind) {
+		case RPC_F_U64:
+			json_kv_uint(w, tab[i].name, *(const uint64_t *)p);
+			break;
+		case RPC_F_U32:
+			json_kv_uint(w, tab[i].name, *(const uint32_t *)p);
+			break;
+		case RPC_F_U16:
+			json_kv_uint(w, tab[i].name, *(const uint16_t *)p);
+			break;
+		case RPC_F_STRP:
+			json_key(w, tab[i].name);
+			if (*(const char *const *)p != NULL)
+				json_str(w, *(const char *const *)p);
+			else
+				json_null(w);
+			break;
+		case RPC_F_UUID:
+			rpc_write_uuid(w, tab[i].name, p);
+			break;
+		case RPC_F_ADDRP:
+			rpc_write_listen_addr(w, tab[i].name,
+					      *(const struct nvmf_listen_addr *const *)p);
+			break;
+		}
+	}
+}

@@ -22,6 +22,8 @@ struct rpc_req {
 	bool result_started;   /**< rpc_result() was called */
 	int err_code;          /**< set by rpc_error(), 0 when none */
 	char err_msg[320];
+	const struct rpc_later *later; /**< NULL: the caller cannot wait */
+	struct rpc_call *call;         /**< set by rpc_defer() */
 };
 
 /** A method: validates @params (NULL when absent), acts, then answers. */
@@ -54,6 +56,7 @@ extern const struct rpc_method rpc_methods_save[];
  * @return 0, -EOPNOTSUPP or -ENOMEM.
  */
 int rpc_save_conf(struct nvmf_tgt *tgt, char **text, char *why, size_t why_len);
+extern const struct rpc_method rpc_methods_stats[];
 
 /** The method called @name, or NULL. */
 const struct rpc_method *rpc_method_find(const char *name);
@@ -70,6 +73,20 @@ void rpc_error_errno(struct rpc_req *r, int rc, const char *what, const char *hi
 
 /** Begin the result: returns the writer, positioned for one value. */
 struct json_writer *rpc_result(struct rpc_req *r);
+
+/**
+ * Answer later: the response (its head written) moves into a call that
+ * outlives the method. Answer through rpc_call_req(), then rpc_call_done().
+ * @return the call, or NULL with @r failed (the caller cannot wait, or out
+ *         of memory).
+ */
+struct rpc_call *rpc_defer(struct rpc_req *r);
+
+/** The request of a deferred @call, to answer with rpc_result() / rpc_error(). */
+struct rpc_req *rpc_call_req(struct rpc_call *call);
+
+/** The answer of @call is complete: send it (or drop it when cancelled) and free @call. */
+void rpc_call_done(struct rpc_call *call);
 
 /** Answer `true` (what SPDK's methods that change state return). */
 void rpc_result_true(struct rpc_req *r);
@@ -152,6 +169,40 @@ void rpc_format_uuid(char buf[37], const uint8_t b[16]);
 /** Write 16 (or 8) bytes as SPDK does: a UUID "8-4-4-4-12", or plain hex. */
 void rpc_write_uuid(struct json_writer *w, const char *key, const uint8_t b[16]);
 void rpc_write_hex(struct json_writer *w, const char *key, const uint8_t *b, size_t n);
+
+/**
+ * Write @a as SPDK's listen_address object {trtype, adrfam, traddr,
+ * trsvcid}, under @key when not NULL.
+ */
+void rpc_write_listen_addr(struct json_writer *w, const char *key,
+			   const struct nvmf_listen_addr *a);
+
+/* ------------------------------------------------------- result objects */
+
+enum rpc_fkind {
+	RPC_F_U64,   /**< uint64_t */
+	RPC_F_U32,   /**< uint32_t */
+	RPC_F_U16,   /**< uint16_t */
+	RPC_F_STRP,  /**< const char * (NULL: written as null) */
+	RPC_F_UUID,  /**< uint8_t[16], as rpc_write_uuid() */
+	RPC_F_ADDRP, /**< const struct nvmf_listen_addr *, as rpc_write_listen_addr() */
+};
+
+/** One member of a result object: its JSON name, and the C field at @off. */
+struct rpc_field {
+	const char *name;
+	enum rpc_fkind kind;
+	size_t off;
+};
+
+#define RPC_FIELD(n, k, st, field)                                                                 \
+	{                                                                                          \
+		.name = (n), .kind = (k), .off = offsetof(st, field)                               \
+	}
+
+/** Write the members @tab (@n entries) of @obj into the open object of @w. */
+void rpc_write_fields(struct json_writer *w, const void *obj, const struct rpc_field *tab,
+		      size_t n);
 
 /** Parse a UUID string / a hex string of @n bytes into @b. @return 0 or -EINVAL. */
 int rpc_parse_uuid(const char *s, uint8_t b[16]);

@@ -10,6 +10,8 @@
  * neither buffer grows without bound: input stops at RPC_MAX_REQUEST
  * (then an error and close), output holds one response. A client that
  * sends garbage gets one Parse error and is closed once it was sent.
+ * A method that answers later (rpc_handle_later) holds its client: nothing
+ * is read or handled until the answer is queued.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -44,12 +46,13 @@ struct rpc_client {
 	struct rpc_frame frame;
 	char *out;
 	size_t out_len, out_off;
-	bool eof;     /* the peer shut down its side */
-	bool closing; /* close once the output is sent */
-	bool want_out;
+	bool eof;             /* the peer shut down its side */
+	bool closing;         /* close once the output is sent */
 	bool more;            /* complete requests may wait in the input: serve without an event */
 	uint64_t drain_until; /* closing, output sent: dropping input until then */
 	size_t drained;
+	struct rpc_call *pending; /* a call answered later, or NULL */
+	uint32_t events;          /* what epoll watches */
 };
 
 struct rpc_server {
@@ -76,6 +79,8 @@ static void client_close(struct rpc_server *srv, unsigned slot)
 {
 	struct rpc_client *c = srv->clients[slot];
 
+	if (c->pending != NULL)
+		rpc_call_cancel(c->pending);
 	epoll_ctl(srv->epfd, EPOLL_CTL_DEL, c->fd, NULL);
 	close(c->fd);
 	free(c->in);
@@ -84,16 +89,16 @@ static void client_close(struct rpc_server *srv, unsigned slot)
 	srv->clients[slot] = NULL;
 }
 
-/* Watch for input when no output is pending, for output otherwise. */
+/* Watch for input when no output is pending, for output otherwise; nothing while a call waits. */
 static void client_watch(struct rpc_server *srv, unsigned slot)
 {
 	struct rpc_client *c = srv->clients[slot];
-	bool want_out = c->out_off < c->out_len;
-	struct epoll_event ev = {.events = want_out ? EPOLLOUT : EPOLLIN, .data.u32 = slot + 1};
+	uint32_t events = c->pending ? 0 : c->out_off < c->out_len ? EPOLLOUT : EPOLLIN;
+	struct epoll_event ev = {.events = events, .data.u32 = slot + 1};
 
-	if (want_out != c->want_out)
+	if (events != c->events)
 		epoll_ctl(srv->epfd, EPOLL_CTL_MOD, c->fd, &ev);
-	c->want_out = want_out;
+	c->events = events;
 }
 
 /* Queue @len bytes of response plus a newline. @return 0 or -ENOMEM. */
@@ -162,9 +167,21 @@ static void client_consume(struct rpc_client *c, size_t n)
 	rpc_frame_reset(&c->frame);
 }
 
+/* The answer of the client's pending call: queue it, serve the client again. */
+static void client_answered(void *arg, const char *text, size_t len)
+{
+	struct rpc_client *c = arg;
+
+	c->pending = NULL;
+	if (text != NULL && client_queue(c, text, len) != 0)
+		c->closing = true;
+	c->more = true;
+}
+
 /* Handle one complete request if there is one. @return 1 handled, 0 none, <0 error. */
 static int client_one(struct rpc_server *srv, struct rpc_client *c)
 {
+	struct rpc_later later = {.fn = client_answered, .arg = c};
 	struct json_writer w;
 	size_t start, end, len;
 	const char *text;
@@ -185,9 +202,9 @@ static int client_one(struct rpc_server *srv, struct rpc_client *c)
 		return 0;
 	}
 	json_writer_init(&w, 0);
-	rc = rpc_handle(srv->tgt, c->in + start, end - start, &w);
+	rc = rpc_handle_later(srv->tgt, c->in + start, end - start, &w, &later, &c->pending);
 	client_consume(c, end);
-	if (rc > 0 && (text = json_writer_finish(&w, &len)) != NULL)
+	if (rc == 1 && (text = json_writer_finish(&w, &len)) != NULL)
 		rc = client_queue(c, text, len);
 	json_writer_fini(&w);
 	return rc < 0 ? rc : 1;
@@ -249,10 +266,16 @@ static void client_serve(struct rpc_server *srv, unsigned slot, bool readable)
 		return;
 	}
 
+	if (c->pending != NULL) {
+		c->more = false;
+		client_watch(srv, slot);
+		return;
+	}
 	if (rc == 0 && readable && !c->eof && !c->closing && c->out_off == c->out_len)
 		rc = client_read(c);
 	c->more = false;
-	for (unsigned i = 0; rc == 0 && !c->closing && c->out_off == c->out_len; i++) {
+	for (unsigned i = 0; rc == 0 && !c->closing && c->out_off == c->out_len && !c->pending;
+	     i++) {
 		if (i == REQS_PER_POLL) {
 			c->more = true; /* budget spent: the next poll goes on */
 			break;
@@ -263,7 +286,7 @@ static void client_serve(struct rpc_server *srv, unsigned slot, bool readable)
 		if (rc == 1)
 			rc = client_flush(c);
 	}
-	if (rc < 0 || (c->out_off == c->out_len && c->eof && c->in_len == 0)) {
+	if (rc < 0 || (!c->pending && c->out_off == c->out_len && c->eof && c->in_len == 0)) {
 		client_close(srv, slot);
 		return;
 	}
@@ -302,6 +325,7 @@ static void accept_some(struct rpc_server *srv)
 			continue;
 		}
 		c->fd = fd;
+		c->events = EPOLLIN;
 		rpc_frame_reset(&c->frame);
 		srv->clients[slot] = c;
 	}

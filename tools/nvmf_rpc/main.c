@@ -5,6 +5,7 @@
  *   nvmf_rpc [-s SOCK] raw METHOD [JSON-PARAMS]
  *   nvmf_rpc [-s SOCK] subsystem|ns|listener|host|bdev|transport ... (--help)
  *   nvmf_rpc [-s SOCK] import-nvmetcli [--dry-run] FILE
+ *   nvmf_rpc [-s SOCK] stats [--watch] [--count N]
  *
  * Prints the result (pretty JSON; nothing for a plain `true`; a conf file
  * from save_config as its text). Exit status:
@@ -24,7 +25,8 @@ static void usage(FILE *f)
 		   "  -s SOCK   the target's RPC socket (default " RPC_DEFAULT_SOCKET ")\n"
 		   "commands: subsystem add|del|list, ns add|del, listener add|del, host add|del,\n"
 		   "          bdev malloc|null|list, transport create, save-config,\n"
-		   "          import-nvmetcli [--dry-run] FILE (the kernel target's JSON)\n");
+		   "          import-nvmetcli [--dry-run] FILE (the kernel target's JSON),\n"
+		   "          stats [--watch] [--count N]\n");
 }
 
 /* raw: @params_text parsed and written as "params". @return 0 or 2. */
@@ -105,6 +107,8 @@ int main(int argc, char **argv)
 	}
 	if (strcmp(argv[i], "import-nvmetcli") == 0)
 		return nvmf_rpc_import_nvmetcli(sock, argc - i, argv + i);
+	if (strcmp(argv[i], "stats") == 0)
+		return nvmf_rpc_stats(sock, argc - i, argv + i);
 	json_writer_init(&params, 0);
 	if (strcmp(argv[i], "raw") == 0) {
 		if (argc - i < 2 || argc - i > 3) {

@@ -32,4 +32,10 @@ int nvmf_rpc_build(int argc, char **argv, const char **method, struct json_write
  */
 int nvmf_rpc_import_nvmetcli(const char *sock, int argc, char **argv);
 
+/**
+ * The stats command: @argv[0] is "stats", then its options. Calls the
+ * server at @sock, prints rates. @return the exit status (0, 1, 2).
+ */
+int nvmf_rpc_stats(const char *sock, int argc, char **argv);
+
 #endif /* NVMF_TGT_TOOLS_NVMF_RPC_H */

@@ -16,29 +16,73 @@
 #include <cmocka.h>
 
 #include "nvmf.h"
+#include "nvmf/nvmf_internal.h" /* nvmf_tgt_poll(), for answers that come later */
 #include "rpc.h"
 #include "util_json.h"
 
 /** The last response, parsed (freed by the next call). */
 static struct json_value *g_resp;
+/** Set when an answer that came later was parsed into g_resp. */
+static bool g_answered;
+
+static inline void rpc_t_answered(void *arg, const char *text, size_t len)
+{
+	(void)arg;
+	if (text != NULL)
+		assert_int_equal(json_parse(text, len, NULL, &g_resp, NULL), 0);
+	g_answered = true;
+}
+
+/** Poll @tgt's main group until the call answers (the other groups run on their own threads). */
+static inline void rpc_t_wait(struct nvmf_tgt *tgt)
+{
+	for (unsigned long i = 0; !g_answered; i++) {
+		assert_true(i < 100000000ul);
+		nvmf_tgt_poll(tgt);
+	}
+}
 
 /** Send @text to @tgt's dispatcher; @return the parsed response (or NULL for none). */
 static inline const struct json_value *rpc_t_raw(struct nvmf_tgt *tgt, const char *text)
 {
+	const struct rpc_later later = {.fn = rpc_t_answered};
+	struct rpc_call *call = NULL;
 	struct json_writer w;
 	size_t len;
 	int rc;
 
 	json_free(g_resp);
 	g_resp = NULL;
+	g_answered = false;
 	json_writer_init(&w, 0);
-	rc = rpc_handle(tgt, text, strlen(text), &w);
+	rc = rpc_handle_later(tgt, text, strlen(text), &w, &later, &call);
 	assert_true(rc >= 0);
-	if (rc == 1) {
+	if (rc == RPC_HANDLE_LATER) {
+		assert_non_null(call);
+		rpc_t_wait(tgt);
+	} else if (rc == 1) {
 		const char *out = json_writer_finish(&w, &len);
 		assert_non_null(out);
 		assert_int_equal(json_parse(out, len, NULL, &g_resp, NULL), 0);
 	}
+	json_writer_fini(&w);
+	return g_resp;
+}
+
+/** Send @text with rpc_handle(), a caller that cannot wait; @return the parsed response. */
+static inline const struct json_value *rpc_t_raw_sync(struct nvmf_tgt *tgt, const char *text)
+{
+	struct json_writer w;
+	const char *out;
+	size_t len;
+
+	json_free(g_resp);
+	g_resp = NULL;
+	json_writer_init(&w, 0);
+	assert_int_equal(rpc_handle(tgt, text, strlen(text), &w), 1);
+	out = json_writer_finish(&w, &len);
+	assert_non_null(out);
+	assert_int_equal(json_parse(out, len, NULL, &g_resp, NULL), 0);
 	json_writer_fini(&w);
 	return g_resp;
 }
