@@ -150,6 +150,7 @@ void conf_sect_free(struct conf_section *s)
 
 		free(g->reactor_mask);
 		free(g->core_list);
+		free(g->resv_dir);
 		break;
 	}
 	case CONF_SECT_TRANSPORT:
