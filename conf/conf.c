@@ -156,6 +156,8 @@ void conf_tgt_opts(const struct conf *c, struct nvmf_tgt_opts *opts)
 		opts->idle_sleep = c->global->idle_sleep;
 	if (conf_seen(&c->global->hdr, us_idx))
 		opts->idle_us = c->global->idle_us;
+	if (c->global->resv_dir != NULL)
+		snprintf(opts->resv_dir, sizeof(opts->resv_dir), "%s", c->global->resv_dir);
 }
 
 unsigned conf_pci_allow(const struct conf *c, const char **addrs, unsigned max)

@@ -50,6 +50,7 @@ struct conf_global {
 	int log_level;
 	bool idle_sleep;
 	uint32_t idle_us;
+	char *resv_dir;
 };
 
 struct conf_transport {

@@ -52,6 +52,7 @@ const struct conf_directive conf_directives[] = {
      .enum_values = log_values},
     {D(G, "IdleSleep", NULL, CONF_BOOL, GL(idle_sleep), 0)},
     {D(G, "IdleSleepUs", NULL, CONF_INT, GL(idle_us), 0), .min = 0, .max = 10000000},
+    {D(G, "ReservationDir", NULL, CONF_STRING, GL(resv_dir), 0), .min = 0, .max = 200},
 
     /* [Transport] */
     {D(T, "Type", NULL, CONF_CUSTOM, TR(trtype), REQ), .parse = conf_parse_trtype},
@@ -152,6 +153,7 @@ void conf_sect_free(struct conf_section *s)
 
 		free(g->reactor_mask);
 		free(g->core_list);
+		free(g->resv_dir);
 		break;
 	}
 	case CONF_SECT_TRANSPORT:

@@ -482,6 +482,31 @@ _Static_assert(sizeof(struct nvme_resv_status) == 24, "resv status header");
 _Static_assert(offsetof(struct nvme_resv_status, regctl) == 5, "resv status regctl");
 _Static_assert(offsetof(struct nvme_resv_status, ptpls) == 9, "resv status ptpls");
 
+/** Extended Reservation Status header (Report with EDS set), 64 bytes. */
+struct nvme_resv_status_ext {
+	uint32_t gen;
+	uint8_t rtype;
+	uint16_t regctl;
+	uint8_t rsvd7[2];
+	uint8_t ptpls;
+	uint8_t rsvd10[54];
+} __attribute__((packed));
+_Static_assert(sizeof(struct nvme_resv_status_ext) == 64, "extended resv status header");
+_Static_assert(offsetof(struct nvme_resv_status_ext, ptpls) == 9, "extended resv status ptpls");
+
+/* Reservation Report CDW11: bit 0 EDS (extended data structure). */
+#define NVME_RESV_REPORT_EDS (1u << 0)
+
+/* Identify Namespace RESCAP (byte 31). */
+#define NVME_NS_RESCAP_PTPL (1u << 0)
+#define NVME_NS_RESCAP_WE (1u << 1)
+#define NVME_NS_RESCAP_EA (1u << 2)
+#define NVME_NS_RESCAP_WE_RO (1u << 3)
+#define NVME_NS_RESCAP_EA_RO (1u << 4)
+#define NVME_NS_RESCAP_WE_AR (1u << 5)
+#define NVME_NS_RESCAP_EA_AR (1u << 6)
+#define NVME_NS_RESCAP_IEK_13 (1u << 7)
+
 /** Registered controller data structure (extended, 128-bit host id), 64 bytes. */
 struct nvme_resv_ctrl_ext {
 	uint16_t cntlid;

@@ -45,7 +45,12 @@ struct nvmf_tgt_opts {
 	uint32_t max_subsystems; /**< default 1024 */
 	bool idle_sleep;         /**< poll groups sleep when idle (see idle_us) */
 	uint32_t idle_us;        /**< idle time before sleeping, microseconds */
+	/** Where reservation states that persist through power loss live;
+	 *  empty: no PTPL. Default NVMF_RESV_DIR_DEFAULT. */
+	char resv_dir[256];
 };
+
+#define NVMF_RESV_DIR_DEFAULT "/var/lib/nvmf-tgt/reservations"
 
 /** Fill @opts with defaults. */
 void nvmf_tgt_opts_init(struct nvmf_tgt_opts *opts);

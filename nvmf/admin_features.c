@@ -28,6 +28,8 @@ static bool feat_changeable(uint8_t fid)
 	case NVME_FEAT_NUMBER_OF_QUEUES:
 	case NVME_FEAT_ASYNC_EVENT_CONFIG:
 	case NVME_FEAT_KEEP_ALIVE_TIMER:
+	case NVME_FEAT_RESERVATION_NOTIFICATION_MASK:
+	case NVME_FEAT_RESERVATION_PERSISTENCE:
 		return true;
 	default:
 		return false;
@@ -74,6 +76,9 @@ static uint16_t get_value(struct nvmf_request *req, struct nvmf_ctrlr *ctrlr, ui
 		return NVME_STATUS_SUCCESS;
 	case NVME_FEAT_HOST_IDENTIFIER:
 		return get_host_id(req, ctrlr);
+	case NVME_FEAT_RESERVATION_NOTIFICATION_MASK:
+	case NVME_FEAT_RESERVATION_PERSISTENCE:
+		return nvmf_resv_get_feature(req, fid);
 	default:
 		return NVMF_ST_INVALID_FIELD;
 	}
@@ -141,6 +146,9 @@ static uint16_t set_value(struct nvmf_request *req, struct nvmf_ctrlr *ctrlr, ui
 	case NVME_FEAT_HOST_IDENTIFIER:
 		/* Set by Connect on fabrics. */
 		return NVMF_ST_DNR(NVME_STATUS_GENERIC(NVME_SC_COMMAND_SEQUENCE_ERROR));
+	case NVME_FEAT_RESERVATION_NOTIFICATION_MASK:
+	case NVME_FEAT_RESERVATION_PERSISTENCE:
+		return nvmf_resv_set_feature(req, fid);
 	default:
 		return NVMF_ST_INVALID_FIELD;
 	}

@@ -83,8 +83,8 @@ static void id_ctrl_fill(struct nvme_id_ctrl *id, struct nvmf_ctrlr *ctrlr, stru
 	id->nn = disc ? 0 : ss->max_nsid;
 	id->mnan = disc ? 0 : ss->max_nsid;
 	if (!disc) {
-		id->oncs =
-		    NVME_CTRL_ONCS_COMPARE | NVME_CTRL_ONCS_DSM | NVME_CTRL_ONCS_WRITE_ZEROES;
+		id->oncs = NVME_CTRL_ONCS_COMPARE | NVME_CTRL_ONCS_DSM |
+			   NVME_CTRL_ONCS_WRITE_ZEROES | NVME_CTRL_ONCS_RESERVATIONS;
 		/* Bits 2:1 = 10b: Flush with NSID FFFFFFFFh is not supported. */
 		if (nvmf_ss_has_vwc(ss))
 			id->vwc = NVME_CTRL_VWC_PRESENT | (2u << 1);
@@ -110,6 +110,7 @@ static uint16_t id_ns_fill(struct nvme_id_ns *id, struct nvmf_ctrlr *ctrlr, uint
 	id->nlbaf = 0;
 	id->flbas = 0;
 	id->nmic = NVME_NS_NMIC_SHARED;
+	id->rescap = nvmf_resv_rescap(ctrlr->ss->tgt);
 	id->lbaf[0].lbads = ns->lbads;
 	nvme_le128_set(id->nvmcap, ns->nsze * ns->block_size);
 	memcpy(id->nguid, ns->nguid, sizeof(id->nguid));

@@ -54,7 +54,13 @@ static void effects_fill(struct nvme_cmd_effects_log *e)
 					NVME_OPC_KEEP_ALIVE};
 	static const uint8_t io_change[] = {NVME_OPC_WRITE, NVME_OPC_WRITE_ZEROES,
 					    NVME_OPC_DATASET_MANAGEMENT};
-	static const uint8_t io_read[] = {NVME_OPC_FLUSH, NVME_OPC_READ, NVME_OPC_COMPARE};
+	static const uint8_t io_read[] = {NVME_OPC_FLUSH,
+					  NVME_OPC_READ,
+					  NVME_OPC_COMPARE,
+					  NVME_OPC_RESERVATION_REGISTER,
+					  NVME_OPC_RESERVATION_REPORT,
+					  NVME_OPC_RESERVATION_ACQUIRE,
+					  NVME_OPC_RESERVATION_RELEASE};
 
 	for (size_t i = 0; i < sizeof(admin); i++)
 		e->acs[admin[i]] = NVME_CMD_EFFECTS_CSUPP;
@@ -86,6 +92,9 @@ static size_t log_build(uint8_t lid, void *buf, struct nvmf_ctrlr *ctrlr, bool r
 	case NVME_LOG_COMMAND_EFFECTS:
 		effects_fill(buf);
 		return sizeof(struct nvme_cmd_effects_log);
+	case NVME_LOG_RESERVATION_NOTIFICATION:
+		nvmf_resv_log_fill(ctrlr, buf, rae);
+		return sizeof(struct nvme_resv_notification_log);
 	default:
 		return 0;
 	}

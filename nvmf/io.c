@@ -312,9 +312,16 @@ void nvmf_io_exec(struct nvmf_request *req)
 	struct nvmf_io_ctx *ctx;
 	struct nvmf_ns *ns;
 	uint32_t nrange;
-	uint16_t st = io_parse(req, &ns, &nrange);
+	uint16_t st;
 	int rc;
 
+	if (nvmf_resv_is_cmd(req->cmd.opc)) {
+		nvmf_resv_exec(req);
+		return;
+	}
+	st = io_parse(req, &ns, &nrange);
+	if (st == NVME_STATUS_SUCCESS)
+		st = nvmf_resv_io_check(req, ns);
 	if (st != NVME_STATUS_SUCCESS || dsm_noop(req, ns)) {
 		nvmf_req_complete(req, st);
 		return;

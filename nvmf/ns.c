@@ -101,6 +101,10 @@ int nvmf_subsystem_add_ns(struct nvmf_subsystem *ss, const char *backend_name,
 	ns->nsze = b->size / b->block_size;
 	ns_fill_ids(ns, opts);
 	ns->stats_id = ++ss->tgt->ns_serial;
+	if (nvmf_resv_ns_init(ns) != 0) {
+		free(ns);
+		return -ENOMEM;
+	}
 	b->refs++;
 	atomic_store_explicit(&ss->ns[nsid - 1], ns, memory_order_release);
 	ss->num_ns++;
@@ -117,6 +121,7 @@ static void ns_release_ack(void *arg)
 	if (--ns->release_pending > 0)
 		return;
 	tgt->pending_ns_free--;
+	nvmf_resv_ns_free(ns);
 	free(ns);
 }
 
@@ -138,6 +143,7 @@ static void ns_release_on_group(void *arg)
 static void ns_release(struct nvmf_tgt *tgt, struct nvmf_ns *ns)
 {
 	if (!tgt->started) {
+		nvmf_resv_ns_free(ns);
 		free(ns); /* no poll group runs: none can hold it */
 		return;
 	}

@@ -24,6 +24,7 @@
 #include "nvmf.h"
 #include "nvmf_transport.h"
 #include "nvmf/backend.h"
+#include "nvmf/resv.h"
 
 #define NVMF_MAX_TRANSPORTS 4
 #define NVMF_MAX_BACKENDS 1024
@@ -135,6 +136,9 @@ struct nvmf_ns {
 	uint64_t stats_id; /* a target-wide serial, never reused */
 	/* By poll group index: that group's own stats of it (its thread only). */
 	struct nvmf_ns_pg_stats *pg_stats[NVMF_MAX_GROUPS];
+	/* Reservations (resv.c): the main thread's state, the I/O path's view. */
+	struct nvmf_resv *resv;
+	_Atomic(struct nvmf_resv_view *) resv_view;
 };
 
 bool nvmf_mem_is_zero(const void *buf, size_t len);
@@ -177,6 +181,7 @@ bool nvmf_ss_has_vwc(struct nvmf_subsystem *ss);
 /* Notice events a controller reports, as bits of notice_pending/_masked. */
 #define NVMF_NOTICE_NS_ATTR (1u << 0)  /* NVM: Namespace Attribute Changed, log 04h */
 #define NVMF_NOTICE_DISC_LOG (1u << 1) /* discovery: Discovery Log Page Change, log 70h */
+#define NVMF_NOTICE_RESV (1u << 2)     /* NVM: Reservation Log Page Available, log 80h */
 
 /* Per poll group counters of one controller: one writer, relaxed atomics. */
 struct nvmf_ctrlr_stats {
@@ -248,6 +253,7 @@ struct nvmf_ctrlr {
 	uint32_t nchanged;
 	bool changed_overflow;
 	uint64_t error_count;
+	struct nvmf_resv_log resv_log;
 
 	/* Per poll group, indexed by group index; allocated with the ctrlr. */
 	uint32_t nstats;
@@ -462,8 +468,9 @@ struct nvmf_tgt {
 	uint32_t num_ctrlrs;
 	uint64_t ctrlr_states[NVMF_CTRLR_NSTATES]; /* changes into each state */
 	uint32_t pending_ns_free;
-	uint32_t scratch_size;  /* the groups' Compare buffers, once pending grows are in */
-	uint32_t scratch_grows; /* times grown while running */
+	uint32_t pending_resv_views; /* replaced, waiting for the groups' boundary */
+	uint32_t scratch_size;       /* the groups' Compare buffers, once pending grows are in */
+	uint32_t scratch_grows;      /* times grown while running */
 	struct nvmf_backend_list deleting; /* deleted, waiting for the groups' channels */
 	nvmf_main_poll_fn main_poller;
 	void *main_poller_arg;

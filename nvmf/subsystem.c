@@ -74,6 +74,7 @@ void nvmf_ss_free(struct nvmf_subsystem *ss)
 		struct nvmf_ns *ns = atomic_load(&ss->ns[i]);
 		if (ns != NULL) {
 			ns->backend->refs--;
+			nvmf_resv_ns_free(ns);
 			free(ns);
 		}
 	}

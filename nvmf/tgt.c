@@ -22,6 +22,7 @@ void nvmf_tgt_opts_init(struct nvmf_tgt_opts *opts)
 	opts->max_subsystems = 1024;
 	opts->idle_sleep = false;
 	opts->idle_us = 1000;
+	snprintf(opts->resv_dir, sizeof(opts->resv_dir), "%s", NVMF_RESV_DIR_DEFAULT);
 }
 
 static int discovery_ss_create(struct nvmf_tgt *tgt)
@@ -374,7 +375,8 @@ static void teardown_all_ctrlrs(struct nvmf_subsystem *ss)
 static bool shutdown_done(struct nvmf_tgt *tgt)
 {
 	return atomic_load(&tgt->live_conns) == 0 && tgt->num_ctrlrs == 0 &&
-	       tgt->pending_ns_free == 0 && TAILQ_EMPTY(&tgt->deleting);
+	       tgt->pending_ns_free == 0 && tgt->pending_resv_views == 0 &&
+	       TAILQ_EMPTY(&tgt->deleting);
 }
 
 void nvmf_tgt_shutdown(struct nvmf_tgt *tgt)

@@ -62,8 +62,10 @@ static void save_tgt_opts(struct save *s, struct nvmf_tgt *tgt)
 	struct nvmf_tgt_opts o;
 
 	nvmf_tgt_get_opts(tgt, &o);
-	fprintf(s->f, "  IdleSleep %s\n  IdleSleepUs %u\n\n", o.idle_sleep ? "Yes" : "No",
-		o.idle_us);
+	fprintf(s->f, "  IdleSleep %s\n  IdleSleepUs %u\n", o.idle_sleep ? "Yes" : "No", o.idle_us);
+	if (o.resv_dir[0] != '\0')
+		fprintf(s->f, "  ReservationDir %s\n", o.resv_dir);
+	fputc('\n', s->f);
 }
 
 static void save_transport(void *arg, const char *name, const struct nvmf_transport_opts *o)
