@@ -212,6 +212,9 @@ static int ctrlr_attach(struct nvme_pcie_ctrlr *pc)
 			  addr);
 		return -ENODEV;
 	}
+	rc = nvme_pcie_claim_ctrlr(pc);
+	if (rc != 0)
+		return rc;
 	rc = env_pci_attach(&a, &pc->dev);
 	if (rc != 0)
 		return rc;
@@ -286,6 +289,8 @@ static void ctrlr_release(struct nvme_pcie_ctrlr *pc)
 		free(nvme_pcie_qpair(pc->base.adminq));
 	}
 	env_pci_detach(pc->dev);
+	if (pc->claimed)
+		nvme_pcie_unclaim(pc->claim_fd);
 	pthread_mutex_destroy(&pc->admin_lock);
 	free(pc);
 }
