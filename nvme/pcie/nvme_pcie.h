@@ -34,6 +34,23 @@ int nvme_pcie_probe(const char *const *allow, unsigned num_allow,
  */
 int nvme_pcie_set_timeout(struct nvme_ctrlr *ctrlr, uint32_t timeout_ms);
 
+/**
+ * Submit an admin command to local controller @ctrlr from any thread (the
+ * controller's admin lock is held; nvme_ctrlr_admin_raw() is for the
+ * owning thread only). The callback runs inside a later
+ * nvme_pcie_admin_poll(), on the thread that polls.
+ * @return 0, -EAGAIN (queue full), -ENXIO (failed), -EINVAL (not PCIe).
+ */
+int nvme_pcie_admin_submit(struct nvme_ctrlr *ctrlr, const struct nvme_cmd *cmd, void *buf,
+			   uint32_t len, nvme_cb cb, void *arg);
+
+/**
+ * Reap admin completions of local controller @ctrlr from any thread; does
+ * not wait when another thread holds the admin queue (returns 0 then).
+ * @return completions processed, -ENXIO (failed), -EINVAL (not PCIe).
+ */
+int nvme_pcie_admin_poll(struct nvme_ctrlr *ctrlr);
+
 /** Where the claim lock files are: $NVMF_TGT_LOCK_DIR, or else /var/tmp. */
 #define NVME_PCIE_CLAIM_DIR_ENV "NVMF_TGT_LOCK_DIR"
 #define NVME_PCIE_CLAIM_DIR "/var/tmp"
