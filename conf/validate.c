@@ -8,6 +8,7 @@
 #include <strings.h>
 
 #include "conf/conf_internal.h"
+#include "env.h"
 
 static bool is_backend(const struct conf_section *s)
 {
@@ -128,6 +129,36 @@ static void check_backends(const struct conf *c, struct conf_errors *errs)
 			conf_err(errs, c->name, seen_line(&b->hdr, "Size"),
 				 "Size %llu is not a multiple of BlockSize %d",
 				 (unsigned long long)b->size, b->block_size);
+	}
+}
+
+static bool same_pci(const struct env_pci_addr *a, const struct env_pci_addr *b)
+{
+	return a->domain == b->domain && a->bus == b->bus && a->dev == b->dev && a->func == b->func;
+}
+
+/* One drive, one owner: two [Nvme] sections may not name the same PCI function. */
+static void check_nvme_addrs(const struct conf *c, struct conf_errors *errs)
+{
+	for (unsigned i = 0; i < c->n_sects; i++) {
+		const struct conf_backend *b = (const void *)c->sects[i], *o;
+		struct env_pci_addr ab, ao;
+
+		if (b->hdr.type != CONF_SECT_NVME || !b->path ||
+		    env_pci_addr_parse(b->path, &ab) != 0)
+			continue;
+		for (unsigned j = 0; j < i; j++) {
+			o = (const void *)c->sects[j];
+			if (o->hdr.type != CONF_SECT_NVME || !o->path ||
+			    env_pci_addr_parse(o->path, &ao) != 0 || !same_pci(&ab, &ao))
+				continue;
+			conf_err(errs, c->name, seen_line(&b->hdr, "TrAddr"),
+				 "[Nvme] %s: TrAddr %s is the drive of [Nvme] %s at %s:%u already "
+				 "(one drive, one owner: list its namespaces in one section)",
+				 b->name ? b->name : "", b->path, o->name ? o->name : "", c->name,
+				 seen_line(&o->hdr, "TrAddr"));
+			break;
+		}
 	}
 }
 
@@ -290,5 +321,6 @@ void conf_validate(const struct conf *c, struct conf_errors *errs)
 	check_global(c, errs);
 	check_transports(c, errs);
 	check_backends(c, errs);
+	check_nvme_addrs(c, errs);
 	check_subsystems(c, errs);
 }

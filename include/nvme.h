@@ -184,6 +184,32 @@ int nvme_ctrlr_poll_admin(struct nvme_ctrlr *ctrlr);
 int nvme_ctrlr_discovery_log(struct nvme_ctrlr *ctrlr, struct nvmf_discovery_log_hdr **log,
 			     size_t *len);
 
+/* Drive management (admin queue, synchronous, the owning thread). Each
+ * returns 0 when the command completed (its status in @cpl, which may be
+ * NULL), -EINVAL for a bad argument, -ETIMEDOUT or -ENXIO. Buffers as for
+ * nvme_ctrlr_admin_raw(). Format NVM may take long: connect with a
+ * timeout_ms that covers it. */
+
+/** Get Log Page @lid of @nsid: @len bytes (dword multiple) from @offset. */
+int nvme_ctrlr_get_log(struct nvme_ctrlr *ctrlr, uint8_t lid, uint32_t nsid, void *buf,
+		       uint32_t len, uint64_t offset, struct nvme_cpl *cpl);
+
+/**
+ * Format NVM namespace @nsid (NVME_NSID_ALL: all) with LBA format @lbaf
+ * and Secure Erase Settings @ses (0 none, 1 user data erase, 2 crypto).
+ * Every block of the namespace is lost.
+ */
+int nvme_ctrlr_format(struct nvme_ctrlr *ctrlr, uint32_t nsid, uint8_t lbaf, uint8_t ses,
+		      struct nvme_cpl *cpl);
+
+/** Firmware Image Download: @len bytes (dword multiple) at byte @offset of the image. */
+int nvme_ctrlr_fw_download(struct nvme_ctrlr *ctrlr, const void *buf, uint32_t len, uint32_t offset,
+			   struct nvme_cpl *cpl);
+
+/** Firmware Commit of slot @slot (0-7) with commit action @action (0-7). */
+int nvme_ctrlr_fw_commit(struct nvme_ctrlr *ctrlr, uint8_t slot, uint8_t action,
+			 struct nvme_cpl *cpl);
+
 /** Options of an I/O queue pair. */
 struct nvme_qpair_opts {
 	uint32_t queue_size; /**< entries; 0 = the controller options' io_queue_size */

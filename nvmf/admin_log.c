@@ -10,7 +10,7 @@
 #include "env.h"
 #include "nvmf/nvmf_internal.h"
 
-#define HEALTH_TEMPERATURE_K 293 /* a constant 20 C: nothing here has a sensor */
+#define HEALTH_TEMPERATURE_K 293 /* 20 C when no local drive is behind the namespaces */
 #define DATA_UNIT_BYTES (512ull * 1000)
 
 static void health_fill(struct nvme_health_log *h, struct nvmf_ctrlr *ctrlr)
@@ -29,7 +29,7 @@ static void health_fill(struct nvme_health_log *h, struct nvmf_ctrlr *ctrlr)
 	nvme_le128_set(h->host_write_commands, t.write_cmds);
 	nvme_le128_set(h->power_cycles, 1);
 	nvme_le128_set(h->power_on_hours, hours);
-	nvme_le128_set(h->num_error_info_log_entries, ctrlr->error_count);
+	nvme_le128_set(h->num_error_info_log_entries, nvmf_errlog_count(&ctrlr->errlog));
 	h->temp_sensor[0] = HEALTH_TEMPERATURE_K;
 }
 
@@ -75,7 +75,7 @@ static size_t log_build(uint8_t lid, void *buf, struct nvmf_ctrlr *ctrlr, bool r
 {
 	switch (lid) {
 	case NVME_LOG_ERROR:
-		return NVMF_ERROR_LOG_MAX * sizeof(struct nvme_error_log_entry);
+		return nvmf_errlog_fill(&ctrlr->errlog, buf, NVMF_ERROR_LOG_MAX);
 	case NVME_LOG_HEALTH_INFORMATION:
 		health_fill(buf, ctrlr);
 		return sizeof(struct nvme_health_log);
@@ -118,6 +118,8 @@ uint16_t nvmf_admin_get_log_page(struct nvmf_request *req)
 	}
 	memset(buf, 0, sizeof(buf));
 	len = log_build(lid, buf, ctrlr, rae);
+	if (lid == NVME_LOG_HEALTH_INFORMATION && !nvmf_health_fill(req, (void *)buf))
+		return NVMF_STATUS_ASYNC; /* parked until the drives answer (health.c) */
 	if (len == 0)
 		return NVMF_ST_DNR(NVME_STATUS_CMD(NVME_SC_INVALID_LOG_PAGE));
 	if (off >= len)

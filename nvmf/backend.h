@@ -18,6 +18,7 @@
 
 struct nvmf_backend;
 struct nvmf_bchannel;
+struct nvmf_drive_health;
 
 /** Block operations. */
 enum nvmf_bio_op {
@@ -71,6 +72,11 @@ struct nvmf_backend_ops {
 			 const void **data);
 	/** Optional: reap completions; NULL for synchronous backends. @return count. */
 	int (*poll)(struct nvmf_bchannel *ch);
+	/**
+	 * Optional: the health source of the drive behind @b (nvmf/health.h),
+	 * for the SMART / health log. NULL, or NULL returned: none.
+	 */
+	struct nvmf_drive_health *(*drive_health)(struct nvmf_backend *b);
 	/** Required. Free the backend; all channels are closed. */
 	void (*destroy)(struct nvmf_backend *b);
 };

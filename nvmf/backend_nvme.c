@@ -35,17 +35,21 @@
 #include "util.h"
 
 #define BNVME_LOG "backend"
-#define BNVME_IOS 256         /* bios in flight per channel */
-#define BNVME_QUEUE_SIZE 128  /* entries of each I/O queue pair */
-#define BNVME_POLL_BUDGET 64  /* completions per poll */
-#define BNVME_MAX_THREADS 128 /* poll groups sharing a controller */
-#define BNVME_ZERO_MAX 65536u /* blocks per Write Zeroes */
+#define BNVME_IOS 256               /* bios in flight per channel */
+#define BNVME_QUEUE_SIZE 128        /* entries of each I/O queue pair */
+#define BNVME_POLL_BUDGET 64        /* completions per poll */
+#define BNVME_MAX_THREADS 128       /* poll groups sharing a controller */
+#define BNVME_ZERO_MAX 65536u       /* blocks per Write Zeroes */
+#define BNVME_HEALTH_FIRST_MS 2000u /* the first SMART log read, at attach */
 
 /* One controller, shared by its namespace backends. */
 struct bnvme_ctrlr {
 	struct nvme_ctrlr *ctrlr;
-	pthread_mutex_t lock; /* the thread table and queue pair alloc / free */
-	uint32_t refs;        /* namespace backends */
+	pthread_mutex_t lock;             /* the thread table and queue pair alloc / free */
+	uint32_t refs;                    /* namespace backends */
+	struct nvmf_drive_health *health; /* local drives: the SMART log (health.c) */
+	void (*health_done)(void *arg, bool ok);
+	void *health_arg;
 	struct {
 		pthread_t thread;
 		struct nvme_qpair *qp;
@@ -479,6 +483,7 @@ static void sc_put(struct bnvme_ctrlr *sc)
 {
 	if (--sc->refs != 0)
 		return;
+	nvmf_drive_health_free(sc->health);
 	nvme_ctrlr_disconnect(sc->ctrlr);
 	pthread_mutex_destroy(&sc->lock);
 	free(sc);
@@ -492,12 +497,50 @@ static void bnvme_destroy(struct nvmf_backend *b)
 	free(bb);
 }
 
+/* ------------------------------------------------------------------ health */
+
+static void health_read_done(void *arg, const struct nvme_cpl *cpl)
+{
+	struct bnvme_ctrlr *sc = arg;
+
+	sc->health_done(sc->health_arg, !nvme_cpl_is_error(cpl));
+}
+
+/* One read at a time (health.c sees to it): the callback is kept in @sc. */
+static int health_submit(void *ctx, void *buf, void (*done)(void *arg, bool ok), void *arg)
+{
+	struct bnvme_ctrlr *sc = ctx;
+	struct nvme_cmd cmd = {.opc = NVME_OPC_GET_LOG_PAGE, .nsid = NVME_NSID_ALL};
+
+	nvme_glp_set(&cmd, NVME_LOG_HEALTH_INFORMATION, sizeof(struct nvme_health_log), 0);
+	sc->health_done = done;
+	sc->health_arg = arg;
+	return nvme_pcie_admin_submit(sc->ctrlr, &cmd, buf, sizeof(struct nvme_health_log),
+				      health_read_done, sc);
+}
+
+static int health_poll(void *ctx)
+{
+	return nvme_pcie_admin_poll(((struct bnvme_ctrlr *)ctx)->ctrlr);
+}
+
+static const struct nvmf_health_src_ops bnvme_health_ops = {
+    .submit = health_submit,
+    .poll = health_poll,
+};
+
+static struct nvmf_drive_health *bnvme_drive_health(struct nvmf_backend *b)
+{
+	return bnvme(b)->sc->health;
+}
+
 static const struct nvmf_backend_ops bnvme_ops = {
     .type = "nvme",
     .channel_create = bnvme_channel_create,
     .channel_destroy = bnvme_channel_destroy,
     .submit = bnvme_submit,
     .poll = bnvme_poll,
+    .drive_health = bnvme_drive_health,
     .destroy = bnvme_destroy,
 };
 
@@ -627,6 +670,12 @@ int nvmf_bnvme_register(struct nvmf_tgt *tgt, const char *name_prefix, struct nv
 	sc->ctrlr = ctrlr;
 	pthread_mutex_init(&sc->lock, NULL);
 	sc->refs = 1; /* held while registering */
+	if (nvme_ctrlr_trid(ctrlr)->trtype == NVME_TRTYPE_PCIE &&
+	    nvmf_drive_health_new(&bnvme_health_ops, sc, BNVME_HEALTH_FIRST_MS, &sc->health) != 0)
+		log_warn(BNVME_LOG,
+			 "nvme backend %s: no memory for the health log; hosts see "
+			 "the defaults",
+			 name_prefix);
 	rc = register_namespaces(tgt, sc, name_prefix, nsids, n_nsids);
 	if (rc == 0) {
 		log_error(BNVME_LOG, "nvme backend %s: controller %s has no active namespace",

@@ -106,6 +106,7 @@ int nvmf_ctrlr_create(struct nvmf_subsystem *ss, const char *hostnqn, const uint
 	}
 	memset(ctrlr->stats, 0, stats_sz);
 	ctrlr->nstats = tgt->ngroups;
+	nvmf_errlog_init(&ctrlr->errlog);
 	ctrlr->ss = ss;
 	ctrlr->state = NVMF_CTRLR_LIVE;
 	tgt->ctrlr_states[NVMF_CTRLR_LIVE]++;
@@ -251,6 +252,7 @@ void nvmf_ctrlr_admin_closed(struct nvmf_conn *c)
 	if (ctrlr->admin_conn != c)
 		return;
 	nvmf_ctrlr_aer_abort_all(ctrlr);
+	nvmf_health_abort(ctrlr);
 	ctrlr->admin_conn = NULL;
 	if (ctrlr->on_group_list) {
 		TAILQ_REMOVE(&c->pg->ctrlrs, ctrlr, pg_link);
@@ -275,6 +277,7 @@ void nvmf_ctrlr_reset(struct nvmf_ctrlr *ctrlr)
 	log_info("nvmf", "subsystem %s: controller %u (host %s): reset", ctrlr->ss->nqn,
 		 ctrlr->cntlid, ctrlr->hostnqn);
 	nvmf_ctrlr_aer_abort_all(ctrlr);
+	nvmf_health_abort(ctrlr);
 	nvmf_msg_send(nvmf_main_pg(ctrlr->ss->tgt), reset_msg, ctrlr);
 }
 
@@ -310,6 +313,7 @@ void nvmf_ctrlr_timers(struct nvmf_poll_group *pg, uint64_t now)
 
 	TAILQ_FOREACH(ctrlr, &pg->ctrlrs, pg_link)
 	{
+		nvmf_health_timers(ctrlr, now);
 		if (ctrlr->ka_expired || !nvmf_ctrlr_kato_expired(ctrlr, now))
 			continue;
 		ctrlr->ka_expired = true;

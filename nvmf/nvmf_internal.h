@@ -25,6 +25,7 @@
 #include "nvmf_transport.h"
 #include "nvmf/backend.h"
 #include "nvmf/resv.h"
+#include "nvmf/health.h"
 
 #define NVMF_MAX_TRANSPORTS 4
 #define NVMF_MAX_BACKENDS 1024
@@ -36,6 +37,7 @@
 #define NVMF_KATO_MARGIN_MS 5000
 #define NVMF_CHANGED_NS_MAX 1024
 #define NVMF_ERROR_LOG_MAX 16
+_Static_assert(NVMF_ERROR_LOG_MAX == NVMF_ERRLOG_SLOTS, "error log ring");
 #define NVMF_IO_CTX_PER_GROUP 1024
 #define NVMF_SCRATCH_PER_GROUP 8
 #define NVMF_MSG_RING_SIZE 16384
@@ -252,8 +254,10 @@ struct nvmf_ctrlr {
 	uint32_t changed_ns[NVMF_CHANGED_NS_MAX];
 	uint32_t nchanged;
 	bool changed_overflow;
-	uint64_t error_count;
 	struct nvmf_resv_log resv_log;
+	struct nvmf_errlog errlog;       /* written by any group (health.h) */
+	struct nvmf_request *health_req; /* a Get Log Page 02h waiting for drives */
+	uint64_t health_deadline;
 
 	/* Per poll group, indexed by group index; allocated with the ctrlr. */
 	uint32_t nstats;

@@ -15,6 +15,11 @@ void nvmf_req_complete(struct nvmf_request *req, uint16_t status)
 	req->cpl.sqid = qp->qid;
 	req->cpl.sqhd = qp->sq_head;
 	nvme_cpl_set_status(&req->cpl, status);
+	if (status != NVME_STATUS_SUCCESS && qp->ctrlr != NULL &&
+	    req->cmd.opc != NVME_OPC_FABRICS &&
+	    !(qp->qid == 0 && req->cmd.opc == NVME_OPC_ASYNC_EVENT_REQUEST))
+		nvmf_errlog_record(&qp->ctrlr->errlog, qp->qid, &req->cmd, status,
+				   qp->transport->opts.trtype);
 	qp->outstanding--;
 	nvmf_tr_req_complete(req);
 	if (nvmf_conn_is_closed(c))

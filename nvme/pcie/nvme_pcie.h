@@ -10,6 +10,7 @@
 #define NVMF_TGT_NVME_PCIE_H
 
 #include <stdint.h>
+#include <sys/types.h>
 
 #include "nvme.h"
 
@@ -32,5 +33,52 @@ int nvme_pcie_probe(const char *const *allow, unsigned num_allow,
  * @return 0, or -EINVAL when @ctrlr is not a PCIe controller.
  */
 int nvme_pcie_set_timeout(struct nvme_ctrlr *ctrlr, uint32_t timeout_ms);
+
+/**
+ * Submit an admin command to local controller @ctrlr from any thread (the
+ * controller's admin lock is held; nvme_ctrlr_admin_raw() is for the
+ * owning thread only). The callback runs inside a later
+ * nvme_pcie_admin_poll(), on the thread that polls.
+ * @return 0, -EAGAIN (queue full), -ENXIO (failed), -EINVAL (not PCIe).
+ */
+int nvme_pcie_admin_submit(struct nvme_ctrlr *ctrlr, const struct nvme_cmd *cmd, void *buf,
+			   uint32_t len, nvme_cb cb, void *arg);
+
+/**
+ * Reap admin completions of local controller @ctrlr from any thread; does
+ * not wait when another thread holds the admin queue (returns 0 then).
+ * @return completions processed, -ENXIO (failed), -EINVAL (not PCIe).
+ */
+int nvme_pcie_admin_poll(struct nvme_ctrlr *ctrlr);
+
+/** Where the claim lock files are: $NVMF_TGT_LOCK_DIR, or else /var/tmp. */
+#define NVME_PCIE_CLAIM_DIR_ENV "NVMF_TGT_LOCK_DIR"
+#define NVME_PCIE_CLAIM_DIR "/var/tmp"
+
+/**
+ * Claim local NVMe function @pci_addr for this process: an exclusive lock
+ * (F_OFD_SETLK, whole file) on <dir>/nvmf_tgt_pci_<DDDD:BB:DD.F> with this
+ * process's PID written in the file. nvme_ctrlr_connect() does this for
+ * every PCIe controller before touching it, and releases it at disconnect;
+ * a tool calls it directly only to hold a drive without attaching it. The
+ * kernel drops the lock when the process ends however it ends (SIGKILL
+ * included); a file left behind without a holder is taken over. Two
+ * claims of one address conflict even within one process. Thread-safe.
+ * @param fd receives the lock's descriptor (for nvme_pcie_unclaim()).
+ * @param holder may be NULL; on -EBUSY receives the holder's PID, 0 when
+ *        it could not be read.
+ * @return 0, -EBUSY (held by another), -EINVAL (not a PCI address), or the
+ *         errno of opening the file.
+ */
+int nvme_pcie_claim(const char *pci_addr, int *fd, pid_t *holder);
+
+/** Release a claim from nvme_pcie_claim() (empties the file). -1 is ignored. */
+void nvme_pcie_unclaim(int fd);
+
+/**
+ * The PID of the process holding the claim of @pci_addr, 0 when none does
+ * (or its PID cannot be read). Does not take the lock. Thread-safe.
+ */
+pid_t nvme_pcie_claim_holder(const char *pci_addr);
 
 #endif /* NVMF_TGT_NVME_PCIE_H */

@@ -212,6 +212,9 @@ static int ctrlr_attach(struct nvme_pcie_ctrlr *pc)
 			  addr);
 		return -ENODEV;
 	}
+	rc = nvme_pcie_claim_ctrlr(pc);
+	if (rc != 0)
+		return rc;
 	rc = env_pci_attach(&a, &pc->dev);
 	if (rc != 0)
 		return rc;
@@ -286,6 +289,8 @@ static void ctrlr_release(struct nvme_pcie_ctrlr *pc)
 		free(nvme_pcie_qpair(pc->base.adminq));
 	}
 	env_pci_detach(pc->dev);
+	if (pc->claimed)
+		nvme_pcie_unclaim(pc->claim_fd);
 	pthread_mutex_destroy(&pc->admin_lock);
 	free(pc);
 }
@@ -337,6 +342,36 @@ int nvme_pcie_set_timeout(struct nvme_ctrlr *ctrlr, uint32_t timeout_ms)
 		return -EINVAL;
 	nvme_pcie_ctrlr(ctrlr)->timeout_ticks = nvme_ms_to_ticks(timeout_ms);
 	return 0;
+}
+
+int nvme_pcie_admin_submit(struct nvme_ctrlr *ctrlr, const struct nvme_cmd *cmd, void *buf,
+			   uint32_t len, nvme_cb cb, void *arg)
+{
+	struct nvme_pcie_ctrlr *pc;
+	int rc;
+
+	if (ctrlr == NULL || ctrlr->ops != &nvme_pcie_ops)
+		return -EINVAL;
+	pc = nvme_pcie_ctrlr(ctrlr);
+	pthread_mutex_lock(&pc->admin_lock);
+	rc = nvme_ctrlr_admin_raw(ctrlr, cmd, buf, len, cb, arg);
+	pthread_mutex_unlock(&pc->admin_lock);
+	return rc;
+}
+
+int nvme_pcie_admin_poll(struct nvme_ctrlr *ctrlr)
+{
+	struct nvme_pcie_ctrlr *pc;
+	int rc;
+
+	if (ctrlr == NULL || ctrlr->ops != &nvme_pcie_ops)
+		return -EINVAL;
+	pc = nvme_pcie_ctrlr(ctrlr);
+	if (pthread_mutex_trylock(&pc->admin_lock) != 0)
+		return 0;
+	rc = nvme_qpair_poll(ctrlr->adminq, 0);
+	pthread_mutex_unlock(&pc->admin_lock);
+	return rc;
 }
 
 const struct nvme_transport_ops nvme_pcie_ops = {

@@ -9,6 +9,7 @@
  *                 phase tag (one head doorbell per batch), Create / Delete
  *                 I/O queues, admin bounce buffers
  *   pcie_prp.c    PRP entries and (chained) PRP lists from env IOVAs
+ *   pcie_claim.c  the per-address claim lock file (one owner per drive)
  *   pcie_reset.c  health (CSTS.CFS, all-ones reads), command time-outs:
  *                 Abort, then controller reset and I/O queue re-creation
  *
@@ -99,6 +100,8 @@ struct nvme_pcie_ctrlr {
 	pthread_mutex_t admin_lock; /* recursive */
 	uint32_t generation;        /* __atomic only: odd while a reset runs */
 	bool dead;                  /* __atomic only: fatal status or gone, all fail */
+	bool claimed;               /* claim_fd holds this address's claim lock */
+	int claim_fd;
 };
 
 struct nvme_pcie_qpair {
@@ -219,6 +222,13 @@ uint32_t nvme_pcie_qpair_abort_outstanding(struct nvme_pcie_qpair *pq, uint16_t 
  */
 int nvme_pcie_prp_build(struct nvme_cmd *cmd, const void *buf, uint32_t len, uint64_t *list,
 			const uint64_t *list_iova, uint32_t npages);
+
+/* pcie_claim.c */
+/**
+ * Take the claim lock of @pc's address (sets claimed, claim_fd); logs who
+ * holds it otherwise. @return 0, -EBUSY, or an errno.
+ */
+int nvme_pcie_claim_ctrlr(struct nvme_pcie_ctrlr *pc);
 
 /* pcie_reset.c */
 /**

@@ -221,12 +221,40 @@ static void test_nvme_values(void **state)
 	assert_int_equal(conf_nsid_list("2x", nsids), -EINVAL);
 }
 
+/* One drive, one owner: the same PCI function in two [Nvme] sections, however written. */
+static void test_nvme_one_owner(void **state)
+{
+	struct conf *c = NULL;
+	const char *ok =
+	    "[Nvme]\nName a\nTrAddr 0000:00:04.0\n[Nvme]\nName b\nTrAddr 0000:00:05.0\n";
+
+	(void)state;
+	expect_only_error("[Nvme]\nName a\nTrAddr 0000:00:04.0\n[Ram]\nName r\nSize 1M\n"
+			  "[Nvme]\nName b\nTrAddr 00:04.0\n",
+			  "t.conf:9: [Nvme] b: TrAddr 00:04.0 is the drive of [Nvme] a at t.conf:3 "
+			  "already (one drive, one owner: list its namespaces in one section)");
+	expect_only_error("[Nvme]\nName a\nPciAddress 0001:00:04.0\n[Nvme]\nName b\n"
+			  "TrAddr 0001:00:04.0\n",
+			  "t.conf:6: [Nvme] b: TrAddr 0001:00:04.0 is the drive of [Nvme] a at "
+			  "t.conf:3 already (one drive, one owner: list its namespaces in one "
+			  "section)");
+	/* Another function or another domain of the same slot is another drive. */
+	conf_errors_init(&g_errs);
+	assert_int_equal(conf_load_buffer("t.conf", ok, strlen(ok), &c, &g_errs), 0);
+	conf_free(c);
+	ok = "[Nvme]\nName a\nTrAddr 0000:00:04.0\n[Nvme]\nName b\nTrAddr 0001:00:04.0\n";
+	assert_int_equal(conf_load_buffer("t.conf", ok, strlen(ok), &c, &g_errs), 0);
+	assert_int_equal(g_errs.count, 0);
+	conf_free(c);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test(test_file_paths),
 	    cmocka_unit_test(test_summary),
 	    cmocka_unit_test(test_nvme_values),
+	    cmocka_unit_test(test_nvme_one_owner),
 	};
 
 	return cmocka_run_group_tests(tests, make_dir, remove_dir);

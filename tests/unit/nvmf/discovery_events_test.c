@@ -194,7 +194,7 @@ static void test_disc_keep_alive_hours(void **state)
 	assert_int_equal(ctrlr->state, NVMF_CTRLR_LIVE);
 	assert_int_equal(q->completions - completions, 4 * 3600 / 5);
 	assert_int_equal(ctrlr->naer, 0);
-	assert_int_equal(ctrlr->error_count, 0);
+	assert_int_equal(nvmf_errlog_count(&ctrlr->errlog), 0);
 	/* The host goes quiet: past KATO and the margin, the controller goes. */
 	env_fake_clock_advance((10000 + NVMF_KATO_MARGIN_MS + 1000) * 1000000ull);
 	for (double end = fx_now() + FX_WAIT_SECONDS; !q->close_asked && fx_now() < end;)
