@@ -3,7 +3,8 @@
  * events.c - asynchronous events of a controller, on its admin poll group:
  * the Asynchronous Event Requests it holds, the Namespace Attribute Changed
  * notice with its Changed Namespace List (NVM controllers) and the
- * Discovery Log Page Change notice (discovery controllers). The changes
+ * Discovery Log Page Change notice (discovery controllers) and the
+ * Asymmetric Namespace Access Change notice (NVM controllers, ana.c). The changes
  * come from the main thread by message.
  *
  * A notice the host enabled (Set Features Asynchronous Event
@@ -39,6 +40,7 @@ static const struct notice_desc {
      NVME_LOG_CHANGED_NS_LIST, false},
     {NVMF_NOTICE_DISC_LOG, NVME_AEC_DISCOVERY_LOG_CHANGE, NVME_AER_NOTICE_DISCOVERY_LOG_CHANGE,
      NVME_LOG_DISCOVERY, true},
+    {NVMF_NOTICE_ANA, NVME_AEC_ANA_CHANGE, NVME_AER_NOTICE_ANA_CHANGE, NVME_LOG_ANA, false},
 };
 
 #define NNOTICES (sizeof(notices) / sizeof(notices[0]))
@@ -134,6 +136,23 @@ static void event_msg(void *arg)
 	free(ev);
 }
 
+/* Send @notice to @ctrlr (main thread). */
+static void event_post(struct nvmf_ctrlr *ctrlr, uint32_t notice, uint32_t nsid)
+{
+	struct ctrlr_event *ev = malloc(sizeof(*ev));
+
+	if (ev == NULL) {
+		log_error("nvmf", "subsystem %s: controller %u: no memory for an event",
+			  ctrlr->ss->nqn, ctrlr->cntlid);
+		return;
+	}
+	ev->ctrlr = ctrlr;
+	ev->notice = notice;
+	ev->nsid = nsid;
+	if (nvmf_msg_send(ctrlr->admin_pg, event_msg, ev) != 0)
+		free(ev);
+}
+
 /* Send @notice to each live controller of @ss (main thread). */
 static void event_post_all(struct nvmf_subsystem *ss, uint32_t notice, uint32_t nsid)
 {
@@ -141,22 +160,14 @@ static void event_post_all(struct nvmf_subsystem *ss, uint32_t notice, uint32_t 
 
 	TAILQ_FOREACH(ctrlr, &ss->ctrlrs, ss_link)
 	{
-		struct ctrlr_event *ev;
-
-		if (ctrlr->state != NVMF_CTRLR_LIVE)
-			continue;
-		ev = malloc(sizeof(*ev));
-		if (ev == NULL) {
-			log_error("nvmf", "subsystem %s: controller %u: no memory for an event",
-				  ss->nqn, ctrlr->cntlid);
-			continue;
-		}
-		ev->ctrlr = ctrlr;
-		ev->notice = notice;
-		ev->nsid = nsid;
-		if (nvmf_msg_send(ctrlr->admin_pg, event_msg, ev) != 0)
-			free(ev);
+		if (ctrlr->state == NVMF_CTRLR_LIVE)
+			event_post(ctrlr, notice, nsid);
 	}
+}
+
+void nvmf_ctrlr_ana_changed(struct nvmf_ctrlr *ctrlr)
+{
+	event_post(ctrlr, NVMF_NOTICE_ANA, 0);
 }
 
 void nvmf_ctrlr_ns_changed(struct nvmf_subsystem *ss, uint32_t nsid)
