@@ -202,7 +202,7 @@ static void write_host(void *arg, const char *hostnqn)
 	json_obj_end(w);
 }
 
-static void write_listener(void *arg, const struct nvmf_listen_addr *a)
+void rpc_write_listen_addr(void *arg, const struct nvmf_listen_addr *a)
 {
 	struct json_writer *w = arg;
 
@@ -239,7 +239,7 @@ static void write_ss(void *arg, struct nvmf_subsystem *ss)
 	json_kv_str(w, "subtype", "NVMe");
 	json_key(w, "listen_addresses");
 	json_arr_begin(w);
-	nvmf_subsystem_foreach_listener(ss, write_listener, w);
+	nvmf_subsystem_foreach_listener(ss, rpc_write_listen_addr, w);
 	json_arr_end(w);
 	json_kv_bool(w, "allow_any_host", i.allow_any_host);
 	json_key(w, "hosts");
