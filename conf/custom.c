@@ -211,8 +211,8 @@ static unsigned addr_split(struct conf_parser *p, const struct conf_directive *d
 	if (n < 2 || n > max) {
 		conf_perr(p,
 			  "%s: expected a transport and address:port such as 'TCP 127.0.0.1:4420' "
-			  "or 'TCP [::1]:4420'%s, got '%s'",
-			  d->key, max > 2 ? " and options" : "", value);
+			  "or 'TCP [::1]:4420', got '%s'",
+			  d->key, value);
 		return 0;
 	}
 	return n;
