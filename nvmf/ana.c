@@ -183,27 +183,31 @@ static uint32_t group_counts(struct nvmf_subsystem *ss, uint32_t n[NVMF_ANA_GRP_
 	return groups;
 }
 
-/* The descriptor of group @g at @p with its NSIDs (unless @rgo). @return its size. */
+/*
+ * The descriptor of group @g at @p with its NSIDs (unless @rgo). @return
+ * its size. Copied in: after an odd number of NSIDs @p is only 4-byte
+ * aligned.
+ */
 static size_t desc_fill(uint8_t *p, struct nvmf_ctrlr *ctrlr, uint32_t g, uint32_t count,
 			uint64_t chgcnt, bool rgo)
 {
-	struct nvme_ana_group_desc *d = (struct nvme_ana_group_desc *)p;
+	struct nvme_ana_group_desc d;
 	struct nvmf_subsystem *ss = ctrlr->ss;
 	uint32_t k = 0;
 
-	d->anagrpid = g;
-	d->change_count = chgcnt;
-	d->state = atomic_load_explicit(&ctrlr->ana[g], memory_order_relaxed);
-	if (rgo)
-		return sizeof(*d);
-	for (uint32_t nsid = 1; nsid <= ss->max_nsid && k < count; nsid++) {
+	memset(&d, 0, sizeof(d));
+	d.anagrpid = g;
+	d.change_count = chgcnt;
+	d.state = atomic_load_explicit(&ctrlr->ana[g], memory_order_relaxed);
+	for (uint32_t nsid = 1; !rgo && nsid <= ss->max_nsid && k < count; nsid++) {
 		struct nvmf_ns *ns = nvmf_ss_ns(ss, nsid);
 
 		if (ns != NULL && ns->anagrpid == g)
-			d->nsids[k++] = nsid;
+			memcpy(p + sizeof(d) + k++ * sizeof(nsid), &nsid, sizeof(nsid));
 	}
-	d->nnsids = k; /* a namespace removed meanwhile leaves fewer */
-	return sizeof(*d) + k * sizeof(uint32_t);
+	d.nnsids = k; /* a namespace removed meanwhile leaves fewer */
+	memcpy(p, &d, sizeof(d));
+	return sizeof(d) + k * sizeof(uint32_t);
 }
 
 /* Build the page into a new buffer. @return its size, 0 on no memory. */

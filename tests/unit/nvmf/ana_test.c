@@ -55,9 +55,16 @@ static uint16_t ana_log(struct fx *fx, struct fx_qp *q, bool rgo, bool rae, uint
 	return fx_cmd(fx, q, &cmd, buf, len, NVMF_XFER_C2H, NULL);
 }
 
-static const struct nvme_ana_group_desc *desc_at(const uint8_t *buf, size_t off)
+/* The descriptor at @off (copied: it may be only 4-byte aligned), NSIDs after it. */
+static struct ana_desc {
+	struct nvme_ana_group_desc d;
+	uint32_t nsids[4];
+} g_desc;
+
+static const struct ana_desc *desc_at(const uint8_t *buf, size_t off)
 {
-	return (const struct nvme_ana_group_desc *)(buf + off);
+	memcpy(&g_desc, buf + off, sizeof(g_desc));
+	return &g_desc;
 }
 
 static void test_identify(void **state)
@@ -105,7 +112,7 @@ static void test_log_variants(void **state)
 	struct fx fx;
 	struct fx_qp *q1, *q2;
 	struct nvmf_listen_addr a2;
-	uint8_t buf[512];
+	uint8_t buf[512] __attribute__((aligned(8)));
 	const struct nvme_ana_log_hdr *hdr = (const void *)buf;
 
 	(void)state;
@@ -117,23 +124,23 @@ static void test_log_variants(void **state)
 	memset(buf, 0xee, sizeof(buf));
 	assert_int_equal(ana_log(&fx, q1, false, true, buf, sizeof(buf)), 0);
 	assert_int_equal(hdr->num_ana_group_desc, 2);
-	assert_int_equal(desc_at(buf, 16)->anagrpid, 1);
-	assert_int_equal(desc_at(buf, 16)->nnsids, 1);
-	assert_int_equal(desc_at(buf, 16)->state, NVME_ANA_OPTIMIZED);
+	assert_int_equal(desc_at(buf, 16)->d.anagrpid, 1);
+	assert_int_equal(desc_at(buf, 16)->d.nnsids, 1);
+	assert_int_equal(desc_at(buf, 16)->d.state, NVME_ANA_OPTIMIZED);
 	assert_int_equal(desc_at(buf, 16)->nsids[0], 1);
-	assert_int_equal(desc_at(buf, 52)->anagrpid, 2);
+	assert_int_equal(desc_at(buf, 52)->d.anagrpid, 2);
 	assert_int_equal(desc_at(buf, 52)->nsids[0], 2);
-	assert_int_equal(desc_at(buf, 52)->state, NVME_ANA_OPTIMIZED); /* 4420: untouched */
+	assert_int_equal(desc_at(buf, 52)->d.state, NVME_ANA_OPTIMIZED); /* 4420: untouched */
 
 	/* Through 4421 group 2 is non-optimized; RGO leaves the NSIDs out. */
 	memset(buf, 0xee, sizeof(buf));
 	assert_int_equal(ana_log(&fx, q2, true, true, buf, sizeof(buf)), 0);
 	assert_int_equal(hdr->num_ana_group_desc, 2);
-	assert_int_equal(desc_at(buf, 16)->nnsids, 0);
-	assert_int_equal(desc_at(buf, 16)->state, NVME_ANA_OPTIMIZED);
-	assert_int_equal(desc_at(buf, 48)->anagrpid, 2);
-	assert_int_equal(desc_at(buf, 48)->nnsids, 0);
-	assert_int_equal(desc_at(buf, 48)->state, NVME_ANA_NON_OPTIMIZED);
+	assert_int_equal(desc_at(buf, 16)->d.nnsids, 0);
+	assert_int_equal(desc_at(buf, 16)->d.state, NVME_ANA_OPTIMIZED);
+	assert_int_equal(desc_at(buf, 48)->d.anagrpid, 2);
+	assert_int_equal(desc_at(buf, 48)->d.nnsids, 0);
+	assert_int_equal(desc_at(buf, 48)->d.state, NVME_ANA_NON_OPTIMIZED);
 	/* What follows the page (80 bytes) is zero. */
 	assert_int_equal(buf[80], 0);
 
@@ -152,7 +159,7 @@ static void test_state_change_event(void **state)
 	struct nvmf_listen_addr a2, none;
 	struct nvmf_request *aer1, *aer2;
 	struct nvme_cmd cmd;
-	uint8_t buf[256];
+	uint8_t buf[256] __attribute__((aligned(8)));
 	const struct nvme_ana_log_hdr *hdr = (const void *)buf;
 	uint64_t cc;
 	uint8_t st;
@@ -200,9 +207,9 @@ static void test_state_change_event(void **state)
 	assert_false(fx_req_done(q2, aer2));
 	assert_int_equal(ana_log(&fx, q1, true, false, buf, sizeof(buf)), 0);
 	assert_true(hdr->change_count > cc);
-	assert_int_equal(desc_at(buf, 16)->state, NVME_ANA_INACCESSIBLE);
-	assert_int_equal(desc_at(buf, 16)->change_count, hdr->change_count);
-	assert_int_equal(desc_at(buf, 48)->state, NVME_ANA_OPTIMIZED);
+	assert_int_equal(desc_at(buf, 16)->d.state, NVME_ANA_INACCESSIBLE);
+	assert_int_equal(desc_at(buf, 16)->d.change_count, hdr->change_count);
+	assert_int_equal(desc_at(buf, 48)->d.state, NVME_ANA_OPTIMIZED);
 
 	/* Group 0 = every group, on 4421. */
 	assert_int_equal(nvmf_subsystem_set_ana_state(fx.ss, &a2, 0, NVME_ANA_CHANGE), 0);
@@ -210,12 +217,12 @@ static void test_state_change_event(void **state)
 	assert_true(fx_req_done(q2, aer2));
 	assert_int_equal(aer2->cpl.cdw0, ANA_EVENT);
 	assert_int_equal(ana_log(&fx, q2, true, false, buf, sizeof(buf)), 0);
-	assert_int_equal(desc_at(buf, 16)->state, NVME_ANA_CHANGE);
-	assert_int_equal(desc_at(buf, 48)->state, NVME_ANA_CHANGE);
+	assert_int_equal(desc_at(buf, 16)->d.state, NVME_ANA_CHANGE);
+	assert_int_equal(desc_at(buf, 48)->d.state, NVME_ANA_CHANGE);
 	/* A controller made after a change starts with the listener's states. */
 	admin_via(&fx, &a2, &q1);
 	assert_int_equal(ana_log(&fx, q1, true, true, buf, sizeof(buf)), 0);
-	assert_int_equal(desc_at(buf, 48)->state, NVME_ANA_CHANGE);
+	assert_int_equal(desc_at(buf, 48)->d.state, NVME_ANA_CHANGE);
 	fx_fini(&fx);
 }
 
