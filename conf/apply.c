@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
  * apply.c - a validated conf -> calls of the nvmf API: transports, backends,
- * then subsystems. A refusal from the core is reported with the file:line
+ * then subsystems, then the discovery service's NQN and referrals. A refusal from the core is reported with the file:line
  * of the directive that asked for it.
  */
 #include <errno.h>
@@ -238,13 +238,15 @@ static int apply_members(struct apply_ctx *a, const struct conf_subsystem *cs,
 	}
 	for (unsigned i = 0; i < cs->n_listens; i++) {
 		rc = nvmf_subsystem_add_listener(ss, &cs->listens[i].addr);
+		if (rc == 0)
+			rc = conf_apply_listen_ana(ss, &cs->listens[i]);
 		snprintf(what, sizeof(what), "Listen %s", cs->listens[i].text);
 		if (rc)
 			return refused(a, cs, cs->listens[i].line, rc, what);
 	}
 	for (unsigned i = 0; i < cs->n_nss; i++) {
 		const struct conf_ns *ns = &cs->nss[i];
-		struct nvmf_ns_opts opts = {.nsid = ns->nsid};
+		struct nvmf_ns_opts opts = {.nsid = ns->nsid, .anagrpid = ns->anagrpid};
 
 		if (ns->has_uuid)
 			memcpy(opts.uuid, ns->uuid, sizeof(opts.uuid));
@@ -301,6 +303,33 @@ static int apply_subsystems(struct apply_ctx *a)
 	return 0;
 }
 
+/* [Global] DiscoveryNQN and Referral, once the subsystems are there. */
+static int apply_discovery(struct apply_ctx *a)
+{
+	const struct conf *c = a->c;
+	struct conf_errors *errs = a->errs;
+	const struct conf_global *g = c->global;
+	int rc;
+
+	if (g == NULL)
+		return 0;
+	if (g->discovery_nqn && nvmf_tgt_set_discovery_nqn(a->tgt, g->discovery_nqn) != 0) {
+		conf_err(errs, c->name, key_line(&g->hdr, "DiscoveryNQN"),
+			 "DiscoveryNQN %s: refused (it is an NVM subsystem's NQN)",
+			 g->discovery_nqn);
+		return -EINVAL;
+	}
+	for (unsigned i = 0; i < g->n_referrals; i++) {
+		rc = nvmf_discovery_add_referral(a->tgt, &g->referrals[i].addr, NULL, false);
+		if (rc != 0) {
+			conf_err(errs, c->name, g->referrals[i].line, "Referral %s: refused: %s",
+				 g->referrals[i].text, strerror(-rc));
+			return rc;
+		}
+	}
+	return 0;
+}
+
 int conf_apply(const struct conf *c, struct nvmf_tgt *tgt, struct conf_errors *errs)
 {
 	struct apply_ctx a = {.c = c, .tgt = tgt, .errs = errs};
@@ -316,6 +345,8 @@ int conf_apply(const struct conf *c, struct nvmf_tgt *tgt, struct conf_errors *e
 		rc = apply_backends(&a);
 	if (!rc)
 		rc = apply_subsystems(&a);
+	if (!rc)
+		rc = apply_discovery(&a);
 	if (rc) {
 		while (a.n_created)
 			nvmf_subsystem_destroy(a.created[--a.n_created]);

@@ -51,6 +51,9 @@ struct conf_global {
 	bool idle_sleep;
 	uint32_t idle_us;
 	char *resv_dir;
+	char *discovery_nqn;
+	struct conf_listen *referrals;
+	unsigned n_referrals;
 };
 
 struct conf_transport {
@@ -71,6 +74,7 @@ struct conf_listen {
 	unsigned line;
 	char *text; /**< "TCP 127.0.0.1:4420", for messages */
 	struct nvmf_listen_addr addr;
+	uint8_t ana[NVMF_ANA_GRP_MAX + 1]; /**< ana= ([0]) and ana.N= ([N]) states; 0: not given */
 };
 
 struct conf_host {
@@ -87,6 +91,7 @@ struct conf_ns {
 	uint8_t uuid[16];
 	bool has_nguid;
 	uint8_t nguid[16];
+	uint32_t anagrpid; /**< anagrpid=N; 0: not given */
 };
 
 struct conf_subsystem {
@@ -182,6 +187,14 @@ int conf_parse_nqn(struct conf_parser *p, const struct conf_directive *d, void *
 		   const char *value);
 int conf_parse_listen(struct conf_parser *p, const struct conf_directive *d, void *sect,
 		      void *field, const char *value);
+int conf_parse_referral(struct conf_parser *p, const struct conf_directive *d, void *sect,
+			void *field, const char *value);
+/** One option after a Listen address (ana=STATE, ana.N=STATE) into @l. @return 0 or -EINVAL. */
+int conf_listen_option(struct conf_parser *p, struct conf_listen *l, const char *tok);
+/** A Namespace option anagrpid=N into @ns. @return 1 when @tok is one, 0 when not, -EINVAL. */
+int conf_ns_anagrpid(struct conf_parser *p, struct conf_ns *ns, const char *tok);
+/** Apply a Listen line's ANA states to @ss. @return 0 or the core's errno. */
+int conf_apply_listen_ana(struct nvmf_subsystem *ss, const struct conf_listen *l);
 int conf_parse_host(struct conf_parser *p, const struct conf_directive *d, void *sect, void *field,
 		    const char *value);
 int conf_parse_namespace(struct conf_parser *p, const struct conf_directive *d, void *sect,

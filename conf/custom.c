@@ -16,7 +16,7 @@
 #include "conf/conf_internal.h"
 #include "env.h"
 
-#define MAX_TOKENS 4
+#define MAX_TOKENS 40
 
 /* Split @value at whitespace into @buf; @return the token count (up to MAX_TOKENS + 1). */
 static unsigned split(const char *value, char *buf, size_t buflen, char *tok[MAX_TOKENS + 1])
@@ -206,44 +206,91 @@ static int parse_secure(struct conf_parser *p, const struct conf_directive *d, u
 	return 0;
 }
 
-int conf_parse_listen(struct conf_parser *p, const struct conf_directive *d, void *sect,
-		      void *field, const char *value)
+/* "TCP 127.0.0.1:4420" in @tok[0..1] into @addr. @return 0 or -EINVAL (reported). */
+static int addr_parse(struct conf_parser *p, const struct conf_directive *d, char **tok,
+		      struct nvmf_listen_addr *addr)
 {
-	struct conf_subsystem *ss = sect;
-	struct nvmf_listen_addr addr;
-	char buf[CONF_LINE_MAX + 1];
-	char *tok[MAX_TOKENS + 1];
-	struct conf_listen *l;
 	uint8_t trtype;
 
-	unsigned n = split(value, buf, sizeof(buf), tok);
-
-	if (n != 2 && n != 3) {
-		conf_perr(p,
-			  "%s: expected a transport and address:port such as 'TCP 127.0.0.1:4420' "
-			  "or 'TCP [::1]:4420', got '%s'",
-			  d->key, value);
-		return -EINVAL;
-	}
 	if (nvmf_trtype_parse(tok[0], &trtype) != 0) {
 		conf_perr(p, "%s: unknown transport '%s' (expected TCP or RDMA)", d->key, tok[0]);
 		return -EINVAL;
 	}
-	if (nvmf_listen_addr_parse(tok[0], tok[1], &addr) != 0) {
+	if (nvmf_listen_addr_parse(tok[0], tok[1], addr) != 0) {
 		conf_perr(p,
 			  "%s: bad address '%s': expected address:port such as 127.0.0.1:4420 "
 			  "or [::1]:4420",
 			  d->key, tok[1]);
 		return -EINVAL;
 	}
-	if (n == 3 && parse_secure(p, d, trtype, tok[2], &addr) != 0)
+	return 0;
+}
+
+/* Split a Listen or Referral line; @return the token count, 0 when reported as bad. */
+static unsigned addr_split(struct conf_parser *p, const struct conf_directive *d, const char *value,
+			   char *buf, char **tok, unsigned max)
+{
+	unsigned n = split(value, buf, CONF_LINE_MAX + 1, tok);
+
+	if (n < 2 || n > max) {
+		conf_perr(p,
+			  "%s: expected a transport and address:port such as 'TCP 127.0.0.1:4420' "
+			  "or 'TCP [::1]:4420', got '%s'",
+			  d->key, value);
+		return 0;
+	}
+	return n;
+}
+
+int conf_parse_listen(struct conf_parser *p, const struct conf_directive *d, void *sect,
+		      void *field, const char *value)
+{
+	struct conf_subsystem *ss = sect;
+	struct conf_listen l = {.line = p->line};
+	char buf[CONF_LINE_MAX + 1];
+	char *tok[MAX_TOKENS + 1];
+	struct conf_listen *slot;
+	unsigned n = addr_split(p, d, value, buf, tok, MAX_TOKENS);
+
+	if (n == 0 || addr_parse(p, d, tok, &l.addr) != 0)
 		return -EINVAL;
-	l = push(p, field, &ss->n_listens, sizeof(*l));
-	if (!l)
+	for (unsigned i = 2; i < n; i++) {
+		int rc = strncasecmp(tok[i], "secure=", 7) == 0
+			     ? parse_secure(p, d, l.addr.trtype, tok[i], &l.addr)
+			     : conf_listen_option(p, &l, tok[i]);
+		if (rc != 0)
+			return -EINVAL;
+	}
+	slot = push(p, field, &ss->n_listens, sizeof(*slot));
+	if (!slot)
 		return -ENOMEM;
-	l->line = p->line;
-	l->addr = addr;
-	return set_string(p, &l->text, value);
+	*slot = l;
+	return set_string(p, &slot->text, value);
+}
+
+int conf_parse_referral(struct conf_parser *p, const struct conf_directive *d, void *sect,
+			void *field, const char *value)
+{
+	struct conf_global *g = sect;
+	struct conf_listen l = {.line = p->line};
+	char buf[CONF_LINE_MAX + 1];
+	char *tok[MAX_TOKENS + 1];
+	struct conf_listen *slot;
+
+	if (addr_split(p, d, value, buf, tok, 2) == 0 || addr_parse(p, d, tok, &l.addr) != 0)
+		return -EINVAL;
+	for (unsigned i = 0; i < g->n_referrals; i++) {
+		if (nvmf_listen_addr_eq(&g->referrals[i].addr, &l.addr)) {
+			conf_perr(p, "%s: duplicate referral %s (first at line %u)", d->key, value,
+				  g->referrals[i].line);
+			return -EINVAL;
+		}
+	}
+	slot = push(p, field, &g->n_referrals, sizeof(*slot));
+	if (!slot)
+		return -ENOMEM;
+	*slot = l;
+	return set_string(p, &slot->text, value);
 }
 
 /* psk=: an interchange string or a key file; errors never show key bytes. */
@@ -362,7 +409,10 @@ static int ns_option(struct conf_parser *p, struct conf_ns *ns, const char *tok)
 {
 	char *end;
 	unsigned long v;
+	int rc = conf_ns_anagrpid(p, ns, tok);
 
+	if (rc != 0)
+		return rc < 0 ? rc : 0;
 	if (strlen(tok) == 32) {
 		if (ns->has_nguid || conf_parse_nguid(tok, ns->nguid) != 0) {
 			conf_perr(p,
@@ -403,9 +453,10 @@ int conf_parse_namespace(struct conf_parser *p, const struct conf_directive *d, 
 	struct conf_ns *slot;
 	unsigned n = split(value, buf, sizeof(buf), tok);
 
-	if (n < 1 || n > 4) {
-		conf_perr(p, "%s: expected '<backend name> [nsid] [uuid] [nguid]', got '%s'",
-			  d->key, value);
+	if (n < 1 || n > 5) {
+		conf_perr(
+		    p, "%s: expected '<backend name> [nsid] [uuid] [nguid] [anagrpid=N]', got '%s'",
+		    d->key, value);
 		return -EINVAL;
 	}
 	if (!name_valid(tok[0])) {

@@ -53,6 +53,8 @@ const struct conf_directive conf_directives[] = {
     {D(G, "IdleSleep", NULL, CONF_BOOL, GL(idle_sleep), 0)},
     {D(G, "IdleSleepUs", NULL, CONF_INT, GL(idle_us), 0), .min = 0, .max = 10000000},
     {D(G, "ReservationDir", NULL, CONF_STRING, GL(resv_dir), 0), .min = 0, .max = 200},
+    {D(G, "DiscoveryNQN", NULL, CONF_CUSTOM, GL(discovery_nqn), 0), .parse = conf_parse_nqn},
+    {D(G, "Referral", NULL, CONF_CUSTOM, GL(referrals), REP), .parse = conf_parse_referral},
 
     /* [Transport] */
     {D(T, "Type", NULL, CONF_CUSTOM, TR(trtype), REQ), .parse = conf_parse_trtype},
@@ -154,6 +156,10 @@ void conf_sect_free(struct conf_section *s)
 		free(g->reactor_mask);
 		free(g->core_list);
 		free(g->resv_dir);
+		free(g->discovery_nqn);
+		for (unsigned i = 0; i < g->n_referrals; i++)
+			free(g->referrals[i].text);
+		free(g->referrals);
 		break;
 	}
 	case CONF_SECT_TRANSPORT:

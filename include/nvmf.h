@@ -192,6 +192,7 @@ struct nvmf_ns_opts {
 	uint8_t uuid[16];  /**< all zero: derived */
 	uint8_t nguid[16]; /**< all zero: derived */
 	uint8_t eui64[8];  /**< all zero: derived */
+	uint32_t anagrpid; /**< ANA group, 1..NVMF_ANA_GRP_MAX; 0: group 1 */
 };
 
 /**
@@ -312,6 +313,7 @@ struct nvmf_ns_info {
 	uint8_t uuid[16];
 	uint8_t nguid[16];
 	uint8_t eui64[8];
+	uint32_t anagrpid;
 };
 
 /**
@@ -426,5 +428,81 @@ struct nvmf_qpair_info {
 void nvmf_subsystem_foreach_qpair(struct nvmf_subsystem *ss,
 				  void (*cb)(void *arg, const struct nvmf_qpair_info *q),
 				  void *arg);
+
+/* ------------------------------------------- asymmetric namespace access */
+/*
+ * Each namespace belongs to one ANA group (1..NVMF_ANA_GRP_MAX). Each
+ * listen address of a subsystem has an ANA state per group (all optimized
+ * when added). A controller reports the states of the address its admin
+ * queue came in through; I/O on a namespace whose group is inaccessible,
+ * in persistent loss or changing there fails with the matching path status.
+ */
+
+/** Largest ANA group ID (Identify ANAGRPMAX and NANAGRPID). */
+#define NVMF_ANA_GRP_MAX 32
+
+/**
+ * Parse an ANA state name: optimized, non_optimized, inaccessible,
+ * persistent_loss, change ('-' may stand for '_', any case) into @state
+ * (enum nvme_ana_state). @return 0 or -EINVAL.
+ */
+int nvmf_ana_state_parse(const char *name, uint8_t *state);
+
+/** The name of ANA state @state ("optimized", "non_optimized", ...), or NULL. */
+const char *nvmf_ana_state_name(uint8_t state);
+
+/**
+ * Set the ANA state of group @anagrpid (0: every group) on listen address
+ * @addr of @ss. Each live controller that came in through @addr gets the
+ * new states at once (I/O after this call sees them), a new change count
+ * and an ANA Change notice (if it enabled it). Setting the state a group
+ * already has changes nothing and sends nothing.
+ * @return 0, -ENOENT (@ss does not listen on @addr), -EINVAL (group ID
+ *         over NVMF_ANA_GRP_MAX, or not a state).
+ */
+int nvmf_subsystem_set_ana_state(struct nvmf_subsystem *ss, const struct nvmf_listen_addr *addr,
+				 uint32_t anagrpid, uint8_t state);
+
+/**
+ * The ANA state of group @anagrpid (1..NVMF_ANA_GRP_MAX) on @addr of @ss
+ * into @state. @return 0, -ENOENT (no such listener), -EINVAL (group).
+ */
+int nvmf_subsystem_get_ana_state(struct nvmf_subsystem *ss, const struct nvmf_listen_addr *addr,
+				 uint32_t anagrpid, uint8_t *state);
+
+/* ------------------------------------------------------------ discovery */
+
+/**
+ * Add a referral: the discovery log lists another discovery service at
+ * @addr (subtype 01h, the well-known discovery NQN unless @subnqn names
+ * another), with TREQ "secure channel required" when @secure. Bumps the
+ * generation counter and tells live discovery controllers.
+ * @return 0, -EEXIST (a referral to @addr exists), -EINVAL (@subnqn), -ENOMEM.
+ */
+int nvmf_discovery_add_referral(struct nvmf_tgt *tgt, const struct nvmf_listen_addr *addr,
+				const char *subnqn, bool secure);
+
+/** Remove the referral to @addr, as add does. @return 0 or -ENOENT. */
+int nvmf_discovery_remove_referral(struct nvmf_tgt *tgt, const struct nvmf_listen_addr *addr);
+
+/** Call @cb once per referral, in the order added. */
+void nvmf_discovery_foreach_referral(struct nvmf_tgt *tgt,
+				     void (*cb)(void *arg, const struct nvmf_listen_addr *addr,
+						const char *subnqn, bool secure),
+				     void *arg);
+
+/**
+ * The target's unique discovery NQN, accepted at Connect besides the
+ * well-known one and named in the log's current discovery subsystem entry.
+ * @nqn NULL restores the default (nvmf_tgt_discovery_nqn_default()).
+ * @return 0 or -EINVAL (not a valid NQN, or an NVM subsystem's).
+ */
+int nvmf_tgt_set_discovery_nqn(struct nvmf_tgt *tgt, const char *nqn);
+
+/** The unique discovery NQN in use. */
+const char *nvmf_tgt_discovery_nqn(const struct nvmf_tgt *tgt);
+
+/** True when the unique discovery NQN is the default one. */
+bool nvmf_tgt_discovery_nqn_is_default(const struct nvmf_tgt *tgt);
 
 #endif /* NVMF_TGT_NVMF_H */

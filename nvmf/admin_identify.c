@@ -91,6 +91,8 @@ static void id_ctrl_fill(struct nvme_id_ctrl *id, struct nvmf_ctrlr *ctrlr, stru
 	}
 	snprintf(id->subnqn, sizeof(id->subnqn), "%s", ss->nqn);
 	id_ctrl_fabrics(id, c);
+	if (!disc)
+		nvmf_ana_id_ctrl(id);
 }
 
 static uint16_t id_ns_fill(struct nvme_id_ns *id, struct nvmf_ctrlr *ctrlr, uint32_t nsid)
@@ -115,6 +117,7 @@ static uint16_t id_ns_fill(struct nvme_id_ns *id, struct nvmf_ctrlr *ctrlr, uint
 	nvme_le128_set(id->nvmcap, ns->nsze * ns->block_size);
 	memcpy(id->nguid, ns->nguid, sizeof(id->nguid));
 	memcpy(id->eui64, ns->eui64, sizeof(id->eui64));
+	id->anagrpid = ns->anagrpid;
 	return NVME_STATUS_SUCCESS;
 }
 

@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
  * admin_log.c - Get Log Page: error information, SMART / health, firmware
- * slot, changed namespace list, commands supported and effects, and (on
+ * slot, changed namespace list, commands supported and effects, ANA (ana.c), and (on
  * discovery controllers) the discovery log. Each page is built whole, then
  * the bytes [offset, offset + length) are copied.
  */
@@ -116,6 +116,8 @@ uint16_t nvmf_admin_get_log_page(struct nvmf_request *req)
 			return NVMF_ST_DNR(NVME_STATUS_CMD(NVME_SC_INVALID_LOG_PAGE));
 		return nvmf_discovery_get_log(req, off);
 	}
+	if (lid == NVME_LOG_ANA)
+		return nvmf_ana_get_log(req, off);
 	memset(buf, 0, sizeof(buf));
 	len = log_build(lid, buf, ctrlr, rae);
 	if (lid == NVME_LOG_HEALTH_INFORMATION && !nvmf_health_fill(req, (void *)buf))

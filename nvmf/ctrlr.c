@@ -112,6 +112,7 @@ int nvmf_ctrlr_create(struct nvmf_subsystem *ss, const char *hostnqn, const uint
 	tgt->ctrlr_states[NVMF_CTRLR_LIVE]++;
 	snprintf(ctrlr->hostnqn, sizeof(ctrlr->hostnqn), "%s", hostnqn);
 	memcpy(ctrlr->hostid, hostid, sizeof(ctrlr->hostid));
+	nvmf_ana_ctrlr_init(ctrlr, &admin->qp->local);
 	ctrlr->conns[0] = admin;
 	ctrlr->live_qpairs = 1;
 	ctrlr->admin_pg = admin->pg;

@@ -6,8 +6,9 @@
  * discovery controller's admin poll group.
  *
  * Entries: one per (subsystem the host may reach x listener of that
- * subsystem), then one "current discovery subsystem" entry for the address
- * the host is connected to. TREQ: secure channel not specified, SQ flow
+ * subsystem), one per referral (another discovery service, referral.c),
+ * then one "current discovery subsystem" entry, with the target's unique
+ * discovery NQN, for the address the host is connected to. TREQ: secure channel not specified, SQ flow
  * control disable supported.
  */
 #include <errno.h>
@@ -74,6 +75,34 @@ static const struct nvmf_listener *listener_of(struct nvmf_tgt *tgt,
 	return NULL;
 }
 
+/* Referral entries (subtype 01h) into @e, NULL only counts. @return how many. */
+static uint64_t referrals_walk(struct nvmf_tgt *tgt, struct nvmf_discovery_log_entry *e)
+{
+	const struct nvmf_referral *r;
+	uint64_t n = 0;
+
+	TAILQ_FOREACH(r, &tgt->referrals, link)
+	{
+		if (e != NULL) {
+			struct nvmf_discovery_log_entry *x = &e[n];
+
+			x->trtype = r->addr.trtype;
+			x->adrfam = r->addr.adrfam;
+			x->subtype = NVMF_SUBTYPE_DISCOVERY_REFERRAL;
+			x->treq = r->secure ? NVMF_TREQ_SECURE_CHANNEL_REQUIRED
+					    : NVMF_TREQ_SECURE_CHANNEL_NOT_SPECIFIED;
+			x->portid = 0;
+			x->cntlid = NVMF_CNTLID_DYNAMIC;
+			x->asqsz = 32;
+			field_copy(x->trsvcid, sizeof(x->trsvcid), r->addr.trsvcid);
+			field_copy(x->traddr, sizeof(x->traddr), r->addr.traddr);
+			field_copy(x->subnqn, sizeof(x->subnqn), r->subnqn);
+		}
+		n++;
+	}
+	return n;
+}
+
 /* Visit the entries in order; @e NULL only counts. @return the number of entries. */
 static uint64_t entries_walk(struct nvmf_tgt *tgt, const char *hostnqn,
 			     const struct nvmf_listen_addr *local,
@@ -96,9 +125,10 @@ static uint64_t entries_walk(struct nvmf_tgt *tgt, const char *hostnqn,
 			n++;
 		}
 	}
+	n += referrals_walk(tgt, e ? &e[n] : NULL);
 	if (cur != NULL) {
 		if (e != NULL)
-			entry_fill(tgt, &e[n], cur, NVMF_DISCOVERY_NQN,
+			entry_fill(tgt, &e[n], cur, nvmf_tgt_discovery_nqn(tgt),
 				   NVMF_SUBTYPE_DISCOVERY_CURRENT);
 		n++;
 	}

@@ -2,10 +2,11 @@
 /*
  * events.c - asynchronous events of a controller, on its admin poll group:
  * the Asynchronous Event Requests it holds, the Namespace Attribute Changed
- * notice with its Changed Namespace List and the Reservation Log Page
- * Available event with its queue of Reservation Notification log pages (NVM
- * controllers), and the Discovery Log Page Change notice (discovery
- * controllers). The changes come from the main thread by message.
+ * notice with its Changed Namespace List, the Asymmetric Namespace Access
+ * Change notice (ana.c) and the Reservation Log Page Available event with
+ * its queue of Reservation Notification log pages (NVM controllers), and
+ * the Discovery Log Page Change notice (discovery controllers). The
+ * changes come from the main thread by message.
  *
  * Reservation notices are not enabled by Asynchronous Event Configuration
  * but masked per namespace by the Reservation Notification Mask feature: a
@@ -49,6 +50,8 @@ static const struct notice_desc {
      NVME_AER_NOTICE_DISCOVERY_LOG_CHANGE, NVME_LOG_DISCOVERY, true},
     {NVMF_NOTICE_RESV, 0, NVME_AER_TYPE_IO_SPECIFIC, NVME_AER_IO_RESERVATION_LOG,
      NVME_LOG_RESERVATION_NOTIFICATION, false},
+    {NVMF_NOTICE_ANA, NVME_AEC_ANA_CHANGE, NVME_AER_TYPE_NOTICE, NVME_AER_NOTICE_ANA_CHANGE,
+     NVME_LOG_ANA, false},
 };
 
 #define NNOTICES (sizeof(notices) / sizeof(notices[0]))
@@ -226,6 +229,11 @@ static void event_post_all(struct nvmf_subsystem *ss, uint32_t notice, uint32_t 
 void nvmf_ctrlr_resv_notice(struct nvmf_ctrlr *ctrlr, uint32_t nsid, uint8_t type)
 {
 	event_post(ctrlr, NVMF_NOTICE_RESV, nsid, type);
+}
+
+void nvmf_ctrlr_ana_changed(struct nvmf_ctrlr *ctrlr)
+{
+	event_post(ctrlr, NVMF_NOTICE_ANA, 0, 0);
 }
 
 void nvmf_ctrlr_ns_changed(struct nvmf_subsystem *ss, uint32_t nsid)

@@ -90,7 +90,7 @@ static struct nvmf_subsystem *connect_find_ss(struct nvmf_tgt *tgt, const char *
 {
 	struct nvmf_subsystem *ss;
 
-	if (strcmp(subnqn, NVMF_DISCOVERY_NQN) == 0)
+	if (strcmp(subnqn, NVMF_DISCOVERY_NQN) == 0 || nvmf_is_unique_discovery_nqn(tgt, subnqn))
 		return tgt->discovery;
 	ss = nvmf_subsystem_find(tgt, subnqn);
 	return ss != NULL && !ss->deleting ? ss : NULL;

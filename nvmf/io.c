@@ -320,6 +320,10 @@ void nvmf_io_exec(struct nvmf_request *req)
 		return;
 	}
 	st = io_parse(req, &ns, &nrange);
+	/* ANA: one load and compare; refused states complete with a path status. */
+	if (st == NVME_STATUS_SUCCESS &&
+	    nvmf_ana_blocks_io(nvmf_ana_state_of(req->qpair->ctrlr, ns)))
+		st = nvmf_ana_io_status(nvmf_ana_state_of(req->qpair->ctrlr, ns));
 	if (st == NVME_STATUS_SUCCESS)
 		st = nvmf_resv_io_check(req, ns);
 	if (st != NVME_STATUS_SUCCESS || dsm_noop(req, ns)) {

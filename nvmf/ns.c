@@ -80,7 +80,8 @@ int nvmf_subsystem_add_ns(struct nvmf_subsystem *ss, const char *backend_name,
 
 	if (b == NULL)
 		return -ENOENT;
-	if (b->block_size == 0 || b->size < b->block_size)
+	if (b->block_size == 0 || b->size < b->block_size ||
+	    (opts != NULL && opts->anagrpid > NVMF_ANA_GRP_MAX))
 		return -EINVAL;
 	for (uint32_t i = 1; i <= NVMF_MAX_NSID_LIMIT; i++) {
 		struct nvmf_ns *other = nvmf_ss_ns(ss, i);
@@ -105,6 +106,7 @@ int nvmf_subsystem_add_ns(struct nvmf_subsystem *ss, const char *backend_name,
 		free(ns);
 		return -ENOMEM;
 	}
+	ns->anagrpid = opts && opts->anagrpid ? opts->anagrpid : 1;
 	b->refs++;
 	atomic_store_explicit(&ss->ns[nsid - 1], ns, memory_order_release);
 	ss->num_ns++;

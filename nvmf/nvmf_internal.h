@@ -108,6 +108,7 @@ struct nvmf_listener {
 
 struct nvmf_ss_listener {
 	struct nvmf_listener *l;
+	uint8_t ana[NVMF_ANA_GRP_MAX + 1]; /* enum nvme_ana_state by group ID (0 unused) */
 	TAILQ_ENTRY(nvmf_ss_listener) link;
 };
 
@@ -131,6 +132,7 @@ struct nvmf_ns {
 	uint8_t uuid[16];
 	uint8_t nguid[16];
 	uint8_t eui64[8];
+	uint32_t anagrpid; /* 1..NVMF_ANA_GRP_MAX */
 	/* Removal: poll groups yet to pass a message boundary (main thread),
 	 * and the target to report to (the subsystem may be gone by then). */
 	uint32_t release_pending;
@@ -184,6 +186,7 @@ bool nvmf_ss_has_vwc(struct nvmf_subsystem *ss);
 #define NVMF_NOTICE_NS_ATTR (1u << 0)  /* NVM: Namespace Attribute Changed, log 04h */
 #define NVMF_NOTICE_DISC_LOG (1u << 1) /* discovery: Discovery Log Page Change, log 70h */
 #define NVMF_NOTICE_RESV (1u << 2)     /* NVM: Reservation Log Page Available, log 80h */
+#define NVMF_NOTICE_ANA (1u << 3)      /* NVM: Asymmetric Namespace Access Change, log 0Ch */
 
 /* Per poll group counters of one controller: one writer, relaxed atomics. */
 struct nvmf_ctrlr_stats {
@@ -232,6 +235,12 @@ struct nvmf_ctrlr {
 	struct nvmf_poll_group *admin_pg;
 	TAILQ_ENTRY(nvmf_ctrlr) ss_link;
 	_Atomic uint32_t io_queues_granted; /* written by the admin group */
+	/* ANA: the address the admin queue came in through, and that
+	 * address's state per group; written by the main thread, read by the
+	 * I/O groups (state) and the admin group (log page). */
+	struct nvmf_listen_addr path;
+	_Atomic uint8_t ana[NVMF_ANA_GRP_MAX + 1];
+	_Atomic uint64_t ana_chgcnt;
 
 	/* Admin poll group. */
 	struct nvmf_conn *admin_conn;
@@ -462,6 +471,9 @@ struct nvmf_tgt {
 	TAILQ_HEAD(nvmf_backend_list, nvmf_backend) backends;
 	struct nvmf_backend *backend_by_id[NVMF_MAX_BACKENDS];
 	uint64_t genctr; /* discovery log generation */
+	TAILQ_HEAD(, nvmf_referral) referrals;
+	char disc_nqn[NVMF_NQN_MAX_LEN + 1]; /* unique discovery NQN; "" = default */
+	char disc_nqn_default[NVMF_NQN_MAX_LEN + 1];
 	struct nvmf_poll_group *groups[NVMF_MAX_GROUPS];
 	uint32_t ngroups;
 	uint32_t next_group; /* round robin */
@@ -598,6 +610,49 @@ void nvmf_ctrlr_notice_read(struct nvmf_ctrlr *ctrlr, uint32_t notice);
 /** Complete all parked AERs with "aborted, SQ deletion" (admin group). */
 void nvmf_ctrlr_aer_abort_all(struct nvmf_ctrlr *ctrlr);
 bool nvmf_ctrlr_is_discovery(const struct nvmf_ctrlr *ctrlr);
+
+/* ------------------------------------------------------- ANA (ana.c) */
+
+/** The ANA state of @ns's group as @ctrlr sees it (any thread): one load. */
+static inline uint8_t nvmf_ana_state_of(struct nvmf_ctrlr *ctrlr, const struct nvmf_ns *ns)
+{
+	return atomic_load_explicit(&ctrlr->ana[ns->anagrpid], memory_order_relaxed);
+}
+
+/** Is I/O refused in ANA state @st? (inaccessible, persistent loss, change) */
+static inline bool nvmf_ana_blocks_io(uint8_t st)
+{
+	return st > NVME_ANA_NON_OPTIMIZED;
+}
+
+/** The path status an I/O in ANA state @st completes with. Pure. */
+uint16_t nvmf_ana_io_status(uint8_t st);
+/** A new controller takes the states of the listener it came through (main thread). */
+void nvmf_ana_ctrlr_init(struct nvmf_ctrlr *ctrlr, const struct nvmf_listen_addr *path);
+/** Set a new listener's states: every group optimized. */
+void nvmf_ana_listener_init(struct nvmf_ss_listener *sl);
+/** Fill the ANA fields of Identify Controller (NVM controllers). */
+void nvmf_ana_id_ctrl(struct nvme_id_ctrl *id);
+/** Serve Get Log Page 0Ch (admin group). @return the status. */
+uint16_t nvmf_ana_get_log(struct nvmf_request *req, uint64_t offset);
+/** Post the ANA Change notice to @ctrlr (main thread; events.c). */
+void nvmf_ctrlr_ana_changed(struct nvmf_ctrlr *ctrlr);
+
+/* ---------------------------------------------- referrals (referral.c) */
+
+struct nvmf_referral {
+	struct nvmf_listen_addr addr;
+	char subnqn[256]; /* as the log entry's field: NUL-terminated, at most 223 */
+	bool secure;
+	TAILQ_ENTRY(nvmf_referral) link;
+};
+
+/** Derive the default unique discovery NQN (target create). */
+void nvmf_discovery_nqn_default_init(struct nvmf_tgt *tgt);
+/** Free every referral (target destroy). */
+void nvmf_referrals_free(struct nvmf_tgt *tgt);
+/** Is @nqn the target's unique discovery NQN? */
+bool nvmf_is_unique_discovery_nqn(const struct nvmf_tgt *tgt, const char *nqn);
 
 /* ------------------------------------------------------------ admin parts */
 

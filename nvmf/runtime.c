@@ -327,6 +327,7 @@ void nvmf_subsystem_foreach_ns(struct nvmf_subsystem *ss,
 		memcpy(info.uuid, ns->uuid, sizeof(info.uuid));
 		memcpy(info.nguid, ns->nguid, sizeof(info.nguid));
 		memcpy(info.eui64, ns->eui64, sizeof(info.eui64));
+		info.anagrpid = ns->anagrpid;
 		cb(arg, &info);
 	}
 }

@@ -246,6 +246,7 @@ int nvmf_subsystem_add_listener(struct nvmf_subsystem *ss, const struct nvmf_lis
 	sl = calloc(1, sizeof(*sl));
 	if (sl == NULL)
 		return -ENOMEM;
+	nvmf_ana_listener_init(sl);
 	rc = nvmf_tgt_listener_get(ss->tgt, addr, &sl->l);
 	if (rc != 0) {
 		free(sl);

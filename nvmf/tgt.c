@@ -59,6 +59,8 @@ int nvmf_tgt_create(const struct nvmf_tgt_opts *opts, struct nvmf_tgt **out)
 	TAILQ_INIT(&tgt->listeners);
 	TAILQ_INIT(&tgt->backends);
 	TAILQ_INIT(&tgt->deleting);
+	TAILQ_INIT(&tgt->referrals);
+	nvmf_discovery_nqn_default_init(tgt);
 	tgt->genctr = 1;
 	tgt->up.ctx = tgt;
 	tgt->up.new_qpair = nvmf_upcall_new_qpair;
@@ -426,6 +428,7 @@ void nvmf_tgt_destroy(struct nvmf_tgt *tgt)
 		nvmf_ss_free(ss);
 	}
 	nvmf_ss_free(tgt->discovery);
+	nvmf_referrals_free(tgt);
 	nvmf_backend_del_flush(tgt);
 	while ((b = TAILQ_FIRST(&tgt->backends)) != NULL) {
 		TAILQ_REMOVE(&tgt->backends, b, link);

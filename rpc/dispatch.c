@@ -13,8 +13,8 @@
 #include "rpc/rpc_internal.h"
 
 static const struct rpc_method *const method_tables[] = {
-    rpc_methods_misc, rpc_methods_nvmf, rpc_methods_ss,   rpc_methods_ns,
-    rpc_methods_bdev, rpc_methods_nvme, rpc_methods_save, rpc_methods_stats,
+    rpc_methods_misc, rpc_methods_nvmf, rpc_methods_ss,    rpc_methods_ns,  rpc_methods_bdev,
+    rpc_methods_nvme, rpc_methods_save, rpc_methods_stats, rpc_methods_ana,
 };
 
 const struct rpc_method *rpc_method_find(const char *name)

@@ -22,6 +22,7 @@ struct ns_params {
 	const char *uuid;
 	const char *nguid;
 	const char *eui64;
+	uint32_t anagrpid;
 };
 
 static const struct rpc_param ns_tab[] = {
@@ -31,7 +32,7 @@ static const struct rpc_param ns_tab[] = {
     RPC_PARAM("nguid", RPC_P_STR, false, struct ns_params, nguid),
     RPC_PARAM("eui64", RPC_P_STR, false, struct ns_params, eui64),
     RPC_REFUSE("ptpl_file", "no persistent reservations yet"),
-    RPC_REFUSE("anagrpid", "no ANA groups yet"),
+    RPC_PARAM("anagrpid", RPC_P_U32, false, struct ns_params, anagrpid),
     RPC_FIXED("no_auto_visible", false, "every namespace is visible to every allowed host"),
     RPC_FIXED("hide_metadata", false, "no metadata"),
 };
@@ -103,6 +104,12 @@ static void rpc_nvmf_subsystem_add_ns(struct rpc_req *r, const struct json_value
 	if (ss == NULL)
 		return;
 	opts.nsid = n.nsid;
+	opts.anagrpid = n.anagrpid;
+	if (n.anagrpid > NVMF_ANA_GRP_MAX) {
+		rpc_error(r, RPC_ERR_INVALID_PARAMS, "namespace.anagrpid: %u is over %u",
+			  n.anagrpid, NVMF_ANA_GRP_MAX);
+		return;
+	}
 	rc = nvmf_subsystem_add_ns(ss, n.bdev_name, &opts);
 	if (rc < 0)
 		add_ns_error(r, rc, &n, p.nqn);
@@ -156,32 +163,31 @@ static const struct rpc_param addr_tab[] = {
     RPC_PARAM("adrfam", RPC_P_STR, false, struct addr_params, adrfam),
 };
 
-/* listen_address -> @a. @return 0 or -EINVAL (error set). */
-static int listen_addr_decode(struct rpc_req *r, const struct json_value *v,
-			      struct nvmf_listen_addr *a)
+int rpc_listen_addr_decode(struct rpc_req *r, const struct json_value *v, const char *name,
+			   struct nvmf_listen_addr *a)
 {
 	struct addr_params p = {0};
 	char hostport[300];
 	uint64_t given;
 	bool v6;
 
-	if (rpc_params_decode(r, v, "listen_address", addr_tab, 4, &p, &given) != 0)
+	if (rpc_params_decode(r, v, name, addr_tab, 4, &p, &given) != 0)
 		return -EINVAL;
 	v6 = strchr(p.traddr, ':') != NULL;
 	if (p.adrfam && strcasecmp(p.adrfam, v6 ? "ipv6" : "ipv4") != 0) {
 		rpc_error(r, RPC_ERR_INVALID_PARAMS,
-			  "listen_address.adrfam: '%.16s' does not match traddr %.64s (ipv4 or "
+			  "%s.adrfam: '%.16s' does not match traddr %.64s (ipv4 or "
 			  "ipv6 only)",
-			  p.adrfam, p.traddr);
+			  name, p.adrfam, p.traddr);
 		return -EINVAL;
 	}
 	snprintf(hostport, sizeof(hostport), v6 ? "[%.256s]:%.32s" : "%.256s:%.32s", p.traddr,
 		 p.trsvcid);
 	if (nvmf_listen_addr_parse(p.trtype, hostport, a) != 0) {
 		rpc_error(r, RPC_ERR_INVALID_PARAMS,
-			  "listen_address: trtype TCP or RDMA, traddr an IP address, trsvcid a "
+			  "%s: trtype TCP or RDMA, traddr an IP address, trsvcid a "
 			  "port 1-65535 (got %.16s %.64s %.32s)",
-			  p.trtype, p.traddr, p.trsvcid);
+			  name, p.trtype, p.traddr, p.trsvcid);
 		return -EINVAL;
 	}
 	return 0;
@@ -226,7 +232,7 @@ static void listener_change(struct rpc_req *r, const struct json_value *params, 
 	int rc;
 
 	if (rpc_params_decode(r, params, NULL, listener_tab, add ? 6 : 3, &p, &given) != 0 ||
-	    listen_addr_decode(r, p.addr, &a) != 0)
+	    rpc_listen_addr_decode(r, p.addr, "listen_address", &a) != 0)
 		return;
 	ss = rpc_ss_lookup(r, p.nqn);
 	if (ss == NULL)

@@ -42,6 +42,7 @@ extern const struct rpc_method rpc_methods_ns[];
 extern const struct rpc_method rpc_methods_bdev[];
 extern const struct rpc_method rpc_methods_nvme[];
 extern const struct rpc_method rpc_methods_save[];
+extern const struct rpc_method rpc_methods_ana[];
 
 /** Name and version of the text save_config returns. */
 #define RPC_SAVE_FORMAT "nvmf-tgt.conf"
@@ -162,6 +163,13 @@ struct rpc_param {
  */
 int rpc_params_decode(struct rpc_req *r, const struct json_value *params, const char *prefix,
 		      const struct rpc_param *tab, size_t n, void *out, uint64_t *given);
+
+/**
+ * Decode a listen address object {trtype, traddr, trsvcid, adrfam} named
+ * @name in messages into @a. @return 0 or -EINVAL (error set).
+ */
+int rpc_listen_addr_decode(struct rpc_req *r, const struct json_value *v, const char *name,
+			   struct nvmf_listen_addr *a);
 
 /** Format 16 bytes as a UUID "8-4-4-4-12" into @buf (NUL-terminated). */
 void rpc_format_uuid(char buf[37], const uint8_t b[16]);

@@ -57,6 +57,22 @@ static void save_global(struct save *s)
 	fprintf(s->f, "\n  LogLevel %s\n", log_level_name(log_get_level()));
 }
 
+static void save_referral(void *arg, const struct nvmf_listen_addr *a, const char *subnqn,
+			  bool secure)
+{
+	struct save *s = arg;
+	const char *tr = nvmf_trtype_name(a->trtype);
+	bool v6 = a->adrfam == NVMF_ADRFAM_IPV6;
+
+	if (secure || strcmp(subnqn, NVMF_DISCOVERY_NQN) != 0)
+		save_fail(s,
+			  "referral to %s: a secure channel or an NQN other than the well-known "
+			  "one%s cannot be written in the conf file",
+			  a->traddr, "");
+	fprintf(s->f, "  Referral %s %s%s%s:%s\n", tr ? tr : "?", v6 ? "[" : "", a->traddr,
+		v6 ? "]" : "", a->trsvcid);
+}
+
 static void save_tgt_opts(struct save *s, struct nvmf_tgt *tgt)
 {
 	struct nvmf_tgt_opts o;
@@ -65,6 +81,9 @@ static void save_tgt_opts(struct save *s, struct nvmf_tgt *tgt)
 	fprintf(s->f, "  IdleSleep %s\n  IdleSleepUs %u\n", o.idle_sleep ? "Yes" : "No", o.idle_us);
 	if (o.resv_dir[0] != '\0')
 		fprintf(s->f, "  ReservationDir %s\n", o.resv_dir);
+	if (!nvmf_tgt_discovery_nqn_is_default(tgt))
+		fprintf(s->f, "  DiscoveryNQN %s\n", nvmf_tgt_discovery_nqn(tgt));
+	nvmf_discovery_foreach_referral(tgt, save_referral, s);
 	fputc('\n', s->f);
 }
 
@@ -131,14 +150,38 @@ static void save_backend(void *arg, const struct nvmf_backend_info *b)
 		b->block_size);
 }
 
+/* The ANA states of @a: ana=STATE when every group has it, else ana.N=STATE
+ * for each group not optimized. */
+static void save_listener_ana(struct save *s, const struct nvmf_listen_addr *a)
+{
+	uint8_t st[NVMF_ANA_GRP_MAX + 1];
+	bool same = true;
+
+	for (uint32_t g = 1; g <= NVMF_ANA_GRP_MAX; g++) {
+		if (nvmf_subsystem_get_ana_state(s->ss, a, g, &st[g]) != 0)
+			st[g] = NVME_ANA_OPTIMIZED;
+		same = same && st[g] == st[1];
+	}
+	if (same && st[1] != NVME_ANA_OPTIMIZED) {
+		fprintf(s->f, " ana=%s", nvmf_ana_state_name(st[1]));
+		return;
+	}
+	for (uint32_t g = 1; g <= NVMF_ANA_GRP_MAX && !same; g++) {
+		if (st[g] != NVME_ANA_OPTIMIZED)
+			fprintf(s->f, " ana.%u=%s", g, nvmf_ana_state_name(st[g]));
+	}
+}
+
 static void save_listener(void *arg, const struct nvmf_listen_addr *a)
 {
 	struct save *s = arg;
 	const char *tr = nvmf_trtype_name(a->trtype);
 	bool v6 = a->adrfam == NVMF_ADRFAM_IPV6;
 
-	fprintf(s->f, "  Listen %s %s%s%s:%s\n", tr ? tr : "?", v6 ? "[" : "", a->traddr,
+	fprintf(s->f, "  Listen %s %s%s%s:%s", tr ? tr : "?", v6 ? "[" : "", a->traddr,
 		v6 ? "]" : "", a->trsvcid);
+	save_listener_ana(s, a);
+	fputc('\n', s->f);
 }
 
 static void save_host(void *arg, const char *hostnqn)
@@ -170,6 +213,8 @@ static void save_ns(void *arg, const struct nvmf_ns_info *ns)
 		for (unsigned i = 0; i < 16; i++)
 			fprintf(s->f, "%s%02x", i ? "" : " ", ns->nguid[i]);
 	}
+	if (ns->anagrpid > 1)
+		fprintf(s->f, " anagrpid=%u", ns->anagrpid);
 	fputc('\n', s->f);
 }
 
@@ -191,6 +236,7 @@ static void save_subsystem(void *arg, struct nvmf_subsystem *ss)
 
 	nvmf_subsystem_get_info(ss, &info);
 	s->nqn = info.nqn;
+	s->ss = ss;
 	save_check_text(s, "SN", info.sn);
 	save_check_text(s, "MN", info.mn);
 	fprintf(s->f, "[Subsystem%u]\n  NQN %s\n  SN %s\n  MN %s\n", ++s->nss, info.nqn, info.sn,

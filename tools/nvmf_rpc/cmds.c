@@ -13,7 +13,7 @@
 struct cmd_args {
 	char **pos; /* positional words after "<group> <verb>" */
 	int npos;
-	const char *serial, *model, *nsid;
+	const char *serial, *model, *nsid, *anagrpid;
 	bool any_host;
 };
 
@@ -90,10 +90,11 @@ static int b_ns_del(const struct cmd_args *a, struct json_writer *w)
 	return 0;
 }
 
-static int b_listener(const struct cmd_args *a, struct json_writer *w)
+/* "@key": {trtype, adrfam, traddr, trsvcid} from @trtype and ADDR:PORT @hp. @return 0 or 2. */
+static int addr_obj(struct json_writer *w, const char *key, const char *trtype, const char *hp)
 {
 	char host[256];
-	const char *hp = a->pos[2], *colon = strrchr(hp, ':');
+	const char *colon = strrchr(hp, ':');
 	size_t hlen = colon ? (size_t)(colon - hp) : 0;
 
 	if (colon == NULL || hlen == 0 || hlen >= sizeof(host) || colon[1] == '\0') {
@@ -105,15 +106,40 @@ static int b_listener(const struct cmd_args *a, struct json_writer *w)
 		snprintf(host, sizeof(host), "%.*s", (int)hlen - 2, hp + 1);
 	else
 		snprintf(host, sizeof(host), "%.*s", (int)hlen, hp);
-	json_kv_str(w, "nqn", a->pos[0]);
-	json_key(w, "listen_address");
+	json_key(w, key);
 	json_obj_begin(w);
-	json_kv_str(w, "trtype", a->pos[1]);
+	json_kv_str(w, "trtype", trtype);
 	json_kv_str(w, "adrfam", strchr(host, ':') ? "ipv6" : "ipv4");
 	json_kv_str(w, "traddr", host);
 	json_kv_str(w, "trsvcid", colon + 1);
 	json_obj_end(w);
 	return 0;
+}
+
+static int b_listener(const struct cmd_args *a, struct json_writer *w)
+{
+	json_kv_str(w, "nqn", a->pos[0]);
+	return addr_obj(w, "listen_address", a->pos[1], a->pos[2]);
+}
+
+static int b_ana_state(const struct cmd_args *a, struct json_writer *w)
+{
+	uint64_t g;
+
+	if (b_listener(a, w) != 0)
+		return 2;
+	json_kv_str(w, "ana_state", a->pos[3]);
+	if (a->anagrpid) {
+		if (parse_u64(a->anagrpid, "--anagrpid", &g) != 0)
+			return 2;
+		json_kv_uint(w, "anagrpid", g);
+	}
+	return 0;
+}
+
+static int b_referral(const struct cmd_args *a, struct json_writer *w)
+{
+	return addr_obj(w, "address", a->pos[0], a->pos[1]);
 }
 
 static int b_host(const struct cmd_args *a, struct json_writer *w)
@@ -171,6 +197,16 @@ static const struct cmd cmds[] = {
      b_listener},
     {"listener", "del", "nvmf_subsystem_remove_listener", "listener del NQN tcp|rdma ADDR:PORT", 3,
      b_listener},
+    {"listener", "ana-state", "nvmf_subsystem_listener_set_ana_state",
+     "listener ana-state NQN tcp|rdma ADDR:PORT optimized|non_optimized|inaccessible|"
+     "persistent_loss|change [--anagrpid N (default: all groups)]",
+     4, b_ana_state},
+    {"listener", "list", "nvmf_subsystem_get_listeners", "listener list NQN", 1, b_nqn},
+    {"referral", "add", "nvmf_discovery_add_referral", "referral add tcp|rdma ADDR:PORT", 2,
+     b_referral},
+    {"referral", "del", "nvmf_discovery_remove_referral", "referral del tcp|rdma ADDR:PORT", 2,
+     b_referral},
+    {"referral", "list", "nvmf_discovery_get_referrals", "referral list", 0, b_none},
     {"host", "add", "nvmf_subsystem_add_host", "host add NQN HOSTNQN", 2, b_host},
     {"host", "del", "nvmf_subsystem_remove_host", "host del NQN HOSTNQN", 2, b_host},
     {"bdev", "malloc", "bdev_malloc_create", "bdev malloc NAME SIZE_MB BLOCK_SIZE", 3, b_bdev},
@@ -212,6 +248,8 @@ static int parse_opts(const struct cmd *c, int argc, char **argv, struct cmd_arg
 			val = &a->model;
 		else if (strcmp(argv[i], "--nsid") == 0 && c->build == b_ns_add)
 			val = &a->nsid;
+		else if (strcmp(argv[i], "--anagrpid") == 0 && c->build == b_ana_state)
+			val = &a->anagrpid;
 		else if (argv[i][0] == '-' && argv[i][1] == '-')
 			goto bad;
 		else if (a->npos < c->npos)

@@ -3,7 +3,7 @@
  * nvmf_rpc - run-time control of nvmf_tgt over its JSON-RPC socket.
  *
  *   nvmf_rpc [-s SOCK] raw METHOD [JSON-PARAMS]
- *   nvmf_rpc [-s SOCK] subsystem|ns|listener|host|bdev|transport ... (--help)
+ *   nvmf_rpc [-s SOCK] subsystem|ns|listener|referral|host|bdev|transport ... (--help)
  *   nvmf_rpc [-s SOCK] import-nvmetcli [--dry-run] FILE
  *   nvmf_rpc [-s SOCK] stats [--watch] [--count N]
  *
@@ -20,13 +20,15 @@
 
 static void usage(FILE *f)
 {
-	fprintf(f, "usage: nvmf_rpc [-s SOCK] raw METHOD [JSON-PARAMS]\n"
-		   "       nvmf_rpc [-s SOCK] COMMAND ... (COMMAND --help for each)\n"
-		   "  -s SOCK   the target's RPC socket (default " RPC_DEFAULT_SOCKET ")\n"
-		   "commands: subsystem add|del|list, ns add|del, listener add|del, host add|del,\n"
-		   "          bdev malloc|null|list, transport create, save-config,\n"
-		   "          import-nvmetcli [--dry-run] FILE (the kernel target's JSON),\n"
-		   "          stats [--watch] [--count N]\n");
+	fprintf(f,
+		"usage: nvmf_rpc [-s SOCK] raw METHOD [JSON-PARAMS]\n"
+		"       nvmf_rpc [-s SOCK] COMMAND ... (COMMAND --help for each)\n"
+		"  -s SOCK   the target's RPC socket (default " RPC_DEFAULT_SOCKET ")\n"
+		"commands: subsystem add|del|list, ns add|del, listener add|del|ana-state|list,\n"
+		"          referral add|del|list, host add|del,\n"
+		"          bdev malloc|null|list, transport create, save-config,\n"
+		"          import-nvmetcli [--dry-run] FILE (the kernel target's JSON),\n"
+		"          stats [--watch] [--count N]\n");
 }
 
 /* raw: @params_text parsed and written as "params". @return 0 or 2. */

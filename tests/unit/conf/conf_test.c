@@ -435,9 +435,19 @@ static void test_listen_and_namespace_values(void **state)
 		     "127.0.0.1:4420' or 'TCP [::1]:4420', got '127.0.0.1:4420'");
 	expect_error("[Subsystem]\nNQN nqn.2016-06.io.a:b\nNamespace r 0\n",
 		     "t.conf:3: Namespace: bad NSID '0' (expected one integer from 1 to 1024)");
-	expect_error("[Subsystem]\nNQN nqn.2016-06.io.a:b\nNamespace r 1 2 3 4\n",
-		     "t.conf:3: Namespace: expected '<backend name> [nsid] [uuid] [nguid]', got "
-		     "'r 1 2 3 4'");
+	expect_error("[Subsystem]\nNQN nqn.2016-06.io.a:b\nNamespace r 1 2 3 4 5\n",
+		     "t.conf:3: Namespace: expected '<backend name> [nsid] [uuid] [nguid] "
+		     "[anagrpid=N]', got 'r 1 2 3 4 5'");
+	expect_error("[Subsystem]\nNQN nqn.2016-06.io.a:b\nNamespace r 1 anagrpid=33\n",
+		     "t.conf:3: Namespace: bad 'anagrpid=33' (expected anagrpid=N once, N from 1 "
+		     "to 32)");
+	expect_error("[Subsystem]\nNQN nqn.2016-06.io.a:b\nListen TCP 127.0.0.1:4420 ana=fast\n",
+		     "t.conf:3: Listen: bad ANA state 'fast' (expected optimized, non-optimized, "
+		     "inaccessible, persistent-loss or change)");
+	expect_error(
+	    "[Subsystem]\nNQN nqn.2016-06.io.a:b\nListen TCP 127.0.0.1:4420 ana.0=change\n",
+	    "t.conf:3: Listen: unknown option 'ana.0=change' (expected secure=tls, secure=none, "
+	    "ana=STATE or ana.N=STATE, N from 1 to 32)");
 	expect_error("[Subsystem]\nNQN nqn.2016-06.io.a:b\nNamespace r 1 2\n",
 		     "t.conf:3: Namespace: bad NSID '2' (expected one integer from 1 to 1024)");
 	expect_error("[Subsystem]\nNQN nqn.2016-06.io.a:b\nNamespace r "

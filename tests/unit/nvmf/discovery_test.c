@@ -102,7 +102,10 @@ static void test_log_filtered_by_host(void **state)
 	assert_int_equal(e[0].portid, 1);
 	assert_int_equal(e[0].treq & NVMF_TREQ_SECURE_CHANNEL_MASK, 0);
 	assert_int_equal(e[1].subtype, NVMF_SUBTYPE_DISCOVERY_CURRENT);
-	assert_string_equal(e[1].subnqn, NVMF_DISCOVERY_NQN);
+	/* The current discovery subsystem goes by the target's unique NQN. */
+	assert_string_equal(e[1].subnqn, nvmf_tgt_discovery_nqn(fx.tgt));
+	assert_true(strncmp(e[1].subnqn, "nqn.2014-08.org.nvmexpress:uuid:", 32) == 0);
+	assert_true(nvmf_nqn_valid(e[1].subnqn));
 
 	n = read_log(&fx, q2, e, &gen2);
 	assert_int_equal(n, 4); /* ss1 x 1 + ss2 x 2 + current discovery */
@@ -155,12 +158,90 @@ static void test_log_offsets(void **state)
 	fx_fini(&fx);
 }
 
+static void test_referrals(void **state)
+{
+	struct fx fx;
+	struct fx_qp *q;
+	static struct nvmf_discovery_log_entry e[8];
+	struct nvmf_listen_addr r1, r2;
+	uint64_t gen0, gen, n;
+
+	(void)state;
+	fx_init(&fx);
+	fx_start(&fx);
+	q = fx_disc_up(&fx, FX_HOSTNQN);
+	n = read_log(&fx, q, e, &gen0);
+	assert_int_equal(n, 2);
+	fx_addr(&r1, "10.0.0.2", "8009");
+	fx_addr(&r2, "10.0.0.3", "8009");
+	assert_int_equal(nvmf_discovery_add_referral(fx.tgt, &r1, NULL, false), 0);
+	assert_int_equal(nvmf_discovery_add_referral(fx.tgt, &r1, NULL, false), -EEXIST);
+	assert_int_equal(nvmf_discovery_add_referral(fx.tgt, &r2, "not an nqn", false), -EINVAL);
+	assert_int_equal(nvmf_discovery_add_referral(fx.tgt, &r2, NULL, true), 0);
+	n = read_log(&fx, q, e, &gen);
+	assert_true(gen != gen0);
+	assert_int_equal(n, 4); /* ss1, two referrals, current discovery */
+	assert_int_equal(e[1].subtype, NVMF_SUBTYPE_DISCOVERY_REFERRAL);
+	assert_string_equal(e[1].subnqn, NVMF_DISCOVERY_NQN);
+	assert_string_equal(e[1].traddr, "10.0.0.2");
+	assert_string_equal(e[1].trsvcid, "8009");
+	assert_int_equal(e[1].trtype, NVMF_TRTYPE_TCP);
+	assert_int_equal(e[1].treq & NVMF_TREQ_SECURE_CHANNEL_MASK, 0);
+	assert_int_equal(e[2].subtype, NVMF_SUBTYPE_DISCOVERY_REFERRAL);
+	assert_string_equal(e[2].traddr, "10.0.0.3");
+	assert_int_equal(e[2].treq & NVMF_TREQ_SECURE_CHANNEL_MASK,
+			 NVMF_TREQ_SECURE_CHANNEL_REQUIRED);
+	assert_int_equal(e[3].subtype, NVMF_SUBTYPE_DISCOVERY_CURRENT);
+	gen0 = gen;
+	assert_int_equal(nvmf_discovery_remove_referral(fx.tgt, &r1), 0);
+	assert_int_equal(nvmf_discovery_remove_referral(fx.tgt, &r1), -ENOENT);
+	n = read_log(&fx, q, e, &gen);
+	assert_true(gen != gen0);
+	assert_int_equal(n, 3);
+	assert_string_equal(e[1].traddr, "10.0.0.3");
+	fx_fini(&fx);
+}
+
+static void test_unique_discovery_nqn(void **state)
+{
+	struct fx fx;
+	struct fx_qp *q;
+	const char *uniq = "nqn.2016-06.io.example:discovery";
+	static struct nvmf_discovery_log_entry e[8];
+	char def[NVMF_NQN_MAX_LEN + 1];
+	uint64_t gen;
+
+	(void)state;
+	fx_init(&fx);
+	snprintf(def, sizeof(def), "%s", nvmf_tgt_discovery_nqn(fx.tgt));
+	assert_true(nvmf_tgt_discovery_nqn_is_default(fx.tgt));
+	assert_int_equal(nvmf_tgt_set_discovery_nqn(fx.tgt, NVMF_DISCOVERY_NQN), -EINVAL);
+	assert_int_equal(nvmf_tgt_set_discovery_nqn(fx.tgt, FX_SSNQN), -EINVAL);
+	assert_int_equal(nvmf_tgt_set_discovery_nqn(fx.tgt, "bad"), -EINVAL);
+	assert_int_equal(nvmf_tgt_set_discovery_nqn(fx.tgt, uniq), 0);
+	assert_false(nvmf_tgt_discovery_nqn_is_default(fx.tgt));
+	fx_start(&fx);
+	/* Both NQNs reach the discovery service; the old default no longer does. */
+	q = fx_qp_new(&fx);
+	assert_int_equal(fx_connect_full(&fx, q, 0, 31, uniq, FX_HOSTNQN, 0x11, 0xffff, NULL), 0);
+	assert_int_equal(fx_prop_set(&fx, q, NVME_REG_CC, 1), 0);
+	assert_int_equal(read_log(&fx, q, e, &gen), 2);
+	assert_string_equal(e[1].subnqn, uniq);
+	q = fx_qp_new(&fx);
+	assert_int_not_equal(fx_connect_full(&fx, q, 0, 31, def, FX_HOSTNQN, 0x11, 0xffff, NULL),
+			     0);
+	fx_disc_up(&fx, FX_HOSTNQN2);
+	fx_fini(&fx);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test(test_discovery_identify),
 	    cmocka_unit_test(test_log_filtered_by_host),
 	    cmocka_unit_test(test_log_offsets),
+	    cmocka_unit_test(test_referrals),
+	    cmocka_unit_test(test_unique_discovery_nqn),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

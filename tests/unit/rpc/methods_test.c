@@ -45,7 +45,7 @@ static void test_misc(void **state)
 	v = rpc_t_ok(
 	    rpc_t_call(g_tgt, "rpc_get_methods", "{\"current\":false,\"include_aliases\":false}"));
 	assert_int_equal(v->type, JSON_ARRAY);
-	assert_int_equal(v->u.arr.count, 27);
+	assert_int_equal(v->u.arr.count, 32);
 	assert_int_equal(json_get_str(json_arr_at(v, 20), &s), 0);
 	assert_string_equal(s, "bdev_aio_delete");
 	assert_int_equal(json_get_str(json_arr_at(v, 21), &s), 0);
@@ -179,8 +179,8 @@ static void test_namespaces(void **state)
 			     NS("{\"bdev_name\":\"Malloc0\",\"uuid\":\"zz\"}")),
 		  RPC_ERR_INVALID_PARAMS, "namespace.uuid");
 	rpc_t_err(rpc_t_call(g_tgt, "nvmf_subsystem_add_ns",
-			     NS("{\"bdev_name\":\"Malloc0\",\"anagrpid\":1}")),
-		  RPC_ERR_INVALID_PARAMS, "namespace.anagrpid: not supported");
+			     NS("{\"bdev_name\":\"Malloc0\",\"anagrpid\":33}")),
+		  RPC_ERR_INVALID_PARAMS, "namespace.anagrpid: 33 is over 32");
 	v = rpc_t_ok(
 	    rpc_t_call(g_tgt, "nvmf_subsystem_add_ns",
 		       NS("{\"bdev_name\":\"Malloc0\",\"nsid\":3,\"uuid\":"
