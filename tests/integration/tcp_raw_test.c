@@ -908,6 +908,11 @@ static void test_connection_churn(void **state)
 		}
 		host_close(&h);
 		if (i % 100 == 0) {
+			/* A host keeps its controller alive (KATO 30 s) however long this takes. */
+			struct nvme_cmd ka = {.opc = NVME_OPC_KEEP_ALIVE};
+
+			host_cmd(&adm, &ka, NULL, NULL, 0, &cpl);
+			assert_int_equal(status_of(&cpl), 0);
 			memset(w, i & 0xff, sizeof(w));
 			io_rw(&io, NVME_OPC_WRITE, 4096 + (uint64_t)(i / 100) * 8, w, sizeof(w), 0);
 			io_rw(&io, NVME_OPC_READ, 4096 + (uint64_t)(i / 100) * 8, r, sizeof(r), 0);
