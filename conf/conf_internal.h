@@ -74,6 +74,15 @@ struct conf_listen {
 struct conf_host {
 	unsigned line;
 	char *nqn;
+	char *dhchap_key;      /**< dhchap_key=, or NULL (conf/auth.c) */
+	char *dhchap_ctrl_key; /**< dhchap_ctrlr_key=, or NULL */
+};
+
+/** DhchapDigests / DhchapDHGroups: ids in order; n 0: not given. */
+struct conf_id_list {
+	unsigned line;
+	unsigned n;
+	uint8_t ids[6];
 };
 
 struct conf_ns {
@@ -97,6 +106,8 @@ struct conf_subsystem {
 	unsigned n_listens;
 	struct conf_host *hosts;
 	unsigned n_hosts;
+	struct conf_id_list dhchap_hashes;
+	struct conf_id_list dhchap_groups;
 	struct conf_ns *nss;
 	unsigned n_nss;
 };
@@ -181,6 +192,15 @@ int conf_parse_listen(struct conf_parser *p, const struct conf_directive *d, voi
 		      void *field, const char *value);
 int conf_parse_host(struct conf_parser *p, const struct conf_directive *d, void *sect, void *field,
 		    const char *value);
+/* DH-HMAC-CHAP (auth.c). */
+/** Parse the options after a Host's NQN (@opts, modified) into @h. @return 0 or -EINVAL. */
+int conf_host_options(struct conf_parser *p, struct conf_host *h, char *opts);
+/** Free what @h holds, secrets wiped. */
+void conf_host_free(struct conf_host *h);
+int conf_parse_dhchap_hashes(struct conf_parser *p, const struct conf_directive *d, void *sect,
+			     void *field, const char *value);
+int conf_parse_dhchap_groups(struct conf_parser *p, const struct conf_directive *d, void *sect,
+			     void *field, const char *value);
 int conf_parse_namespace(struct conf_parser *p, const struct conf_directive *d, void *sect,
 			 void *field, const char *value);
 int conf_parse_pci_addr(struct conf_parser *p, const struct conf_directive *d, void *sect,

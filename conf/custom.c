@@ -223,14 +223,21 @@ int conf_parse_host(struct conf_parser *p, const struct conf_directive *d, void 
 {
 	struct conf_subsystem *ss = sect;
 	struct conf_host *h;
+	char buf[CONF_LINE_MAX];
+	size_t n = strcspn(value, " \t");
 
-	if (check_nqn(p, d->key, value) != 0)
+	snprintf(buf, sizeof(buf), "%s", value);
+	buf[n < sizeof(buf) ? n : sizeof(buf) - 1] = '\0';
+	if (check_nqn(p, d->key, buf) != 0)
 		return -EINVAL;
 	h = push(p, field, &ss->n_hosts, sizeof(*h));
 	if (!h)
 		return -ENOMEM;
 	h->line = p->line;
-	return set_string(p, &h->nqn, value);
+	if (set_string(p, &h->nqn, buf) != 0)
+		return -ENOMEM;
+	snprintf(buf, sizeof(buf), "%s", value + n);
+	return conf_host_options(p, h, buf); /* options after the NQN */
 }
 
 static int hexval(char c)
