@@ -61,11 +61,14 @@ static void auth_reset_crypto(struct nvmf_auth *a)
 static void auth_fail(struct nvmf_conn *c, uint8_t exp, const char *why)
 {
 	struct nvmf_auth *a = c->auth;
+	bool logged = a->step == NVMF_AUTH_FAILURE1 || a->step == NVMF_AUTH_FAILED;
 
 	auth_reset_crypto(a);
 	a->fail_exp = exp;
 	a->step = NVMF_AUTH_FAILURE1;
 	a->authenticated = false;
+	if (logged)
+		return; /* once per transaction, and no new grace: the queue is closing */
 	a->deadline = ms_from_now(NVMF_AUTH_CLOSE_GRACE_MS);
 	if (why == NULL && exp < sizeof(g_fail_names) / sizeof(g_fail_names[0]))
 		why = g_fail_names[exp];
@@ -223,7 +226,7 @@ static void auth_on_send(struct nvmf_conn *c, const struct dhchap_msg *m, int pr
 	} else {
 		rc = NVMF_AUTH_FAIL_INCORRECT_PROTOCOL_MSG; /* a Receive was due */
 	}
-	if (rc != 0 && a->step != NVMF_AUTH_FAILED)
+	if (rc != 0)
 		auth_fail(c, (uint8_t)rc, NULL);
 }
 

@@ -6,10 +6,12 @@
  * turn answered with Failure1 and its reason: wrong T_ID, wrong response,
  * a Receive out of turn, no common DH group, secure channel asked for,
  * a replayed S2 on re-authentication; and Authentication Send / Receive
- * with a bad SECP.
+ * with a bad SECP; the transaction timeout and the close after a failure.
  */
 #include "fixture.h"
 
+#include "env/fake/env_fake.h"
+#include "nvmf/auth.h"
 #include "util_dhchap.h"
 
 #define HOST_KEY "DHHC-1:01:AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh+KfiaR:"
@@ -228,11 +230,43 @@ static void test_bad_turns(void **state)
 	fx_fini(&h.fx);
 }
 
+/* Poll until @q's close is asked, at most FX_WAIT_SECONDS. */
+static bool closed_soon(struct host *h)
+{
+	for (double end = fx_now() + FX_WAIT_SECONDS; !h->q->close_asked && fx_now() < end;)
+		fx_poll(&h->fx, 1);
+	return h->q->close_asked;
+}
+
+/* A host that stops halfway is closed at the timeout; a failed one after the grace. */
+static void test_timeouts(void **state)
+{
+	struct host h;
+
+	(void)state;
+	setup_host(&h); /* well before the keep-alive limit (KATO 10 s + margin) */
+	env_fake_clock_advance((NVMF_AUTH_TIMEOUT_MS - 500) * 1000000ull);
+	fx_poll(&h.fx, 4);
+	assert_false(h.q->close_asked);
+	env_fake_clock_advance(1000 * 1000000ull);
+	assert_true(closed_soon(&h));
+	fx_fini(&h.fx);
+
+	setup_host(&h);
+	expect_failure1(&h, NVMF_AUTH_FAIL_INCORRECT_PROTOCOL_MSG);
+	expect_failure1(&h, NVMF_AUTH_FAIL_INCORRECT_PROTOCOL_MSG); /* again: no new grace */
+	assert_false(h.q->close_asked);
+	env_fake_clock_advance((NVMF_AUTH_CLOSE_GRACE_MS + 200) * 1000000ull);
+	assert_true(closed_soon(&h));
+	fx_fini(&h.fx);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test(test_full_null_and_dh),
 	    cmocka_unit_test(test_bad_turns),
+	    cmocka_unit_test(test_timeouts),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
