@@ -73,7 +73,7 @@ static void perf(const char *host, const char *key, const char *ckey, const char
 		 struct result *r)
 {
 	char trid[512];
-	char *argv[16];
+	char *argv[20];
 	int n = 0;
 
 	snprintf(trid, sizeof(trid),
