@@ -219,6 +219,12 @@ static int apply_identity(struct apply_ctx *a, const struct conf_subsystem *cs,
 	    (rc = nvmf_subsystem_set_max_namespaces(ss, cs->max_namespaces)) != 0)
 		return refused(a, cs, key_line(&cs->hdr, "MaxNamespaces"), rc, "MaxNamespaces");
 	nvmf_subsystem_set_allow_any_host(ss, cs->allow_any_host);
+	if (cs->dhchap_hashes.n && (rc = nvmf_subsystem_set_dhchap_hashes(
+					ss, cs->dhchap_hashes.ids, cs->dhchap_hashes.n)) != 0)
+		return refused(a, cs, cs->dhchap_hashes.line, rc, "DhchapDigests");
+	if (cs->dhchap_groups.n && (rc = nvmf_subsystem_set_dhchap_groups(
+					ss, cs->dhchap_groups.ids, cs->dhchap_groups.n)) != 0)
+		return refused(a, cs, cs->dhchap_groups.line, rc, "DhchapDHGroups");
 	return 0;
 }
 
@@ -229,12 +235,16 @@ static int apply_members(struct apply_ctx *a, const struct conf_subsystem *cs,
 	int rc;
 
 	for (unsigned i = 0; i < cs->n_hosts; i++) {
-		rc = nvmf_subsystem_add_host(ss, cs->hosts[i].nqn);
-		if (rc == 0 && cs->hosts[i].psk != NULL)
-			rc = tls_keyring_add(nvmf_tgt_keyring(a->tgt), cs->hosts[i].nqn, cs->nqn,
-					     cs->hosts[i].psk);
+		const struct conf_host *h = &cs->hosts[i];
+
+		rc = nvmf_subsystem_add_host(ss, h->nqn);
+		if (rc == 0 && h->psk != NULL)
+			rc = tls_keyring_add(nvmf_tgt_keyring(a->tgt), h->nqn, cs->nqn, h->psk);
+		if (rc == 0 && h->dhchap_key != NULL)
+			rc = nvmf_subsystem_host_set_dhchap(ss, h->nqn, h->dhchap_key,
+							    h->dhchap_ctrl_key);
 		if (rc)
-			return refused(a, cs, cs->hosts[i].line, rc, "Host");
+			return refused(a, cs, h->line, rc, "Host");
 	}
 	for (unsigned i = 0; i < cs->n_listens; i++) {
 		rc = nvmf_subsystem_add_listener(ss, &cs->listens[i].addr);

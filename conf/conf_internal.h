@@ -80,7 +80,16 @@ struct conf_listen {
 struct conf_host {
 	unsigned line;
 	char *nqn;
-	struct tls_psk *psk; /**< psk=: the configured PSK (wiped when freed), or NULL */
+	struct tls_psk *psk;   /**< psk=: the configured PSK (wiped when freed), or NULL */
+	char *dhchap_key;      /**< dhchap_key=, or NULL (conf/auth.c) */
+	char *dhchap_ctrl_key; /**< dhchap_ctrlr_key=, or NULL */
+};
+
+/** DhchapDigests / DhchapDHGroups: ids in order; n 0: not given. */
+struct conf_id_list {
+	unsigned line;
+	unsigned n;
+	uint8_t ids[6];
 };
 
 struct conf_ns {
@@ -105,6 +114,8 @@ struct conf_subsystem {
 	unsigned n_listens;
 	struct conf_host *hosts;
 	unsigned n_hosts;
+	struct conf_id_list dhchap_hashes;
+	struct conf_id_list dhchap_groups;
 	struct conf_ns *nss;
 	unsigned n_nss;
 };
@@ -197,6 +208,17 @@ int conf_ns_anagrpid(struct conf_parser *p, struct conf_ns *ns, const char *tok)
 int conf_apply_listen_ana(struct nvmf_subsystem *ss, const struct conf_listen *l);
 int conf_parse_host(struct conf_parser *p, const struct conf_directive *d, void *sect, void *field,
 		    const char *value);
+/* DH-HMAC-CHAP (auth.c). */
+/** Parse the options after a Host's NQN (@opts, modified) into @h. @return 0 or -EINVAL. */
+int conf_host_options(struct conf_parser *p, struct conf_host *h, char *opts);
+/** Free what @h holds, secrets wiped. */
+void conf_host_free(struct conf_host *h);
+/** psk=@arg of a Host (an interchange string or a key file) into @h. @return 0 or -errno. */
+int conf_host_psk(struct conf_parser *p, struct conf_host *h, const char *arg);
+int conf_parse_dhchap_hashes(struct conf_parser *p, const struct conf_directive *d, void *sect,
+			     void *field, const char *value);
+int conf_parse_dhchap_groups(struct conf_parser *p, const struct conf_directive *d, void *sect,
+			     void *field, const char *value);
 int conf_parse_namespace(struct conf_parser *p, const struct conf_directive *d, void *sect,
 			 void *field, const char *value);
 int conf_parse_pci_addr(struct conf_parser *p, const struct conf_directive *d, void *sect,

@@ -294,13 +294,17 @@ int conf_parse_referral(struct conf_parser *p, const struct conf_directive *d, v
 }
 
 /* psk=: an interchange string or a key file; errors never show key bytes. */
-static int parse_psk(struct conf_parser *p, const struct conf_directive *d, const char *arg,
-		     struct tls_psk **out)
+int conf_host_psk(struct conf_parser *p, struct conf_host *h, const char *arg)
 {
 	const char *why = "bad key";
-	struct tls_psk *k = calloc(1, sizeof(*k));
+	struct tls_psk *k;
 	int rc;
 
+	if (h->psk != NULL) {
+		conf_perr(p, "Host: psk given twice");
+		return -EINVAL;
+	}
+	k = calloc(1, sizeof(*k));
 	if (k == NULL) {
 		p->nomem = true;
 		return -ENOMEM;
@@ -308,14 +312,13 @@ static int parse_psk(struct conf_parser *p, const struct conf_directive *d, cons
 	rc = tls_psk_load(arg, k, &why);
 	if (rc != 0) {
 		if (rc == -EINVAL)
-			conf_perr(p, "%s: psk: %s", d->key, why);
+			conf_perr(p, "Host: psk: %s", why);
 		else
-			conf_perr(p, "%s: psk: cannot read key file %s: %s", d->key, arg,
-				  strerror(-rc));
+			conf_perr(p, "Host: psk: cannot read key file %s: %s", arg, strerror(-rc));
 		free(k);
 		return rc;
 	}
-	*out = k;
+	h->psk = k;
 	return 0;
 }
 
@@ -323,36 +326,23 @@ int conf_parse_host(struct conf_parser *p, const struct conf_directive *d, void 
 		    const char *value)
 {
 	struct conf_subsystem *ss = sect;
-	char buf[CONF_LINE_MAX + 1];
-	char *tok[MAX_TOKENS + 1];
-	struct tls_psk *psk = NULL;
 	struct conf_host *h;
-	unsigned n = split(value, buf, sizeof(buf), tok);
+	char buf[CONF_LINE_MAX];
+	size_t n = strcspn(value, " \t");
 	int rc;
 
-	if (n == 0 || n > 2 || (n == 2 && strncmp(tok[1], "psk=", 4) != 0)) {
-		conf_perr(p,
-			  "%s: expected 'NQN' or 'NQN psk=KEY' (KEY: NVMeTLSkey-1:... or a file), "
-			  "got '%s'",
-			  d->key, value);
+	snprintf(buf, sizeof(buf), "%s", value);
+	buf[n < sizeof(buf) ? n : sizeof(buf) - 1] = '\0';
+	if (check_nqn(p, d->key, buf) != 0)
 		return -EINVAL;
-	}
-	if (check_nqn(p, d->key, tok[0]) != 0)
-		return -EINVAL;
-	if (n == 2 && parse_psk(p, d, tok[1] + 4, &psk) != 0) {
-		OPENSSL_cleanse(buf, sizeof(buf));
-		return -EINVAL;
-	}
 	h = push(p, field, &ss->n_hosts, sizeof(*h));
-	if (!h) {
-		OPENSSL_cleanse(buf, sizeof(buf));
-		tls_psk_wipe(psk);
-		free(psk);
+	if (!h)
 		return -ENOMEM;
-	}
 	h->line = p->line;
-	h->psk = psk;
-	rc = set_string(p, &h->nqn, tok[0]);
+	if (set_string(p, &h->nqn, buf) != 0)
+		return -ENOMEM;
+	snprintf(buf, sizeof(buf), "%s", value + n);
+	rc = conf_host_options(p, h, buf); /* options after the NQN */
 	OPENSSL_cleanse(buf, sizeof(buf));
 	return rc;
 }

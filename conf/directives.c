@@ -90,6 +90,10 @@ const struct conf_directive conf_directives[] = {
     {D(S, "Listen", NULL, CONF_CUSTOM, SS(listens), REP), .parse = conf_parse_listen},
     {D(S, "AllowAnyHost", NULL, CONF_BOOL, SS(allow_any_host), 0)},
     {D(S, "Host", NULL, CONF_CUSTOM, SS(hosts), REP), .parse = conf_parse_host},
+    {D(S, "DhchapDigests", NULL, CONF_CUSTOM, SS(dhchap_hashes), 0),
+     .parse = conf_parse_dhchap_hashes},
+    {D(S, "DhchapDHGroups", NULL, CONF_CUSTOM, SS(dhchap_groups), 0),
+     .parse = conf_parse_dhchap_groups},
     {D(S, "MaxNamespaces", NULL, CONF_INT, SS(max_namespaces), 0), .min = 1, .max = 1024},
     {D(S, "Namespace", NULL, CONF_CUSTOM, SS(nss), REP), .parse = conf_parse_namespace},
 };
@@ -134,11 +138,8 @@ static void subsystem_free(struct conf_subsystem *ss)
 	for (unsigned i = 0; i < ss->n_listens; i++)
 		free(ss->listens[i].text);
 	free(ss->listens);
-	for (unsigned i = 0; i < ss->n_hosts; i++) {
-		free(ss->hosts[i].nqn);
-		tls_psk_wipe(ss->hosts[i].psk);
-		free(ss->hosts[i].psk);
-	}
+	for (unsigned i = 0; i < ss->n_hosts; i++)
+		conf_host_free(&ss->hosts[i]);
 	free(ss->hosts);
 	for (unsigned i = 0; i < ss->n_nss; i++)
 		free(ss->nss[i].backend);

@@ -62,6 +62,11 @@ struct nvme_ctrlr_opts {
 	bool hdgst;                /**< NVMe/TCP header digest */
 	bool ddgst;                /**< NVMe/TCP data digest */
 	uint32_t timeout_ms;       /**< connect and admin command timeout (default 10000) */
+	/** DH-HMAC-CHAP host secret "DHHC-1:..." (caller's string), used when the
+	 *  controller asks for authentication; NULL: none */
+	const char *dhchap_secret;
+	/** controller secret: the controller must authenticate itself too; NULL: not */
+	const char *dhchap_ctrl_secret;
 };
 
 /** Fill @opts with defaults. */

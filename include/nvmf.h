@@ -173,6 +173,28 @@ void nvmf_subsystem_set_allow_any_host(struct nvmf_subsystem *ss, bool allow);
 /** Allow a host NQN. @return 0, -EINVAL, -EEXIST. */
 int nvmf_subsystem_add_host(struct nvmf_subsystem *ss, const char *hostnqn);
 
+/**
+ * Give host @hostnqn (on @ss's list) DH-HMAC-CHAP secrets, in the
+ * "DHHC-1:XX:...:" text form: @key the host's (its Connects must then
+ * authenticate), @ctrl_key the controller's for bidirectional
+ * authentication (NULL: none). Both NULL: no authentication. Takes effect
+ * for the next Connect. Main thread.
+ * @return 0, -ENOENT (not on the list), -EINVAL (malformed secret, or a
+ *         controller secret without a host secret), -ENOMEM.
+ */
+int nvmf_subsystem_host_set_dhchap(struct nvmf_subsystem *ss, const char *hostnqn, const char *key,
+				   const char *ctrl_key);
+
+/**
+ * DH-HMAC-CHAP hash functions (NVMF_AUTH_HASH_*) and DH groups
+ * (NVMF_AUTH_DHGROUP_*) @ss accepts, in its order of preference (the first
+ * the host offers too is chosen). Defaults: SHA-256, SHA-384, SHA-512;
+ * null, ffdhe2048 ... ffdhe8192. @return 0 or -EINVAL (empty, unknown or
+ * repeated id, too many).
+ */
+int nvmf_subsystem_set_dhchap_hashes(struct nvmf_subsystem *ss, const uint8_t *ids, unsigned n);
+int nvmf_subsystem_set_dhchap_groups(struct nvmf_subsystem *ss, const uint8_t *ids, unsigned n);
+
 /** Disallow a host NQN; its controllers are torn down. @return 0 or -ENOENT. */
 int nvmf_subsystem_remove_host(struct nvmf_subsystem *ss, const char *hostnqn);
 

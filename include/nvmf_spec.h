@@ -117,15 +117,16 @@ _Static_assert(offsetof(struct nvmf_connect_data, hostnqn) == 512, "connect data
 
 /*
  * Connect response, in struct nvme_cpl CDW0.
- * Success: CNTLID in bits 15:0; AUTHREQ in bits 17:16 (ATR: authentication
- * required, ASCR: secure channel concatenation required).
+ * Success: CNTLID in bits 15:0; AUTHREQ: ATR (authentication transaction
+ * required) bit 17, ASCR (secure channel concatenation required) bit 18,
+ * where the Linux host and target and SPDK put them.
  * NVME_SC_FABRICS_CONNECT_INVALID_PARAMETERS: IATTR in bits 7:0 (0: the
  * offending field is in the SQE, 1: in the Connect data), IPO in bits 31:16
  * (byte offset of the field within the SQE or the data).
  */
 #define NVMF_CONNECT_RSP_CNTLID(cdw0) ((uint16_t)((cdw0)&0xFFFFu))
-#define NVMF_CONNECT_RSP_AUTHREQ_ATR (1u << 16)
-#define NVMF_CONNECT_RSP_AUTHREQ_ASCR (1u << 17)
+#define NVMF_CONNECT_RSP_AUTHREQ_ATR (1u << 17)
+#define NVMF_CONNECT_RSP_AUTHREQ_ASCR (1u << 18)
 #define NVMF_CONNECT_IATTR_SQE 0u
 #define NVMF_CONNECT_IATTR_DATA 1u
 #define NVMF_CONNECT_RSP_INVALID(iattr, ipo)                                                       \

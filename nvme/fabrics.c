@@ -122,6 +122,8 @@ int nvme_fabrics_connect(struct nvme_qpair *q, uint16_t cntlid, uint16_t *cntlid
 	}
 	if (cntlid_out != NULL)
 		*cntlid_out = NVMF_CONNECT_RSP_CNTLID(cpl.cdw0);
+	if (cpl.cdw0 & NVMF_CONNECT_RSP_AUTHREQ_ATR)
+		return nvme_auth_queue(q, hostnqn, subnqn);
 	return 0;
 }
 

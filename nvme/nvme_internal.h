@@ -180,6 +180,14 @@ bool nvme_qpair_vmark_failed(struct nvme_qpair *q, const char *component, const 
 int nvme_qpair_exec_sync(struct nvme_qpair *q, const struct nvme_cmd *cmd, void *buf, uint32_t len,
 			 uint8_t dir, struct nvme_cpl *cpl, uint32_t timeout_ms);
 
+/* auth.c */
+/**
+ * Authenticate queue @q (its Connect answered with ATR) with the secrets of
+ * its controller's opts. @return 0, -EACCES (no secret, refused either
+ * way; logged), or the queue's error.
+ */
+int nvme_auth_queue(struct nvme_qpair *q, const char *hostnqn, const char *subnqn);
+
 /* fabrics.c */
 int nvme_fabrics_connect(struct nvme_qpair *q, uint16_t cntlid, uint16_t *cntlid_out);
 int nvme_fabrics_reg_read4(struct nvme_ctrlr *ctrlr, uint32_t off, uint32_t *val);

@@ -15,6 +15,7 @@
 #include <string.h>
 
 #include "util.h"
+#include "nvmf/auth.h"
 #include "nvmf/nvmf_internal.h"
 
 #define S(x) (1u << NVMF_CONN_##x)
@@ -204,6 +205,7 @@ void nvmf_conn_maybe_free(struct nvmf_conn *c)
 	c->qp->ctrlr = NULL;
 	nvmf_tr_qpair_free(c->qp);
 	atomic_fetch_sub(&pg->tgt->live_conns, 1);
+	nvmf_auth_free(c->auth);
 	free(c);
 }
 
@@ -223,6 +225,9 @@ void nvmf_upcall_exec(struct nvmf_request *req)
 		nvmf_req_complete(req, NVME_STATUS_GENERIC(NVME_SC_COMMAND_SEQUENCE_ERROR) |
 					   NVME_STATUS_DNR);
 		nvmf_conn_close(nvmf_conn_of(qp));
+	} else if (!nvmf_auth_ok(nvmf_conn_of(qp))) {
+		nvmf_req_complete(req,
+				  NVME_STATUS_CMD(NVME_SC_FABRICS_AUTH_REQUIRED) | NVME_STATUS_DNR);
 	} else if (qp->qid == 0) {
 		nvmf_admin_exec(req);
 	} else {

@@ -12,6 +12,7 @@
 
 #include "env.h"
 #include "util.h"
+#include "nvmf/auth.h"
 #include "nvmf/nvmf_internal.h"
 
 #define CAP_TO_500MS 15 /* 7.5 s */
@@ -31,8 +32,9 @@ struct connect_ctx {
 	uint16_t status;
 	uint32_t cdw0;
 	struct nvmf_ctrlr *ctrlr;
-	bool have_data; /* the Connect data was read: host and subsystem known */
-	char why[192];  /* why the Connect is refused, for the one log line */
+	struct nvmf_auth *auth; /* DH-HMAC-CHAP context when the host has a secret */
+	bool have_data;         /* the Connect data was read: host and subsystem known */
+	char why[192];          /* why the Connect is refused, for the one log line */
 };
 
 /* Record why the Connect is refused (logged once, by connect_log_refusal). */
@@ -181,6 +183,9 @@ static uint16_t connect_bind(struct connect_ctx *cx)
 			      nvmf_nqn_valid(cx->data.hostnqn)
 				  ? "not in the subsystem's host list"
 				  : "not a valid NQN, and the subsystem has a host list");
+	if (nvmf_auth_create(ss, cx->data.hostnqn, &cx->auth) != 0)
+		return refuse(cx, NVME_STATUS_GENERIC(NVME_SC_INTERNAL_DEVICE_ERROR),
+			      "the host's DH-HMAC-CHAP secrets could not be prepared");
 	return cx->qid == 0 ? connect_admin(cx, ss) : connect_io(cx, ss);
 }
 
@@ -209,6 +214,8 @@ static void connect_done_msg(void *arg)
 		qp->sqsize = cx->sqsize;
 		qp->sq_head = (uint16_t)(1u % (cx->sqsize + 1u));
 		qp->sq_flow_disabled = cx->sq_flow_disabled;
+		cx->c->auth = cx->auth;
+		cx->auth = NULL;
 	}
 	nvmf_conn_connect_end(cx->c, st == NVME_STATUS_SUCCESS);
 	if (st != NVME_STATUS_SUCCESS)
@@ -216,6 +223,11 @@ static void connect_done_msg(void *arg)
 	else
 		nvmf_ctrlr_conn_bound(cx->c, cx->ctrlr);
 	req->cpl.cdw0 = cx->cdw0;
+	if (cx->c->auth != NULL && st == NVME_STATUS_SUCCESS) {
+		nvmf_auth_start(cx->c);
+		req->cpl.cdw0 |= NVMF_CONNECT_RSP_AUTHREQ_ATR;
+	}
+	nvmf_auth_free(cx->auth);
 	free(cx);
 	nvmf_req_complete(req, st);
 }
@@ -385,8 +397,18 @@ void nvmf_fabrics_exec(struct nvmf_request *req)
 		return;
 	}
 	switch (fctype) {
+	case NVMF_FCTYPE_AUTH_SEND:
+		nvmf_auth_send(req);
+		return;
+	case NVMF_FCTYPE_AUTH_RECV:
+		nvmf_auth_recv(req);
+		return;
 	case NVMF_FCTYPE_PROPERTY_GET:
 	case NVMF_FCTYPE_PROPERTY_SET:
+		if (!nvmf_auth_ok(nvmf_conn_of(qp))) {
+			st = ST_DNR(NVME_STATUS_CMD(NVME_SC_FABRICS_AUTH_REQUIRED));
+			break;
+		}
 		if (qp->qid != 0) {
 			st = ST_DNR(NVME_STATUS_GENERIC(NVME_SC_COMMAND_SEQUENCE_ERROR));
 			break;

@@ -49,6 +49,7 @@ _Static_assert(NVMF_ERROR_LOG_MAX == NVMF_ERRLOG_SLOTS, "error log ring");
 struct nvmf_poll_group;
 struct nvmf_ctrlr;
 struct nvmf_conn;
+struct nvmf_auth;
 
 /* ------------------------------------------------------------- messages */
 
@@ -112,8 +113,12 @@ struct nvmf_ss_listener {
 	TAILQ_ENTRY(nvmf_ss_listener) link;
 };
 
+struct dhchap_key;
+
 struct nvmf_host {
 	char nqn[NVMF_NQN_MAX_LEN + 1];
+	struct dhchap_key *dhchap_key;      /* DH-HMAC-CHAP host secret, or NULL */
+	struct dhchap_key *dhchap_ctrl_key; /* controller secret (bidirectional), or NULL */
 	TAILQ_ENTRY(nvmf_host) link;
 };
 
@@ -166,12 +171,17 @@ struct nvmf_subsystem {
 	TAILQ_HEAD(, nvmf_ctrlr) ctrlrs;
 	uint32_t num_ctrlrs;
 	uint16_t next_cntlid;
+	/* DH-HMAC-CHAP, in order of preference; n 0: the defaults (auth_conf.c). */
+	uint8_t dhchap_hashes[3], n_dhchap_hashes;
+	uint8_t dhchap_groups[6], n_dhchap_groups;
 	TAILQ_ENTRY(nvmf_subsystem) link;
 };
 
 /** The namespace @nsid of @ss, or NULL (any thread). */
 struct nvmf_ns *nvmf_ss_ns(struct nvmf_subsystem *ss, uint32_t nsid);
 bool nvmf_ss_host_allowed(struct nvmf_subsystem *ss, const char *hostnqn);
+/** The host entry of @hostnqn on @ss's list, or NULL. */
+struct nvmf_host *nvmf_ss_host_find(struct nvmf_subsystem *ss, const char *hostnqn);
 bool nvmf_ss_has_listener(struct nvmf_subsystem *ss, const struct nvmf_listen_addr *a);
 /** Free a subsystem whose controllers are all gone (main thread). */
 void nvmf_ss_free(struct nvmf_subsystem *ss);
@@ -322,6 +332,7 @@ struct nvmf_conn {
 	struct nvmf_tr *tr;
 	struct nvmf_ctrlr *ctrlr; /* set after Connect, cleared on detach */
 	enum nvmf_conn_state state;
+	struct nvmf_auth *auth; /* DH-HMAC-CHAP of this queue, or NULL (nvmf/auth.h) */
 	TAILQ_ENTRY(nvmf_conn) link;
 };
 

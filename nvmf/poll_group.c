@@ -10,6 +10,7 @@
 
 #include "env.h"
 #include "util.h"
+#include "nvmf/auth.h"
 #include "nvmf/nvmf_internal.h"
 
 #define MSG_BUDGET 64
@@ -220,6 +221,7 @@ int nvmf_pg_poll(struct nvmf_poll_group *pg)
 	now = env_ticks();
 	if (now >= pg->next_timer) {
 		nvmf_ctrlr_timers(pg, now);
+		nvmf_auth_timers(pg, now);
 		pg->next_timer = now + env_ticks_hz() * NVMF_TIMER_PERIOD_MS / 1000;
 	}
 	return busy;

@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "util.h"
+#include "nvmf/auth.h"
 #include "nvmf/nvmf_internal.h"
 
 static bool ascii_printable(const char *s)
@@ -80,7 +81,7 @@ void nvmf_ss_free(struct nvmf_subsystem *ss)
 	}
 	while ((h = TAILQ_FIRST(&ss->hosts)) != NULL) {
 		TAILQ_REMOVE(&ss->hosts, h, link);
-		free(h);
+		nvmf_host_free(h);
 	}
 	while ((sl = TAILQ_FIRST(&ss->listeners)) != NULL) {
 		TAILQ_REMOVE(&ss->listeners, sl, link);
@@ -181,6 +182,11 @@ static struct nvmf_host *host_find(struct nvmf_subsystem *ss, const char *hostnq
 	return NULL;
 }
 
+struct nvmf_host *nvmf_ss_host_find(struct nvmf_subsystem *ss, const char *hostnqn)
+{
+	return host_find(ss, hostnqn);
+}
+
 bool nvmf_ss_host_allowed(struct nvmf_subsystem *ss, const char *hostnqn)
 {
 	return ss->allow_any_host || host_find(ss, hostnqn) != NULL;
@@ -210,7 +216,7 @@ int nvmf_subsystem_remove_host(struct nvmf_subsystem *ss, const char *hostnqn)
 	if (h == NULL)
 		return -ENOENT;
 	TAILQ_REMOVE(&ss->hosts, h, link);
-	free(h);
+	nvmf_host_free(h);
 	nvmf_tgt_genctr_bump(ss->tgt);
 	ss_drop_disallowed(ss, "host removed from the allow list");
 	return 0;

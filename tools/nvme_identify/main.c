@@ -23,6 +23,7 @@ struct args {
 	bool have_trid;
 	bool json;
 	bool hdgst, ddgst;
+	const char *dhchap_secret, *dhchap_ctrl_secret; /* or NULL */
 };
 
 static void usage(FILE *f, const char *prog)
@@ -34,6 +35,8 @@ static void usage(FILE *f, const char *prog)
 		"                        without subnqn (or with the discovery NQN) the\n"
 		"                        discovery log is printed\n"
 		"      --hdgst, --ddgst  ask for NVMe/TCP header / data digests\n"
+		"      --dhchap-secret S       DH-HMAC-CHAP host secret (DHHC-1:...)\n"
+		"      --dhchap-ctrl-secret S  the controller's secret (bidirectional)\n"
 		"      --json            print one JSON object\n"
 		"  -h, --help            print this help and exit\n"
 		"Exit: 0 ok, 1 connection or command failure, 2 bad options.\n",
@@ -47,6 +50,8 @@ static int parse_args(int argc, char **argv, struct args *a)
 	    {"json", no_argument, NULL, 'j'},
 	    {"hdgst", no_argument, NULL, 'H'},
 	    {"ddgst", no_argument, NULL, 'D'},
+	    {"dhchap-secret", required_argument, NULL, 'S'},
+	    {"dhchap-ctrl-secret", required_argument, NULL, 'C'},
 	    {"help", no_argument, NULL, 'h'},
 	    {NULL, 0, NULL, 0},
 	};
@@ -62,6 +67,8 @@ static int parse_args(int argc, char **argv, struct args *a)
 			a->have_trid = true;
 		} else if (opt == 'j' || opt == 'H' || opt == 'D') {
 			*(opt == 'j' ? &a->json : opt == 'H' ? &a->hdgst : &a->ddgst) = true;
+		} else if (opt == 'S' || opt == 'C') {
+			*(opt == 'S' ? &a->dhchap_secret : &a->dhchap_ctrl_secret) = optarg;
 		} else if (opt == 'h') {
 			usage(stdout, argv[0]);
 			return 1;
@@ -118,6 +125,8 @@ static int identify(const struct args *a, struct emit *e)
 	nvme_ctrlr_opts_init(&opts);
 	opts.hdgst = a->hdgst;
 	opts.ddgst = a->ddgst;
+	opts.dhchap_secret = a->dhchap_secret;
+	opts.dhchap_ctrl_secret = a->dhchap_ctrl_secret;
 	opts.num_io_queues = 1;
 	rc = nvme_ctrlr_connect(&a->trid, &opts, &ctrlr);
 	if (rc) {

@@ -16,6 +16,8 @@ enum {
 	OPT_VERIFY,
 	OPT_JSON,
 	OPT_RESET_AT,
+	OPT_DHCHAP_SECRET,
+	OPT_DHCHAP_CTRL_SECRET,
 };
 
 static void usage(FILE *f, const char *prog)
@@ -37,6 +39,9 @@ static void usage(FILE *f, const char *prog)
 		"                         prints progress and keeps the controllers alive)\n"
 		"  -P, --qpairs N         queue pairs per namespace per worker (default 1)\n"
 		"      --hdgst, --ddgst   ask for NVMe/TCP header / data digests\n"
+		"      --dhchap-secret S  DH-HMAC-CHAP host secret (DHHC-1:...), used when the\n"
+		"                         target asks; the TRID's hostnqn: names the host\n"
+		"      --dhchap-ctrl-secret S  the controller's secret: authenticate it too\n"
 		"      --verify           write a pattern (LBA, run seed, generation in every\n"
 		"                         8 bytes), read every write back and check every\n"
 		"                         read of written blocks (reads of blocks not yet\n"
@@ -150,6 +155,12 @@ static int parse_one(struct perf_args *a, int opt, const char *arg, const char *
 	case OPT_HDGST:
 		a->hdgst = true;
 		return 0;
+	case OPT_DHCHAP_SECRET:
+		a->dhchap_secret = arg;
+		return 0;
+	case OPT_DHCHAP_CTRL_SECRET:
+		a->dhchap_ctrl_secret = arg;
+		return 0;
 	case OPT_DDGST:
 		a->ddgst = true;
 		return 0;
@@ -245,6 +256,8 @@ int perf_parse_args(int argc, char **argv, struct perf_args *a)
 	    {"core-mask", required_argument, NULL, 'c'},
 	    {"qpairs", required_argument, NULL, 'P'},
 	    {"hdgst", no_argument, NULL, OPT_HDGST},
+	    {"dhchap-secret", required_argument, NULL, OPT_DHCHAP_SECRET},
+	    {"dhchap-ctrl-secret", required_argument, NULL, OPT_DHCHAP_CTRL_SECRET},
 	    {"ddgst", no_argument, NULL, OPT_DDGST},
 	    {"verify", no_argument, NULL, OPT_VERIFY},
 	    {"json", no_argument, NULL, OPT_JSON},

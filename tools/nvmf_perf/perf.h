@@ -41,6 +41,8 @@ struct perf_args {
 	char default_mask[24];  /* the last core we may run on, when -c is not given */
 	unsigned qpairs_per_ns; /* -P */
 	bool hdgst, ddgst;
+	const char *dhchap_secret;      /* --dhchap-secret, or NULL */
+	const char *dhchap_ctrl_secret; /* --dhchap-ctrl-secret, or NULL */
 	bool verify;
 	bool json;
 	bool reset;        /* --reset-at given */

@@ -26,6 +26,8 @@ static int connect_one(struct perf_run *run, const struct nvme_trid *trid)
 	nvme_ctrlr_opts_init(&opts);
 	opts.hdgst = a->hdgst;
 	opts.ddgst = a->ddgst;
+	opts.dhchap_secret = a->dhchap_secret;
+	opts.dhchap_ctrl_secret = a->dhchap_ctrl_secret;
 	if (opts.num_io_queues < run->nworkers * a->qpairs_per_ns)
 		opts.num_io_queues = run->nworkers * a->qpairs_per_ns;
 	rc = nvme_ctrlr_connect(trid, &opts, &run->ctrlrs[run->nctrlrs]);

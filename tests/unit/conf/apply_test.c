@@ -216,8 +216,8 @@ static void test_secure_channel_conf(void **state)
 		     " psk=NVMeTLSkey-1:01:AQECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh+KfiaR:\n",
 		     "t.conf:3: Host: psk: CRC-32 mismatch (key damaged or mistyped)");
 	load_refused("[Subsystem]\nNQN nqn.2016-06.io.a:b\nHost " TLS_HOST " key=x\n",
-		     "t.conf:3: Host: expected 'NQN' or 'NQN psk=KEY' (KEY: NVMeTLSkey-1:... or a "
-		     "file), got '" TLS_HOST " key=x'");
+		     "t.conf:3: Host: unknown option 'key' (expected psk=, dhchap_key=, "
+		     "dhchap_ctrlr_key=)");
 	load_refused("[Subsystem]\nNQN nqn.2016-06.io.a:b\nHost " TLS_HOST " psk=/nonexistent/k\n",
 		     "t.conf:3: Host: psk: cannot read key file /nonexistent/k: No such file or "
 		     "directory");

@@ -525,9 +525,10 @@ static void test_unknown_fctype(void **state)
 	fx_admin_up(&fx, &a, FX_SSNQN);
 	memset(&cmd, 0, sizeof(cmd));
 	cmd.opc = NVME_OPC_FABRICS;
+	/* Authentication Send is known now: without SECP / SPSP / TL, Invalid Field. */
 	cmd.nsid = NVMF_FCTYPE_AUTH_SEND;
 	assert_status(fx_cmd(&fx, a, &cmd, NULL, 0, NVMF_XFER_NONE, NULL), NVME_SCT_GENERIC,
-		      NVME_SC_INVALID_OPCODE);
+		      NVME_SC_INVALID_FIELD);
 	cmd.nsid = 0x33;
 	assert_status(fx_cmd(&fx, a, &cmd, NULL, 0, NVMF_XFER_NONE, NULL), NVME_SCT_GENERIC,
 		      NVME_SC_INVALID_OPCODE);
