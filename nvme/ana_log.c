@@ -42,13 +42,15 @@ static size_t ana_desc_match(const uint8_t *d, size_t left, uint32_t grp, uint32
 	return len;
 }
 
-/* The state of @nsid (group @grp) in the log @buf of @len bytes, or -ENOENT. */
-static int ana_log_find(const uint8_t *buf, size_t len, uint32_t grp, uint32_t nsid)
+int nvme_ana_log_find(const void *log, size_t len, uint32_t grp, uint32_t nsid)
 {
+	const uint8_t *buf = log;
 	struct nvme_ana_log_hdr hdr;
 	size_t off = sizeof(hdr), dlen;
 	bool match = false;
 
+	if (len < sizeof(hdr))
+		return -EPROTO;
 	memcpy(&hdr, buf, sizeof(hdr));
 	for (uint16_t i = 0; i < hdr.num_ana_group_desc; i++, off += dlen) {
 		dlen = ana_desc_match(buf + off, len - off, grp, nsid, &match);
@@ -81,7 +83,7 @@ int nvme_ctrlr_ana_state(struct nvme_ctrlr *ctrlr, uint32_t nsid, uint8_t *state
 	if (rc == 0 && nvme_cpl_is_error(&cpl))
 		rc = -EIO;
 	if (rc == 0)
-		rc = ana_log_find(buf, len, grp, nsid);
+		rc = nvme_ana_log_find(buf, len, grp, nsid);
 	env_dma_free(buf);
 	if (rc < 0)
 		return rc;

@@ -52,6 +52,7 @@ static struct perf_ns *mp_find(struct perf_run *run, const struct nvme_ctrlr *ct
 int perf_mp_add_path(struct perf_run *run, struct nvme_ns *ns)
 {
 	struct perf_ns *pns = mp_find(run, ns->ctrlr, ns->nsid);
+	size_t len;
 
 	if (!pns)
 		return 0;
@@ -62,6 +63,10 @@ int perf_mp_add_path(struct perf_run *run, struct nvme_ns *ns)
 						      : "another path shows another format");
 		return -EINVAL;
 	}
+	/* The row names every path: "127.0.0.1:4420 NQN ns 1 +127.0.0.1:4421". */
+	len = strlen(pns->name);
+	snprintf(pns->name + len, sizeof(pns->name) - len, " +%s:%s",
+		 nvme_ctrlr_trid(ns->ctrlr)->traddr, nvme_ctrlr_trid(ns->ctrlr)->trsvcid);
 	pns->paths[pns->npaths].ns = ns;
 	pns->paths[pns->npaths].ctrlr = ns->ctrlr;
 	pns->npaths++;
