@@ -189,6 +189,35 @@ static void test_perf_multipath_failover(void **state)
 		fail_msg("no failover seen:\n%s", out);
 }
 
+/* Both paths inaccessible: an I/O waits ANATT (10 s) for a usable path, then the run fails. */
+static void test_perf_no_usable_path(void **state)
+{
+	char out[16384], args[512];
+	int rc;
+
+	(void)state;
+	for (int i = 0; i < 2; i++) {
+		snprintf(args, sizeof(args),
+			 "listener ana-state " NQN " tcp 127.0.0.1:%d inaccessible",
+			 i ? g_port2 : g_port1);
+		rpc_ok(args);
+	}
+	rc = run(out, sizeof(out),
+		 "timeout 60 %s -r 'trtype:TCP traddr:127.0.0.1 trsvcid:%d subnqn:" NQN "' "
+		 "-r 'trtype:TCP traddr:127.0.0.1 trsvcid:%d subnqn:" NQN "' "
+		 "-q 8 -o 4096 -w randrw -t 30 --verify 2>&1",
+		 env_or("NVMF_PERF_BIN", "build/bin/nvmf_perf"), g_port1, g_port2);
+	snprintf(args, sizeof(args), "listener ana-state " NQN " tcp 127.0.0.1:%d optimized",
+		 g_port1);
+	rpc_ok(args);
+	snprintf(args, sizeof(args), "listener ana-state " NQN " tcp 127.0.0.1:%d non_optimized",
+		 g_port2);
+	rpc_ok(args);
+	if (rc != 1 || strstr(out, "ANA inaccessible") == NULL ||
+	    strstr(out, "No route to host") == NULL || strstr(out, " 0 mismatches") == NULL)
+		fail_msg("nvmf_perf with no usable path (status %d):\n%s", rc, out);
+}
+
 static void test_referral_in_discovery_log(void **state)
 {
 	char out[16384];
@@ -219,6 +248,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test(test_failover_states),
 	    cmocka_unit_test(test_perf_multipath_failover),
+	    cmocka_unit_test(test_perf_no_usable_path),
 	    cmocka_unit_test(test_referral_in_discovery_log),
 	};
 	return cmocka_run_group_tests(tests, start_target, stop_target);

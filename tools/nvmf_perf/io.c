@@ -152,6 +152,8 @@ static int io_submit_cmds(struct perf_qpair *pq, struct perf_io *io)
 
 	if (io->next_blk == 0) {
 		rc = perf_mp_pick(pq);
+		if (rc < 0 && env_ticks() - io->submit_tsc > pq->pns->path_wait_ticks)
+			return -EHOSTUNREACH;
 		if (rc < 0)
 			return 1; /* no usable path yet: wait as for queue space */
 		io->path = (uint8_t)rc;

@@ -52,6 +52,7 @@ static struct perf_ns *mp_find(struct perf_run *run, const struct nvme_ctrlr *ct
 int perf_mp_add_path(struct perf_run *run, struct nvme_ns *ns)
 {
 	struct perf_ns *pns = mp_find(run, ns->ctrlr, ns->nsid);
+	uint8_t anatt;
 	size_t len;
 
 	if (!pns)
@@ -67,6 +68,9 @@ int perf_mp_add_path(struct perf_run *run, struct nvme_ns *ns)
 	len = strlen(pns->name);
 	snprintf(pns->name + len, sizeof(pns->name) - len, " +%s:%s",
 		 nvme_ctrlr_trid(ns->ctrlr)->traddr, nvme_ctrlr_trid(ns->ctrlr)->trsvcid);
+	/* ANATT, the longest a path may stay in change (10 s when not given) */
+	anatt = nvme_ctrlr_id(pns->ctrlr)->anatt;
+	pns->path_wait_ticks = env_ticks_hz() * (anatt ? anatt : 10);
 	pns->paths[pns->npaths].ns = ns;
 	pns->paths[pns->npaths].ctrlr = ns->ctrlr;
 	pns->npaths++;

@@ -119,11 +119,12 @@ struct perf_ns {
 	struct nvme_ctrlr *ctrlr;
 	struct perf_path paths[PERF_MAX_PATHS];
 	uint32_t npaths;
-	int ana_stale;       /* atomic: a path returned an ANA status, read the logs again */
-	char name[560];      /* "127.0.0.1:4420 nqn... ns 1" */
-	uint32_t io_blocks;  /* blocks per I/O */
-	uint32_t cmd_blocks; /* blocks per command (MDTS) */
-	uint64_t slots;      /* I/O-sized slots of the namespace */
+	int ana_stale;            /* atomic: a path returned an ANA status, read the logs again */
+	uint64_t path_wait_ticks; /* an I/O waits this long for a usable path, then fails */
+	char name[560];           /* "127.0.0.1:4420 nqn... ns 1" */
+	uint32_t io_blocks;       /* blocks per I/O */
+	uint32_t cmd_blocks;      /* blocks per command (MDTS) */
+	uint64_t slots;           /* I/O-sized slots of the namespace */
 };
 
 /** Verify slot states besides a generation number. */
