@@ -39,7 +39,8 @@ static void log_add(struct log *l, uint32_t grp, uint8_t state, const uint32_t *
 	d.state = state;
 	memcpy(l->buf + l->len, &d, sizeof(d));
 	l->len += sizeof(d);
-	memcpy(l->buf + l->len, nsids, n * sizeof(uint32_t));
+	if (n)
+		memcpy(l->buf + l->len, nsids, n * sizeof(uint32_t));
 	l->len += n * sizeof(uint32_t);
 	l->ndesc++;
 	memcpy(l->buf + offsetof(struct nvme_ana_log_hdr, num_ana_group_desc), &l->ndesc,
