@@ -200,6 +200,22 @@ int nvme_ctrlr_get_log(struct nvme_ctrlr *ctrlr, uint8_t lid, uint32_t nsid, voi
 		       uint32_t len, uint64_t offset, struct nvme_cpl *cpl);
 
 /**
+ * ANA state (enum nvme_ana_state) of namespace @nsid on the path of @ctrlr,
+ * from its ANA log page (0Ch, synchronous, the owning thread). @return 0,
+ * -ENOTSUP (the controller does not report ANA), -ENOENT (no such
+ * namespace or no group for it), -EIO (error status), -EPROTO (malformed
+ * log), -ETIMEDOUT, -ENXIO.
+ */
+int nvme_ctrlr_ana_state(struct nvme_ctrlr *ctrlr, uint32_t nsid, uint8_t *state);
+
+/**
+ * The ANA state of namespace @nsid in ANA log page @log (@len bytes): that
+ * of the first descriptor of group @grp (0: not known) or listing @nsid. @return the state (enum nvme_ana_state), -ENOENT (no
+ * such descriptor) or -EPROTO (a descriptor runs past @len).
+ */
+int nvme_ana_log_find(const void *log, size_t len, uint32_t grp, uint32_t nsid);
+
+/**
  * Format NVM namespace @nsid (NVME_NSID_ALL: all) with LBA format @lbaf
  * and Secure Erase Settings @ses (0 none, 1 user data erase, 2 crypto).
  * Every block of the namespace is lost.

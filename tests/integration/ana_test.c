@@ -5,7 +5,10 @@
  * socket. nvmf_perf --verify passes on both paths; the optimized path is
  * set inaccessible by nvmf_rpc, then nvmf_perf on it sees the ANA
  * Inaccessible path status (SCT 3 SC 02h) while the other path keeps
- * verifying; back to optimized, it verifies again. A referral added by
+ * verifying; back to optimized, it verifies again. nvmf_perf --verify
+ * given both paths (two -r of one NQN) reads the ANA logs, sends I/O on
+ * the optimized path and keeps verifying with no error while that path
+ * goes inaccessible and back, failing over. A referral added by
  * RPC shows in the discovery log (nvme_identify) and in save_config.
  *
  * Binaries: $NVMF_TGT_BIN, $NVMF_PERF_BIN, $NVMF_RPC_BIN, $NVME_IDENTIFY_BIN
@@ -158,6 +161,63 @@ static void test_failover_states(void **state)
 	perf_verifies(g_port1);
 }
 
+/* nvmf_perf on both paths while 127.0.0.1:PORT1 goes inaccessible at 2 s and back at 4 s. */
+static void test_perf_multipath_failover(void **state)
+{
+	const char *rpc = env_or("NVMF_RPC_BIN", "build/bin/nvmf_rpc");
+	char out[16384];
+	int rc;
+
+	(void)state;
+	rc = run(out, sizeof(out),
+		 "(sleep 2; %s -s %s listener ana-state " NQN " tcp 127.0.0.1:%d inaccessible "
+		 ">/dev/null; echo \"rpc1=$?\"; sleep 2; %s -s %s listener ana-state " NQN
+		 " tcp 127.0.0.1:%d optimized >/dev/null; echo \"rpc2=$?\") & "
+		 "timeout 60 %s -r 'trtype:TCP traddr:127.0.0.1 trsvcid:%d subnqn:" NQN "' "
+		 "-r 'trtype:TCP traddr:127.0.0.1 trsvcid:%d subnqn:" NQN "' "
+		 "-q 8 -o 4096 -w randrw -t 6 --verify 2>&1; rc=$?; wait; exit $rc",
+		 rpc, g_sock, g_port1, rpc, g_sock, g_port1,
+		 env_or("NVMF_PERF_BIN", "build/bin/nvmf_perf"), g_port1, g_port2);
+	if (rc != 0 || strstr(out, "rpc1=0") == NULL || strstr(out, "rpc2=0") == NULL ||
+	    strstr(out, "I/O errors: 0;") == NULL || strstr(out, " 0 mismatches") == NULL)
+		fail_msg("nvmf_perf --verify on two paths across a state change (status %d):\n%s",
+			 rc, out);
+	/* Both paths' states read at start; I/O moved off the inaccessible path. */
+	if (strstr(out, "ANA optimized") == NULL || strstr(out, "ANA inaccessible") == NULL ||
+	    strstr(out, "ANA non-optimized") == NULL || strstr(out, "failovers: 0") != NULL ||
+	    strstr(out, "failovers: ") == NULL)
+		fail_msg("no failover seen:\n%s", out);
+}
+
+/* Both paths inaccessible: an I/O waits ANATT (10 s) for a usable path, then the run fails. */
+static void test_perf_no_usable_path(void **state)
+{
+	char out[16384], args[512];
+	int rc;
+
+	(void)state;
+	for (int i = 0; i < 2; i++) {
+		snprintf(args, sizeof(args),
+			 "listener ana-state " NQN " tcp 127.0.0.1:%d inaccessible",
+			 i ? g_port2 : g_port1);
+		rpc_ok(args);
+	}
+	rc = run(out, sizeof(out),
+		 "timeout 60 %s -r 'trtype:TCP traddr:127.0.0.1 trsvcid:%d subnqn:" NQN "' "
+		 "-r 'trtype:TCP traddr:127.0.0.1 trsvcid:%d subnqn:" NQN "' "
+		 "-q 8 -o 4096 -w randrw -t 30 --verify 2>&1",
+		 env_or("NVMF_PERF_BIN", "build/bin/nvmf_perf"), g_port1, g_port2);
+	snprintf(args, sizeof(args), "listener ana-state " NQN " tcp 127.0.0.1:%d optimized",
+		 g_port1);
+	rpc_ok(args);
+	snprintf(args, sizeof(args), "listener ana-state " NQN " tcp 127.0.0.1:%d non_optimized",
+		 g_port2);
+	rpc_ok(args);
+	if (rc != 1 || strstr(out, "ANA inaccessible") == NULL ||
+	    strstr(out, "No route to host") == NULL || strstr(out, " 0 mismatches") == NULL)
+		fail_msg("nvmf_perf with no usable path (status %d):\n%s", rc, out);
+}
+
 static void test_referral_in_discovery_log(void **state)
 {
 	char out[16384];
@@ -187,6 +247,8 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test(test_failover_states),
+	    cmocka_unit_test(test_perf_multipath_failover),
+	    cmocka_unit_test(test_perf_no_usable_path),
 	    cmocka_unit_test(test_referral_in_discovery_log),
 	};
 	return cmocka_run_group_tests(tests, start_target, stop_target);

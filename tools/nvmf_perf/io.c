@@ -14,6 +14,10 @@
  * Retry: an I/O with a command aborted by a controller reset (Aborted due
  * to SQ Deletion, DNR clear) is submitted again whole, same LBA, same data
  * (a write's buffer still holds its pattern), and counted as retried.
+ * With several paths, an I/O is submitted whole on the path
+ * perf_mp_pick() gives (it waits like a full queue while none is usable);
+ * one completing with an ANA path status is submitted again the same way,
+ * counted as a failover.
  */
 #include <errno.h>
 #include <inttypes.h>
@@ -52,6 +56,7 @@ void perf_stats_merge(struct perf_stats *dst, const struct perf_stats *src)
 	dst->verify_errors += src->verify_errors;
 	dst->verified += src->verified;
 	dst->retried += src->retried;
+	dst->failovers += src->failovers;
 	histogram_merge(&dst->lat, &src->lat);
 }
 
@@ -139,21 +144,31 @@ static void io_cb(void *arg, const struct nvme_cpl *cpl);
 static int io_submit_cmds(struct perf_qpair *pq, struct perf_io *io)
 {
 	struct perf_ns *pns = pq->pns;
+	struct nvme_qpair *qp;
+	struct nvme_ns *ns;
 	uint32_t n;
 	char *buf;
 	int rc;
 
+	if (io->next_blk == 0) {
+		rc = perf_mp_pick(pq);
+		if (rc < 0 && env_ticks() - io->submit_tsc > pq->pns->path_wait_ticks)
+			return -EHOSTUNREACH;
+		if (rc < 0)
+			return 1; /* no usable path yet: wait as for queue space */
+		io->path = (uint8_t)rc;
+	}
+	qp = pq->qpairs[io->path];
+	ns = pns->paths[io->path].ns;
 	while (io->next_blk < io->nlb) {
 		n = io->nlb - io->next_blk;
 		if (n > pns->cmd_blocks)
 			n = pns->cmd_blocks;
 		buf = (char *)io->buf + (size_t)io->next_blk * pns->ns->block_size;
 		if (io->is_read)
-			rc = nvme_ns_read(pns->ns, pq->qpair, buf, io->lba + io->next_blk, n, 0,
-					  io_cb, io);
+			rc = nvme_ns_read(ns, qp, buf, io->lba + io->next_blk, n, 0, io_cb, io);
 		else
-			rc = nvme_ns_write(pns->ns, pq->qpair, buf, io->lba + io->next_blk, n, 0,
-					   io_cb, io);
+			rc = nvme_ns_write(ns, qp, buf, io->lba + io->next_blk, n, 0, io_cb, io);
 		if (rc == -EAGAIN)
 			return 1;
 		if (rc)
@@ -173,6 +188,7 @@ static int io_resubmit(struct perf_qpair *pq, struct perf_io *io)
 	io->pending = 0;
 	io->failed = false;
 	io->retry = false;
+	io->failover = false;
 	/* Others wait for a free slot: queue behind them, or they starve. */
 	if (pq->nretry > 0) {
 		pq->retry[pq->nretry++] = io;
@@ -243,7 +259,10 @@ static void io_done(struct perf_qpair *pq, struct perf_io *io)
 
 	if (io->retry && !io->failed) {
 		if (!pq->dead) {
-			pq->stats.retried++;
+			if (io->failover)
+				pq->stats.failovers++;
+			else
+				pq->stats.retried++;
 			rc = io_resubmit(pq, io);
 			if (rc && !pq->rc)
 				pq->rc = rc;
@@ -280,11 +299,16 @@ static void io_done(struct perf_qpair *pq, struct perf_io *io)
 static void io_cb(void *arg, const struct nvme_cpl *cpl)
 {
 	struct perf_io *io = arg;
+	uint16_t st = nvme_cpl_get_status(cpl);
 
 	io->pending--;
-	if (nvme_cpl_get_status(cpl) == NVME_STATUS_GENERIC(NVME_SC_ABORTED_SQ_DELETION))
+	if (st == NVME_STATUS_GENERIC(NVME_SC_ABORTED_SQ_DELETION)) {
 		io->retry = true; /* DNR clear: the controller was reset */
-	else if (nvme_cpl_is_error(cpl)) {
+	} else if (io->pq->pns->npaths > 1 && perf_mp_is_ana_status(st)) {
+		perf_mp_path_status(io->pq->pns, io->path, st);
+		io->retry = true;
+		io->failover = true;
+	} else if (nvme_cpl_is_error(cpl)) {
 		io->failed = true;
 		if (io->pq->first_error == 0)
 			io->pq->first_error = nvme_cpl_get_status(cpl);
@@ -366,6 +390,19 @@ static int retry_waiting(struct perf_qpair *pq)
 	return rc < 0 ? rc : 0;
 }
 
+static int poll_paths(struct perf_qpair *pq, uint32_t budget)
+{
+	int rc, sum = 0;
+
+	for (uint32_t p = 0; p < pq->pns->npaths; p++) {
+		rc = nvme_qpair_poll(pq->qpairs[p], budget);
+		if (rc < 0)
+			return rc;
+		sum += rc;
+	}
+	return sum;
+}
+
 int perf_qpair_poll(struct perf_qpair *pq, uint32_t budget)
 {
 	int rc;
@@ -377,7 +414,7 @@ int perf_qpair_poll(struct perf_qpair *pq, uint32_t budget)
 		if (rc)
 			goto fail;
 	}
-	rc = nvme_qpair_poll(pq->qpair, budget);
+	rc = poll_paths(pq, budget);
 	if (rc >= 0 && pq->rc)
 		rc = pq->rc;
 	if (rc >= 0)

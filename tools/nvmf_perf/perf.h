@@ -9,6 +9,13 @@
  * of its namespace, cut into -q I/O contexts, each with its own buffer
  * (allocated once) and, with --verify, its own slots of the region, so no
  * two I/Os ever overlap in flight.
+ *
+ * Multipath: -r entries naming the same subsystem NQN (fabrics only) are
+ * paths of one subsystem: each namespace is one perf_ns with a path per
+ * such -r, and each queue pair has an nvme qpair per path. I/O goes to an
+ * optimized path (non-optimized when none is), as the paths' ANA logs
+ * say; an I/O completing with an ANA path status is submitted again on
+ * another usable path (a failover) and the logs are read again.
  */
 #ifndef NVMF_PERF_H
 #define NVMF_PERF_H
@@ -22,6 +29,7 @@
 #define PERF_MAX_TRIDS 16
 #define PERF_MAX_NS 64
 #define PERF_MAX_CORES 128
+#define PERF_MAX_PATHS 4
 
 /* Exit statuses. */
 #define PERF_EXIT_FAIL 1  /* connect failure, lost connection, I/O or verify errors */
@@ -69,6 +77,7 @@ struct perf_stats {
 	uint64_t verify_errors;
 	uint64_t verified;    /* reads compared against a known pattern */
 	uint64_t retried;     /* I/Os resubmitted after a retriable abort */
+	uint64_t failovers;   /* I/Os resubmitted after an ANA path status */
 	struct histogram lat; /* ticks */
 };
 
@@ -94,16 +103,30 @@ struct perf_io {
 	bool is_read;
 	bool failed;
 	bool retry;    /* a command was aborted, retriable (controller reset) */
+	bool failover; /* ... with an ANA path status: retry on another path */
+	uint8_t path;  /* index of the path the I/O was submitted on */
 	bool readback; /* verify: the next I/O reads back this write */
 };
 
-struct perf_ns {
+/** One path to a namespace: the namespace as one controller shows it. */
+struct perf_path {
 	struct nvme_ns *ns;
 	struct nvme_ctrlr *ctrlr;
-	char name[560];      /* "127.0.0.1:4420 nqn... ns 1" */
-	uint32_t io_blocks;  /* blocks per I/O */
-	uint32_t cmd_blocks; /* blocks per command (MDTS) */
-	uint64_t slots;      /* I/O-sized slots of the namespace */
+	uint8_t ana;    /* enum nvme_ana_state, atomic; 0: not known (single path) */
+	uint8_t logged; /* the state the last ANA log read gave (main core) */
+};
+
+struct perf_ns {
+	struct nvme_ns *ns; /* the first path's */
+	struct nvme_ctrlr *ctrlr;
+	struct perf_path paths[PERF_MAX_PATHS];
+	uint32_t npaths;
+	int ana_stale;            /* atomic: a path returned an ANA status, read the logs again */
+	uint64_t path_wait_ticks; /* an I/O waits this long for a usable path, then fails */
+	char name[560];           /* "127.0.0.1:4420 nqn... ns 1" */
+	uint32_t io_blocks;       /* blocks per I/O */
+	uint32_t cmd_blocks;      /* blocks per command (MDTS) */
+	uint64_t slots;           /* I/O-sized slots of the namespace */
 };
 
 /** Verify slot states besides a generation number. */
@@ -111,7 +134,8 @@ struct perf_ns {
 #define PERF_GEN_UNKNOWN UINT32_MAX /* a write failed: contents unknown */
 
 struct perf_qpair {
-	struct nvme_qpair *qpair;
+	struct nvme_qpair *qpairs[PERF_MAX_PATHS]; /* one per path of pns */
+	uint32_t next_path;                        /* round robin over usable paths */
 	struct perf_ns *pns;
 	const struct perf_args *args;
 	uint64_t slot_base; /* first slot of the region */
@@ -164,6 +188,7 @@ struct perf_run {
 	uint32_t nns;
 	struct nvme_ctrlr *ctrlrs[PERF_MAX_TRIDS];
 	uint32_t nctrlrs;
+	uint64_t ana_next; /* tick of the next periodic ANA log read */
 	uint64_t seed;
 };
 
@@ -192,6 +217,32 @@ extern struct perf_run g_run;
 int perf_setup(struct perf_run *run);
 /** Free queue pairs and disconnect. */
 void perf_teardown(struct perf_run *run);
+
+/* multipath.c */
+/**
+ * If @ns's controller names the subsystem of an earlier -r, add @ns as a
+ * path of that subsystem's namespace. @return 1 when added, 0 when @ns is
+ * a namespace of its own, or -EINVAL (the paths disagree on its format).
+ */
+int perf_mp_add_path(struct perf_run *run, struct nvme_ns *ns);
+/**
+ * Read the ANA log of every path of a multipath namespace (all of them
+ * with @force, else those marked stale, and all once a second) and print
+ * each path whose state changed. Main core only. @return 0, or the errno
+ * of a failed read.
+ */
+int perf_mp_refresh(struct perf_run *run, bool force);
+/**
+ * The path a new I/O of @pq goes to: an optimized one (round robin),
+ * else a non-optimized one. @return its index, or -1 when none is usable.
+ */
+int perf_mp_pick(struct perf_qpair *pq);
+/** Note an ANA path status @st of path @path of @pns (from any worker). */
+void perf_mp_path_status(struct perf_ns *pns, uint8_t path, uint16_t st);
+/** True when some namespace of @run has more than one path. */
+bool perf_multipath(const struct perf_run *run);
+/** True when status @st is an ANA path status (SCT 3, SC 01h-03h, DNR clear). */
+bool perf_mp_is_ana_status(uint16_t st);
 
 /* report.c */
 /** Print the table (or JSON with --json) of @run; @status names how it ended. */

@@ -121,6 +121,8 @@ static void print_table(const struct perf_run *run, const struct row *rows, size
 	printf("I/O errors: %lu", (unsigned long)t->io_errors);
 	if (run->args->reset)
 		printf("; retried after reset: %lu", (unsigned long)t->retried);
+	if (perf_multipath(run))
+		printf("; failovers: %lu", (unsigned long)t->failovers);
 	if (run->args->verify)
 		printf("; verify: %lu reads checked, %lu mismatches", (unsigned long)t->verified,
 		       (unsigned long)t->verify_errors);
@@ -148,6 +150,7 @@ static void json_stats(const struct perf_run *run, struct json_writer *j,
 	json_kv_uint(j, "verified", s->verified);
 	json_kv_uint(j, "verify_errors", s->verify_errors);
 	json_kv_uint(j, "retried", s->retried);
+	json_kv_uint(j, "failovers", s->failovers);
 	json_key(j, "latency_us");
 	json_obj_begin(j);
 	json_key(j, "avg");

@@ -53,6 +53,9 @@ static int add_ns(struct perf_run *run, struct nvme_ns *ns)
 	memset(pns, 0, sizeof(*pns));
 	pns->ns = ns;
 	pns->ctrlr = ns->ctrlr;
+	pns->paths[0].ns = ns;
+	pns->paths[0].ctrlr = ns->ctrlr;
+	pns->npaths = 1;
 	if (trid->trtype == NVME_TRTYPE_PCIE)
 		snprintf(pns->name, sizeof(pns->name), "%s ns %u", trid->traddr, ns->nsid);
 	else
@@ -81,8 +84,10 @@ static int gather_namespaces(struct perf_run *run)
 	for (uint32_t c = 0; c < run->nctrlrs; c++) {
 		for (ns = nvme_ctrlr_ns_next(run->ctrlrs[c], 0); ns;
 		     ns = nvme_ctrlr_ns_next(run->ctrlrs[c], ns->nsid)) {
-			rc = add_ns(run, ns);
-			if (rc)
+			rc = perf_mp_add_path(run, ns);
+			if (rc == 0)
+				rc = add_ns(run, ns);
+			if (rc < 0)
 				return rc;
 		}
 	}
@@ -90,7 +95,7 @@ static int gather_namespaces(struct perf_run *run)
 		fprintf(stderr, "nvmf_perf: no active namespace on the given controllers\n");
 		return -ENODEV;
 	}
-	return 0;
+	return perf_mp_refresh(run, true);
 }
 
 static int alloc_workers(struct perf_run *run)
@@ -138,11 +143,16 @@ static int setup_qpair(struct perf_run *run, struct perf_qpair *pq, struct perf_
 	}
 	memset(&qopts, 0, sizeof(qopts));
 	qopts.queue_size = (uint32_t)(want < PERF_QUEUE_SIZE_MAX ? want : PERF_QUEUE_SIZE_MAX);
-	rc = nvme_ctrlr_alloc_io_qpair(pns->ctrlr, &qopts, &pq->qpair);
-	if (rc)
-		fprintf(stderr, "nvmf_perf: %s: cannot create I/O queue pair %lu: %s\n", pns->name,
-			(unsigned long)q + 1, strerror(-rc));
-	return rc;
+	for (uint32_t p = 0; p < pns->npaths; p++) {
+		rc = nvme_ctrlr_alloc_io_qpair(pns->paths[p].ctrlr, &qopts, &pq->qpairs[p]);
+		if (rc) {
+			fprintf(stderr,
+				"nvmf_perf: %s: cannot create I/O queue pair %lu (path %u): %s\n",
+				pns->name, (unsigned long)q + 1, p + 1, strerror(-rc));
+			return rc;
+		}
+	}
+	return 0;
 }
 
 static int setup_qpairs(struct perf_run *run)
@@ -206,8 +216,9 @@ void perf_teardown(struct perf_run *run)
 
 		for (uint32_t i = 0; wk->qpairs && i < wk->nqpairs; i++) {
 			wk->qpairs[i].dead = true; /* its aborts are not retried */
-			if (wk->qpairs[i].qpair)
-				nvme_ctrlr_free_io_qpair(wk->qpairs[i].qpair);
+			for (uint32_t p = 0; p < PERF_MAX_PATHS; p++)
+				if (wk->qpairs[i].qpairs[p])
+					nvme_ctrlr_free_io_qpair(wk->qpairs[i].qpairs[p]);
 			perf_qpair_fini(&wk->qpairs[i]);
 		}
 		free(wk->qpairs);

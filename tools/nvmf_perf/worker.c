@@ -115,6 +115,12 @@ static void main_duties(struct main_state *m, uint64_t now)
 	if (now < m->next_admin)
 		return;
 	m->next_admin = now + g_run.hz * ADMIN_POLL_MS / 1000;
+	rc = perf_mp_refresh(&g_run, false);
+	if (rc) {
+		g_run.workers[0].rc = rc;
+		stop_all(now);
+		return;
+	}
 	for (uint32_t c = 0; c < g_run.nctrlrs; c++) {
 		rc = nvme_ctrlr_poll_admin(g_run.ctrlrs[c]);
 		if (rc < 0) {
