@@ -198,7 +198,7 @@ static int apply_members(struct apply_ctx *a, const struct conf_subsystem *cs,
 		rc = nvmf_subsystem_add_host(ss, cs->hosts[i].nqn);
 		if (rc == 0 && cs->hosts[i].psk != NULL)
 			rc = tls_keyring_add(nvmf_tgt_keyring(a->tgt), cs->hosts[i].nqn, cs->nqn,
-					     cs->hosts[i].psk);
+					     cs->hosts[i].psk, cs->hosts[i].psk_file);
 		if (rc)
 			return refused(a, cs, cs->hosts[i].line, rc, "Host");
 	}

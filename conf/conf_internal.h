@@ -76,6 +76,7 @@ struct conf_host {
 	unsigned line;
 	char *nqn;
 	struct tls_psk *psk; /**< psk=: the configured PSK (wiped when freed), or NULL */
+	char *psk_file;      /**< psk= named a key file: its path; else NULL */
 };
 
 struct conf_ns {

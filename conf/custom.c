@@ -306,6 +306,8 @@ int conf_parse_host(struct conf_parser *p, const struct conf_directive *d, void 
 	h->line = p->line;
 	h->psk = psk;
 	rc = set_string(p, &h->nqn, tok[0]);
+	if (rc == 0 && psk != NULL && (tok[1][4] == '/' || tok[1][4] == '.'))
+		rc = set_string(p, &h->psk_file, tok[1] + 4);
 	OPENSSL_cleanse(buf, sizeof(buf));
 	return rc;
 }

@@ -67,6 +67,8 @@ const struct conf_directive conf_directives[] = {
      .max = 1u << 20},
     {D(T, "HeaderDigest", NULL, CONF_BOOL, TR(hdgst_allowed), 0)},
     {D(T, "DataDigest", NULL, CONF_BOOL, TR(ddgst_allowed), 0)},
+    {D(T, "TlsHandshakeTimeout", NULL, CONF_INT, TR(tls_handshake_timeout_s), 0), .min = 1,
+     .max = 3600},
 
     /* [Ram] [Null] [File] */
     {D(B, "Name", NULL, CONF_CUSTOM, BE(name), REQ), .parse = conf_parse_name},
@@ -135,6 +137,7 @@ static void subsystem_free(struct conf_subsystem *ss)
 		free(ss->hosts[i].nqn);
 		tls_psk_wipe(ss->hosts[i].psk);
 		free(ss->hosts[i].psk);
+		free(ss->hosts[i].psk_file);
 	}
 	free(ss->hosts);
 	for (unsigned i = 0; i < ss->n_nss; i++)

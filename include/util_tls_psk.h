@@ -106,10 +106,20 @@ void tls_keyring_destroy(struct tls_keyring *kr);
 /**
  * Give host @hostnqn the configured PSK @cfg on subsystem @subnqn (the
  * retained PSK is kept, @cfg is not). Replaces an earlier key of the pair.
+ * @source is where the key came from, as a saved configuration names it
+ * again: the key file's path, or NULL for the interchange string of @cfg
+ * (then the entry holds key material as text, wiped when dropped).
  * @return 0, -ENOMEM or -EIO.
  */
 int tls_keyring_add(struct tls_keyring *kr, const char *hostnqn, const char *subnqn,
-		    const struct tls_psk *cfg);
+		    const struct tls_psk *cfg, const char *source);
+
+/**
+ * The source of the pair's key (tls_keyring_add()) into @buf.
+ * @return 0, -ENOENT (no key) or -ENOSPC.
+ */
+int tls_keyring_source(struct tls_keyring *kr, const char *hostnqn, const char *subnqn, char *buf,
+		       size_t len);
 
 /** Drop the key of a pair. @return 0 or -ENOENT. */
 int tls_keyring_remove(struct tls_keyring *kr, const char *hostnqn, const char *subnqn);

@@ -73,10 +73,12 @@ static void save_transport(void *arg, const char *name, const struct nvmf_transp
 	fprintf(s->f,
 		"[Transport]\n  Type %s\n  MaxQueueDepth %u\n  MaxAdminQueueDepth %u\n"
 		"  MaxQueuesPerSession %u\n  InCapsuleDataSize %u\n  MaxIOSize %u\n"
-		"  IOUnitSize %u\n  NumSharedBuffers %u\n  HeaderDigest %s\n  DataDigest %s\n\n",
+		"  IOUnitSize %u\n  NumSharedBuffers %u\n  HeaderDigest %s\n  DataDigest %s\n"
+		"  TlsHandshakeTimeout %u\n\n",
 		name, o->max_queue_depth, o->max_aq_depth, o->max_qpairs_per_ctrlr,
 		o->in_capsule_data_size, o->max_io_size, o->io_unit_size, o->num_shared_buffers,
-		o->hdgst_allowed ? "Yes" : "No", o->ddgst_allowed ? "Yes" : "No");
+		o->hdgst_allowed ? "Yes" : "No", o->ddgst_allowed ? "Yes" : "No",
+		o->tls_handshake_timeout_s);
 }
 
 /* nvme backends are named <prefix>n<nsid>; one [Nvme] per prefix and controller. */

@@ -23,6 +23,8 @@ struct args {
 	bool have_trid;
 	bool json;
 	bool hdgst, ddgst;
+	const char *tls_key; /* --tls-key, NULL: plain */
+	int tls_identity;
 };
 
 static void usage(FILE *f, const char *prog)
@@ -34,6 +36,9 @@ static void usage(FILE *f, const char *prog)
 		"                        without subnqn (or with the discovery NQN) the\n"
 		"                        discovery log is printed\n"
 		"      --hdgst, --ddgst  ask for NVMe/TCP header / data digests\n"
+		"      --tls-key KEY     NVMe/TCP over TLS 1.3 with this PSK: an interchange\n"
+		"                        string (NVMeTLSkey-1:...) or a file holding one\n"
+		"      --tls-identity V  PSK identity version sent: 0 (default) or 1\n"
 		"      --json            print one JSON object\n"
 		"  -h, --help            print this help and exit\n"
 		"Exit: 0 ok, 1 connection or command failure, 2 bad options.\n",
@@ -47,6 +52,8 @@ static int parse_args(int argc, char **argv, struct args *a)
 	    {"json", no_argument, NULL, 'j'},
 	    {"hdgst", no_argument, NULL, 'H'},
 	    {"ddgst", no_argument, NULL, 'D'},
+	    {"tls-key", required_argument, NULL, 'K'},
+	    {"tls-identity", required_argument, NULL, 'I'},
 	    {"help", no_argument, NULL, 'h'},
 	    {NULL, 0, NULL, 0},
 	};
@@ -62,6 +69,10 @@ static int parse_args(int argc, char **argv, struct args *a)
 			a->have_trid = true;
 		} else if (opt == 'j' || opt == 'H' || opt == 'D') {
 			*(opt == 'j' ? &a->json : opt == 'H' ? &a->hdgst : &a->ddgst) = true;
+		} else if (opt == 'K') {
+			a->tls_key = optarg;
+		} else if (opt == 'I' && (strcmp(optarg, "0") == 0 || strcmp(optarg, "1") == 0)) {
+			a->tls_identity = optarg[0] - '0';
 		} else if (opt == 'h') {
 			usage(stdout, argv[0]);
 			return 1;
@@ -119,6 +130,9 @@ static int identify(const struct args *a, struct emit *e)
 	opts.hdgst = a->hdgst;
 	opts.ddgst = a->ddgst;
 	opts.num_io_queues = 1;
+	if (a->tls_key != NULL &&
+	    (rc = nvme_ctrlr_opts_set_tls(&opts, a->tls_key, a->tls_identity)))
+		return rc;
 	rc = nvme_ctrlr_connect(&a->trid, &opts, &ctrlr);
 	if (rc) {
 		nvme_trid_fmt(&a->trid, str, sizeof(str));

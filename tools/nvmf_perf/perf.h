@@ -41,6 +41,8 @@ struct perf_args {
 	char default_mask[24];  /* the last core we may run on, when -c is not given */
 	unsigned qpairs_per_ns; /* -P */
 	bool hdgst, ddgst;
+	const char *tls_key; /* --tls-key, NULL: plain */
+	int tls_identity;    /* --tls-identity */
 	bool verify;
 	bool json;
 	bool reset;        /* --reset-at given */

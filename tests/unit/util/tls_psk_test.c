@@ -225,11 +225,17 @@ static void test_keyring(void **state)
 {
 	struct tls_keyring *kr = tls_keyring_create();
 	struct tls_psk cfg, tls;
+	char src[128];
 
 	(void)state;
 	assert_non_null(kr);
 	assert_int_equal(tls_psk_parse(KEY256, &cfg, NULL), 0);
-	assert_int_equal(tls_keyring_add(kr, HOST, SUB, &cfg), 0);
+	assert_int_equal(tls_keyring_add(kr, HOST, SUB, &cfg, NULL), 0);
+	/* no source given: the interchange string, as it came */
+	assert_int_equal(tls_keyring_source(kr, HOST, SUB, src, sizeof(src)), 0);
+	assert_string_equal(src, KEY256);
+	assert_int_equal(tls_keyring_source(kr, HOST, SUB, src, 10), -ENOSPC);
+	assert_int_equal(tls_keyring_source(kr, HOST, SUB "x", src, sizeof(src)), -ENOENT);
 	assert_int_equal(find(kr, "NVMe0R01 " HOST " " SUB, &tls), 0);
 	assert_key(&tls, RET256);
 	assert_int_equal(find(kr, "NVMe1R01 " HOST " " SUB " " DIG256, &tls), 0);
@@ -243,7 +249,9 @@ static void test_keyring(void **state)
 	assert_int_equal(tls_keyring_find(kr, "NVMe0R01 a\0b", 12, &tls), -EINVAL);
 	/* replace with the SHA-384 key, then remove */
 	assert_int_equal(tls_psk_parse(KEY384, &cfg, NULL), 0);
-	assert_int_equal(tls_keyring_add(kr, HOST, SUB, &cfg), 0);
+	assert_int_equal(tls_keyring_add(kr, HOST, SUB, &cfg, "/etc/nvmf-tgt/host.key"), 0);
+	assert_int_equal(tls_keyring_source(kr, HOST, SUB, src, sizeof(src)), 0);
+	assert_string_equal(src, "/etc/nvmf-tgt/host.key");
 	assert_int_equal(find(kr, "NVMe0R01 " HOST " " SUB, &tls), -ENOENT);
 	assert_int_equal(find(kr, "NVMe1R02 " HOST " " SUB " " DIG384, &tls), 0);
 	assert_key(&tls, TLS384);
