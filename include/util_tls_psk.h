@@ -10,7 +10,10 @@
  *                HH 01: SHA-256, 32-byte PSK; 02: SHA-384, 48-byte PSK
  *   retained     HKDF-Expand-Label(HKDF-Extract(0, configured), "HostNQN",
  *                host NQN, L)
- *   identity 0   "NVMe0RHH <hostnqn> <subnqn>", TLS PSK = retained PSK
+ *   identity 0   "NVMe0RHH <hostnqn> <subnqn>", TLS PSK =
+ *                HKDF-Expand-Label(HKDF-Extract(0, retained), "nvme-tls-psk",
+ *                identity, L) (the identity as context: NVMe/TCP 1.0c, and
+ *                what nvme-cli inserts for the Linux host)
  *   identity 1   "NVMe1RHH <hostnqn> <subnqn> <digest>", digest =
  *                base64(HMAC(retained, hostnqn " " subnqn " NVMe-over-Fabrics")),
  *                TLS PSK = HKDF-Expand-Label(HKDF-Extract(0, retained),
