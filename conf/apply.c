@@ -239,7 +239,8 @@ static int apply_members(struct apply_ctx *a, const struct conf_subsystem *cs,
 
 		rc = nvmf_subsystem_add_host(ss, h->nqn);
 		if (rc == 0 && h->psk != NULL)
-			rc = tls_keyring_add(nvmf_tgt_keyring(a->tgt), h->nqn, cs->nqn, h->psk);
+			rc = tls_keyring_add(nvmf_tgt_keyring(a->tgt), h->nqn, cs->nqn, h->psk,
+					     h->psk_file);
 		if (rc == 0 && h->dhchap_key != NULL)
 			rc = nvmf_subsystem_host_set_dhchap(ss, h->nqn, h->dhchap_key,
 							    h->dhchap_ctrl_key);

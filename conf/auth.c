@@ -55,6 +55,7 @@ void conf_host_free(struct conf_host *h)
 	free(h->nqn);
 	tls_psk_wipe(h->psk);
 	free(h->psk);
+	free(h->psk_file);
 	secret_free(h->dhchap_key);
 	secret_free(h->dhchap_ctrl_key);
 }

@@ -81,6 +81,7 @@ struct conf_host {
 	unsigned line;
 	char *nqn;
 	struct tls_psk *psk;   /**< psk=: the configured PSK (wiped when freed), or NULL */
+	char *psk_file;        /**< psk= named a key file: its path; else NULL */
 	char *dhchap_key;      /**< dhchap_key=, or NULL (conf/auth.c) */
 	char *dhchap_ctrl_key; /**< dhchap_ctrlr_key=, or NULL */
 };

@@ -319,6 +319,8 @@ int conf_host_psk(struct conf_parser *p, struct conf_host *h, const char *arg)
 		return rc;
 	}
 	h->psk = k;
+	if (arg[0] == '/' || arg[0] == '.')
+		return set_string(p, &h->psk_file, arg);
 	return 0;
 }
 

@@ -70,6 +70,8 @@ const struct conf_directive conf_directives[] = {
      .max = 1u << 20},
     {D(T, "HeaderDigest", NULL, CONF_BOOL, TR(hdgst_allowed), 0)},
     {D(T, "DataDigest", NULL, CONF_BOOL, TR(ddgst_allowed), 0)},
+    {D(T, "TlsHandshakeTimeout", NULL, CONF_INT, TR(tls_handshake_timeout_s), 0), .min = 1,
+     .max = 3600},
 
     /* [Ram] [Null] [File] */
     {D(B, "Name", NULL, CONF_CUSTOM, BE(name), REQ), .parse = conf_parse_name},

@@ -26,6 +26,7 @@
 
 #include "nvme_spec.h"
 #include "nvmf_spec.h"
+#include "util_tls_psk.h"
 
 /** Transport type of a local PCIe controller (fabrics types are NVMF_TRTYPE_*). */
 #define NVME_TRTYPE_PCIE 256
@@ -67,10 +68,26 @@ struct nvme_ctrlr_opts {
 	const char *dhchap_secret;
 	/** controller secret: the controller must authenticate itself too; NULL: not */
 	const char *dhchap_ctrl_secret;
+	/** NVMe/TCP secure channel (TLS 1.3 PSK): set by nvme_ctrlr_opts_set_tls(). */
+	bool tls;
+	uint8_t tls_identity;   /**< PSK identity version sent: 0 (default) or 1 */
+	struct tls_psk tls_key; /**< the configured PSK; wiped when the controller goes */
 };
 
 /** Fill @opts with defaults. */
 void nvme_ctrlr_opts_init(struct nvme_ctrlr_opts *opts);
+
+/**
+ * Connect over NVMe/TCP with TLS 1.3 and a PSK: @key is a PSK interchange
+ * string (NVMeTLSkey-1:HH:...:) or the path of a file holding one (starting
+ * with '/' or '.'). The host sends PSK identity version @identity: 0 (what
+ * the Linux host sends by default, "NVMe0RHH <hostnqn> <subnqn>") or 1
+ * (with the PSK digest). A process connecting with TLS ignores SIGPIPE
+ * (OpenSSL writes to the socket with write()) unless it set a handler.
+ * @return 0, or -EINVAL (bad key or version; why logged) or the errno of
+ * reading the file.
+ */
+int nvme_ctrlr_opts_set_tls(struct nvme_ctrlr_opts *opts, const char *key, int identity);
 
 struct nvme_ctrlr;
 struct nvme_qpair;

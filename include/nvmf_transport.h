@@ -69,7 +69,12 @@ struct nvmf_transport_opts {
 	uint32_t num_shared_buffers;   /**< data buffers per poll group */
 	bool hdgst_allowed;            /**< header digest may be negotiated */
 	bool ddgst_allowed;            /**< data digest may be negotiated */
+	/** Seconds a secure-channel handshake may take ([Transport] TlsHandshakeTimeout). */
+	uint32_t tls_handshake_timeout_s;
 };
+
+/** Default of nvmf_transport_opts.tls_handshake_timeout_s. */
+#define NVMF_TLS_HANDSHAKE_TIMEOUT_S_DEFAULT 10u
 
 /** Fill @opts with the defaults of @trtype. */
 void nvmf_transport_opts_init(struct nvmf_transport_opts *opts, uint8_t trtype);
@@ -165,7 +170,16 @@ struct nvmf_qpair {
 	 * its data alone, without a response capsule.
 	 */
 	bool sq_flow_disabled;
-	bool closing;         /**< core: teardown started */
+	bool closing; /**< core: teardown started */
+	/**
+	 * Set by the transport before it passes the first command, on a
+	 * connection that authenticated with a PSK identity (a secure
+	 * channel): the identity's host and subsystem NQN, valid while the
+	 * qpair lives. The core refuses a Connect whose data names others.
+	 * NULL on a plain connection.
+	 */
+	const char *tls_hostnqn;
+	const char *tls_subnqn;
 	uint32_t outstanding; /**< core: requests the core owns */
 	TAILQ_ENTRY(nvmf_qpair) core_link;
 };

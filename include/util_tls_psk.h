@@ -10,7 +10,10 @@
  *                HH 01: SHA-256, 32-byte PSK; 02: SHA-384, 48-byte PSK
  *   retained     HKDF-Expand-Label(HKDF-Extract(0, configured), "HostNQN",
  *                host NQN, L)
- *   identity 0   "NVMe0RHH <hostnqn> <subnqn>", TLS PSK = retained PSK
+ *   identity 0   "NVMe0RHH <hostnqn> <subnqn>", TLS PSK =
+ *                HKDF-Expand-Label(HKDF-Extract(0, retained), "nvme-tls-psk",
+ *                identity, L) (the identity as context: NVMe/TCP 1.0c, and
+ *                what nvme-cli inserts for the Linux host)
  *   identity 1   "NVMe1RHH <hostnqn> <subnqn> <digest>", digest =
  *                base64(HMAC(retained, hostnqn " " subnqn " NVMe-over-Fabrics")),
  *                TLS PSK = HKDF-Expand-Label(HKDF-Extract(0, retained),
@@ -106,10 +109,20 @@ void tls_keyring_destroy(struct tls_keyring *kr);
 /**
  * Give host @hostnqn the configured PSK @cfg on subsystem @subnqn (the
  * retained PSK is kept, @cfg is not). Replaces an earlier key of the pair.
+ * @source is where the key came from, as a saved configuration names it
+ * again: the key file's path, or NULL for the interchange string of @cfg
+ * (then the entry holds key material as text, wiped when dropped).
  * @return 0, -ENOMEM or -EIO.
  */
 int tls_keyring_add(struct tls_keyring *kr, const char *hostnqn, const char *subnqn,
-		    const struct tls_psk *cfg);
+		    const struct tls_psk *cfg, const char *source);
+
+/**
+ * The source of the pair's key (tls_keyring_add()) into @buf.
+ * @return 0, -ENOENT (no key) or -ENOSPC.
+ */
+int tls_keyring_source(struct tls_keyring *kr, const char *hostnqn, const char *subnqn, char *buf,
+		       size_t len);
 
 /** Drop the key of a pair. @return 0 or -ENOENT. */
 int tls_keyring_remove(struct tls_keyring *kr, const char *hostnqn, const char *subnqn);

@@ -29,6 +29,27 @@ static void hostid_make(void)
 	g_hostid[8] = (uint8_t)((g_hostid[8] & 0x3F) | 0x80); /* RFC 4122 variant */
 }
 
+int nvme_ctrlr_opts_set_tls(struct nvme_ctrlr_opts *opts, const char *key, int identity)
+{
+	const char *why = "bad key";
+	int rc;
+
+	if (identity != 0 && identity != 1) {
+		log_error("nvme", "TLS PSK identity version %d: 0 or 1", identity);
+		return -EINVAL;
+	}
+	rc = tls_psk_load(key, &opts->tls_key, &why);
+	if (rc == -EINVAL)
+		log_error("nvme", "TLS key: %s", why);
+	else if (rc != 0)
+		log_error("nvme", "TLS key file %s: %s", key, strerror(-rc));
+	if (rc != 0)
+		return rc;
+	opts->tls = true;
+	opts->tls_identity = (uint8_t)identity;
+	return 0;
+}
+
 void nvme_ctrlr_opts_init(struct nvme_ctrlr_opts *opts)
 {
 	const uint8_t *u = g_hostid;

@@ -31,6 +31,7 @@ int nvme_fabrics_ctrlr_create(const struct nvme_transport_ops *ops, const struct
 		c->opts.timeout_ms = 10000;
 	rc = ops->qpair_create(c, 0, c->opts.admin_queue_size, &c->adminq);
 	if (rc != 0) {
+		tls_psk_wipe(&c->opts.tls_key);
 		free(c);
 		return rc;
 	}
@@ -42,7 +43,18 @@ void nvme_fabrics_ctrlr_destroy(struct nvme_ctrlr *ctrlr)
 {
 	if (ctrlr->adminq != NULL)
 		ctrlr->ops->qpair_destroy(ctrlr->adminq);
+	tls_psk_wipe(&ctrlr->opts.tls_key);
 	free(ctrlr);
+}
+
+const char *nvme_fabrics_hostnqn(const struct nvme_ctrlr *ctrlr)
+{
+	return ctrlr->trid.hostnqn[0] ? ctrlr->trid.hostnqn : ctrlr->opts.hostnqn;
+}
+
+const char *nvme_fabrics_subnqn(const struct nvme_ctrlr *ctrlr)
+{
+	return ctrlr->trid.subnqn[0] ? ctrlr->trid.subnqn : NVME_DISCOVERY_NQN;
 }
 
 int nvme_fabrics_connect_errno(const struct nvme_cpl *cpl)
@@ -79,8 +91,8 @@ int nvme_fabrics_connect(struct nvme_qpair *q, uint16_t cntlid, uint16_t *cntlid
 	struct nvmf_connect_data data;
 	struct nvmf_connect_cmd cmd;
 	struct nvme_cpl cpl;
-	const char *hostnqn = ctrlr->trid.hostnqn[0] ? ctrlr->trid.hostnqn : o->hostnqn;
-	const char *subnqn = ctrlr->trid.subnqn[0] ? ctrlr->trid.subnqn : NVME_DISCOVERY_NQN;
+	const char *hostnqn = nvme_fabrics_hostnqn(ctrlr);
+	const char *subnqn = nvme_fabrics_subnqn(ctrlr);
 	int rc;
 
 	memset(&data, 0, sizeof(data));

@@ -205,6 +205,10 @@ int nvme_fabrics_connect_errno(const struct nvme_cpl *cpl);
 int nvme_fabrics_ctrlr_create(const struct nvme_transport_ops *ops, const struct nvme_trid *trid,
 			      const struct nvme_ctrlr_opts *opts, struct nvme_ctrlr **ctrlr);
 void nvme_fabrics_ctrlr_destroy(struct nvme_ctrlr *ctrlr);
+/** The host NQN a fabrics controller connects with (the trid's, else the opts'). */
+const char *nvme_fabrics_hostnqn(const struct nvme_ctrlr *ctrlr);
+/** The subsystem NQN it connects to (the trid's, else the discovery NQN). */
+const char *nvme_fabrics_subnqn(const struct nvme_ctrlr *ctrlr);
 
 /* ctrlr_ns.c */
 int nvme_ctrlr_identify_namespaces(struct nvme_ctrlr *ctrlr);

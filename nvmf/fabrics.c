@@ -249,6 +249,15 @@ static uint16_t connect_parse(struct nvmf_request *req, struct connect_ctx *cx)
 	cx->data.subnqn[sizeof(cx->data.subnqn) - 1] = '\0';
 	cx->data.hostnqn[sizeof(cx->data.hostnqn) - 1] = '\0';
 	cx->have_data = true;
+	if (cx->c->qp->tls_hostnqn != NULL && strcmp(cx->c->qp->tls_hostnqn, cx->data.hostnqn) != 0)
+		return refuse(cx, ST_DNR(NVME_STATUS_CMD(NVME_SC_FABRICS_CONNECT_INVALID_HOST)),
+			      "HOSTNQN differs from the host NQN of the connection's TLS PSK "
+			      "identity");
+	if (cx->c->qp->tls_subnqn != NULL && strcmp(cx->c->qp->tls_subnqn, cx->data.subnqn) != 0)
+		return invalid_param(
+		    cx, NVMF_CONNECT_IATTR_DATA, offsetof(struct nvmf_connect_data, subnqn),
+		    "SUBNQN differs from the subsystem NQN of the connection's TLS "
+		    "PSK identity");
 	cx->sqsize = cmd->sqsize;
 	cx->kato = cmd->kato;
 	/*

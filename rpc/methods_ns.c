@@ -147,6 +147,7 @@ static void rpc_nvmf_subsystem_remove_ns(struct rpc_req *r, const struct json_va
 struct listener_params {
 	const char *nqn;
 	const struct json_value *addr;
+	bool secure_channel;
 };
 
 struct addr_params {
@@ -197,7 +198,7 @@ static const struct rpc_param listener_tab[] = {
     RPC_PARAM("nqn", RPC_P_STR, true, struct listener_params, nqn),
     RPC_PARAM("listen_address", RPC_P_OBJ, true, struct listener_params, addr),
     RPC_REFUSE("tgt_name", RPC_WHY_TGT_NAME),
-    RPC_FIXED("secure_channel", false, "no TLS listeners yet"),
+    RPC_PARAM("secure_channel", RPC_P_BOOL, false, struct listener_params, secure_channel),
     RPC_REFUSE("sock_impl", "one socket implementation"),
     RPC_REFUSE("ana_state", "no ANA yet"),
 };
@@ -234,6 +235,12 @@ static void listener_change(struct rpc_req *r, const struct json_value *params, 
 	if (rpc_params_decode(r, params, NULL, listener_tab, add ? 6 : 3, &p, &given) != 0 ||
 	    rpc_listen_addr_decode(r, p.addr, "listen_address", &a) != 0)
 		return;
+	if (p.secure_channel && a.trtype != NVMF_TRTYPE_TCP) {
+		rpc_error(r, RPC_ERR_INVALID_PARAMS,
+			  "secure_channel: TLS is for TCP listeners only");
+		return;
+	}
+	a.secure = p.secure_channel ? NVMF_LISTEN_SECURE_TLS : NVMF_LISTEN_SECURE_NONE;
 	ss = rpc_ss_lookup(r, p.nqn);
 	if (ss == NULL)
 		return;

@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "rpc/rpc_internal.h"
+#include "util_tls_psk.h"
 
 struct nvmf_subsystem *rpc_ss_lookup(struct rpc_req *r, const char *nqn)
 {
@@ -119,6 +120,7 @@ static void rpc_nvmf_create_subsystem(struct rpc_req *r, const struct json_value
 struct nqn_params {
 	const char *nqn;
 	const char *host;
+	const char *psk;
 	bool allow_any_host;
 };
 
@@ -157,20 +159,41 @@ static const struct rpc_param host_tab[] = {
     RPC_PARAM("nqn", RPC_P_STR, true, struct nqn_params, nqn),
     RPC_PARAM("host", RPC_P_STR, true, struct nqn_params, host),
     RPC_REFUSE("tgt_name", RPC_WHY_TGT_NAME),
-    RPC_REFUSE("psk", "no TLS PSK per host yet"),
+    RPC_PARAM("psk", RPC_P_STR, false, struct nqn_params, psk),
     RPC_REFUSE("dhchap_key", "no DH-HMAC-CHAP keys yet"),
     RPC_REFUSE("dhchap_ctrlr_key", "no DH-HMAC-CHAP keys yet"),
 };
 
+/* psk: a key file path or an interchange string; errors never show key bytes. */
+static int host_psk_load(struct rpc_req *r, const struct nqn_params *p, struct tls_psk *psk)
+{
+	const char *why = "bad key";
+	int rc = tls_psk_load(p->psk, psk, &why);
+
+	if (rc == -EINVAL)
+		rpc_error(r, RPC_ERR_INVALID_PARAMS, "psk: %s", why);
+	else if (rc != 0)
+		rpc_error(r, RPC_ERR_INVALID_PARAMS, "psk: cannot read key file %.200s: %s", p->psk,
+			  strerror(-rc));
+	return rc;
+}
+
 static void host_change(struct rpc_req *r, const struct json_value *params, bool add)
 {
+	struct tls_psk psk = {0};
 	struct nqn_params p = {0};
 	struct nvmf_subsystem *ss = rpc_ss_params(r, params, host_tab, add ? 6 : 3, &p);
 	int rc;
 
-	if (ss == NULL)
+	if (ss == NULL || (add && p.psk != NULL && host_psk_load(r, &p, &psk) != 0))
 		return;
 	rc = add ? nvmf_subsystem_add_host(ss, p.host) : nvmf_subsystem_remove_host(ss, p.host);
+	if (rc == 0 && p.psk != NULL)
+		rc = tls_keyring_add(nvmf_tgt_keyring(r->tgt), p.host, p.nqn, &psk,
+				     p.psk[0] == '/' || p.psk[0] == '.' ? p.psk : NULL);
+	if (rc == 0 && !add)
+		tls_keyring_remove(nvmf_tgt_keyring(r->tgt), p.host, p.nqn); /* none: fine */
+	tls_psk_wipe(&psk);
 	if (rc == -EINVAL)
 		rpc_error(r, RPC_ERR_INVALID_PARAMS, "host: '%.224s' is not a valid NQN", p.host);
 	else if (rc == -EEXIST)

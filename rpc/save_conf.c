@@ -9,10 +9,13 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <openssl/crypto.h>
+
 #include "conf.h"
 #include "env.h"
 #include "rpc/rpc_internal.h"
 #include "util.h"
+#include "util_tls_psk.h"
 
 #define SAVE_MAX_CORES 256 /* what ReactorMask can name: 64 hex digits */
 
@@ -23,6 +26,7 @@ struct save {
 	char *why;
 	size_t why_len;
 	unsigned nss; /* subsystems written */
+	struct tls_keyring *keyring;
 	struct nvmf_subsystem *ss;
 	const char *nqn;
 	const char *nvme_prefix; /* [Nvme] being written: its Name and TrAddr */
@@ -94,10 +98,12 @@ static void save_transport(void *arg, const char *name, const struct nvmf_transp
 	fprintf(s->f,
 		"[Transport]\n  Type %s\n  MaxQueueDepth %u\n  MaxAdminQueueDepth %u\n"
 		"  MaxQueuesPerSession %u\n  InCapsuleDataSize %u\n  MaxIOSize %u\n"
-		"  IOUnitSize %u\n  NumSharedBuffers %u\n  HeaderDigest %s\n  DataDigest %s\n\n",
+		"  IOUnitSize %u\n  NumSharedBuffers %u\n  HeaderDigest %s\n  DataDigest %s\n"
+		"  TlsHandshakeTimeout %u\n\n",
 		name, o->max_queue_depth, o->max_aq_depth, o->max_qpairs_per_ctrlr,
 		o->in_capsule_data_size, o->max_io_size, o->io_unit_size, o->num_shared_buffers,
-		o->hdgst_allowed ? "Yes" : "No", o->ddgst_allowed ? "Yes" : "No");
+		o->hdgst_allowed ? "Yes" : "No", o->ddgst_allowed ? "Yes" : "No",
+		o->tls_handshake_timeout_s);
 }
 
 /* nvme backends are named <prefix>n<nsid>; one [Nvme] per prefix and controller. */
@@ -178,15 +184,28 @@ static void save_listener(void *arg, const struct nvmf_listen_addr *a)
 	const char *tr = nvmf_trtype_name(a->trtype);
 	bool v6 = a->adrfam == NVMF_ADRFAM_IPV6;
 
-	fprintf(s->f, "  Listen %s %s%s%s:%s", tr ? tr : "?", v6 ? "[" : "", a->traddr,
-		v6 ? "]" : "", a->trsvcid);
+	fprintf(s->f, "  Listen %s %s%s%s:%s%s", tr ? tr : "?", v6 ? "[" : "", a->traddr,
+		v6 ? "]" : "", a->trsvcid,
+		a->secure == NVMF_LISTEN_SECURE_TLS ? " secure=tls" : "");
 	save_listener_ana(s, a);
 	fputc('\n', s->f);
 }
 
+/*
+ * A host with a TLS PSK gets psk= as it was given: the key file's path, or
+ * the interchange string (then the saved text holds the key).
+ */
 static void save_host(void *arg, const char *hostnqn)
 {
-	fprintf(((struct save *)arg)->f, "  Host %s\n", hostnqn);
+	struct save *s = arg;
+	char src[4096];
+
+	if (s->keyring != NULL &&
+	    tls_keyring_source(s->keyring, hostnqn, s->nqn, src, sizeof(src)) == 0)
+		fprintf(s->f, "  Host %s psk=%s\n", hostnqn, src);
+	else
+		fprintf(s->f, "  Host %s\n", hostnqn);
+	OPENSSL_cleanse(src, sizeof(src));
 }
 
 static void save_ns(void *arg, const struct nvmf_ns_info *ns)
@@ -271,7 +290,7 @@ static int save_verify(struct save *s, const char *text, size_t len)
 
 int rpc_save_conf(struct nvmf_tgt *tgt, char **text, char *why, size_t why_len)
 {
-	struct save s = {.why = why, .why_len = why_len};
+	struct save s = {.why = why, .why_len = why_len, .keyring = nvmf_tgt_keyring(tgt)};
 	size_t len = 0;
 	int rc;
 

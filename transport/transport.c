@@ -62,6 +62,7 @@ void nvmf_transport_opts_init(struct nvmf_transport_opts *opts, uint8_t trtype)
 	opts->max_io_size = 131072;
 	opts->hdgst_allowed = true;
 	opts->ddgst_allowed = true;
+	opts->tls_handshake_timeout_s = NVMF_TLS_HANDSHAKE_TIMEOUT_S_DEFAULT;
 	switch (trtype) {
 	case NVMF_TRTYPE_RDMA:
 		opts->in_capsule_data_size = 4096;

@@ -7,6 +7,7 @@
  */
 #include <errno.h>
 #include <pthread.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/queue.h>
@@ -19,6 +20,7 @@ struct keyring_entry {
 	TAILQ_ENTRY(keyring_entry) link;
 	char *hostnqn;
 	char *subnqn;
+	char *source; /* what psk= said: a key file path or the interchange string */
 	struct tls_psk retained;
 };
 
@@ -41,6 +43,9 @@ struct tls_keyring *tls_keyring_create(void)
 static void entry_free(struct keyring_entry *e)
 {
 	tls_psk_wipe(&e->retained);
+	if (e->source != NULL)
+		OPENSSL_cleanse(e->source, strlen(e->source));
+	free(e->source);
 	free(e->hostnqn);
 	free(e->subnqn);
 	free(e);
@@ -75,17 +80,22 @@ static struct keyring_entry *entry_find(struct tls_keyring *kr, const char *host
 }
 
 int tls_keyring_add(struct tls_keyring *kr, const char *hostnqn, const char *subnqn,
-		    const struct tls_psk *cfg)
+		    const struct tls_psk *cfg, const char *source)
 {
+	char text[128];
 	struct keyring_entry *e, *old;
 	int rc;
 
 	e = calloc(1, sizeof(*e));
 	if (e == NULL)
 		return -ENOMEM;
+	if (source == NULL && tls_psk_format(cfg, text, sizeof(text)) == 0)
+		source = text;
 	e->hostnqn = strdup(hostnqn);
 	e->subnqn = strdup(subnqn);
-	if (e->hostnqn == NULL || e->subnqn == NULL) {
+	e->source = source != NULL ? strdup(source) : NULL;
+	OPENSSL_cleanse(text, sizeof(text));
+	if (e->hostnqn == NULL || e->subnqn == NULL || e->source == NULL) {
 		entry_free(e);
 		return -ENOMEM;
 	}
@@ -118,6 +128,20 @@ int tls_keyring_remove(struct tls_keyring *kr, const char *hostnqn, const char *
 		return -ENOENT;
 	entry_free(e);
 	return 0;
+}
+
+int tls_keyring_source(struct tls_keyring *kr, const char *hostnqn, const char *subnqn, char *buf,
+		       size_t len)
+{
+	struct keyring_entry *e;
+	int rc = -ENOENT;
+
+	pthread_mutex_lock(&kr->lock);
+	e = entry_find(kr, hostnqn, subnqn);
+	if (e != NULL)
+		rc = snprintf(buf, len, "%s", e->source) < (int)len ? 0 : -ENOSPC;
+	pthread_mutex_unlock(&kr->lock);
+	return rc;
 }
 
 int tls_keyring_find(struct tls_keyring *kr, const char *identity, size_t len, struct tls_psk *tls)

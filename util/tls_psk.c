@@ -251,28 +251,28 @@ int tls_psk_identity(const struct tls_psk *retained, int version, const char *ho
 	uint8_t prk[TLS_PSK_MAX];
 	int n, rc;
 
+	if (version != 0 && version != 1)
+		return -EINVAL;
 	if (version == 0) {
 		n = snprintf(buf, len, "NVMe0R%02u %s %s", retained->hash, hostnqn, subnqn);
-		if (n < 0 || (size_t)n >= len)
-			return -ENOSPC;
-		if (tls != NULL)
-			*tls = *retained;
-		return 0;
+	} else {
+		rc = tls_psk_digest(retained, hostnqn, subnqn, digest, sizeof(digest));
+		if (rc != 0)
+			return rc;
+		n = snprintf(buf, len, "NVMe1R%02u %s %s %s", retained->hash, hostnqn, subnqn,
+			     digest);
 	}
-	if (version != 1)
-		return -EINVAL;
-	rc = tls_psk_digest(retained, hostnqn, subnqn, digest, sizeof(digest));
-	if (rc != 0)
-		return rc;
-	n = snprintf(buf, len, "NVMe1R%02u %s %s %s", retained->hash, hostnqn, subnqn, digest);
 	if (n < 0 || (size_t)n >= len)
 		return -ENOSPC;
 	if (tls == NULL)
 		return 0;
-	snprintf(ctx, sizeof(ctx), "%02u %s", retained->hash, digest);
+	/* The context: version 0 the whole identity, version 1 "HH <digest>". */
+	if (version == 1)
+		snprintf(ctx, sizeof(ctx), "%02u %s", retained->hash, digest);
 	rc = psk_extract(retained, prk);
 	if (rc == 0)
-		rc = psk_expand_label(retained->hash, prk, "nvme-tls-psk", ctx, tls);
+		rc = psk_expand_label(retained->hash, prk, "nvme-tls-psk", version == 0 ? buf : ctx,
+				      tls);
 	OPENSSL_cleanse(prk, sizeof(prk));
 	return rc;
 }

@@ -86,6 +86,7 @@ int nvme_tcp_qpair_init(struct nvme_tcp_qpair *tq, struct nvme_ctrlr *ctrlr, uin
 
 void nvme_tcp_qpair_fini(struct nvme_tcp_qpair *tq)
 {
+	nvme_tcp_tls_close(tq);
 	if (tq->fd >= 0)
 		close(tq->fd);
 	tq->fd = -1;
@@ -178,17 +179,22 @@ static int tcp_qpair_create(struct nvme_ctrlr *ctrlr, uint16_t qid, uint32_t siz
 	if (rc != 0)
 		return rc;
 	tq = calloc(1, sizeof(*tq));
-	if (tq == NULL) {
+	rc = tq == NULL ? -ENOMEM : 0;
+	if (rc == 0 && o->tls)
+		rc = nvme_tcp_tls_connect(tq, ctrlr, fd, o->timeout_ms);
+	if (rc != 0) {
 		close(fd);
-		return -ENOMEM;
+		free(tq);
+		return rc;
 	}
 	rc = nvme_tcp_qpair_init(tq, ctrlr, qid, size, fd, o->hdgst, o->ddgst);
 	if (rc == 0)
 		rc = wait_icresp(tq, o->timeout_ms);
 	if (rc != 0) {
-		if (tq->base.reqs == NULL)
+		if (tq->base.reqs == NULL) {
+			nvme_tcp_tls_close(tq);
 			close(fd); /* init failed before taking the socket */
-		else
+		} else
 			nvme_tcp_qpair_fini(tq);
 		free(tq);
 		return rc;

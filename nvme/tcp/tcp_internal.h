@@ -6,6 +6,7 @@
  *   tcp_send.c  send queue: command capsules, H2CData for R2Ts, one
  *               sendmsg() per flush with partial-write handling
  *   tcp_recv.c  receive state machine over partial reads; PDU handlers
+ *   tcp_tls.c   the secure channel: TLS 1.3 PSK client handshake, records
  *
  * Send side: submit builds the CapsuleCmd PDU into a slot of a preallocated
  * pool and appends it to the send queue; nothing is written until the
@@ -30,6 +31,8 @@
 
 #include <stdbool.h>
 #include <stdint.h>
+#include <sys/types.h>
+#include <sys/uio.h>
 
 #include "nvme/nvme_internal.h"
 #include "util.h"
@@ -97,9 +100,12 @@ enum nvme_tcp_q_state {
 	NVME_TCP_Q_READY,
 };
 
+struct nvme_tcp_tls;
+
 struct nvme_tcp_qpair {
 	struct nvme_qpair base;
 	int fd;
+	struct nvme_tcp_tls *tls; /* NULL: plain NVMe/TCP */
 	enum nvme_tcp_q_state state;
 	bool want_hdgst, want_ddgst; /* asked in ICReq */
 	bool hdgst, ddgst;           /* negotiated */
@@ -163,5 +169,21 @@ int nvme_tcp_recv(struct nvme_tcp_qpair *tq, uint32_t max);
 void nvme_tcp_req_done(struct nvme_tcp_qpair *tq, uint16_t cid, const struct nvme_cpl *cpl);
 /** The ops' qpair_poll: flush, receive, flush. */
 int nvme_tcp_poll(struct nvme_qpair *q, uint32_t max);
+
+/* tcp_tls.c */
+/**
+ * TLS 1.3 handshake with a PSK on the connected socket @fd (non-blocking),
+ * within @timeout_ms: identity and TLS PSK from @ctrlr's opts and NQNs.
+ * Sets tq->tls. @return 0, -ECONNREFUSED (refused or failed; logged),
+ * -ETIMEDOUT or -ENOMEM.
+ */
+int nvme_tcp_tls_connect(struct nvme_tcp_qpair *tq, struct nvme_ctrlr *ctrlr, int fd,
+			 uint32_t timeout_ms);
+/** As recv(): bytes, 0 (closed), -1 with errno (EAGAIN, EPROTO logged). */
+ssize_t nvme_tcp_tls_recv(struct nvme_tcp_qpair *tq, void *buf, size_t len);
+/** As sendmsg(): bytes taken, or -1 with errno (EAGAIN, EPIPE). */
+ssize_t nvme_tcp_tls_send(struct nvme_tcp_qpair *tq, const struct iovec *iov, uint32_t cnt);
+/** Send close_notify (best effort) and free the TLS state; none: nothing. */
+void nvme_tcp_tls_close(struct nvme_tcp_qpair *tq);
 
 #endif /* NVMF_TGT_NVME_TCP_INTERNAL_H */

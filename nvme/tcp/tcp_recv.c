@@ -20,6 +20,12 @@ static void rx_set(struct nvme_tcp_rx *rx, enum nvme_tcp_rx_state st, uint32_t n
 	rx->need = need;
 }
 
+static ssize_t rx_recv(struct nvme_tcp_qpair *tq, void *buf, size_t len)
+{
+	return tq->tls == NULL ? recv(tq->fd, buf, len, MSG_DONTWAIT)
+			       : nvme_tcp_tls_recv(tq, buf, len);
+}
+
 /*
  * Up to @want bytes into @dst (NULL: discard): from the staging buffer when
  * it holds some, else with one recv(). @return bytes, 0 when nothing is
@@ -33,9 +39,9 @@ static int rx_read(struct nvme_tcp_qpair *tq, uint8_t *dst, uint32_t want, bool 
 
 	while (rx->stage_off == rx->stage_len) {
 		if (direct && dst != NULL && want >= RX_DIRECT_MIN)
-			r = recv(tq->fd, dst, want, MSG_DONTWAIT);
+			r = rx_recv(tq, dst, want);
 		else
-			r = recv(tq->fd, rx->stage, NVME_TCP_STAGE_SIZE, MSG_DONTWAIT);
+			r = rx_recv(tq, rx->stage, NVME_TCP_STAGE_SIZE);
 		if (r == 0)
 			return nvme_tcp_fail(tq, "connection closed by the controller");
 		if (r < 0) {

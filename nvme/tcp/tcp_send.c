@@ -282,7 +282,8 @@ int nvme_tcp_flush(struct nvme_tcp_qpair *tq)
 	h2c_fill(tq);
 	while (tq->sq_head != NULL) {
 		msg.msg_iovlen = build_iov(tq, iov);
-		n = sendmsg(tq->fd, &msg, MSG_NOSIGNAL | MSG_DONTWAIT);
+		n = tq->tls == NULL ? sendmsg(tq->fd, &msg, MSG_NOSIGNAL | MSG_DONTWAIT)
+				    : nvme_tcp_tls_send(tq, iov, (uint32_t)msg.msg_iovlen);
 		if (n < 0) {
 			int rc = nvme_tcp_sock_error(tq, "send");
 

@@ -17,6 +17,9 @@
 #   BENCH_TRID     drive this target instead of starting ours (no CPU column)
 #   BENCH_POINTS   workload:QD list (default "randread:1 randread:32
 #                  randread:128 randwrite:32")
+#   BENCH_TLS      1 (default): last, null.conf over a plain and a secure=tls
+#                  listener: 4 KiB randread QD32 and 128 KiB read QD8 on each
+#                  (rows "tcp" and "tls"); 0: no TLS rows
 set -uo pipefail
 
 BUILD=${1:-build}
@@ -29,6 +32,10 @@ TGT_CORE=${BENCH_TGT_CORE:-0}
 PERF_CORE=${BENCH_PERF_CORE:-1}
 POINTS=${BENCH_POINTS:-randread:1 randread:32 randread:128 randwrite:32}
 IO_SIZE=4096
+TLS=${BENCH_TLS:-1}
+TLS_HOST=nqn.2014-08.org.nvmexpress:uuid:0b5e7c1a-6d2f-4e38-9a01-5c7d3e2f1b40
+TLS_KEY=NVMeTLSkey-1:01:AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh+KfiaR:
+PERF_EXTRA=()
 
 TGT_BIN=${NVMF_TGT_BIN:-$BUILD/bin/nvmf_tgt}
 FLOOR_BIN=${TCP_FLOOR_BIN:-$BUILD/test/tests/bench/tcp_floor}
@@ -79,14 +86,15 @@ cpu_ticks() {
 	awk '{ print $14 + $15 }' "/proc/$1/stat" 2>/dev/null || echo 0
 }
 
-# start_target CONF: serve conf/examples/CONF on a free port, pinned.
+# start_target CONF [SED-EXPR...]: serve conf/examples/CONF on a free port, pinned.
 start_target() {
 	local conf=$1 port
+	shift
 	port=$(free_port)
 	conf_tmp=$(mktemp)
 	# IdleSleep off: a target that naps measures its naps, not its data path.
 	sed -e "s/127\.0\.0\.1:4420/127.0.0.1:$port/" -e '/^[[:space:]]*IdleSleep/d' \
-	    -e "s#/var/tmp/nvmf-tgt-file0.img#/var/tmp/nvmf-tgt-bench-$$.img#" \
+	    -e "s#/var/tmp/nvmf-tgt-file0.img#/var/tmp/nvmf-tgt-bench-$$.img#" "$@" \
 	    "conf/examples/$conf" >"$conf_tmp"
 	taskset -c "$TGT_CORE" "$TGT_BIN" -c "$conf_tmp" -m "$TGT_MASK" -L warn >/dev/null 2>&1 &
 	tgt_pid=$!
@@ -110,7 +118,7 @@ stop_target() {
 # perf WORKLOAD QD SECONDS: one nvmf_perf --json run into $out_tmp.
 perf() {
 	taskset -c "$PERF_CORE" "$PERF_BIN" -r "$trid" -c "$PERF_MASK" -w "$1" -q "$2" \
-		-o "$IO_SIZE" -t "$3" --json >"$out_tmp" 2>"$err_tmp"
+		-o "$IO_SIZE" -t "$3" --json "${PERF_EXTRA[@]}" >"$out_tmp" 2>"$err_tmp"
 }
 
 # Value of KEY in the "total" object of nvmf_perf's pretty JSON.
@@ -193,3 +201,29 @@ for conf in $CONFS; do
 	bench_conf "$conf"
 	stop_target
 done
+
+# tls_rows: the same target over a plain and a secure=tls listener (TLS 1.3,
+# AES-128-GCM), 4 KiB randread QD32 and 128 KiB read QD8, rows tcp and tls.
+tls_rows() {
+	local tls_port plain_trid
+	tls_port=$(free_port)
+	start_target null.conf \
+		-e "/^[[:space:]]*Listen TCP/a\\  Listen TCP 127.0.0.1:$tls_port secure=tls\\n  Host $TLS_HOST psk=$TLS_KEY"
+	plain_trid="$trid hostnqn:$TLS_HOST"
+	for point in "randread:32:4096" "read:8:131072"; do
+		IFS=: read -r w qd IO_SIZE <<<"$point"
+		POINTS="$w:$qd"
+		trid=$plain_trid
+		PERF_EXTRA=()
+		bench_conf tcp
+		trid="trtype:TCP adrfam:IPv4 traddr:127.0.0.1 trsvcid:$tls_port subnqn:${plain_trid#*subnqn:}"
+		PERF_EXTRA=(--tls-key "$TLS_KEY")
+		bench_conf tls
+	done
+	PERF_EXTRA=()
+	IO_SIZE=4096
+	stop_target
+}
+
+[ "$TLS" = 1 ] && tls_rows
+exit 0

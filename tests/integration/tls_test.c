@@ -5,7 +5,9 @@
  * (P + 1). An OpenSSL TLS 1.3 client offers the PSK identity a Linux host
  * sends (version 0 and 1) and exchanges ICReq/ICResp inside TLS; a wrong
  * key, a plain ICReq on the TLS listener and a silent client are refused
- * or dropped while other connections keep working.
+ * or dropped (after [Transport] TlsHandshakeTimeout) while other
+ * connections keep working. A Connect must name the host and subsystem of
+ * the PSK identity; a connection the target closes ends with close_notify.
  *
  * The binary: $NVMF_TGT_BIN, else build/bin/nvmf_tgt. The port:
  * $NVMF_TEST_PORT, else 25200 + pid % 1000.
@@ -29,11 +31,16 @@
 #include <cmocka.h>
 #include <openssl/ssl.h>
 
+#include "nvme_spec.h"
+#include "nvmf_spec.h"
 #include "tgt_child.h"
 #include "util_tls_psk.h"
 
 #define HOST "nqn.2014-08.org.nvmexpress:uuid:11111111-2222-3333-4444-555555555555"
 #define SUB "nqn.2016-06.io.nvmf-tgt:tls0"
+/* A second host of SUB and a second subsystem HOST may use, each with a key. */
+#define HOST2 "nqn.2014-08.org.nvmexpress:uuid:66666666-7777-8888-9999-aaaaaaaaaaaa"
+#define SUB2 "nqn.2016-06.io.nvmf-tgt:tls1"
 #define KEY "NVMeTLSkey-1:01:AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh+KfiaR:"
 /* Another valid key (from nvme-cli's gen-tls-key): the wrong one here. */
 #define OTHER_KEY "NVMeTLSkey-1:01:Ux2X2E1Yi9ODPvFnx0jJdFg6i6UmJfNA2GqvagRAqx5fJaa4:"
@@ -53,10 +60,13 @@ static int start(void **state)
 	signal(SIGPIPE, SIG_IGN);
 	g_tgt.port = env ? atoi(env) : 25200 + getpid() % 1000;
 	snprintf(text, sizeof(text),
-		 "[Transport]\nType TCP\n[Ram]\nName ram0\nSize 16M\n[Subsystem]\nNQN " SUB "\n"
+		 "[Transport]\nType TCP\nTlsHandshakeTimeout 3\n[Ram]\nName ram0\nSize 16M\n"
+		 "[Ram]\nName ram1\nSize 16M\n[Subsystem]\nNQN " SUB "\n"
 		 "Listen TCP 127.0.0.1:%d secure=tls\nListen TCP 127.0.0.1:%d\n"
-		 "Host " HOST " psk=" KEY "\nNamespace ram0 1\n",
-		 g_tgt.port, g_tgt.port + 1);
+		 "Host " HOST " psk=" KEY "\nHost " HOST2 " psk=" OTHER_KEY "\nNamespace ram0 1\n"
+		 "[Subsystem]\nNQN " SUB2 "\nListen TCP 127.0.0.1:%d secure=tls\n"
+		 "Host " HOST " psk=" KEY "\nNamespace ram1 1\n",
+		 g_tgt.port, g_tgt.port + 1, g_tgt.port);
 	if (tgt_child_write_conf(&g_tgt, text) != 0 || tgt_child_start(&g_tgt) != 0)
 		return -1;
 	return 0;
@@ -224,10 +234,110 @@ static void test_silent_client_dropped(void **state)
 	assert_true(recv(silent, &b, 1, 0) <= 0); /* blocks until the target closes it */
 	clock_gettime(CLOCK_MONOTONIC, &t1);
 	s = (double)(t1.tv_sec - t0.tv_sec) + (double)(t1.tv_nsec - t0.tv_nsec) / 1e9;
-	assert_true(s > 9.0 && s < 14.0);
+	assert_true(s > 2.5 && s < 6.0); /* TlsHandshakeTimeout 3 */
 	SSL_free(ssl);
 	close(fd);
 	close(silent);
+}
+
+/* Read exactly @len bytes through TLS. */
+static void tls_read_all(SSL *ssl, uint8_t *buf, size_t len)
+{
+	size_t n, got = 0;
+
+	while (got < len) {
+		assert_int_equal(SSL_read_ex(ssl, buf + got, len - got, &n), 1);
+		got += n;
+	}
+}
+
+/* An admin-queue Connect for @hostnqn / @subnqn through TLS. @return its status field. */
+static uint16_t tls_connect_cmd(SSL *ssl, const char *hostnqn, const char *subnqn)
+{
+	uint8_t pdu[72 + sizeof(struct nvmf_connect_data)], rsp[24];
+	struct nvmf_connect_cmd cmd = {.opcode = NVME_OPC_FABRICS, .fctype = NVMF_FCTYPE_CONNECT};
+	struct nvmf_connect_data data = {.cntlid = NVMF_CNTLID_DYNAMIC};
+	struct nvme_cpl cpl;
+	uint32_t plen = sizeof(pdu);
+	size_t n;
+
+	cmd.cid = 7;
+	cmd.sqsize = 31;
+	nvme_sgl_set_unkeyed(&cmd.sgl1, NVME_SGL_TYPE_DATA_BLOCK, NVME_SGL_SUBTYPE_OFFSET, 0,
+			     sizeof(data));
+	snprintf(data.hostnqn, sizeof(data.hostnqn), "%s", hostnqn);
+	snprintf(data.subnqn, sizeof(data.subnqn), "%s", subnqn);
+	memset(pdu, 0, 8);
+	pdu[0] = 0x04; /* CapsuleCmd */
+	pdu[2] = 72;   /* HLEN */
+	pdu[3] = 72;   /* PDO */
+	memcpy(pdu + 4, &plen, 4);
+	memcpy(pdu + 8, &cmd, sizeof(cmd));
+	memcpy(pdu + 72, &data, sizeof(data));
+	assert_int_equal(SSL_write_ex(ssl, pdu, sizeof(pdu), &n), 1);
+	tls_read_all(ssl, rsp, sizeof(rsp));
+	assert_int_equal(rsp[0], 0x05); /* CapsuleResp */
+	memcpy(&cpl, rsp + 8, sizeof(cpl));
+	assert_int_equal(cpl.cid, 7);
+	return (uint16_t)(cpl.status.raw >> 1);
+}
+
+/* Connect on a TLS connection of identity (HOST, SUB) for @hostnqn / @subnqn. */
+static uint16_t connect_as(const char *hostnqn, const char *subnqn)
+{
+	int fd = dial(g_tgt.port);
+	uint16_t st;
+	SSL *ssl;
+
+	offer(KEY, 1);
+	ssl = tls_connect(fd);
+	assert_non_null(ssl);
+	tls_icreq(ssl);
+	st = tls_connect_cmd(ssl, hostnqn, subnqn);
+	SSL_free(ssl);
+	close(fd);
+	return st;
+}
+
+/* The Connect data must name the host and subsystem the PSK identity named. */
+static void test_connect_bound_to_identity(void **state)
+{
+	uint16_t st;
+
+	(void)state;
+	assert_int_equal(connect_as(HOST, SUB), 0);
+	/* HOST2 may use SUB, but not on HOST's secure channel: Connect Invalid Host. */
+	st = connect_as(HOST2, SUB);
+	assert_int_equal((st >> 8) & 7, NVME_SCT_COMMAND_SPECIFIC);
+	assert_int_equal(st & 0xff, NVME_SC_FABRICS_CONNECT_INVALID_HOST);
+	/* HOST may use SUB2, but not through its identity for SUB: Invalid Parameters. */
+	st = connect_as(HOST, SUB2);
+	assert_int_equal((st >> 8) & 7, NVME_SCT_COMMAND_SPECIFIC);
+	assert_int_equal(st & 0xff, NVME_SC_FABRICS_CONNECT_INVALID_PARAMETERS);
+}
+
+/* A connection the target closes (a second ICReq is a fatal error) ends with close_notify. */
+static void test_close_notify(void **state)
+{
+	int fd = dial(g_tgt.port);
+	uint8_t pdu[128], term[8];
+	size_t n;
+	SSL *ssl;
+
+	(void)state;
+	offer(KEY, 0);
+	ssl = tls_connect(fd);
+	assert_non_null(ssl);
+	tls_icreq(ssl);
+	icreq(pdu);
+	assert_int_equal(SSL_write_ex(ssl, pdu, sizeof(pdu), &n), 1);
+	tls_read_all(ssl, term, sizeof(term));
+	assert_int_equal(term[0], 0x03); /* C2HTermReq */
+	while (SSL_read_ex(ssl, pdu, sizeof(pdu), &n) == 1)
+		; /* the rest of the TermReq */
+	assert_int_equal(SSL_get_error(ssl, 0), SSL_ERROR_ZERO_RETURN);
+	SSL_free(ssl);
+	close(fd);
 }
 
 int main(void)
@@ -237,6 +347,8 @@ int main(void)
 	    cmocka_unit_test(test_wrong_key_refused),
 	    cmocka_unit_test(test_plain_icreq),
 	    cmocka_unit_test(test_silent_client_dropped),
+	    cmocka_unit_test(test_connect_bound_to_identity),
+	    cmocka_unit_test(test_close_notify),
 	};
 
 	return cmocka_run_group_tests(tests, start, stop);

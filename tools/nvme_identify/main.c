@@ -24,6 +24,8 @@ struct args {
 	bool json;
 	bool hdgst, ddgst;
 	const char *dhchap_secret, *dhchap_ctrl_secret; /* or NULL */
+	const char *tls_key;                            /* --tls-key, NULL: plain */
+	int tls_identity;
 };
 
 static void usage(FILE *f, const char *prog)
@@ -37,6 +39,9 @@ static void usage(FILE *f, const char *prog)
 		"      --hdgst, --ddgst  ask for NVMe/TCP header / data digests\n"
 		"      --dhchap-secret S       DH-HMAC-CHAP host secret (DHHC-1:...)\n"
 		"      --dhchap-ctrl-secret S  the controller's secret (bidirectional)\n"
+		"      --tls-key KEY     NVMe/TCP over TLS 1.3 with this PSK: an interchange\n"
+		"                        string (NVMeTLSkey-1:...) or a file holding one\n"
+		"      --tls-identity V  PSK identity version sent: 0 (default) or 1\n"
 		"      --json            print one JSON object\n"
 		"  -h, --help            print this help and exit\n"
 		"Exit: 0 ok, 1 connection or command failure, 2 bad options.\n",
@@ -52,6 +57,8 @@ static int parse_args(int argc, char **argv, struct args *a)
 	    {"ddgst", no_argument, NULL, 'D'},
 	    {"dhchap-secret", required_argument, NULL, 'S'},
 	    {"dhchap-ctrl-secret", required_argument, NULL, 'C'},
+	    {"tls-key", required_argument, NULL, 'K'},
+	    {"tls-identity", required_argument, NULL, 'I'},
 	    {"help", no_argument, NULL, 'h'},
 	    {NULL, 0, NULL, 0},
 	};
@@ -69,6 +76,10 @@ static int parse_args(int argc, char **argv, struct args *a)
 			*(opt == 'j' ? &a->json : opt == 'H' ? &a->hdgst : &a->ddgst) = true;
 		} else if (opt == 'S' || opt == 'C') {
 			*(opt == 'S' ? &a->dhchap_secret : &a->dhchap_ctrl_secret) = optarg;
+		} else if (opt == 'K') {
+			a->tls_key = optarg;
+		} else if (opt == 'I' && (strcmp(optarg, "0") == 0 || strcmp(optarg, "1") == 0)) {
+			a->tls_identity = optarg[0] - '0';
 		} else if (opt == 'h') {
 			usage(stdout, argv[0]);
 			return 1;
@@ -128,6 +139,9 @@ static int identify(const struct args *a, struct emit *e)
 	opts.dhchap_secret = a->dhchap_secret;
 	opts.dhchap_ctrl_secret = a->dhchap_ctrl_secret;
 	opts.num_io_queues = 1;
+	if (a->tls_key != NULL &&
+	    (rc = nvme_ctrlr_opts_set_tls(&opts, a->tls_key, a->tls_identity)))
+		return rc;
 	rc = nvme_ctrlr_connect(&a->trid, &opts, &ctrlr);
 	if (rc) {
 		nvme_trid_fmt(&a->trid, str, sizeof(str));

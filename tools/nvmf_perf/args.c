@@ -18,6 +18,8 @@ enum {
 	OPT_RESET_AT,
 	OPT_DHCHAP_SECRET,
 	OPT_DHCHAP_CTRL_SECRET,
+	OPT_TLS_KEY,
+	OPT_TLS_IDENTITY,
 };
 
 static void usage(FILE *f, const char *prog)
@@ -42,6 +44,9 @@ static void usage(FILE *f, const char *prog)
 		"      --dhchap-secret S  DH-HMAC-CHAP host secret (DHHC-1:...), used when the\n"
 		"                         target asks; the TRID's hostnqn: names the host\n"
 		"      --dhchap-ctrl-secret S  the controller's secret: authenticate it too\n"
+		"      --tls-key KEY      NVMe/TCP over TLS 1.3 with this PSK: an interchange\n"
+		"                         string (NVMeTLSkey-1:...) or a file holding one\n"
+		"      --tls-identity V   PSK identity version sent: 0 (default) or 1\n"
 		"      --verify           write a pattern (LBA, run seed, generation in every\n"
 		"                         8 bytes), read every write back and check every\n"
 		"                         read of written blocks (reads of blocks not yet\n"
@@ -167,6 +172,16 @@ static int parse_one(struct perf_args *a, int opt, const char *arg, const char *
 	case OPT_VERIFY:
 		a->verify = true;
 		return 0;
+	case OPT_TLS_KEY:
+		a->tls_key = arg;
+		return 0;
+	case OPT_TLS_IDENTITY:
+		if (strcmp(arg, "0") == 0 || strcmp(arg, "1") == 0) {
+			a->tls_identity = arg[0] - '0';
+			return 0;
+		}
+		fprintf(stderr, "%s: --tls-identity is 0 or 1\n", prog);
+		return -EINVAL;
 	case OPT_JSON:
 		a->json = true;
 		return 0;
@@ -262,6 +277,8 @@ int perf_parse_args(int argc, char **argv, struct perf_args *a)
 	    {"verify", no_argument, NULL, OPT_VERIFY},
 	    {"json", no_argument, NULL, OPT_JSON},
 	    {"reset-at", required_argument, NULL, OPT_RESET_AT},
+	    {"tls-key", required_argument, NULL, OPT_TLS_KEY},
+	    {"tls-identity", required_argument, NULL, OPT_TLS_IDENTITY},
 	    {"help", no_argument, NULL, 'h'},
 	    {NULL, 0, NULL, 0},
 	};

@@ -51,6 +51,8 @@ struct perf_args {
 	bool hdgst, ddgst;
 	const char *dhchap_secret;      /* --dhchap-secret, or NULL */
 	const char *dhchap_ctrl_secret; /* --dhchap-ctrl-secret, or NULL */
+	const char *tls_key;            /* --tls-key, NULL: plain */
+	int tls_identity;               /* --tls-identity */
 	bool verify;
 	bool json;
 	bool reset;        /* --reset-at given */

@@ -28,6 +28,9 @@ static int connect_one(struct perf_run *run, const struct nvme_trid *trid)
 	opts.ddgst = a->ddgst;
 	opts.dhchap_secret = a->dhchap_secret;
 	opts.dhchap_ctrl_secret = a->dhchap_ctrl_secret;
+	if (a->tls_key != NULL &&
+	    (rc = nvme_ctrlr_opts_set_tls(&opts, a->tls_key, a->tls_identity)))
+		return rc;
 	if (opts.num_io_queues < run->nworkers * a->qpairs_per_ns)
 		opts.num_io_queues = run->nworkers * a->qpairs_per_ns;
 	rc = nvme_ctrlr_connect(trid, &opts, &run->ctrlrs[run->nctrlrs]);

@@ -95,7 +95,8 @@ void nvmf_tcp_conn_close(struct tcp_conn *c)
 	if (c->fd >= 0) {
 		if (c->group != NULL)
 			epoll_ctl(c->group->epfd, EPOLL_CTL_DEL, c->fd, NULL);
-		/* FIN after what was sent; drain so close() does not reset it away. */
+		/* close_notify and FIN after what was sent; drain so close() does not reset it away. */
+		nvmf_tcp_tls_shutdown(c);
 		shutdown(c->fd, SHUT_WR);
 		for (i = 0; i < 64 && recv(c->fd, sink, sizeof(sink), MSG_DONTWAIT) > 0; i++)
 			;

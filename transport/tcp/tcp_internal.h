@@ -63,8 +63,6 @@
 #define TCP_EPOLL_EVERY 16u
 /** The main thread tries accept() at most once per this many microseconds. */
 #define TCP_ACCEPT_PERIOD_US 1000u
-/** A connection on a secure=tls listener must finish its handshake in this time. */
-#define TCP_TLS_HANDSHAKE_MS 10000u
 
 struct ssl_ctx_st;
 struct tcp_tls;
@@ -388,8 +386,12 @@ int nvmf_tcp_tls_sweep(struct tcp_group *g);
 ssize_t nvmf_tcp_tls_read(struct tcp_conn *c, struct iovec *iov, int iovcnt);
 /** As sendmsg() on a TLS connection: bytes taken, or -1 with errno (EAGAIN). */
 ssize_t nvmf_tcp_tls_write(struct tcp_conn *c, const struct iovec *iov, uint32_t cnt);
+/** Send close_notify on a TLS connection, without waiting (before its socket closes). */
+void nvmf_tcp_tls_shutdown(struct tcp_conn *c);
 /** Free the TLS state of @c (none: nothing). */
 void nvmf_tcp_tls_free(struct tcp_conn *c);
+/** The handshake time of @c's transport ([Transport] TlsHandshakeTimeout), in ms. */
+uint32_t nvmf_tcp_tls_timeout_ms(struct tcp_conn *c);
 
 /** CRC32C over a slice of iovecs. */
 uint32_t nvmf_tcp_iov_crc(const struct iovec *iov, uint32_t iovcnt, uint32_t off, uint32_t len);

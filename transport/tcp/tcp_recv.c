@@ -90,7 +90,8 @@ static ssize_t tcp_recv_raw(struct tcp_conn *c, struct iovec *iov, int iovcnt, s
 
 	c->rx_syscalls++;
 	if (n > 0) {
-		c->rx_drained = (size_t)n < want;
+		/* TLS: bytes still inside OpenSSL need another read, not an event. */
+		c->rx_drained = (size_t)n < want && !c->tls_pending;
 		return n;
 	}
 	if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR)) {
@@ -119,6 +120,12 @@ static int tcp_recv_fill(struct tcp_conn *c)
 	return STEP_AGAIN;
 }
 
+/* Bytes in the staging buffer (OpenSSL's own buffer not counted: a read gets those). */
+static bool tcp_recv_in_stage(const struct tcp_conn *c)
+{
+	return c->rx_stage_off < c->rx_stage_len;
+}
+
 /* Take up to @len staged bytes. @return how many, *@p pointing at them. */
 static uint32_t tcp_recv_take(struct tcp_conn *c, uint32_t len, const uint8_t **p)
 {
@@ -140,7 +147,7 @@ static int tcp_recv_piece(struct tcp_conn *c, uint8_t *buf)
 	int rc;
 
 	while (c->rx_got < c->rx_need) {
-		if (!nvmf_tcp_recv_staged(c)) {
+		if (!tcp_recv_in_stage(c)) {
 			rc = tcp_recv_fill(c);
 			if (rc != STEP_AGAIN)
 				return rc;
@@ -291,7 +298,7 @@ static int tcp_recv_data(struct tcp_conn *c)
 
 	tcp_recv_data_lend(c, req);
 	while (c->rx_got < c->rx_need) {
-		if (nvmf_tcp_recv_staged(c)) {
+		if (tcp_recv_in_stage(c)) {
 			tcp_recv_data_copy(c, req);
 			continue;
 		}

@@ -27,25 +27,42 @@
 #include "transport/tcp/tcp_internal.h"
 #include "util.h"
 #include "util_tls_psk.h"
+#include "util_tls_ssl.h"
 
 /** Bytes gathered from the send queue into one SSL_write. */
 #define TCP_TLS_TX_SIZE (64u * 1024)
 
 struct tcp_tls {
 	SSL *ssl;
+	/* The NQNs of the PSK identity the host authenticated with. */
+	char hostnqn[NVME_NQN_FIELD_LEN];
+	char subnqn[NVME_NQN_FIELD_LEN];
 	uint8_t tx[TCP_TLS_TX_SIZE];
 };
 
 /* ----------------------------------------------------------- the context */
 
+/* Keep the NQNs of the identity the keyring accepted, for the Connect check. */
+static void tls_keep_identity(struct tcp_conn *c, const unsigned char *id, size_t len)
+{
+	char buf[TLS_PSK_IDENTITY_MAX + 1];
+	struct tls_psk_ident ident;
+
+	if (len > TLS_PSK_IDENTITY_MAX)
+		return;
+	memcpy(buf, id, len);
+	buf[len] = '\0';
+	if (tls_psk_ident_parse(buf, &ident) != 0)
+		return;
+	snprintf(c->tls->hostnqn, sizeof(c->tls->hostnqn), "%s", ident.hostnqn);
+	snprintf(c->tls->subnqn, sizeof(c->tls->subnqn), "%s", ident.subnqn);
+}
+
 static int tls_find_session(SSL *ssl, const unsigned char *id, size_t len, SSL_SESSION **sess)
 {
 	struct tcp_conn *c = SSL_get_app_data(ssl);
 	struct tls_keyring *kr = nvmf_tcp_conn_transport(c)->base.up.keyring;
-	static const unsigned char suite[2][2] = {{0x13, 0x01}, {0x13, 0x02}};
-	const SSL_CIPHER *cipher;
 	struct tls_psk psk;
-	SSL_SESSION *s;
 
 	*sess = NULL;
 	if (kr == NULL || tls_keyring_find(kr, (const char *)id, len, &psk) != 0) {
@@ -54,17 +71,11 @@ static int tls_find_session(SSL *ssl, const unsigned char *id, size_t len, SSL_S
 			 (const char *)id);
 		return 1; /* no session: the handshake fails */
 	}
-	cipher = SSL_CIPHER_find(ssl, suite[psk.hash == TLS_PSK_SHA384]);
-	s = SSL_SESSION_new();
-	if (cipher == NULL || s == NULL || !SSL_SESSION_set1_master_key(s, psk.key, psk.len) ||
-	    !SSL_SESSION_set_cipher(s, cipher) ||
-	    !SSL_SESSION_set_protocol_version(s, TLS1_3_VERSION)) {
-		tls_psk_wipe(&psk);
-		SSL_SESSION_free(s);
-		return 0;
-	}
+	*sess = tls_ssl_session(ssl, &psk);
 	tls_psk_wipe(&psk);
-	*sess = s;
+	if (*sess == NULL)
+		return 0;
+	tls_keep_identity(c, id, len);
 	return 1;
 }
 
@@ -74,20 +85,9 @@ int nvmf_tcp_tls_ctx(struct tcp_transport *t)
 
 	if (t->tls_ctx != NULL)
 		return 0;
-	ctx = SSL_CTX_new(TLS_server_method());
+	ctx = tls_ssl_ctx_new(true);
 	if (ctx == NULL)
 		return -ENOMEM;
-	if (!SSL_CTX_set_min_proto_version(ctx, TLS1_3_VERSION) ||
-	    !SSL_CTX_set_max_proto_version(ctx, TLS1_3_VERSION) ||
-	    !SSL_CTX_set_ciphersuites(ctx, "TLS_AES_128_GCM_SHA256:TLS_AES_256_GCM_SHA384")) {
-		SSL_CTX_free(ctx);
-		return -EINVAL;
-	}
-	/* PSK only: no tickets (no resumption), no early data; kTLS where the kernel has it. */
-	SSL_CTX_set_options(ctx, SSL_OP_NO_TICKET | SSL_OP_ENABLE_KTLS);
-	SSL_CTX_set_num_tickets(ctx, 0);
-	SSL_CTX_set_max_early_data(ctx, 0);
-	SSL_CTX_set_mode(ctx, SSL_MODE_ENABLE_PARTIAL_WRITE | SSL_MODE_ACCEPT_MOVING_WRITE_BUFFER);
 	SSL_CTX_set_psk_find_session_callback(ctx, tls_find_session);
 	t->tls_ctx = ctx;
 	return 0;
@@ -106,17 +106,21 @@ void nvmf_tcp_tls_conn_init(struct tcp_conn *c)
 	if (c->base.local.secure != NVMF_LISTEN_SECURE_TLS)
 		return;
 	c->tls_phase = TCP_TLS_PEEK;
-	c->tls_deadline = env_ticks() + env_ticks_hz() * TCP_TLS_HANDSHAKE_MS / 1000;
+	c->tls_deadline = env_ticks() + env_ticks_hz() * nvmf_tcp_tls_timeout_ms(c) / 1000;
+}
+
+uint32_t nvmf_tcp_tls_timeout_ms(struct tcp_conn *c)
+{
+	uint32_t s = nvmf_tcp_conn_transport(c)->base.opts.tls_handshake_timeout_s;
+
+	return (s != 0 ? s : NVMF_TLS_HANDSHAKE_TIMEOUT_S_DEFAULT) * 1000u;
 }
 
 static void tls_log_error(struct tcp_conn *c, const char *what)
 {
-	unsigned long e = ERR_get_error();
-	char buf[256] = "connection closed by the host";
+	char buf[256];
 
-	if (e != 0)
-		ERR_error_string_n(e, buf, sizeof(buf));
-	ERR_clear_error();
+	tls_ssl_error(buf, sizeof(buf), "connection closed by the host");
 	log_warn(TCP_LOG, "connection from %s:%s: %s: %s: closing", c->base.peer.traddr,
 		 c->base.peer.trsvcid, what, buf);
 }
@@ -175,10 +179,13 @@ static int tls_handshake(struct tcp_conn *c)
 	rc = SSL_do_handshake(ssl);
 	if (rc == 1) {
 		c->tls_phase = TCP_TLS_ON;
+		/* The core checks the Connect data against these (one identity per connection). */
+		c->base.tls_hostnqn = c->tls->hostnqn;
+		c->base.tls_subnqn = c->tls->subnqn;
 		log_info(TCP_LOG, "connection from %s:%s: TLS 1.3 %s, records by %s",
 			 c->base.peer.traddr, c->base.peer.trsvcid,
 			 SSL_CIPHER_get_name(SSL_get_current_cipher(ssl)),
-			 BIO_get_ktls_send(SSL_get_wbio(ssl)) ? "kernel TLS" : "OpenSSL");
+			 tls_ssl_ktls(ssl) ? "kernel TLS" : "OpenSSL");
 		return NVMF_POLL_BUSY;
 	}
 	err = SSL_get_error(ssl, rc);
@@ -212,7 +219,8 @@ int nvmf_tcp_tls_sweep(struct tcp_group *g)
 		if (now >= c->tls_deadline) {
 			log_warn(TCP_LOG,
 				 "connection from %s:%s: no TLS handshake within %u ms: closing",
-				 c->base.peer.traddr, c->base.peer.trsvcid, TCP_TLS_HANDSHAKE_MS);
+				 c->base.peer.traddr, c->base.peer.trsvcid,
+				 nvmf_tcp_tls_timeout_ms(c));
 			nvmf_tcp_conn_close(c);
 			busy = NVMF_POLL_BUSY;
 			continue;
@@ -228,63 +236,29 @@ int nvmf_tcp_tls_sweep(struct tcp_group *g)
 
 ssize_t nvmf_tcp_tls_read(struct tcp_conn *c, struct iovec *iov, int iovcnt)
 {
-	ssize_t total = 0;
-	size_t got;
-	int i, err;
+	ssize_t n = tls_ssl_read(c->tls->ssl, iov, iovcnt, &c->tls_pending);
 
-	for (i = 0; i < iovcnt; i++) {
-		size_t off = 0;
-
-		while (off < iov[i].iov_len) {
-			if (SSL_read_ex(c->tls->ssl, (uint8_t *)iov[i].iov_base + off,
-					iov[i].iov_len - off, &got) == 1) {
-				off += got;
-				continue;
-			}
-			err = SSL_get_error(c->tls->ssl, 0);
-			c->tls_pending = SSL_pending(c->tls->ssl) > 0;
-			if (total + (ssize_t)off > 0)
-				return total + (ssize_t)off;
-			if (err == SSL_ERROR_WANT_READ || err == SSL_ERROR_WANT_WRITE) {
-				errno = EAGAIN;
-				return -1;
-			}
-			if (err == SSL_ERROR_ZERO_RETURN)
-				return 0;
-			tls_log_error(c, "TLS receive failed");
-			errno = EPROTO;
-			return -1;
-		}
-		total += (ssize_t)off;
-	}
-	c->tls_pending = SSL_pending(c->tls->ssl) > 0;
-	return total;
+	if (n < 0 && errno == EPROTO)
+		tls_log_error(c, "TLS receive failed");
+	return n;
 }
 
 ssize_t nvmf_tcp_tls_write(struct tcp_conn *c, const struct iovec *iov, uint32_t cnt)
 {
-	size_t len = 0, n, done = 0;
-	int err;
+	return tls_ssl_write(c->tls->ssl, c->tls->tx, sizeof(c->tls->tx), iov, cnt);
+}
 
-	/* Gathered from the queue's head: a retried write sees the same bytes first. */
-	for (uint32_t i = 0; i < cnt && len < TCP_TLS_TX_SIZE; i++) {
-		n = iov[i].iov_len < TCP_TLS_TX_SIZE - len ? iov[i].iov_len : TCP_TLS_TX_SIZE - len;
-		memcpy(c->tls->tx + len, iov[i].iov_base, n);
-		len += n;
-	}
-	if (SSL_write_ex(c->tls->ssl, c->tls->tx, len, &done) == 1)
-		return (ssize_t)done;
-	err = SSL_get_error(c->tls->ssl, 0);
-	errno = err == SSL_ERROR_WANT_WRITE || err == SSL_ERROR_WANT_READ ? EAGAIN : EPIPE;
-	if (errno == EPIPE)
-		ERR_clear_error();
-	return -1;
+void nvmf_tcp_tls_shutdown(struct tcp_conn *c)
+{
+	if (c->tls != NULL && c->tls_phase == TCP_TLS_ON)
+		tls_ssl_shutdown(c->tls->ssl);
 }
 
 void nvmf_tcp_tls_free(struct tcp_conn *c)
 {
 	if (c->tls == NULL)
 		return;
+	c->base.tls_hostnqn = c->base.tls_subnqn = NULL;
 	SSL_free(c->tls->ssl);
 	free(c->tls);
 	c->tls = NULL;

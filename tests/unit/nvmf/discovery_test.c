@@ -132,6 +132,36 @@ static void test_log_filtered_by_host(void **state)
 	fx_fini(&fx);
 }
 
+/* A secure=tls listener: TREQ secure channel required, TSAS TLS 1.3; a plain one neither. */
+static void test_log_tls_listener(void **state)
+{
+	static struct nvmf_discovery_log_entry e[8];
+	struct nvmf_listen_addr a;
+	struct fx_qp *q;
+	uint64_t gen, n;
+	struct fx fx;
+
+	(void)state;
+	fx_init(&fx);
+	fx_addr(&a, "127.0.0.1", "4430");
+	a.secure = NVMF_LISTEN_SECURE_TLS;
+	assert_int_equal(nvmf_subsystem_add_listener(fx.ss, &a), 0);
+	fx_start(&fx);
+	q = fx_disc_up(&fx, FX_HOSTNQN);
+	n = read_log(&fx, q, e, &gen);
+	assert_int_equal(n, 3); /* plain + TLS listener + current discovery */
+	assert_string_equal(e[0].trsvcid, "4420");
+	assert_int_equal(e[0].treq & NVMF_TREQ_SECURE_CHANNEL_MASK,
+			 NVMF_TREQ_SECURE_CHANNEL_NOT_SPECIFIED);
+	assert_int_equal(e[0].tsas.tcp.sectype, NVMF_TCP_SECTYPE_NONE);
+	assert_string_equal(e[1].trsvcid, "4430");
+	assert_int_equal(e[1].treq & NVMF_TREQ_SECURE_CHANNEL_MASK,
+			 NVMF_TREQ_SECURE_CHANNEL_REQUIRED);
+	assert_true(e[1].treq & NVMF_TREQ_DISABLE_SQ_FLOW_CONTROL); /* other bits kept */
+	assert_int_equal(e[1].tsas.tcp.sectype, NVMF_TCP_SECTYPE_TLS13);
+	fx_fini(&fx);
+}
+
 static void test_log_offsets(void **state)
 {
 	struct fx fx;
@@ -242,6 +272,7 @@ int main(void)
 	    cmocka_unit_test(test_log_offsets),
 	    cmocka_unit_test(test_referrals),
 	    cmocka_unit_test(test_unique_discovery_nqn),
+	    cmocka_unit_test(test_log_tls_listener),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

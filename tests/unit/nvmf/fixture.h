@@ -161,12 +161,13 @@ static void fx_qpair_free(struct nvmf_qpair *qp)
 		}
 	}
 }
+/* The TCP transport's own TSAS (it reads nothing of the transport object). */
+extern const struct nvmf_transport_ops nvmf_tcp_ops;
+
 static void fx_discovery_entry(struct nvmf_transport *t, const struct nvmf_listen_addr *a,
 			       struct nvmf_discovery_log_entry *e)
 {
-	(void)t;
-	(void)a;
-	e->tsas.tcp.sectype = NVMF_TCP_SECTYPE_NONE;
+	nvmf_tcp_ops.discovery_entry(t, a, e);
 }
 
 static const struct nvmf_transport_ops fx_ops = {

@@ -135,7 +135,14 @@ static void test_subsystems(void **state)
 		  -EEXIST, "already allowed");
 	rpc_t_err(rpc_t_call(g_tgt, "nvmf_subsystem_add_host",
 			     "{\"nqn\":\"" NQN "\",\"host\":\"" HOST "\",\"psk\":\"k\"}"),
-		  RPC_ERR_INVALID_PARAMS, "psk: not supported");
+		  RPC_ERR_INVALID_PARAMS, "psk: not a PSK interchange string");
+	rpc_t_err(rpc_t_call(g_tgt, "nvmf_subsystem_add_host",
+			     "{\"nqn\":\"" NQN "\",\"host\":\"" HOST
+			     "\",\"psk\":\"/nonexistent/k\"}"),
+		  RPC_ERR_INVALID_PARAMS, "psk: cannot read key file /nonexistent/k");
+	rpc_t_err(rpc_t_call(g_tgt, "nvmf_subsystem_remove_host",
+			     "{\"nqn\":\"" NQN "\",\"host\":\"" HOST "\",\"psk\":\"k\"}"),
+		  RPC_ERR_INVALID_PARAMS, "psk");
 	rpc_t_err(
 	    rpc_t_call(g_tgt, "nvmf_subsystem_add_host", "{\"nqn\":\"" NQN "\",\"host\":\"x\"}"),
 	    RPC_ERR_INVALID_PARAMS, "not a valid NQN");
@@ -222,9 +229,11 @@ static void test_listeners(void **state)
 	    rpc_t_call(g_tgt, "nvmf_subsystem_add_listener",
 		       LA("{\"trtype\":\"rdma\",\"traddr\":\"127.0.0.1\",\"trsvcid\":\"4420\"}")),
 	    -ENOTSUP, "nvmf_create_transport");
-	rpc_t_err(rpc_t_call(g_tgt, "nvmf_subsystem_add_listener",
-			     "{\"nqn\":\"" NQN "\",\"secure_channel\":true,\"listen_address\":{}}"),
-		  RPC_ERR_INVALID_PARAMS, "secure_channel: true is not supported");
+	rpc_t_err(
+	    rpc_t_call(g_tgt, "nvmf_subsystem_add_listener",
+		       "{\"nqn\":\"" NQN "\",\"secure_channel\":true,\"listen_address\":"
+		       "{\"trtype\":\"rdma\",\"traddr\":\"127.0.0.1\",\"trsvcid\":\"4420\"}}"),
+	    RPC_ERR_INVALID_PARAMS, "secure_channel: TLS is for TCP listeners only");
 	rpc_t_ok(rpc_t_call(
 	    g_tgt, "nvmf_subsystem_add_listener",
 	    "{\"nqn\":\"" NQN "\",\"secure_channel\":false,\"listen_address\":"

@@ -12,6 +12,7 @@
 #include "conf.h"
 #include "rpc/rpc_internal.h"
 #include "tests/unit/rpc/rpc_test_util.h"
+#include "util_tls_psk.h"
 
 #define NQN_A "nqn.2016-06.io.nvmf-tgt:save-a"
 #define NQN_B "nqn.2016-06.io.nvmf-tgt:save-b"
@@ -130,6 +131,58 @@ static void test_round_trip(void **state)
 	unlink(g_file);
 }
 
+#define KEY "NVMeTLSkey-1:01:AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh+KfiaR:"
+
+/*
+ * TLS through RPC: a secure_channel listener and hosts with psk= (inline and
+ * from a key file) save as secure=tls and psk= as given, load back to the
+ * same text; removing a host drops its key.
+ */
+static void test_tls_round_trip(void **state)
+{
+	struct nvmf_tgt *tgt = rpc_t_tgt(), *again = rpc_t_tgt();
+	struct conf_errors errs;
+	struct conf *c = NULL;
+	char keyfile[64] = "/tmp/nvmf_save_key.XXXXXX", params[512], line[256], *first;
+	int fd = mkstemp(keyfile);
+
+	(void)state;
+	assert_true(fd >= 0 && write(fd, KEY "\n", sizeof(KEY)) == (ssize_t)sizeof(KEY));
+	close(fd);
+	rpc_t_ok(rpc_t_call(tgt, "nvmf_create_transport", "{\"trtype\":\"TCP\"}"));
+	rpc_t_ok(rpc_t_call(tgt, "nvmf_create_subsystem", "{\"nqn\":\"" NQN_A "\"}"));
+	rpc_t_ok(rpc_t_call(tgt, "nvmf_subsystem_add_listener",
+			    "{\"nqn\":\"" NQN_A "\",\"secure_channel\":true,\"listen_address\":"
+			    "{\"trtype\":\"TCP\",\"traddr\":\"127.0.0.1\",\"trsvcid\":\"4430\"}}"));
+	rpc_t_ok(rpc_t_call(tgt, "nvmf_subsystem_add_host",
+			    "{\"nqn\":\"" NQN_A "\",\"host\":\"" HOST1 "\",\"psk\":\"" KEY "\"}"));
+	snprintf(params, sizeof(params), "{\"nqn\":\"%s\",\"host\":\"%s\",\"psk\":\"%s\"}", NQN_A,
+		 HOST2, keyfile);
+	rpc_t_ok(rpc_t_call(tgt, "nvmf_subsystem_add_host", params));
+	first = strdup(saved_text(tgt));
+	assert_non_null(first);
+	expect_line(first, "  Listen TCP 127.0.0.1:4430 secure=tls\n");
+	expect_line(first, "  Host " HOST1 " psk=" KEY "\n");
+	snprintf(line, sizeof(line), "  Host %s psk=%s\n", HOST2, keyfile);
+	expect_line(first, line);
+
+	conf_errors_init(&errs);
+	assert_int_equal(conf_load_buffer("saved", first, strlen(first), &c, &errs), 0);
+	assert_int_equal(conf_apply(c, again, &errs), 0);
+	conf_free(c);
+	assert_string_equal(saved_text(again), first);
+
+	rpc_t_ok(rpc_t_call(tgt, "nvmf_subsystem_remove_host",
+			    "{\"nqn\":\"" NQN_A "\",\"host\":\"" HOST1 "\"}"));
+	assert_int_equal(
+	    tls_keyring_source(nvmf_tgt_keyring(tgt), HOST1, NQN_A, line, sizeof(line)), -ENOENT);
+	assert_null(strstr(saved_text(tgt), HOST1));
+	free(first);
+	nvmf_tgt_destroy(again);
+	nvmf_tgt_destroy(tgt);
+	unlink(keyfile);
+}
+
 static void test_refused(void **state)
 {
 	struct nvmf_tgt *tgt = rpc_t_tgt();
@@ -161,6 +214,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test(test_round_trip),
 	    cmocka_unit_test(test_refused),
+	    cmocka_unit_test(test_tls_round_trip),
 	};
 
 	return cmocka_run_group_tests_name("rpc_save_conf", tests, NULL, NULL);

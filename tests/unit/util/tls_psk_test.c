@@ -37,6 +37,11 @@
 #define RET256 "528bdd057636a22352e20f7203eb3450998ca16c98efc27315eea7d0c52ac634"
 #define DIG256 "WcJiV3qBEL7NuC81VfV31Jb2o/aKTKDmn6gqiwi72wM="
 #define TLS256 "608e7a4c9f1e05c3db987bbc9cb79fe123045a54fcbace6d5a1ad83d2c888bcd"
+/* Version 0: HKDF-Expand-Label(HKDF-Extract(0, retained), "nvme-tls-psk", identity). */
+#define TLS0_256 "34def7c682cac00901df1904129f01e7bce7f5d5bdc66530a84208a148605c81"
+#define TLS0_384                                                                                   \
+	"1187d00e10d0feb9a17cb2276498e9d13bd2ce67d5f10ced5e72391371e36386e20d66a50cf2f240a4c33990" \
+	"6f571645"
 #define RET384                                                                                     \
 	"44e3b298865849dc527050157fed9f74bc313fc9cea88c0185e70c32eb43c228eacab9880ede3946a9cdb826" \
 	"54e0"                                                                                     \
@@ -165,7 +170,7 @@ static void test_derive_sha256(void **state)
 	derive(KEY256, 0, &ret, id, &tls);
 	assert_key(&ret, RET256);
 	assert_string_equal(id, "NVMe0R01 " HOST " " SUB);
-	assert_key(&tls, RET256); /* version 0: the retained PSK itself */
+	assert_key(&tls, TLS0_256); /* version 0: derived with the identity as context */
 	derive(KEY256, 1, &ret, id, &tls);
 	assert_string_equal(id, "NVMe1R01 " HOST " " SUB " " DIG256);
 	assert_key(&tls, TLS256);
@@ -182,6 +187,7 @@ static void test_derive_sha384(void **state)
 	derive(KEY384, 0, &ret, id, &tls);
 	assert_key(&ret, RET384);
 	assert_string_equal(id, "NVMe0R02 " HOST " " SUB);
+	assert_key(&tls, TLS0_384);
 	derive(KEY384, 1, &ret, id, &tls);
 	assert_string_equal(id, "NVMe1R02 " HOST " " SUB " " DIG384);
 	assert_key(&tls, TLS384);
@@ -225,13 +231,19 @@ static void test_keyring(void **state)
 {
 	struct tls_keyring *kr = tls_keyring_create();
 	struct tls_psk cfg, tls;
+	char src[128];
 
 	(void)state;
 	assert_non_null(kr);
 	assert_int_equal(tls_psk_parse(KEY256, &cfg, NULL), 0);
-	assert_int_equal(tls_keyring_add(kr, HOST, SUB, &cfg), 0);
+	assert_int_equal(tls_keyring_add(kr, HOST, SUB, &cfg, NULL), 0);
+	/* no source given: the interchange string, as it came */
+	assert_int_equal(tls_keyring_source(kr, HOST, SUB, src, sizeof(src)), 0);
+	assert_string_equal(src, KEY256);
+	assert_int_equal(tls_keyring_source(kr, HOST, SUB, src, 10), -ENOSPC);
+	assert_int_equal(tls_keyring_source(kr, HOST, SUB "x", src, sizeof(src)), -ENOENT);
 	assert_int_equal(find(kr, "NVMe0R01 " HOST " " SUB, &tls), 0);
-	assert_key(&tls, RET256);
+	assert_key(&tls, TLS0_256);
 	assert_int_equal(find(kr, "NVMe1R01 " HOST " " SUB " " DIG256, &tls), 0);
 	assert_key(&tls, TLS256);
 	/* wrong digest, other hash, other subsystem, other host, garbage */
@@ -243,7 +255,9 @@ static void test_keyring(void **state)
 	assert_int_equal(tls_keyring_find(kr, "NVMe0R01 a\0b", 12, &tls), -EINVAL);
 	/* replace with the SHA-384 key, then remove */
 	assert_int_equal(tls_psk_parse(KEY384, &cfg, NULL), 0);
-	assert_int_equal(tls_keyring_add(kr, HOST, SUB, &cfg), 0);
+	assert_int_equal(tls_keyring_add(kr, HOST, SUB, &cfg, "/etc/nvmf-tgt/host.key"), 0);
+	assert_int_equal(tls_keyring_source(kr, HOST, SUB, src, sizeof(src)), 0);
+	assert_string_equal(src, "/etc/nvmf-tgt/host.key");
 	assert_int_equal(find(kr, "NVMe0R01 " HOST " " SUB, &tls), -ENOENT);
 	assert_int_equal(find(kr, "NVMe1R02 " HOST " " SUB " " DIG384, &tls), 0);
 	assert_key(&tls, TLS384);
