@@ -555,6 +555,14 @@ size_t nvmf_req_copy_from(struct nvmf_request *req, size_t off, void *buf, size_
 void nvmf_fabrics_exec(struct nvmf_request *req);
 void nvmf_admin_exec(struct nvmf_request *req);
 void nvmf_io_exec(struct nvmf_request *req);
+/**
+ * Abort command @cid of @qp if it waits on @pg's pending list or in the
+ * transport (group thread): it completes with Command Abort Requested.
+ * @return true when it was found and aborted.
+ */
+bool nvmf_io_abort_pending(struct nvmf_poll_group *pg, struct nvmf_qpair *qp, uint16_t cid);
+/** Serve Abort (admin group, abort.c). @return a status or NVMF_STATUS_ASYNC. */
+uint16_t nvmf_admin_abort(struct nvmf_request *req);
 /** Retry requests parked for lack of a context or channel space. */
 void nvmf_io_resume_pending(struct nvmf_poll_group *pg);
 void nvmf_io_ctx_init(struct nvmf_poll_group *pg);
