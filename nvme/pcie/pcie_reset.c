@@ -118,6 +118,7 @@ static void mark_dead(struct nvme_pcie_ctrlr *pc, const char *why)
 	log_error(NVME_PCIE_LOG,
 		  "%s: controller %s: failing all its I/O (check the drive; restart to retry)",
 		  pc->base.trid.traddr, why);
+	nvme_ctrlr_removed(&pc->base);
 }
 
 int nvme_pcie_qpair_check(struct nvme_pcie_qpair *pq)
