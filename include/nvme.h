@@ -81,6 +81,9 @@ typedef void (*nvme_removed_fn)(void *arg);
  * before polling; NULL clears it. Fabrics controllers never call it.
  */
 void nvme_ctrlr_set_removed_cb(struct nvme_ctrlr *c, nvme_removed_fn cb, void *arg);
+
+/** True once @c is gone for good (set before its commands fail; any thread). */
+bool nvme_ctrlr_is_removed(const struct nvme_ctrlr *c);
 struct nvme_qpair;
 
 /** A namespace of a connected controller. */

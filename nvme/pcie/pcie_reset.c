@@ -113,6 +113,7 @@ static bool check_timeouts(struct nvme_pcie_qpair *pq, uint64_t now)
 
 static void mark_dead(struct nvme_pcie_ctrlr *pc, const char *why)
 {
+	nvme_ctrlr_mark_removed(&pc->base); /* seen by whoever then sees dead */
 	if (__atomic_exchange_n(&pc->dead, true, __ATOMIC_ACQ_REL))
 		return;
 	log_error(NVME_PCIE_LOG,
