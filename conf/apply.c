@@ -219,6 +219,7 @@ static int apply_identity(struct apply_ctx *a, const struct conf_subsystem *cs,
 	    (rc = nvmf_subsystem_set_max_namespaces(ss, cs->max_namespaces)) != 0)
 		return refused(a, cs, key_line(&cs->hdr, "MaxNamespaces"), rc, "MaxNamespaces");
 	nvmf_subsystem_set_allow_any_host(ss, cs->allow_any_host);
+	nvmf_subsystem_set_admin_passthru(ss, cs->admin_passthru);
 	return 0;
 }
 

@@ -41,6 +41,10 @@ static const struct admin_cmd admin_cmds[] = {
     {NVME_OPC_GET_FEATURES, true, nvmf_admin_get_features},
     {NVME_OPC_ASYNC_EVENT_REQUEST, true, admin_aer},
     {NVME_OPC_KEEP_ALIVE, true, admin_keep_alive},
+    {NVME_OPC_FIRMWARE_COMMIT, false, nvmf_admin_passthru},
+    {NVME_OPC_FIRMWARE_IMAGE_DOWNLOAD, false, nvmf_admin_passthru},
+    {NVME_OPC_FORMAT_NVM, false, nvmf_admin_passthru},
+    {NVME_OPC_SANITIZE, false, nvmf_admin_passthru},
 };
 
 static const struct admin_cmd *admin_lookup(uint8_t opc, bool discovery)

@@ -19,6 +19,8 @@
 struct nvmf_backend;
 struct nvmf_bchannel;
 struct nvmf_drive_health;
+struct nvme_cmd;
+struct nvme_cpl;
 
 /** Block operations. */
 enum nvmf_bio_op {
@@ -81,6 +83,19 @@ struct nvmf_backend_ops {
 	 * for the SMART / health log. NULL, or NULL returned: none.
 	 */
 	struct nvmf_drive_health *(*drive_health)(struct nvmf_backend *b);
+	/**
+	 * Optional, with admin_poll and device: pass admin command @cmd (its
+	 * NSID already the drive's) with @len bytes of @buf (DMA memory, or
+	 * NULL) to the drive behind @b; @done(@arg, cpl) runs inside a later
+	 * admin_poll(). Any thread. @return 0, -EAGAIN (busy) or an errno.
+	 */
+	int (*admin_submit)(struct nvmf_backend *b, const struct nvme_cmd *cmd, void *buf,
+			    uint32_t len, void (*done)(void *arg, const struct nvme_cpl *cpl),
+			    void *arg);
+	/** Reap the drive's admin completions (any thread). */
+	void (*admin_poll)(struct nvmf_backend *b);
+	/** The drive behind @b: backends on the same drive return the same pointer. */
+	const void *(*device)(const struct nvmf_backend *b);
 	/** Required. Free the backend; all channels are closed. */
 	void (*destroy)(struct nvmf_backend *b);
 };

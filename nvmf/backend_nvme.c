@@ -543,6 +543,25 @@ static struct nvmf_drive_health *bnvme_drive_health(struct nvmf_backend *b)
 	return bnvme(b)->sc->health;
 }
 
+/* --------------------------------------------------- admin passthrough */
+
+static int bnvme_admin_submit(struct nvmf_backend *b, const struct nvme_cmd *cmd, void *buf,
+			      uint32_t len, void (*done)(void *arg, const struct nvme_cpl *cpl),
+			      void *arg)
+{
+	return nvme_pcie_admin_submit(bnvme(b)->sc->ctrlr, cmd, buf, len, done, arg);
+}
+
+static void bnvme_admin_poll(struct nvmf_backend *b)
+{
+	(void)nvme_pcie_admin_poll(bnvme(b)->sc->ctrlr);
+}
+
+static const void *bnvme_device(const struct nvmf_backend *b)
+{
+	return container_of(b, const struct bnvme_backend, base)->sc;
+}
+
 static const struct nvmf_backend_ops bnvme_ops = {
     .type = "nvme",
     .channel_create = bnvme_channel_create,
@@ -550,6 +569,9 @@ static const struct nvmf_backend_ops bnvme_ops = {
     .submit = bnvme_submit,
     .poll = bnvme_poll,
     .drive_health = bnvme_drive_health,
+    .admin_submit = bnvme_admin_submit,
+    .admin_poll = bnvme_admin_poll,
+    .device = bnvme_device,
     .destroy = bnvme_destroy,
 };
 
