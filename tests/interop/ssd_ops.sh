@@ -241,8 +241,12 @@ passthru_format() {
 		dd if="$LAB_STATE/pattern" of="$dev" bs="$MIB" seek="$off" count=1 oflag=direct status=none
 	done
 	dd if="$dev" bs="$MIB" skip=0 count=1 iflag=direct status=none | cmp - "$LAB_STATE/pattern"
-	timeout 300 nvme format "$dev" --force
-	grep -E "admin|Format|passthru" "$(lab_tgt_log)" || true
+	# NSID 1 (the drive's namespace 1); if the drive refuses that, the
+	# whole drive (NSID FFFFFFFFh, as nvme_ssd format does): each answer shown.
+	if ! timeout 300 nvme format "$dev" --force; then
+		nvme error-log "$(lab_ctrl_dev "$nqn" "$HOST")" --log-entries=2 || true
+		timeout 300 nvme format "$dev" --force --namespace-id=0xffffffff
+	fi
 	dev=$(lab_ns_dev "$nqn" 1)
 	for off in $OFFSETS; do
 		dd if="$dev" bs="$MIB" skip="$off" count=1 iflag=direct status=none | cmp - "$LAB_STATE/zero"
