@@ -225,6 +225,7 @@ static int apply_identity(struct apply_ctx *a, const struct conf_subsystem *cs,
 	if (cs->dhchap_groups.n && (rc = nvmf_subsystem_set_dhchap_groups(
 					ss, cs->dhchap_groups.ids, cs->dhchap_groups.n)) != 0)
 		return refused(a, cs, cs->dhchap_groups.line, rc, "DhchapDHGroups");
+	nvmf_subsystem_set_admin_passthru(ss, cs->admin_passthru);
 	return 0;
 }
 

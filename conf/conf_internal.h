@@ -110,6 +110,7 @@ struct conf_subsystem {
 	char *sn;
 	char *mn;
 	bool allow_any_host;
+	bool admin_passthru;
 	uint32_t max_namespaces;
 	struct conf_listen *listens;
 	unsigned n_listens;

@@ -91,6 +91,7 @@ const struct conf_directive conf_directives[] = {
     {D(S, "MN", "ModelNumber", CONF_STRING, SS(mn), CONF_ASCII), .min = 0, .max = 40},
     {D(S, "Listen", NULL, CONF_CUSTOM, SS(listens), REP), .parse = conf_parse_listen},
     {D(S, "AllowAnyHost", NULL, CONF_BOOL, SS(allow_any_host), 0)},
+    {D(S, "AdminPassthru", NULL, CONF_BOOL, SS(admin_passthru), 0)},
     {D(S, "Host", NULL, CONF_CUSTOM, SS(hosts), REP), .parse = conf_parse_host},
     {D(S, "DhchapDigests", NULL, CONF_CUSTOM, SS(dhchap_hashes), 0),
      .parse = conf_parse_dhchap_hashes},

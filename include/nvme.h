@@ -90,6 +90,22 @@ void nvme_ctrlr_opts_init(struct nvme_ctrlr_opts *opts);
 int nvme_ctrlr_opts_set_tls(struct nvme_ctrlr_opts *opts, const char *key, int identity);
 
 struct nvme_ctrlr;
+
+/** Called once when a controller is gone for good; see nvme_ctrlr_set_removed_cb(). */
+typedef void (*nvme_removed_fn)(void *arg);
+
+/**
+ * Have @cb(@arg) called once when @c is gone for good: a local (PCIe)
+ * controller whose registers read as all ones (removed from the bus), that
+ * reports a fatal status (CSTS.CFS) or does not come back from a reset. It
+ * runs on the thread whose poll saw it (any queue pair's), after the
+ * controller was marked failed; it must only hand the news on. Set it
+ * before polling; NULL clears it. Fabrics controllers never call it.
+ */
+void nvme_ctrlr_set_removed_cb(struct nvme_ctrlr *c, nvme_removed_fn cb, void *arg);
+
+/** True once @c is gone for good (set before its commands fail; any thread). */
+bool nvme_ctrlr_is_removed(const struct nvme_ctrlr *c);
 struct nvme_qpair;
 
 /** A namespace of a connected controller. */

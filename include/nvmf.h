@@ -170,6 +170,13 @@ int nvmf_subsystem_set_max_namespaces(struct nvmf_subsystem *ss, uint32_t max);
 /** Allow any host, or only those added with nvmf_subsystem_add_host(). */
 void nvmf_subsystem_set_allow_any_host(struct nvmf_subsystem *ss, bool allow);
 
+/**
+ * Let hosts' Format NVM, Sanitize, Firmware Image Download and Firmware
+ * Commit reach the local drive when every namespace of @ss is on that one
+ * drive (default off: Invalid Command Opcode).
+ */
+void nvmf_subsystem_set_admin_passthru(struct nvmf_subsystem *ss, bool allow);
+
 /** Allow a host NQN. @return 0, -EINVAL, -EEXIST. */
 int nvmf_subsystem_add_host(struct nvmf_subsystem *ss, const char *hostnqn);
 

@@ -269,6 +269,14 @@ struct nvmf_transport_ops {
 	void (*req_keep_data)(struct nvmf_request *req);
 	/** The core finished @req: send its data (C2H) and its response. */
 	void (*req_complete)(struct nvmf_request *req);
+	/**
+	 * Abort command @cid of @qpair if the transport still holds it, not
+	 * yet given to the core (waiting for host data or a buffer): complete
+	 * it with Command Abort Requested (SCT 0, SC 07h) through the usual
+	 * response path and return true; false when it holds no such command.
+	 * Group thread of @qpair. Optional (NULL: never found).
+	 */
+	bool (*req_abort)(struct nvmf_qpair *qpair, uint16_t cid);
 	/** The core wants the connection closed (group thread). Async: ends in upcalls.qpair_closed. */
 	void (*qpair_close)(struct nvmf_qpair *qpair);
 	/** Free the connection after qpair_closed (group thread). */

@@ -341,3 +341,22 @@ int nvme_ctrlr_poll_admin(struct nvme_ctrlr *ctrlr)
 	}
 	return nvme_qpair_poll(ctrlr->adminq, 0);
 }
+
+void nvme_ctrlr_set_removed_cb(struct nvme_ctrlr *c, nvme_removed_fn cb, void *arg)
+{
+	__atomic_store_n(&c->removed_arg, arg, __ATOMIC_RELAXED);
+	__atomic_store_n(&c->removed_cb, cb, __ATOMIC_RELEASE);
+}
+
+bool nvme_ctrlr_is_removed(const struct nvme_ctrlr *c)
+{
+	return __atomic_load_n(&c->removed, __ATOMIC_ACQUIRE);
+}
+
+void nvme_ctrlr_removed(struct nvme_ctrlr *c)
+{
+	nvme_removed_fn cb = __atomic_load_n(&c->removed_cb, __ATOMIC_ACQUIRE);
+
+	if (cb != NULL)
+		cb(__atomic_load_n(&c->removed_arg, __ATOMIC_RELAXED));
+}

@@ -112,7 +112,20 @@ struct nvme_ctrlr {
 	uint64_t ka_interval; /* ticks; 0 = no keep alive */
 	uint64_t ka_last;
 	bool ka_outstanding;
+	/* nvme_ctrlr_set_removed_cb(): __atomic, read by any polling thread. */
+	nvme_removed_fn removed_cb;
+	void *removed_arg;
+	bool removed; /* __atomic: gone for good */
 };
+
+/** Mark @c gone for good (before failing its commands): nvme_ctrlr_is_removed(). */
+static inline void nvme_ctrlr_mark_removed(struct nvme_ctrlr *c)
+{
+	__atomic_store_n(&c->removed, true, __ATOMIC_RELEASE);
+}
+
+/** The controller is gone for good: call its removed callback (PCIe). */
+void nvme_ctrlr_removed(struct nvme_ctrlr *c);
 
 /**
  * Host transport operations. Fabrics transports leave ctrlr_create,

@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
  * admin.c - admin command dispatch (admin poll group): a table picks the
- * handler; Abort, Keep Alive and Asynchronous Event Request live here.
+ * handler; Keep Alive and Asynchronous Event Request live here.
  */
 #include <string.h>
 
@@ -15,12 +15,6 @@ struct admin_cmd {
 	bool discovery_ok; /* also served by discovery controllers */
 	admin_fn fn;
 };
-
-static uint16_t admin_abort(struct nvmf_request *req)
-{
-	req->cpl.cdw0 = 1; /* command not aborted */
-	return NVME_STATUS_SUCCESS;
-}
 
 static uint16_t admin_keep_alive(struct nvmf_request *req)
 {
@@ -42,11 +36,15 @@ static uint16_t admin_aer(struct nvmf_request *req)
 static const struct admin_cmd admin_cmds[] = {
     {NVME_OPC_GET_LOG_PAGE, true, nvmf_admin_get_log_page},
     {NVME_OPC_IDENTIFY, true, nvmf_admin_identify},
-    {NVME_OPC_ABORT, false, admin_abort},
+    {NVME_OPC_ABORT, false, nvmf_admin_abort},
     {NVME_OPC_SET_FEATURES, true, nvmf_admin_set_features},
     {NVME_OPC_GET_FEATURES, true, nvmf_admin_get_features},
     {NVME_OPC_ASYNC_EVENT_REQUEST, true, admin_aer},
     {NVME_OPC_KEEP_ALIVE, true, admin_keep_alive},
+    {NVME_OPC_FIRMWARE_COMMIT, false, nvmf_admin_passthru},
+    {NVME_OPC_FIRMWARE_IMAGE_DOWNLOAD, false, nvmf_admin_passthru},
+    {NVME_OPC_FORMAT_NVM, false, nvmf_admin_passthru},
+    {NVME_OPC_SANITIZE, false, nvmf_admin_passthru},
 };
 
 static const struct admin_cmd *admin_lookup(uint8_t opc, bool discovery)

@@ -19,6 +19,8 @@
 struct nvmf_backend;
 struct nvmf_bchannel;
 struct nvmf_drive_health;
+struct nvme_cmd;
+struct nvme_cpl;
 
 /** Block operations. */
 enum nvmf_bio_op {
@@ -37,7 +39,11 @@ struct nvmf_bio {
 	uint64_t len;            /**< bytes, block multiple */
 	const struct iovec *iov; /**< data for READ/WRITE, total >= len */
 	uint32_t iovcnt;
-	/** Completion: status 0 or a negative errno (-EIO ...). */
+	/**
+	 * Completion: status 0 or a negative errno (-EIO ...). -ENODEV: the
+	 * device is gone (removed, failed for good); the host gets a path
+	 * error and may retry on another path.
+	 */
 	void (*cb)(struct nvmf_bio *bio, int status);
 	void *cb_arg;
 };
@@ -77,6 +83,19 @@ struct nvmf_backend_ops {
 	 * for the SMART / health log. NULL, or NULL returned: none.
 	 */
 	struct nvmf_drive_health *(*drive_health)(struct nvmf_backend *b);
+	/**
+	 * Optional, with admin_poll and device: pass admin command @cmd (its
+	 * NSID already the drive's) with @len bytes of @buf (DMA memory, or
+	 * NULL) to the drive behind @b; @done(@arg, cpl) runs inside a later
+	 * admin_poll(). Any thread. @return 0, -EAGAIN (busy) or an errno.
+	 */
+	int (*admin_submit)(struct nvmf_backend *b, const struct nvme_cmd *cmd, void *buf,
+			    uint32_t len, void (*done)(void *arg, const struct nvme_cpl *cpl),
+			    void *arg);
+	/** Reap the drive's admin completions (any thread). */
+	void (*admin_poll)(struct nvmf_backend *b);
+	/** The drive behind @b: backends on the same drive return the same pointer. */
+	const void *(*device)(const struct nvmf_backend *b);
 	/** Required. Free the backend; all channels are closed. */
 	void (*destroy)(struct nvmf_backend *b);
 };
@@ -132,6 +151,20 @@ struct nvmf_bchannel {
  */
 int nvmf_bchannel_plain_create(struct nvmf_backend *b, struct nvmf_bchannel **ch);
 void nvmf_bchannel_plain_destroy(struct nvmf_bchannel *ch);
+
+/** Does backend @b belong to @key (a backend's own notion, e.g. its controller)? */
+typedef bool (*nvmf_backend_match_fn)(const struct nvmf_backend *b, const void *key);
+
+struct nvmf_tgt;
+
+/**
+ * The device behind the backends @match accepts with @key is gone for
+ * good (any thread): the main thread removes every namespace they serve
+ * from its subsystem (hosts get Namespace Attribute Changed). @key is only
+ * passed to @match there, never dereferenced by the core.
+ * @return 0, -ENOMEM or -EAGAIN (the main thread's ring is full).
+ */
+int nvmf_backends_gone(struct nvmf_tgt *tgt, nvmf_backend_match_fn match, const void *key);
 
 /** Constructors (the public ones in nvmf.h wrap these and register the result). */
 int nvmf_backend_ram_new(const char *name, uint64_t size, uint32_t block_size,

@@ -45,6 +45,7 @@
 /* One controller, shared by its namespace backends. */
 struct bnvme_ctrlr {
 	struct nvme_ctrlr *ctrlr;
+	struct nvmf_tgt *tgt;
 	pthread_mutex_t lock;             /* the thread table and queue pair alloc / free */
 	uint32_t refs;                    /* namespace backends */
 	struct nvmf_drive_health *health; /* local drives: the SMART log (health.c) */
@@ -167,6 +168,12 @@ static void io_put(struct bnvme_io *io)
 }
 
 /* The bio is done: the slot is freed first, so the callback may submit again. */
+/* @rc, or -ENODEV once the controller is gone for good (a path error to hosts). */
+static int bnvme_io_errno(struct bnvme_channel *ch, int rc)
+{
+	return nvme_ctrlr_is_removed(bnvme(ch->base.backend)->sc->ctrlr) ? -ENODEV : rc;
+}
+
 static void bnvme_io_complete(struct bnvme_io *io)
 {
 	struct nvmf_bio *bio = io->bio;
@@ -183,7 +190,7 @@ static void io_cmd_done(void *arg, const struct nvme_cpl *cpl)
 	if (nvme_cpl_is_error(cpl) && io->status == 0) {
 		log_debug(BNVME_LOG, "%s: command failed: status 0x%04x",
 			  io->ch->base.backend->name, nvme_cpl_get_status(cpl));
-		io->status = -EIO;
+		io->status = bnvme_io_errno(io->ch, -EIO);
 	}
 	if (--io->pending == 0 && io->state == NVMF_BNVME_IO_IN_FLIGHT)
 		bnvme_io_complete(io);
@@ -296,6 +303,8 @@ static int io_send(struct bnvme_io *io, bool may_refuse)
 	do
 		rc = rw ? io_send_one(io) : io_send_misc(io);
 	while (rc == 1);
+	if (rc == -ENXIO)
+		rc = bnvme_io_errno(io->ch, rc);
 	if (rc == -EAGAIN) {
 		io_set_state(io, NVMF_BNVME_IO_WAIT_QUEUE);
 		retry_push(io->ch, io);
@@ -365,7 +374,7 @@ static void retry_fail(struct bnvme_channel *ch)
 	while (io != NULL) {
 		struct bnvme_io *next = io->next;
 
-		io->status = -EIO;
+		io->status = bnvme_io_errno(ch, -EIO);
 		io_all_sent(io);
 		io = next;
 	}
@@ -534,6 +543,25 @@ static struct nvmf_drive_health *bnvme_drive_health(struct nvmf_backend *b)
 	return bnvme(b)->sc->health;
 }
 
+/* --------------------------------------------------- admin passthrough */
+
+static int bnvme_admin_submit(struct nvmf_backend *b, const struct nvme_cmd *cmd, void *buf,
+			      uint32_t len, void (*done)(void *arg, const struct nvme_cpl *cpl),
+			      void *arg)
+{
+	return nvme_pcie_admin_submit(bnvme(b)->sc->ctrlr, cmd, buf, len, done, arg);
+}
+
+static void bnvme_admin_poll(struct nvmf_backend *b)
+{
+	(void)nvme_pcie_admin_poll(bnvme(b)->sc->ctrlr);
+}
+
+static const void *bnvme_device(const struct nvmf_backend *b)
+{
+	return container_of(b, const struct bnvme_backend, base)->sc;
+}
+
 static const struct nvmf_backend_ops bnvme_ops = {
     .type = "nvme",
     .channel_create = bnvme_channel_create,
@@ -541,6 +569,9 @@ static const struct nvmf_backend_ops bnvme_ops = {
     .submit = bnvme_submit,
     .poll = bnvme_poll,
     .drive_health = bnvme_drive_health,
+    .admin_submit = bnvme_admin_submit,
+    .admin_poll = bnvme_admin_poll,
+    .device = bnvme_device,
     .destroy = bnvme_destroy,
 };
 
@@ -657,6 +688,22 @@ static bool addr_in_use(const struct nvmf_backend_list *list, const struct env_p
 	return false;
 }
 
+static bool bnvme_of_ctrlr(const struct nvmf_backend *b, const void *sc)
+{
+	return b->ops == &bnvme_ops && container_of(b, const struct bnvme_backend, base)->sc == sc;
+}
+
+/* The controller is gone (a polling thread): its namespaces leave their subsystems. */
+static void bnvme_removed(void *arg)
+{
+	struct bnvme_ctrlr *sc = arg;
+
+	if (nvmf_backends_gone(sc->tgt, bnvme_of_ctrlr, sc) != 0)
+		log_error(BNVME_LOG,
+			  "controller %s is gone but its namespaces could not be removed",
+			  nvme_ctrlr_trid(sc->ctrlr)->traddr);
+}
+
 int nvmf_bnvme_register(struct nvmf_tgt *tgt, const char *name_prefix, struct nvme_ctrlr *ctrlr,
 			const uint32_t *nsids, unsigned n_nsids)
 {
@@ -668,7 +715,9 @@ int nvmf_bnvme_register(struct nvmf_tgt *tgt, const char *name_prefix, struct nv
 		return -ENOMEM;
 	}
 	sc->ctrlr = ctrlr;
+	sc->tgt = tgt;
 	pthread_mutex_init(&sc->lock, NULL);
+	nvme_ctrlr_set_removed_cb(ctrlr, bnvme_removed, sc);
 	sc->refs = 1; /* held while registering */
 	if (nvme_ctrlr_trid(ctrlr)->trtype == NVME_TRTYPE_PCIE &&
 	    nvmf_drive_health_new(&bnvme_health_ops, sc, BNVME_HEALTH_FIRST_MS, &sc->health) != 0)

@@ -254,6 +254,7 @@ void nvmf_ctrlr_admin_closed(struct nvmf_conn *c)
 		return;
 	nvmf_ctrlr_aer_abort_all(ctrlr);
 	nvmf_health_abort(ctrlr);
+	nvmf_passthru_abort(ctrlr);
 	ctrlr->admin_conn = NULL;
 	if (ctrlr->on_group_list) {
 		TAILQ_REMOVE(&c->pg->ctrlrs, ctrlr, pg_link);
@@ -279,6 +280,7 @@ void nvmf_ctrlr_reset(struct nvmf_ctrlr *ctrlr)
 		 ctrlr->cntlid, ctrlr->hostnqn);
 	nvmf_ctrlr_aer_abort_all(ctrlr);
 	nvmf_health_abort(ctrlr);
+	nvmf_passthru_abort(ctrlr);
 	nvmf_msg_send(nvmf_main_pg(ctrlr->ss->tgt), reset_msg, ctrlr);
 }
 
@@ -315,6 +317,7 @@ void nvmf_ctrlr_timers(struct nvmf_poll_group *pg, uint64_t now)
 	TAILQ_FOREACH(ctrlr, &pg->ctrlrs, pg_link)
 	{
 		nvmf_health_timers(ctrlr, now);
+		nvmf_passthru_timers(ctrlr);
 		if (ctrlr->ka_expired || !nvmf_ctrlr_kato_expired(ctrlr, now))
 			continue;
 		ctrlr->ka_expired = true;

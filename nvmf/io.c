@@ -93,6 +93,8 @@ static uint16_t status_of_errno(int rc)
 {
 	if (rc == -EINVAL || rc == -ERANGE)
 		return NVMF_ST_INVALID_FIELD;
+	if (rc == -ENODEV) /* the device is gone: no DNR, another path may serve it */
+		return NVME_STATUS(NVME_SCT_PATH, NVME_SC_INTERNAL_PATH_ERROR);
 	return ST_INTERNAL;
 }
 

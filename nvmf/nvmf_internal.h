@@ -162,6 +162,7 @@ struct nvmf_subsystem {
 	uint32_t max_nsid;
 	uint32_t num_ns;
 	bool allow_any_host;
+	bool admin_passthru; /* Format, Sanitize, firmware go to the drive */
 	bool discovery;
 	bool deleting;
 	/* Namespaces by NSID - 1; written by the main thread, read anywhere. */
@@ -276,6 +277,7 @@ struct nvmf_ctrlr {
 	struct nvmf_resv_log resv_log;
 	struct nvmf_errlog errlog;       /* written by any group (health.h) */
 	struct nvmf_request *health_req; /* a Get Log Page 02h waiting for drives */
+	struct passthru_ctx *passthru;   /* an admin command at the drive (admin_passthru.c) */
 	uint64_t health_deadline;
 
 	/* Per poll group, indexed by group index; allocated with the ctrlr. */
@@ -566,6 +568,22 @@ size_t nvmf_req_copy_from(struct nvmf_request *req, size_t off, void *buf, size_
 void nvmf_fabrics_exec(struct nvmf_request *req);
 void nvmf_admin_exec(struct nvmf_request *req);
 void nvmf_io_exec(struct nvmf_request *req);
+/**
+ * Abort command @cid of @qp if it waits on @pg's pending list or in the
+ * transport (group thread): it completes with Command Abort Requested.
+ * @return true when it was found and aborted.
+ */
+bool nvmf_io_abort_pending(struct nvmf_poll_group *pg, struct nvmf_qpair *qp, uint16_t cid);
+/** Format NVM, Sanitize, Firmware Download / Commit? (admin_passthru.c) */
+bool nvmf_admin_passthru_opc(uint8_t opc);
+/** Serve one of those: to the drive, or Invalid Opcode. @return a status or NVMF_STATUS_ASYNC. */
+uint16_t nvmf_admin_passthru(struct nvmf_request *req);
+/** Complete a passed-through command once the drive answered (admin group timer). */
+void nvmf_passthru_timers(struct nvmf_ctrlr *ctrlr);
+/** Admin queue gone: complete a passed-through command aborted (admin group). */
+void nvmf_passthru_abort(struct nvmf_ctrlr *ctrlr);
+/** Serve Abort (admin group, abort.c). @return a status or NVMF_STATUS_ASYNC. */
+uint16_t nvmf_admin_abort(struct nvmf_request *req);
 /** Retry requests parked for lack of a context or channel space. */
 void nvmf_io_resume_pending(struct nvmf_poll_group *pg);
 void nvmf_io_ctx_init(struct nvmf_poll_group *pg);

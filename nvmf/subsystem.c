@@ -161,6 +161,11 @@ static void ss_drop_disallowed(struct nvmf_subsystem *ss, const char *why)
 	}
 }
 
+void nvmf_subsystem_set_admin_passthru(struct nvmf_subsystem *ss, bool allow)
+{
+	ss->admin_passthru = allow;
+}
+
 void nvmf_subsystem_set_allow_any_host(struct nvmf_subsystem *ss, bool allow)
 {
 	if (ss->allow_any_host == allow)

@@ -113,11 +113,13 @@ static bool check_timeouts(struct nvme_pcie_qpair *pq, uint64_t now)
 
 static void mark_dead(struct nvme_pcie_ctrlr *pc, const char *why)
 {
+	nvme_ctrlr_mark_removed(&pc->base); /* seen by whoever then sees dead */
 	if (__atomic_exchange_n(&pc->dead, true, __ATOMIC_ACQ_REL))
 		return;
 	log_error(NVME_PCIE_LOG,
 		  "%s: controller %s: failing all its I/O (check the drive; restart to retry)",
 		  pc->base.trid.traddr, why);
+	nvme_ctrlr_removed(&pc->base);
 }
 
 int nvme_pcie_qpair_check(struct nvme_pcie_qpair *pq)

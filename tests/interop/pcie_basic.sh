@@ -13,10 +13,12 @@
 set -euo pipefail
 # shellcheck source=tests/interop/lib.sh
 . "$(dirname "$0")/lib.sh"
+# shellcheck source=tests/interop/pcie_lib.sh
+. "$(dirname "$0")/pcie_lib.sh"
 
 NQN=nqn.2016-06.io.nvmf-tgt:pcie0
 HOST=nqn.2014-08.org.nvmexpress:uuid:aaaaaaaa-0000-4000-8000-0000000000e1
-SETUP=$LAB_REPO/tools/setup.sh
+SETUP=$PCI_SETUP
 CONF=$LAB_STATE/pcie_basic.conf
 
 cleanup() {
@@ -24,36 +26,6 @@ cleanup() {
 	"$SETUP" reset >/dev/null 2>&1 || true
 }
 trap cleanup EXIT
-
-# The emulated NVMe functions, in PCI order.
-pci_list() {
-	local d
-	for d in /sys/bus/pci/devices/*; do
-		[ "$(cat "$d/class")" = 0x010802 ] && basename "$d"
-	done
-	return 0
-}
-
-find_devices() {
-	local n
-	n=$(pci_list | wc -l)
-	pci_list
-	[ "$n" -eq 2 ] || {
-		echo "expected 2 NVMe functions (tools/vm/run.sh --nvme 2), found $n"
-		return 1
-	}
-	pci_list >"$LAB_STATE/pci"
-}
-
-pci() { sed -n "$(($1 + 1))p" "$LAB_STATE/pci"; }
-
-setup_bind() {
-	HUGEMEM=1024 "$SETUP"
-	"$SETUP" status
-	for a in $(cat "$LAB_STATE/pci"); do
-		[ "$(basename "$(readlink "/sys/bus/pci/devices/$a/driver")")" = uio_pci_generic ]
-	done
-}
 
 identify() { # index namespaces
 	local out
@@ -141,8 +113,8 @@ reset_back() {
 	nvme list
 }
 
-lab_must "two emulated NVMe controllers" find_devices
-lab_must "setup.sh binds them to uio_pci_generic" setup_bind
+lab_must "two emulated NVMe controllers" pci_find_devices
+lab_must "setup.sh binds them to uio_pci_generic" pci_setup_bind
 : >"$LAB_OUT/pcie_identify.txt"
 lab_step "nvme_identify PCIe controller 0" identify 0 1
 lab_step "nvme_identify PCIe controller 1" identify 1 2

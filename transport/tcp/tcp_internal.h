@@ -155,6 +155,7 @@ struct tcp_req {
 	uint32_t r2t_len;
 	uint32_t c2h_off; /**< controller data sent so far */
 	bool ddgst_error; /**< a data digest of its data failed */
+	bool aborted;     /**< Abort found it waiting for host data: fail once it is in */
 	bool in_buf_wait;
 	TAILQ_ENTRY(tcp_req) link; /**< free list or group buf_wait */
 	struct tcp_pdu rsp;        /**< R2T or CapsuleResp */
@@ -370,6 +371,8 @@ void nvmf_tcp_reqs_abort(struct tcp_conn *c);
 void nvmf_tcp_req_complete(struct nvmf_request *r);
 /** ops.req_keep_data: copy lent in-capsule data from the stage into the slot's buffer. */
 void nvmf_tcp_req_keep_data(struct nvmf_request *r);
+/** ops.req_abort: a command waiting for buffers or host data (tcp_req.c). */
+bool nvmf_tcp_req_abort(struct nvmf_qpair *qp, uint16_t cid);
 
 /* tcp_tls.c */
 

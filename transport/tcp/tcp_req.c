@@ -117,6 +117,7 @@ struct tcp_req *nvmf_tcp_req_get(struct tcp_conn *c)
 	r->r2t_len = 0;
 	r->c2h_off = 0;
 	r->ddgst_error = false;
+	r->aborted = false;
 	return r;
 }
 
@@ -274,6 +275,10 @@ void nvmf_tcp_req_h2c_window_done(struct tcp_req *req)
 		nvmf_tcp_req_fail(req, NVME_SCT_GENERIC, NVME_SC_TRANSIENT_TRANSPORT_ERROR);
 		return;
 	}
+	if (req->aborted) { /* the host's data of this window is in: no more R2T */
+		nvmf_tcp_req_fail(req, NVME_SCT_GENERIC, NVME_SC_ABORTED_BY_REQUEST);
+		return;
+	}
 	if (req->h2c_done == req->base.length)
 		nvmf_tcp_req_exec(req);
 	else
@@ -283,6 +288,34 @@ void nvmf_tcp_req_h2c_window_done(struct tcp_req *req)
 void nvmf_tcp_req_sent(struct tcp_req *req)
 {
 	nvmf_tcp_req_recycle(req);
+}
+
+/*
+ * Waiting for buffers: answered at once. An R2T out (or going out): the
+ * host sends that window's data anyway, so the request takes it and then
+ * fails instead of going to the core (h2c_window_done).
+ */
+bool nvmf_tcp_req_abort(struct nvmf_qpair *qp, uint16_t cid)
+{
+	struct tcp_conn *c = nvmf_tcp_conn_of(qp);
+
+	for (uint32_t i = 0; i < c->nreqs; i++) {
+		struct tcp_req *r = &c->reqs[i];
+
+		if (r->base.cmd.cid != cid || r->aborted)
+			continue;
+		if (r->state == TCP_REQ_NEED_BUF && r->in_buf_wait) {
+			TAILQ_REMOVE(&c->group->buf_wait, r, link);
+			r->in_buf_wait = false;
+			nvmf_tcp_req_fail(r, NVME_SCT_GENERIC, NVME_SC_ABORTED_BY_REQUEST);
+			return true;
+		}
+		if (r->state == TCP_REQ_R2T_SENDING || r->state == TCP_REQ_H2C) {
+			r->aborted = true;
+			return true;
+		}
+	}
+	return false;
 }
 
 void nvmf_tcp_reqs_abort(struct tcp_conn *c)

@@ -272,6 +272,7 @@ const struct nvmf_transport_ops nvmf_tcp_ops = {
     .group_flush = nvmf_tcp_group_flush,
     .req_keep_data = nvmf_tcp_req_keep_data,
     .req_complete = nvmf_tcp_req_complete,
+    .req_abort = nvmf_tcp_req_abort,
     .qpair_close = nvmf_tcp_qpair_close,
     .qpair_free = nvmf_tcp_qpair_free,
     .discovery_entry = tcp_discovery_entry,

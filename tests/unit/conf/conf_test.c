@@ -153,6 +153,17 @@ static void test_issue_example_loads(void **state)
 	assert_int_equal(s1->listens[0].line, 31);
 	assert_string_equal(s1->listens[0].addr.traddr, "127.0.0.1");
 	assert_string_equal(s1->listens[0].addr.trsvcid, "4420");
+	assert_false(s1->admin_passthru); /* off by default */
+	conf_free(c);
+}
+
+static void test_admin_passthru(void **state)
+{
+	struct conf *c = load_ok("[Subsystem]\n  NQN nqn.2016-06.io.nvmf-tgt:a\n"
+				 "  AdminPassthru Yes\n");
+
+	(void)state;
+	assert_true(SUBSYS(c, 0)->admin_passthru);
 	conf_free(c);
 }
 
@@ -733,6 +744,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test(test_issue_example_loads),
+	    cmocka_unit_test(test_admin_passthru),
 	    cmocka_unit_test(test_examples_load),
 	    cmocka_unit_test(test_ram_example_content),
 	    cmocka_unit_test(test_multi_example_content),

@@ -542,12 +542,59 @@ static void test_reset_while_another_thread_polls(void **state)
 	free(t);
 }
 
+static void on_removed(void *arg)
+{
+	__atomic_add_fetch((int *)arg, 1, __ATOMIC_ACQ_REL);
+}
+
+/* CSTS set to @csts (all ones: gone from the bus; CFS): the removal is
+ * raised once, however many polls see it, and I/O fails. */
+static void removed_once(uint32_t csts)
+{
+	struct done d = {0};
+	uint64_t deadline;
+	int removed = 0;
+	struct sim s;
+
+	sim_open(&s);
+	nvme_ctrlr_set_removed_cb(&s.pc->base, on_removed, &removed);
+	assert_int_equal(submit_read(&s, on_done, &d), 0);
+	assert_int_equal(nvme_qpair_poll(s.q, 0) >= 0, 1);
+	assert_int_equal(__atomic_load_n(&removed, __ATOMIC_ACQUIRE), 0);
+	reg_wr(&s.dev, NVME_REG_CSTS, csts);
+	deadline = env_ticks() + env_ticks_hz() * 5;
+	while (nvme_qpair_poll(s.q, 0) >= 0 && env_ticks() < deadline)
+		;
+	assert_true(s.pc->dead);
+	for (int i = 0; i < 5; i++)
+		assert_int_equal(nvme_qpair_poll(s.q, 0), -ENXIO);
+	assert_int_equal(nvme_pcie_qpair_check(nvme_pcie_qpair(s.q)), -ENXIO);
+	assert_int_equal(__atomic_load_n(&removed, __ATOMIC_ACQUIRE), 1);
+	assert_int_equal(submit_read(&s, on_done, &d), -ENXIO);
+	reg_wr(&s.dev, NVME_REG_CSTS, 1);
+	sim_close(&s);
+}
+
+static void test_all_ones_raises_removal_once(void **state)
+{
+	(void)state;
+	removed_once(UINT32_MAX);
+}
+
+static void test_cfs_raises_removal_once(void **state)
+{
+	(void)state;
+	removed_once(1u | NVME_CSTS_CFS_MASK << NVME_CSTS_CFS_SHIFT);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test(test_reset_aborts_outstanding_once),
 	    cmocka_unit_test(test_resubmit_from_abort_callback),
 	    cmocka_unit_test(test_reset_failure_fails_cleanly),
+	    cmocka_unit_test(test_all_ones_raises_removal_once),
+	    cmocka_unit_test(test_cfs_raises_removal_once),
 	    cmocka_unit_test(test_reset_while_another_thread_polls),
 	};
 

@@ -69,6 +69,8 @@ struct fx_qp {
 	bool close_asked;
 	bool closed_reported;
 	bool freed;
+	bool holding;      /* the transport holds a command (waiting for data) */
+	uint16_t held_cid; /* ... with this CID, until req_abort takes it */
 };
 
 static struct nvmf_transport *fx_tr_create(const struct nvmf_transport_opts *opts,
@@ -145,6 +147,15 @@ static void fx_req_keep_data(struct nvmf_request *req)
 	((struct fx_qp *)req->qpair)->keeps++;
 	req->h2c_lent = false; /* the test's buffer outlives the request anyway */
 }
+static bool fx_req_abort(struct nvmf_qpair *qp, uint16_t cid)
+{
+	struct fx_qp *q = (struct fx_qp *)qp;
+
+	if (!q->holding || q->held_cid != cid)
+		return false;
+	q->holding = false;
+	return true;
+}
 static void fx_qpair_close(struct nvmf_qpair *qp)
 {
 	((struct fx_qp *)qp)->close_asked = true;
@@ -184,6 +195,7 @@ static const struct nvmf_transport_ops fx_ops = {
     .group_poll = fx_group_poll,
     .req_keep_data = fx_req_keep_data,
     .req_complete = fx_req_complete,
+    .req_abort = fx_req_abort,
     .qpair_close = fx_qpair_close,
     .qpair_free = fx_qpair_free,
     .discovery_entry = fx_discovery_entry,
@@ -209,6 +221,7 @@ struct fx_backend {
 	int fua_writes;
 	int deallocs;
 	int fail_next; /* next submit returns this errno (negative) */
+	bool busy;     /* every submit returns -EAGAIN (the request parks) */
 };
 
 struct fx_channel {
@@ -246,6 +259,8 @@ static int fx_submit(struct nvmf_bchannel *ch, struct nvmf_bio *bio)
 	struct fx_backend *b = (struct fx_backend *)ch->backend;
 	uint8_t *p = b->data + bio->offset;
 
+	if (b->busy)
+		return -EAGAIN;
 	if (b->fail_next) {
 		int rc = b->fail_next;
 		b->fail_next = 0;

@@ -293,6 +293,35 @@ static void test_peer_reset_mid_pdu(void **state)
 	h_teardown(&h);
 }
 
+/* Abort of a write waiting for its data: the window's data is taken, the
+ * command fails with Command Abort Requested and never reaches the core. */
+static void test_abort_waiting_for_data(void **state)
+{
+	static uint8_t data[16384], pdu[16384 + 128];
+	struct harness h;
+	uint16_t ttag;
+	int nexec;
+
+	(void)state;
+	h_start(&h, 0);
+	nexec = h.nexec;
+	h_send(&h, pdu, h_capsule(&h, pdu, OPC_WRITE, 5, NULL, sizeof(data)));
+	ttag = h_expect_r2t(&h, 5, 0, sizeof(data));
+	assert_false(h.ops->req_abort(&h.c->base, 6));
+	assert_true(h.ops->req_abort(&h.c->base, 5));
+	assert_false(h.ops->req_abort(&h.c->base, 5)); /* once */
+	h_send(&h, pdu, h_h2c(&h, pdu, 5, ttag, 0, data, sizeof(data)));
+	h_expect_resp(&h, 5, NVME_STATUS_GENERIC(NVME_SC_ABORTED_BY_REQUEST));
+	assert_int_equal(h.nexec, nexec); /* never reached the core */
+	/* The slot serves the next command. */
+	h_send(&h, pdu, h_capsule(&h, pdu, OPC_WRITE, 5, NULL, sizeof(data)));
+	ttag = h_expect_r2t(&h, 5, 0, sizeof(data));
+	h_send(&h, pdu, h_h2c(&h, pdu, 5, ttag, 0, data, sizeof(data)));
+	h_expect_resp(&h, 5, 0);
+	assert_int_equal(h.nexec, nexec + 1);
+	h_teardown(&h);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -317,6 +346,7 @@ int main(void)
 	    cmocka_unit_test(test_bidirectional_rejected),
 	    cmocka_unit_test(test_host_term_req),
 	    cmocka_unit_test(test_peer_reset_mid_pdu),
+	    cmocka_unit_test(test_abort_waiting_for_data),
 	};
 
 	for (size_t i = 0; i < sizeof(data); i++)

@@ -1,0 +1,174 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * Unit tests of admin passthrough (nvmf/admin_passthru.c): Format NVM,
+ * Sanitize and firmware commands reach the drive behind the subsystem only
+ * when it allows it and every namespace is on that drive; the NSID is the
+ * drive's, the data and the drive's answer go through unchanged.
+ */
+#include "fixture.h"
+
+/* A drive behind the test backend: records the command, answers on poll. */
+struct fake_drive {
+	struct nvme_cmd cmd;
+	uint8_t data[4096];
+	uint32_t len;
+	int submits;
+	uint16_t answer; /* status to answer with */
+	void (*done)(void *arg, const struct nvme_cpl *cpl);
+	void *arg;
+};
+
+static struct fake_drive g_drive;
+static struct nvmf_backend_ops g_drive_ops;
+static int g_other_device;
+
+static int drive_submit(struct nvmf_backend *b, const struct nvme_cmd *cmd, void *buf, uint32_t len,
+			void (*done)(void *arg, const struct nvme_cpl *cpl), void *arg)
+{
+	(void)b;
+	g_drive.cmd = *cmd;
+	g_drive.len = len;
+	if (len > 0)
+		memcpy(g_drive.data, buf, len < sizeof(g_drive.data) ? len : sizeof(g_drive.data));
+	g_drive.submits++;
+	g_drive.done = done;
+	g_drive.arg = arg;
+	return 0;
+}
+
+static void drive_poll(struct nvmf_backend *b)
+{
+	struct nvme_cpl cpl;
+	void (*done)(void *, const struct nvme_cpl *) = g_drive.done;
+
+	(void)b;
+	if (done == NULL)
+		return;
+	g_drive.done = NULL;
+	memset(&cpl, 0, sizeof(cpl));
+	cpl.cdw0 = 0x55;
+	cpl.status.raw = (uint16_t)(g_drive.answer << 1);
+	done(g_drive.arg, &cpl);
+}
+
+static const void *drive_device(const struct nvmf_backend *b)
+{
+	return strcmp(b->name, "other") == 0 ? (const void *)&g_other_device
+					     : (const void *)&g_drive;
+}
+
+struct px {
+	struct fx fx;
+	struct fx_qp *a;
+};
+
+static int setup(void **state)
+{
+	struct px *px = calloc(1, sizeof(*px));
+
+	memset(&g_drive, 0, sizeof(g_drive));
+	fx_init(&px->fx);
+	g_drive_ops = *px->fx.be->base.ops;
+	g_drive_ops.admin_submit = drive_submit;
+	g_drive_ops.admin_poll = drive_poll;
+	g_drive_ops.device = drive_device;
+	px->fx.be->base.ops = &g_drive_ops;
+	px->fx.be->base.nsid = 7; /* the drive's NSID of subsystem namespace 1 */
+	fx_start(&px->fx);
+	fx_admin_up(&px->fx, &px->a, FX_SSNQN);
+	*state = px;
+	return 0;
+}
+
+static int teardown(void **state)
+{
+	struct px *px = *state;
+
+	fx_fini(&px->fx);
+	free(px);
+	return 0;
+}
+
+static uint16_t format(struct px *px, uint32_t nsid, struct nvme_cpl *cpl)
+{
+	return fx_admin(&px->fx, px->a, NVME_OPC_FORMAT_NVM, nsid, 0x200, 0, NULL, 0, cpl);
+}
+
+static void test_off_by_default(void **state)
+{
+	struct px *px = *state;
+	uint8_t img[512] = {0};
+
+	assert_status(format(px, 1, NULL), NVME_SCT_GENERIC, NVME_SC_INVALID_OPCODE);
+	assert_status(fx_admin(&px->fx, px->a, NVME_OPC_SANITIZE, 0, 1, 0, NULL, 0, NULL),
+		      NVME_SCT_GENERIC, NVME_SC_INVALID_OPCODE);
+	assert_status(fx_cmd(&px->fx, px->a,
+			     &(struct nvme_cmd){.opc = NVME_OPC_FIRMWARE_IMAGE_DOWNLOAD,
+						.cdw10 = sizeof(img) / 4 - 1},
+			     img, sizeof(img), NVMF_XFER_H2C, NULL),
+		      NVME_SCT_GENERIC, NVME_SC_INVALID_OPCODE);
+	assert_int_equal(g_drive.submits, 0);
+}
+
+static void test_passed_to_the_drive(void **state)
+{
+	struct px *px = *state;
+	uint8_t img[512];
+	struct nvme_cpl cpl;
+
+	nvmf_subsystem_set_admin_passthru(px->fx.ss, true);
+	assert_int_equal(format(px, 1, &cpl), 0);
+	assert_int_equal(g_drive.submits, 1);
+	assert_int_equal(g_drive.cmd.opc, NVME_OPC_FORMAT_NVM);
+	assert_int_equal(g_drive.cmd.nsid, 7);
+	assert_int_equal(g_drive.cmd.cdw10, 0x200);
+	assert_int_equal(cpl.cdw0, 0x55);
+	/* Whole drive: NSID FFFFFFFFh stays; an NSID the subsystem lacks is refused. */
+	assert_int_equal(format(px, NVME_NSID_ALL, NULL), 0);
+	assert_int_equal(g_drive.cmd.nsid, NVME_NSID_ALL);
+	assert_status(format(px, 3, NULL), NVME_SCT_GENERIC, NVME_SC_INVALID_NAMESPACE_OR_FORMAT);
+	assert_int_equal(g_drive.submits, 2);
+	/* Firmware Image Download: the host's data reaches the drive. */
+	for (size_t i = 0; i < sizeof(img); i++)
+		img[i] = (uint8_t)(i * 7 + 1);
+	assert_int_equal(fx_cmd(&px->fx, px->a,
+				&(struct nvme_cmd){.opc = NVME_OPC_FIRMWARE_IMAGE_DOWNLOAD,
+						   .cdw10 = sizeof(img) / 4 - 1},
+				img, sizeof(img), NVMF_XFER_H2C, NULL),
+			 0);
+	assert_int_equal(g_drive.len, sizeof(img));
+	assert_memory_equal(g_drive.data, img, sizeof(img));
+	/* The drive's error goes back as it is. */
+	g_drive.answer = NVMF_ST_DNR(NVME_STATUS_CMD(NVME_SC_INVALID_FIRMWARE_SLOT));
+	assert_int_equal(
+	    fx_admin(&px->fx, px->a, NVME_OPC_FIRMWARE_COMMIT, 0, 0x9, 0, NULL, 0, NULL),
+	    NVMF_ST_DNR(NVME_STATUS_CMD(NVME_SC_INVALID_FIRMWARE_SLOT)));
+	assert_int_equal(g_drive.cmd.opc, NVME_OPC_FIRMWARE_COMMIT);
+}
+
+static void test_namespaces_on_two_drives(void **state)
+{
+	struct px *px = *state;
+	struct fx_backend *other = fx_backend_add(px->fx.tgt, "other", FX_BLOCKS, FX_BS, false);
+	struct nvmf_ns_opts o = {.nsid = 2};
+
+	other->base.ops = &g_drive_ops;
+	assert_int_equal(nvmf_subsystem_add_ns(px->fx.ss, "other", &o), 2);
+	nvmf_subsystem_set_admin_passthru(px->fx.ss, true);
+	assert_status(format(px, 1, NULL), NVME_SCT_GENERIC, NVME_SC_INVALID_OPCODE);
+	assert_int_equal(g_drive.submits, 0);
+	assert_int_equal(nvmf_subsystem_remove_ns(px->fx.ss, 2), 0);
+	assert_int_equal(format(px, 1, NULL), 0);
+	assert_int_equal(g_drive.submits, 1);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+	    cmocka_unit_test_setup_teardown(test_off_by_default, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_passed_to_the_drive, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_namespaces_on_two_drives, setup, teardown),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
