@@ -202,6 +202,12 @@ int nvmf_subsystem_host_set_dhchap(struct nvmf_subsystem *ss, const char *hostnq
 int nvmf_subsystem_set_dhchap_hashes(struct nvmf_subsystem *ss, const uint8_t *ids, unsigned n);
 int nvmf_subsystem_set_dhchap_groups(struct nvmf_subsystem *ss, const uint8_t *ids, unsigned n);
 
+/**
+ * Whether DH-HMAC-CHAP is configured: for @hostnqn, a secret; for NULL,
+ * the subsystem's own hash or DH group list. Main thread.
+ */
+bool nvmf_subsystem_dhchap_configured(struct nvmf_subsystem *ss, const char *hostnqn);
+
 /** Disallow a host NQN; its controllers are torn down. @return 0 or -ENOENT. */
 int nvmf_subsystem_remove_host(struct nvmf_subsystem *ss, const char *hostnqn);
 

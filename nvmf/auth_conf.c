@@ -113,6 +113,16 @@ int nvmf_subsystem_set_dhchap_groups(struct nvmf_subsystem *ss, const uint8_t *i
 		       group_valid);
 }
 
+bool nvmf_subsystem_dhchap_configured(struct nvmf_subsystem *ss, const char *hostnqn)
+{
+	struct nvmf_host *h;
+
+	if (hostnqn == NULL)
+		return ss->n_dhchap_hashes != 0 || ss->n_dhchap_groups != 0;
+	h = nvmf_ss_host_find(ss, hostnqn);
+	return h != NULL && h->dhchap_key != NULL;
+}
+
 static void auth_lists(struct nvmf_auth *a, const struct nvmf_subsystem *ss)
 {
 	a->nhashes = ss->n_dhchap_hashes ? ss->n_dhchap_hashes : sizeof(g_default_hashes);

@@ -200,6 +200,12 @@ static void save_host(void *arg, const char *hostnqn)
 	struct save *s = arg;
 	char src[4096];
 
+	/* Secrets are not written out; a saved file without them would let the host in unproven. */
+	if (nvmf_subsystem_dhchap_configured(s->ss, hostnqn))
+		save_fail(s,
+			  "subsystem %s: host %s has DH-HMAC-CHAP secrets, which save_config "
+			  "does not write",
+			  s->nqn, hostnqn);
 	if (s->keyring != NULL &&
 	    tls_keyring_source(s->keyring, hostnqn, s->nqn, src, sizeof(src)) == 0)
 		fprintf(s->f, "  Host %s psk=%s\n", hostnqn, src);
@@ -258,6 +264,9 @@ static void save_subsystem(void *arg, struct nvmf_subsystem *ss)
 	s->ss = ss;
 	save_check_text(s, "SN", info.sn);
 	save_check_text(s, "MN", info.mn);
+	if (nvmf_subsystem_dhchap_configured(ss, NULL))
+		save_fail(s, "subsystem %s: DhchapDigests / DhchapDHGroups are not written%s",
+			  info.nqn, "");
 	fprintf(s->f, "[Subsystem%u]\n  NQN %s\n  SN %s\n  MN %s\n", ++s->nss, info.nqn, info.sn,
 		info.mn);
 	if (info.max_nsid != NVMF_DEFAULT_MAX_NSID)

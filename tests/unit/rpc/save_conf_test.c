@@ -206,6 +206,23 @@ static void test_refused(void **state)
 	rpc_t_err(rpc_t_call(tgt, "save_config", NULL), -EOPNOTSUPP, "MN 'model #2'");
 	assert_int_equal(nvmf_subsystem_set_mn(ss, " lead"), 0);
 	rpc_t_err(rpc_t_call(tgt, "save_config", NULL), -EOPNOTSUPP, "blanks");
+	assert_int_equal(nvmf_subsystem_set_mn(ss, "m"), 0);
+	saved_text(tgt);
+	/* DH-HMAC-CHAP secrets are not written: refused, never a file that lets the host in. */
+	assert_int_equal(nvmf_subsystem_add_host(ss, HOST1), 0);
+	assert_int_equal(
+	    nvmf_subsystem_host_set_dhchap(
+		ss, HOST1, "DHHC-1:01:o87AB07E3kGwSOPGDyXHiYF4W2t3S+SJJDbdMT+VEAI4yKv0:", NULL),
+	    0);
+	rpc_t_err(rpc_t_call(tgt, "save_config", NULL), -EOPNOTSUPP, "DH-HMAC-CHAP");
+	assert_int_equal(nvmf_subsystem_host_set_dhchap(ss, HOST1, NULL, NULL), 0);
+	saved_text(tgt);
+	{
+		const uint8_t sha512 = 3;
+
+		assert_int_equal(nvmf_subsystem_set_dhchap_hashes(ss, &sha512, 1), 0);
+		rpc_t_err(rpc_t_call(tgt, "save_config", NULL), -EOPNOTSUPP, "DhchapDigests");
+	}
 	nvmf_tgt_destroy(tgt);
 }
 
