@@ -10,13 +10,13 @@
 #
 # Environment: LAB_* variables go to the scenarios (e.g. LAB_TARGET=nvmet
 # runs them against the Linux kernel target), NVMF_LAB_TIMEOUT (default
-# 2400 s for the whole guest run), and those of tools/vm/run.sh.
+# 3600 s for the whole guest run), and those of tools/vm/run.sh.
 set -euo pipefail
 
 HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 REPO=$(cd "$HERE/../.." && pwd)
 BUILD_DIR=${1:?usage: tests/interop/run.sh BUILD_DIR}
-TIMEOUT=${NVMF_LAB_TIMEOUT:-2400}
+TIMEOUT=${NVMF_LAB_TIMEOUT:-3600}
 
 passed=0
 failed=0
