@@ -83,19 +83,6 @@ void nvmf_ana_listener_init(struct nvmf_ss_listener *sl)
 	memset(sl->ana, NVME_ANA_OPTIMIZED, sizeof(sl->ana));
 }
 
-static struct nvmf_ss_listener *ana_listener(struct nvmf_subsystem *ss,
-					     const struct nvmf_listen_addr *a)
-{
-	struct nvmf_ss_listener *sl;
-
-	TAILQ_FOREACH(sl, &ss->listeners, link)
-	{
-		if (nvmf_listen_addr_eq(&sl->l->addr, a))
-			return sl;
-	}
-	return NULL;
-}
-
 /* Copy @sl's states (optimized without @sl) into @ctrlr. @return whether one changed. */
 static bool ctrlr_states_load(struct nvmf_ctrlr *ctrlr, const struct nvmf_ss_listener *sl)
 {
@@ -114,13 +101,13 @@ static bool ctrlr_states_load(struct nvmf_ctrlr *ctrlr, const struct nvmf_ss_lis
 void nvmf_ana_ctrlr_init(struct nvmf_ctrlr *ctrlr, const struct nvmf_listen_addr *path)
 {
 	ctrlr->path = *path;
-	ctrlr_states_load(ctrlr, ana_listener(ctrlr->ss, path));
+	ctrlr_states_load(ctrlr, nvmf_ss_listener_find(ctrlr->ss, path));
 }
 
 int nvmf_subsystem_set_ana_state(struct nvmf_subsystem *ss, const struct nvmf_listen_addr *addr,
 				 uint32_t anagrpid, uint8_t state)
 {
-	struct nvmf_ss_listener *sl = ana_listener(ss, addr);
+	struct nvmf_ss_listener *sl = nvmf_ss_listener_find(ss, addr);
 	struct nvmf_ctrlr *ctrlr;
 
 	if (anagrpid > NVMF_ANA_GRP_MAX || nvmf_ana_state_name(state) == NULL)
@@ -145,7 +132,7 @@ int nvmf_subsystem_set_ana_state(struct nvmf_subsystem *ss, const struct nvmf_li
 int nvmf_subsystem_get_ana_state(struct nvmf_subsystem *ss, const struct nvmf_listen_addr *addr,
 				 uint32_t anagrpid, uint8_t *state)
 {
-	struct nvmf_ss_listener *sl = ana_listener(ss, addr);
+	struct nvmf_ss_listener *sl = nvmf_ss_listener_find(ss, addr);
 
 	if (anagrpid == 0 || anagrpid > NVMF_ANA_GRP_MAX)
 		return -EINVAL;

@@ -184,6 +184,9 @@ bool nvmf_ss_host_allowed(struct nvmf_subsystem *ss, const char *hostnqn);
 /** The host entry of @hostnqn on @ss's list, or NULL. */
 struct nvmf_host *nvmf_ss_host_find(struct nvmf_subsystem *ss, const char *hostnqn);
 bool nvmf_ss_has_listener(struct nvmf_subsystem *ss, const struct nvmf_listen_addr *a);
+/** @ss's listener on address @a, or NULL. */
+struct nvmf_ss_listener *nvmf_ss_listener_find(struct nvmf_subsystem *ss,
+					       const struct nvmf_listen_addr *a);
 /** Free a subsystem whose controllers are all gone (main thread). */
 void nvmf_ss_free(struct nvmf_subsystem *ss);
 /** Called when a controller of @ss was released: finish a pending destroy. */

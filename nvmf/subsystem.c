@@ -227,8 +227,8 @@ int nvmf_subsystem_remove_host(struct nvmf_subsystem *ss, const char *hostnqn)
 	return 0;
 }
 
-static struct nvmf_ss_listener *ss_listener_find(struct nvmf_subsystem *ss,
-						 const struct nvmf_listen_addr *a)
+struct nvmf_ss_listener *nvmf_ss_listener_find(struct nvmf_subsystem *ss,
+					       const struct nvmf_listen_addr *a)
 {
 	struct nvmf_ss_listener *sl;
 
@@ -242,7 +242,7 @@ static struct nvmf_ss_listener *ss_listener_find(struct nvmf_subsystem *ss,
 
 bool nvmf_ss_has_listener(struct nvmf_subsystem *ss, const struct nvmf_listen_addr *a)
 {
-	return ss_listener_find(ss, a) != NULL;
+	return nvmf_ss_listener_find(ss, a) != NULL;
 }
 
 int nvmf_subsystem_add_listener(struct nvmf_subsystem *ss, const struct nvmf_listen_addr *addr)
@@ -250,7 +250,7 @@ int nvmf_subsystem_add_listener(struct nvmf_subsystem *ss, const struct nvmf_lis
 	struct nvmf_ss_listener *sl;
 	int rc;
 
-	if (ss_listener_find(ss, addr) != NULL)
+	if (nvmf_ss_listener_find(ss, addr) != NULL)
 		return -EEXIST;
 	if (nvmf_tgt_tr_find(ss->tgt, addr->trtype) == NULL)
 		return -ENOTSUP;
@@ -282,7 +282,7 @@ static bool ctrlr_came_through(const struct nvmf_ctrlr *ctrlr, const struct nvmf
 
 int nvmf_subsystem_remove_listener(struct nvmf_subsystem *ss, const struct nvmf_listen_addr *addr)
 {
-	struct nvmf_ss_listener *sl = ss_listener_find(ss, addr);
+	struct nvmf_ss_listener *sl = nvmf_ss_listener_find(ss, addr);
 	struct nvmf_ctrlr *ctrlr;
 
 	if (sl == NULL)
