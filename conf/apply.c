@@ -352,6 +352,8 @@ int conf_apply(const struct conf *c, struct nvmf_tgt *tgt, struct conf_errors *e
 		conf_err(errs, c->name, 0, "out of memory");
 		return -ENOMEM;
 	}
+	if (c->global != NULL)
+		tls_keyring_set_kdf(nvmf_tgt_keyring(tgt), c->global->tls_kdf);
 	rc = apply_transports(&a);
 	if (!rc)
 		rc = apply_backends(&a);

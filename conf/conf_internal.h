@@ -52,6 +52,7 @@ struct conf_global {
 	uint32_t idle_us;
 	char *resv_dir;
 	char *discovery_nqn;
+	int tls_kdf; /**< TlsPskDerivation: enum tls_psk_kdf */
 	struct conf_listen *referrals;
 	unsigned n_referrals;
 };

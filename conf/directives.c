@@ -10,6 +10,7 @@
 #include <strings.h>
 
 #include "conf/conf_internal.h"
+#include "util_tls_psk.h"
 
 const char *const conf_sect_names[CONF_SECT_COUNT] = {
     [CONF_SECT_GLOBAL] = "Global", [CONF_SECT_TRANSPORT] = "Transport",
@@ -21,6 +22,8 @@ const char *const conf_sect_names[CONF_SECT_COUNT] = {
 static const char *const log_names[] = {"error", "warn", "notice", "info", "debug", NULL};
 static const int log_values[] = {LOG_LEVEL_ERROR, LOG_LEVEL_WARN, LOG_LEVEL_NOTICE, LOG_LEVEL_INFO,
 				 LOG_LEVEL_DEBUG};
+static const char *const kdf_names[] = {"nvme-cli", "rfc8446", NULL};
+static const int kdf_values[] = {TLS_PSK_KDF_NVME_CLI, TLS_PSK_KDF_RFC8446};
 static const char *const bs_names[] = {"512", "4096", NULL};
 static const int bs_values[] = {512, 4096};
 
@@ -54,6 +57,8 @@ const struct conf_directive conf_directives[] = {
     {D(G, "IdleSleepUs", NULL, CONF_INT, GL(idle_us), 0), .min = 0, .max = 10000000},
     {D(G, "ReservationDir", NULL, CONF_STRING, GL(resv_dir), 0), .min = 0, .max = 200},
     {D(G, "DiscoveryNQN", NULL, CONF_CUSTOM, GL(discovery_nqn), 0), .parse = conf_parse_nqn},
+    {D(G, "TlsPskDerivation", NULL, CONF_ENUM, GL(tls_kdf), 0), .enum_names = kdf_names,
+     .enum_values = kdf_values},
     {D(G, "Referral", NULL, CONF_CUSTOM, GL(referrals), REP), .parse = conf_parse_referral},
 
     /* [Transport] */

@@ -18,8 +18,18 @@
  *                base64(HMAC(retained, hostnqn " " subnqn " NVMe-over-Fabrics")),
  *                TLS PSK = HKDF-Expand-Label(HKDF-Extract(0, retained),
  *                "nvme-tls-psk", "HH <digest>", L)
- * HKDF-Expand-Label is RFC 8446's (label prefixed "tls13 ", lengths in the
- * info). Key bytes are wiped when dropped and never logged.
+ * HKDF-Expand-Label comes in two forms (struct tls_psk.kdf):
+ *   TLS_PSK_KDF_NVME_CLI  what nvme-cli 2.x inserts into the Linux host's
+ *                         keyring (and what hosts in the field use): info =
+ *                         16-bit L in little-endian byte order, "tls13 ",
+ *                         label, context, with no length bytes before label
+ *                         and context; the default.
+ *   TLS_PSK_KDF_RFC8446   RFC 8446 7.1 as the NVMe/TCP text reads: info =
+ *                         16-bit L big-endian, length-prefixed "tls13 "
+ *                         label, length-prefixed context.
+ * Interchange hash indicator 00: the configured PSK is the retained PSK (no
+ * transformation); its TLS hash follows its length.
+ * Key bytes are wiped when dropped and never logged.
  * Every function is thread-safe; a keyring takes its own lock.
  */
 #ifndef NVMF_TGT_UTIL_TLS_PSK_H
@@ -36,12 +46,29 @@
 /** Longest PSK identity: prefix, two NQNs of 223 bytes, a SHA-384 digest. */
 #define TLS_PSK_IDENTITY_MAX 540
 
+/** The two forms of HKDF-Expand-Label (see the top of this file). */
+enum tls_psk_kdf {
+	TLS_PSK_KDF_NVME_CLI = 0,
+	TLS_PSK_KDF_RFC8446 = 1,
+};
+
 /** Key bytes and the hash they go with. */
 struct tls_psk {
-	uint8_t hash; /**< TLS_PSK_SHA256 / TLS_PSK_SHA384 */
-	uint8_t len;  /**< 32 / 48 */
+	uint8_t hash;  /**< TLS_PSK_SHA256 / TLS_PSK_SHA384 */
+	uint8_t len;   /**< 32 / 48 */
+	uint8_t kdf;   /**< enum tls_psk_kdf of the derivations from this key */
+	uint8_t as_is; /**< interchange 00: a configured PSK used as the retained one */
 	uint8_t key[TLS_PSK_MAX];
 };
+
+/**
+ * The form named @name ("nvme-cli" or "rfc8446").
+ * @return the enum tls_psk_kdf value, or -EINVAL.
+ */
+int tls_psk_kdf_parse(const char *name);
+
+/** The name of form @kdf, as tls_psk_kdf_parse() reads it. */
+const char *tls_psk_kdf_name(int kdf);
 
 /** Overwrite @k (OPENSSL_cleanse: not optimised away). NULL is ignored. */
 void tls_psk_wipe(struct tls_psk *k);
@@ -63,7 +90,10 @@ int tls_psk_format(const struct tls_psk *k, char *buf, size_t len);
  */
 int tls_psk_load(const char *arg, struct tls_psk *out, const char **why);
 
-/** The retained PSK of configured PSK @cfg for @hostnqn. @return 0 or -EIO. */
+/**
+ * The retained PSK of configured PSK @cfg for @hostnqn, derived in the form
+ * @cfg->kdf (which the result keeps). @return 0 or -EIO.
+ */
 int tls_psk_retained(const struct tls_psk *cfg, const char *hostnqn, struct tls_psk *out);
 
 /**
@@ -105,6 +135,15 @@ struct tls_keyring *tls_keyring_create(void);
 
 /** Wipe and free @kr; NULL is ignored. */
 void tls_keyring_destroy(struct tls_keyring *kr);
+
+/**
+ * Derive the keys added from now on in form @kdf (enum tls_psk_kdf; the
+ * default is TLS_PSK_KDF_NVME_CLI). Keys already in @kr keep theirs.
+ */
+void tls_keyring_set_kdf(struct tls_keyring *kr, int kdf);
+
+/** The form tls_keyring_set_kdf() set last. */
+int tls_keyring_kdf(struct tls_keyring *kr);
 
 /**
  * Give host @hostnqn the configured PSK @cfg on subsystem @subnqn (the

@@ -87,6 +87,9 @@ static void save_tgt_opts(struct save *s, struct nvmf_tgt *tgt)
 		fprintf(s->f, "  ReservationDir %s\n", o.resv_dir);
 	if (!nvmf_tgt_discovery_nqn_is_default(tgt))
 		fprintf(s->f, "  DiscoveryNQN %s\n", nvmf_tgt_discovery_nqn(tgt));
+	if (tls_keyring_kdf(nvmf_tgt_keyring(tgt)) != TLS_PSK_KDF_NVME_CLI)
+		fprintf(s->f, "  TlsPskDerivation %s\n",
+			tls_psk_kdf_name(tls_keyring_kdf(nvmf_tgt_keyring(tgt))));
 	nvmf_discovery_foreach_referral(tgt, save_referral, s);
 	fputc('\n', s->f);
 }

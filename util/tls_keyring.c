@@ -26,6 +26,7 @@ struct keyring_entry {
 
 struct tls_keyring {
 	pthread_mutex_t lock;
+	int kdf; /* enum tls_psk_kdf of keys added from now on */
 	TAILQ_HEAD(, keyring_entry) entries;
 };
 
@@ -38,6 +39,23 @@ struct tls_keyring *tls_keyring_create(void)
 	pthread_mutex_init(&kr->lock, NULL);
 	TAILQ_INIT(&kr->entries);
 	return kr;
+}
+
+void tls_keyring_set_kdf(struct tls_keyring *kr, int kdf)
+{
+	pthread_mutex_lock(&kr->lock);
+	kr->kdf = kdf;
+	pthread_mutex_unlock(&kr->lock);
+}
+
+int tls_keyring_kdf(struct tls_keyring *kr)
+{
+	int kdf;
+
+	pthread_mutex_lock(&kr->lock);
+	kdf = kr->kdf;
+	pthread_mutex_unlock(&kr->lock);
+	return kdf;
 }
 
 static void entry_free(struct keyring_entry *e)
@@ -84,6 +102,7 @@ int tls_keyring_add(struct tls_keyring *kr, const char *hostnqn, const char *sub
 {
 	char text[128];
 	struct keyring_entry *e, *old;
+	struct tls_psk key = *cfg;
 	int rc;
 
 	e = calloc(1, sizeof(*e));
@@ -99,7 +118,11 @@ int tls_keyring_add(struct tls_keyring *kr, const char *hostnqn, const char *sub
 		entry_free(e);
 		return -ENOMEM;
 	}
-	rc = tls_psk_retained(cfg, hostnqn, &e->retained);
+	pthread_mutex_lock(&kr->lock);
+	key.kdf = (uint8_t)kr->kdf;
+	pthread_mutex_unlock(&kr->lock);
+	rc = tls_psk_retained(&key, hostnqn, &e->retained);
+	tls_psk_wipe(&key);
 	if (rc != 0) {
 		entry_free(e);
 		return rc;

@@ -5,6 +5,7 @@
  * formulas). HMAC and the hashes come from OpenSSL's libcrypto.
  */
 #include <ctype.h>
+#include <stdbool.h>
 #include <errno.h>
 #include <stdio.h>
 #include <string.h>
@@ -82,12 +83,12 @@ int tls_psk_parse(const char *text, struct tls_psk *out, const char **why)
 	text += plen;
 	if (!isdigit((unsigned char)text[0]) || !isdigit((unsigned char)text[1]) ||
 	    text[2] != ':') {
-		*why = "bad hash indicator (expected 01 or 02)";
+		*why = "bad hash indicator (expected 00, 01 or 02)";
 		return -EINVAL;
 	}
 	hash = (text[0] - '0') * 10 + (text[1] - '0');
-	if (hash != TLS_PSK_SHA256 && hash != TLS_PSK_SHA384) {
-		*why = "hash indicator must be 01 (SHA-256) or 02 (SHA-384)";
+	if (hash != 0 && hash != TLS_PSK_SHA256 && hash != TLS_PSK_SHA384) {
+		*why = "hash indicator must be 00 (as is), 01 (SHA-256) or 02 (SHA-384)";
 		return -EINVAL;
 	}
 	b64 = text + 3;
@@ -101,10 +102,15 @@ int tls_psk_parse(const char *text, struct tls_psk *out, const char **why)
 		*why = "bad base64 data";
 		return -EINVAL;
 	}
+	if (hash == 0 && (n == 32 + 4 || n == 48 + 4)) {
+		out->as_is = 1;
+		hash = n == 32 + 4 ? TLS_PSK_SHA256 : TLS_PSK_SHA384;
+	}
 	if (n != psk_len_of((uint8_t)hash) + 4) {
 		OPENSSL_cleanse(raw, sizeof(raw));
-		*why = hash == TLS_PSK_SHA256 ? "a 01 key must hold 32 bytes and a CRC-32"
-					      : "a 02 key must hold 48 bytes and a CRC-32";
+		*why = hash == 0                ? "a 00 key must hold 32 or 48 bytes and a CRC-32"
+		       : hash == TLS_PSK_SHA256 ? "a 01 key must hold 32 bytes and a CRC-32"
+						: "a 02 key must hold 48 bytes and a CRC-32";
 		return -EINVAL;
 	}
 	n -= 4;
@@ -133,7 +139,7 @@ int tls_psk_format(const struct tls_psk *k, char *buf, size_t len)
 	for (int i = 0; i < 4; i++)
 		raw[k->len + i] = (uint8_t)(crc >> (8 * i));
 	EVP_EncodeBlock((unsigned char *)b64, raw, k->len + 4);
-	n = snprintf(buf, len, PSK_PREFIX "%02u:%s:", k->hash, b64);
+	n = snprintf(buf, len, PSK_PREFIX "%02u:%s:", k->as_is ? 0 : k->hash, b64);
 	OPENSSL_cleanse(raw, sizeof(raw));
 	OPENSSL_cleanse(b64, sizeof(b64));
 	return n < 0 || (size_t)n >= len ? -ENOSPC : 0;
@@ -176,32 +182,68 @@ static int psk_extract(const struct tls_psk *ikm, uint8_t *prk)
 	return 0;
 }
 
-/*
- * HKDF-Expand-Label (RFC 8446 7.1) for an output of one hash length:
- * T(1) = HMAC(PRK, HkdfLabel || 0x01), HkdfLabel = uint16 length,
- * uint8 + "tls13 " label, uint8 + context.
- */
-static int psk_expand_label(uint8_t hash, const uint8_t *prk, const char *label,
-			    const char *context, struct tls_psk *out)
+int tls_psk_kdf_parse(const char *name)
 {
-	uint8_t info[2 + 1 + 255 + 1 + 255 + 1];
-	size_t llen = strlen("tls13 ") + strlen(label), clen = strlen(context), n = 0;
-	uint8_t len = psk_len_of(hash);
-	unsigned int got = 0;
+	if (strcmp(name, "nvme-cli") == 0)
+		return TLS_PSK_KDF_NVME_CLI;
+	if (strcmp(name, "rfc8446") == 0)
+		return TLS_PSK_KDF_RFC8446;
+	return -EINVAL;
+}
 
-	if (llen > 255 || clen > 255)
+const char *tls_psk_kdf_name(int kdf)
+{
+	return kdf == TLS_PSK_KDF_RFC8446 ? "rfc8446" : "nvme-cli";
+}
+
+/*
+ * The HKDF info of HKDF-Expand-Label(@label, @context) for an output of
+ * @len bytes into @info, followed by HKDF-Expand's block counter 0x01 (one
+ * block: L is one hash length). @return its length, or -EINVAL.
+ *   RFC 8446 7.1: uint16 L (big-endian), uint8 + "tls13 " label, uint8 +
+ *                 context.
+ *   nvme-cli:     uint16 L (little-endian), "tls13 ", label, context, with
+ *                 no length bytes.
+ */
+static int psk_label_info(int kdf, uint8_t len, const char *label, const char *context,
+			  uint8_t *info, size_t room)
+{
+	size_t llen = strlen(label), clen = strlen(context), n = 0;
+	bool rfc = kdf == TLS_PSK_KDF_RFC8446;
+
+	if (6 + llen > 255 || clen > 255 || room < 2 + 1 + 6 + llen + 1 + clen + 1)
 		return -EINVAL;
-	info[n++] = 0;
-	info[n++] = len;
-	info[n++] = (uint8_t)llen;
-	n += (size_t)sprintf((char *)info + n, "tls13 %s", label);
-	info[n++] = (uint8_t)clen;
+	info[n++] = rfc ? 0 : len;
+	info[n++] = rfc ? len : 0;
+	if (rfc)
+		info[n++] = (uint8_t)(6 + llen);
+	memcpy(info + n, "tls13 ", 6);
+	memcpy(info + n + 6, label, llen);
+	n += 6 + llen;
+	if (rfc)
+		info[n++] = (uint8_t)clen;
 	memcpy(info + n, context, clen);
 	n += clen;
 	info[n++] = 1;
+	return (int)n;
+}
+
+/* HKDF-Expand-Label(@prk, @label, @context, L) with L one hash length, into @out. */
+static int psk_expand_label(uint8_t hash, int kdf, const uint8_t *prk, const char *label,
+			    const char *context, struct tls_psk *out)
+{
+	uint8_t info[2 + 1 + 255 + 1 + 255 + 1];
+	uint8_t len = psk_len_of(hash);
+	unsigned int got = 0;
+	int n = psk_label_info(kdf, len, label, context, info, sizeof(info));
+
+	if (n < 0)
+		return n;
 	out->hash = hash;
 	out->len = len;
-	if (HMAC(psk_md(hash), prk, len, info, n, out->key, &got) == NULL || got != len) {
+	out->kdf = (uint8_t)kdf;
+	out->as_is = 0;
+	if (HMAC(psk_md(hash), prk, len, info, (size_t)n, out->key, &got) == NULL || got != len) {
 		tls_psk_wipe(out);
 		return -EIO;
 	}
@@ -213,9 +255,14 @@ int tls_psk_retained(const struct tls_psk *cfg, const char *hostnqn, struct tls_
 	uint8_t prk[TLS_PSK_MAX];
 	int rc;
 
+	if (cfg->as_is) {
+		*out = *cfg;
+		out->as_is = 0;
+		return 0;
+	}
 	rc = psk_extract(cfg, prk);
 	if (rc == 0)
-		rc = psk_expand_label(cfg->hash, prk, "HostNQN", hostnqn, out);
+		rc = psk_expand_label(cfg->hash, cfg->kdf, prk, "HostNQN", hostnqn, out);
 	OPENSSL_cleanse(prk, sizeof(prk));
 	return rc;
 }
@@ -271,8 +318,8 @@ int tls_psk_identity(const struct tls_psk *retained, int version, const char *ho
 		snprintf(ctx, sizeof(ctx), "%02u %s", retained->hash, digest);
 	rc = psk_extract(retained, prk);
 	if (rc == 0)
-		rc = psk_expand_label(retained->hash, prk, "nvme-tls-psk", version == 0 ? buf : ctx,
-				      tls);
+		rc = psk_expand_label(retained->hash, retained->kdf, prk, "nvme-tls-psk",
+				      version == 0 ? buf : ctx, tls);
 	OPENSSL_cleanse(prk, sizeof(prk));
 	return rc;
 }

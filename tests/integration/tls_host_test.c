@@ -4,7 +4,9 @@
  * child nvmf_tgt serves a subsystem on a secure=tls listener; nvmf_perf
  * --verify and nvme_identify connect with --tls-key (an interchange string
  * or a key file) and either PSK identity version. A wrong key, no key and
- * a bad --tls-identity fail.
+ * a bad --tls-identity fail. Both forms of the PSK derivation: the default
+ * (the one nvme-cli uses) and, with [Global] TlsPskDerivation rfc8446 on
+ * a second target, RFC 8446's; a host deriving in the other form is refused.
  *
  * The binaries: $NVMF_TGT_BIN, $NVMF_PERF_BIN, $NVME_IDENTIFY_BIN (default
  * build/bin/...). The port: a free one.
@@ -12,6 +14,7 @@
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
+#include <string.h>
 
 #include <cmocka.h>
 
@@ -134,6 +137,53 @@ static void test_perf_refused(void **state)
 	result_free(&r);
 }
 
+/* A run of the small verified kind with --tls-kdf @kdf against the target now in g_trid. */
+static void run_kdf(struct result *r, const char *kdf)
+{
+	run_perf(r, "-q", "8", "-o", "4096", "-w", "randrw", "-t", "1", "--verify", "--json",
+		 "--tls-key", KEY, "--tls-kdf", kdf, NULL);
+}
+
+static void test_kdf_forms(void **state)
+{
+	struct tgt_child rfc = {0};
+	char text[1024], saved[sizeof(g_trid)];
+	struct result r;
+
+	(void)state;
+	run_kdf(&r, "nvme-cli");
+	check_verified(&r);
+	result_free(&r);
+	run_kdf(&r, "rfc8446");
+	expect_exit(&r, 1);
+	assert_non_null(strstr(r.err, "TLS handshake failed"));
+	result_free(&r);
+	run_kdf(&r, "rfc"); /* no such form */
+	expect_exit(&r, 2);
+	result_free(&r);
+
+	rfc.port = free_port();
+	snprintf(text, sizeof(text),
+		 "[Global]\nTlsPskDerivation rfc8446\n[Transport]\nType TCP\n[Ram]\nName ram0\n"
+		 "Size 16M\n[Subsystem]\nNQN " SUB "\nListen TCP 127.0.0.1:%d secure=tls\n"
+		 "Host " HOST " psk=" KEY "\nNamespace ram0 1\n",
+		 rfc.port);
+	assert_int_equal(tgt_child_write_conf(&rfc, text), 0);
+	assert_int_equal(tgt_child_start(&rfc), 0);
+	memcpy(saved, g_trid, sizeof(saved));
+	snprintf(g_trid, sizeof(g_trid),
+		 "trtype:TCP adrfam:IPv4 traddr:127.0.0.1 trsvcid:%d subnqn:" SUB " hostnqn:" HOST,
+		 rfc.port);
+	run_kdf(&r, "rfc8446");
+	check_verified(&r);
+	result_free(&r);
+	run_kdf(&r, "nvme-cli");
+	expect_exit(&r, 1);
+	result_free(&r);
+	memcpy(g_trid, saved, sizeof(saved));
+	assert_int_equal(tgt_child_stop(&rfc), 0);
+}
+
 static void test_identify(void **state)
 {
 	char *argv[] = {(char *)g_id_bin, "-r", g_trid, "--tls-key", g_keyfile,
@@ -153,6 +203,7 @@ int main(void)
 	    cmocka_unit_test(test_perf_verify_both_identities),
 	    cmocka_unit_test(test_perf_refused),
 	    cmocka_unit_test(test_identify),
+	    cmocka_unit_test(test_kdf_forms),
 	};
 
 	return cmocka_run_group_tests(tests, start, stop);

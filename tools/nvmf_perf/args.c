@@ -20,6 +20,7 @@ enum {
 	OPT_DHCHAP_CTRL_SECRET,
 	OPT_TLS_KEY,
 	OPT_TLS_IDENTITY,
+	OPT_TLS_KDF,
 };
 
 static void usage(FILE *f, const char *prog)
@@ -47,6 +48,8 @@ static void usage(FILE *f, const char *prog)
 		"      --tls-key KEY      NVMe/TCP over TLS 1.3 with this PSK: an interchange\n"
 		"                         string (NVMeTLSkey-1:...) or a file holding one\n"
 		"      --tls-identity V   PSK identity version sent: 0 (default) or 1\n"
+		"      --tls-kdf F        PSK derivation: nvme-cli (default, as Linux hosts)\n"
+		"                         or rfc8446 (the target's [Global] TlsPskDerivation)\n"
 		"      --verify           write a pattern (LBA, run seed, generation in every\n"
 		"                         8 bytes), read every write back and check every\n"
 		"                         read of written blocks (reads of blocks not yet\n"
@@ -182,6 +185,11 @@ static int parse_one(struct perf_args *a, int opt, const char *arg, const char *
 		}
 		fprintf(stderr, "%s: --tls-identity is 0 or 1\n", prog);
 		return -EINVAL;
+	case OPT_TLS_KDF:
+		if ((a->tls_kdf = tls_psk_kdf_parse(arg)) >= 0)
+			return 0;
+		fprintf(stderr, "%s: --tls-kdf is nvme-cli or rfc8446\n", prog);
+		return -EINVAL;
 	case OPT_JSON:
 		a->json = true;
 		return 0;
@@ -279,6 +287,7 @@ int perf_parse_args(int argc, char **argv, struct perf_args *a)
 	    {"reset-at", required_argument, NULL, OPT_RESET_AT},
 	    {"tls-key", required_argument, NULL, OPT_TLS_KEY},
 	    {"tls-identity", required_argument, NULL, OPT_TLS_IDENTITY},
+	    {"tls-kdf", required_argument, NULL, OPT_TLS_KDF},
 	    {"help", no_argument, NULL, 'h'},
 	    {NULL, 0, NULL, 0},
 	};

@@ -53,6 +53,7 @@ struct perf_args {
 	const char *dhchap_ctrl_secret; /* --dhchap-ctrl-secret, or NULL */
 	const char *tls_key;            /* --tls-key, NULL: plain */
 	int tls_identity;               /* --tls-identity */
+	int tls_kdf;                    /* --tls-kdf: enum tls_psk_kdf */
 	bool verify;
 	bool json;
 	bool reset;        /* --reset-at given */

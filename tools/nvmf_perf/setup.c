@@ -31,6 +31,7 @@ static int connect_one(struct perf_run *run, const struct nvme_trid *trid)
 	if (a->tls_key != NULL &&
 	    (rc = nvme_ctrlr_opts_set_tls(&opts, a->tls_key, a->tls_identity)))
 		return rc;
+	opts.tls_key.kdf = (uint8_t)a->tls_kdf;
 	if (opts.num_io_queues < run->nworkers * a->qpairs_per_ns)
 		opts.num_io_queues = run->nworkers * a->qpairs_per_ns;
 	rc = nvme_ctrlr_connect(trid, &opts, &run->ctrlrs[run->nctrlrs]);

@@ -6,8 +6,13 @@
  * Known answers: configured PSKs 00 01 .. 1f (SHA-256) and 00 01 .. 2f
  * (SHA-384), host NQN HOST, subsystem NQN SUB below. The retained PSKs,
  * digests and TLS PSKs were computed independently with Python's hashlib
- * and hmac modules from the formulas of the NVMe/TCP transport
- * specification (RFC 5869 HKDF, RFC 8446 HKDF-Expand-Label). The
+ * and hmac modules, in both forms of HKDF-Expand-Label: RFC 8446's, as the
+ * NVMe/TCP transport specification writes it (RET256, TLS256, ... with
+ * TLS_PSK_KDF_RFC8446), and the one nvme-cli 2.x (libnvme 1.x) uses for
+ * the keys it inserts into the Linux host's keyring (CLI_*: info = 16-bit
+ * length little-endian, "tls13 ", label, context, no length bytes), as its
+ * source's comments and the libnvme issue tracker (#870, #1051: "compat"
+ * derivation) describe it. The
  * interchange strings and their CRC-32 (91267e8a, 05202171) are what
  * nvme-cli 2.3's `nvme check-tls-key` accepts and prints; NVMECLI_KEY was
  * printed by its `nvme gen-tls-key -m 1` (CRC b8a6255f by check-tls-key).
@@ -51,6 +56,20 @@
 	"9c81e76e81998603bbfd75a4026caf6d772d6806b310e40d55eab37e7ce3f6f599629a95e83be3c1ace44f16" \
 	"e89c"                                                                                     \
 	"78c6"
+
+/* The nvme-cli form (the default). */
+#define CLI_RET256 "12b69334b1fe99295ace3dbbe075c3f8c6b6b74b903f37a9d50c45c8728c5049"
+#define CLI_TLS0_256 "1881ecb4103c0fd83b38384820c600871f37bc890cf16bd432538b8fd71ea74c"
+#define CLI_DIG256 "2aE9Qc7Ej+sKEt4ty2p/VnTMvKS3ODhOOrQaprqNC1U="
+#define CLI_TLS1_256 "ce163699c542d705120eed8251d8a1a95ed1224b8d2e8b410d66c71ba9f65cf1"
+#define CLI_RET384                                                                                 \
+	"9a99abc6d0909643511287443078774ac64fed1824801b433fb60297e5e7a6fdd7cbd0625e22e856ac189860" \
+	"acdbaaa8"
+#define CLI_TLS0_384                                                                               \
+	"9a9b83dc66f4a6106a4e093e17d1e6250828f76b23d7df7fc3d07427ec3f91500f88925baee14ebd2e79b0d3" \
+	"0887cf4a"
+/* KEY256's bytes with hash indicator 00: used as the retained PSK as is. */
+#define KEY00 "NVMeTLSkey-1:00:AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh+KfiaR:"
 
 static void hex_of(const struct tls_psk *k, char *out)
 {
@@ -98,7 +117,8 @@ static void test_parse_refused(void **state)
 	static const char *const bad[] = {
 	    "",
 	    "NVMeTLSkey-2:01:AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh+KfiaR:",
-	    "NVMeTLSkey-1:00:AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh+KfiaR:",
+	    /* 00 with 16 bytes + CRC: neither 32 nor 48 */
+	    "NVMeTLSkey-1:00:AAECAwQFBgcICQoLDA0OD5kYxDM=:",
 	    "NVMeTLSkey-1:03:AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh+KfiaR:",
 	    "NVMeTLSkey-1:1:AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh+KfiaR:",
 	    /* no trailing colon, then something after it */
@@ -148,17 +168,61 @@ static void test_load_file(void **state)
 	assert_int_equal(tls_psk_load(path, &k, &why), -ENOENT);
 }
 
-static void derive(const char *text, int version, struct tls_psk *ret, char *id,
-		   struct tls_psk *tls)
+static void derive_kdf(const char *text, int kdf, int version, struct tls_psk *ret, char *id,
+		       struct tls_psk *tls)
 {
 	struct tls_psk cfg;
 
 	assert_int_equal(tls_psk_parse(text, &cfg, NULL), 0);
+	assert_int_equal(cfg.kdf, TLS_PSK_KDF_NVME_CLI);
+	cfg.kdf = (uint8_t)kdf;
 	assert_int_equal(tls_psk_retained(&cfg, HOST, ret), 0);
 	assert_int_equal(tls_psk_identity(ret, version, HOST, SUB, id, TLS_PSK_IDENTITY_MAX, tls),
 			 0);
 	tls_psk_wipe(&cfg);
 	assert_int_equal(cfg.len, 0);
+}
+
+/* The RFC 8446 form. */
+static void derive(const char *text, int version, struct tls_psk *ret, char *id,
+		   struct tls_psk *tls)
+{
+	derive_kdf(text, TLS_PSK_KDF_RFC8446, version, ret, id, tls);
+}
+
+/* The form nvme-cli inserts for the Linux host; and interchange 00. */
+static void test_derive_nvme_cli(void **state)
+{
+	char id[TLS_PSK_IDENTITY_MAX], txt[128];
+	struct tls_psk ret, tls, cfg;
+
+	(void)state;
+	derive_kdf(KEY256, TLS_PSK_KDF_NVME_CLI, 0, &ret, id, &tls);
+	assert_key(&ret, CLI_RET256);
+	assert_string_equal(id, "NVMe0R01 " HOST " " SUB);
+	assert_key(&tls, CLI_TLS0_256);
+	derive_kdf(KEY256, TLS_PSK_KDF_NVME_CLI, 1, &ret, id, &tls);
+	assert_string_equal(id, "NVMe1R01 " HOST " " SUB " " CLI_DIG256);
+	assert_key(&tls, CLI_TLS1_256);
+	derive_kdf(KEY384, TLS_PSK_KDF_NVME_CLI, 0, &ret, id, &tls);
+	assert_key(&ret, CLI_RET384);
+	assert_key(&tls, CLI_TLS0_384);
+
+	/* 00: the bytes are the retained PSK; SHA-256 by their length */
+	assert_int_equal(tls_psk_parse(KEY00, &cfg, NULL), 0);
+	assert_int_equal(cfg.hash, TLS_PSK_SHA256);
+	assert_int_equal(tls_psk_format(&cfg, txt, sizeof(txt)), 0);
+	assert_string_equal(txt, KEY00);
+	assert_int_equal(tls_psk_retained(&cfg, HOST, &ret), 0);
+	assert_int_equal(ret.len, 32);
+	for (unsigned i = 0; i < 32; i++)
+		assert_int_equal(ret.key[i], i);
+
+	assert_int_equal(tls_psk_kdf_parse("nvme-cli"), TLS_PSK_KDF_NVME_CLI);
+	assert_int_equal(tls_psk_kdf_parse("rfc8446"), TLS_PSK_KDF_RFC8446);
+	assert_int_equal(tls_psk_kdf_parse("RFC"), -EINVAL);
+	assert_string_equal(tls_psk_kdf_name(TLS_PSK_KDF_RFC8446), "rfc8446");
+	assert_string_equal(tls_psk_kdf_name(TLS_PSK_KDF_NVME_CLI), "nvme-cli");
 }
 
 static void test_derive_sha256(void **state)
@@ -236,6 +300,15 @@ static void test_keyring(void **state)
 	(void)state;
 	assert_non_null(kr);
 	assert_int_equal(tls_psk_parse(KEY256, &cfg, NULL), 0);
+	/* the default form, then RFC 8446 for the keys added after the switch */
+	assert_int_equal(tls_keyring_kdf(kr), TLS_PSK_KDF_NVME_CLI);
+	assert_int_equal(tls_keyring_add(kr, HOST, SUB, &cfg, NULL), 0);
+	assert_int_equal(find(kr, "NVMe0R01 " HOST " " SUB, &tls), 0);
+	assert_key(&tls, CLI_TLS0_256);
+	tls_keyring_set_kdf(kr, TLS_PSK_KDF_RFC8446);
+	assert_int_equal(tls_keyring_kdf(kr), TLS_PSK_KDF_RFC8446);
+	assert_int_equal(find(kr, "NVMe0R01 " HOST " " SUB, &tls), 0);
+	assert_key(&tls, CLI_TLS0_256);
 	assert_int_equal(tls_keyring_add(kr, HOST, SUB, &cfg, NULL), 0);
 	/* no source given: the interchange string, as it came */
 	assert_int_equal(tls_keyring_source(kr, HOST, SUB, src, sizeof(src)), 0);
@@ -274,7 +347,7 @@ int main(void)
 	    cmocka_unit_test(test_parse_known),   cmocka_unit_test(test_parse_refused),
 	    cmocka_unit_test(test_load_file),     cmocka_unit_test(test_derive_sha256),
 	    cmocka_unit_test(test_derive_sha384), cmocka_unit_test(test_ident_parse),
-	    cmocka_unit_test(test_keyring),
+	    cmocka_unit_test(test_keyring),       cmocka_unit_test(test_derive_nvme_cli),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
