@@ -379,6 +379,9 @@ static void diff_access(struct differ *x, const struct conf_subsystem *cs,
 	if (cs->allow_any_host != ss->allow_any_host &&
 	    (ch = change(x, CONF_CH_ALLOW_ANY, key_line(&cs->hdr, "AllowAnyHost"), ss->nqn)))
 		ch->allow = cs->allow_any_host;
+	if (cs->admin_passthru != ss->admin_passthru &&
+	    (ch = change(x, CONF_CH_PASSTHRU, key_line(&cs->hdr, "AdminPassthru"), ss->nqn)))
+		ch->allow = cs->admin_passthru;
 }
 
 /* Is running namespace @r what Namespace @ns of @nqn asks for at r->nsid? */

@@ -155,6 +155,10 @@ static void do_removal(struct reloader *r, const struct conf_change *ch)
 		if (ss)
 			nvmf_subsystem_set_allow_any_host(ss, ch->allow);
 		break;
+	case CONF_CH_PASSTHRU:
+		if (ss)
+			nvmf_subsystem_set_admin_passthru(ss, ch->allow);
+		break;
 	case CONF_CH_HOST_DEL:
 		rc = ss ? nvmf_subsystem_remove_host(ss, ch->name) : -ENOENT;
 		break;
@@ -232,6 +236,7 @@ char *conf_diff_summary(const struct conf_diff *d, char *buf, size_t len)
 	    {CONF_CH_BACKEND_ADD, CONF_CH_BACKEND_DEL, "backend"},
 	    {CONF_CH_TRANSPORT_ADD, CONF_CH_KINDS, "transport"},
 	    {CONF_CH_ALLOW_ANY, CONF_CH_KINDS, "AllowAnyHost change"},
+	    {CONF_CH_PASSTHRU, CONF_CH_KINDS, "AdminPassthru change"},
 	    {CONF_CH_LOG_LEVEL, CONF_CH_KINDS, "LogLevel change"},
 	};
 	size_t used = 0;

@@ -33,6 +33,7 @@ struct conf_state_ss {
 	char mn[41];
 	uint32_t max_nsid;
 	bool allow_any_host;
+	bool admin_passthru;
 	char (*hosts)[NVMF_NQN_MAX_LEN + 1];
 	unsigned n_hosts;
 	struct nvmf_listen_addr *listens;
@@ -81,6 +82,7 @@ enum conf_change_kind {
 	CONF_CH_LISTEN_ADD,
 	/* Cannot fail once the above succeeded; not undone. */
 	CONF_CH_ALLOW_ANY,
+	CONF_CH_PASSTHRU,
 	CONF_CH_HOST_DEL,
 	CONF_CH_LISTEN_DEL,
 	CONF_CH_SS_DEL,
@@ -101,7 +103,7 @@ struct conf_change {
 	struct nvmf_ns_opts ns;             /**< NS_ADD: NSID (0: the lowest free), UUID */
 	struct nvmf_listen_addr addr;       /**< LISTEN_* */
 	struct nvmf_transport_opts tr;      /**< TRANSPORT_ADD */
-	bool allow;                         /**< ALLOW_ANY */
+	bool allow;                         /**< ALLOW_ANY, PASSTHRU */
 	int level;                          /**< LOG_LEVEL */
 };
 

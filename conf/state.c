@@ -120,6 +120,7 @@ static void read_subsystem(void *arg, struct nvmf_subsystem *ss)
 	snprintf(s->mn, sizeof(s->mn), "%s", info.mn);
 	s->max_nsid = info.max_nsid;
 	s->allow_any_host = info.allow_any_host;
+	s->admin_passthru = info.admin_passthru;
 	r->ss = s;
 	nvmf_subsystem_foreach_host(ss, read_host, r);
 	nvmf_subsystem_foreach_listener(ss, read_listener, r);

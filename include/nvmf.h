@@ -327,6 +327,7 @@ struct nvmf_subsystem_info {
 	uint32_t num_ns;
 	uint32_t num_ctrlrs; /**< live controllers */
 	bool allow_any_host;
+	bool admin_passthru; /**< AdminPassthru */
 };
 
 /** Fill @info for @ss. */

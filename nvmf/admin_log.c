@@ -46,7 +46,7 @@ static void changed_ns_fill(struct nvme_changed_ns_list *l, struct nvmf_ctrlr *c
 	nvmf_ctrlr_notice_read(ctrlr, NVMF_NOTICE_NS_ATTR);
 }
 
-static void effects_fill(struct nvme_cmd_effects_log *e)
+static void effects_fill(struct nvme_cmd_effects_log *e, struct nvmf_ctrlr *ctrlr)
 {
 	static const uint8_t admin[] = {NVME_OPC_GET_LOG_PAGE, NVME_OPC_IDENTIFY,
 					NVME_OPC_ABORT,        NVME_OPC_SET_FEATURES,
@@ -68,6 +68,16 @@ static void effects_fill(struct nvme_cmd_effects_log *e)
 		e->iocs[io_change[i]] = NVME_CMD_EFFECTS_CSUPP | NVME_CMD_EFFECTS_LBCC;
 	for (size_t i = 0; i < sizeof(io_read); i++)
 		e->iocs[io_read[i]] = NVME_CMD_EFFECTS_CSUPP;
+	if (!nvmf_admin_passthru_on(ctrlr->ss))
+		return;
+	/* Passed to the drive (admin_passthru.c): what each one changes. */
+	e->acs[NVME_OPC_FORMAT_NVM] = NVME_CMD_EFFECTS_CSUPP | NVME_CMD_EFFECTS_LBCC |
+				      NVME_CMD_EFFECTS_NCC | NVME_CMD_EFFECTS_CSE_ALL;
+	e->acs[NVME_OPC_SANITIZE] =
+	    NVME_CMD_EFFECTS_CSUPP | NVME_CMD_EFFECTS_LBCC | NVME_CMD_EFFECTS_CSE_ALL;
+	e->acs[NVME_OPC_FIRMWARE_IMAGE_DOWNLOAD] = NVME_CMD_EFFECTS_CSUPP;
+	e->acs[NVME_OPC_FIRMWARE_COMMIT] =
+	    NVME_CMD_EFFECTS_CSUPP | NVME_CMD_EFFECTS_CCC | NVME_CMD_EFFECTS_CSE_ALL;
 }
 
 /* Build page @lid into @buf (4 KiB, zeroed). @return its size, or 0 when unknown. */
@@ -90,7 +100,7 @@ static size_t log_build(uint8_t lid, void *buf, struct nvmf_ctrlr *ctrlr, bool r
 		changed_ns_fill(buf, ctrlr, rae);
 		return sizeof(struct nvme_changed_ns_list);
 	case NVME_LOG_COMMAND_EFFECTS:
-		effects_fill(buf);
+		effects_fill(buf, ctrlr);
 		return sizeof(struct nvme_cmd_effects_log);
 	case NVME_LOG_RESERVATION_NOTIFICATION:
 		nvmf_resv_log_fill(ctrlr, buf, rae);

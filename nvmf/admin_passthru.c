@@ -56,12 +56,32 @@ static struct nvmf_backend *passthru_backend(struct nvmf_subsystem *ss)
 	return first;
 }
 
+bool nvmf_admin_passthru_on(struct nvmf_subsystem *ss)
+{
+	return ss->admin_passthru && passthru_backend(ss) != NULL;
+}
+
 static void passthru_done(void *arg, const struct nvme_cpl *cpl)
 {
 	struct passthru_ctx *cx = arg;
 
 	cx->cpl = *cpl;
 	cx->done = true;
+}
+
+/*
+ * The command as the drive gets it: the host's opcode, NSID and CDW2-15;
+ * not its data pointer. The fabric's SGL (PSDT 01b and the transport's
+ * descriptor) means nothing to a PCIe drive, which refuses an admin
+ * command with PSDT other than PRP (Invalid Field in Command): the PCIe
+ * driver builds PRPs for a buffer, and leaves them zero for none.
+ */
+static void passthru_cmd_for_drive(struct nvme_cmd *cmd)
+{
+	cmd->fuse = 0;
+	cmd->psdt = NVME_PSDT_PRP;
+	cmd->mptr = 0;
+	memset(&cmd->dptr, 0, sizeof(cmd->dptr));
 }
 
 /* The drive's NSID for the host's @nsid (FFFFFFFFh and 0 stay), or 0 when none. */
@@ -92,6 +112,7 @@ uint16_t nvmf_admin_passthru(struct nvmf_request *req)
 		return NVME_STATUS_GENERIC(NVME_SC_COMMAND_SEQUENCE_ERROR);
 	if (!passthru_nsid(ctrlr->ss, &cmd))
 		return NVMF_ST_DNR(NVME_STATUS_GENERIC(NVME_SC_INVALID_NAMESPACE_OR_FORMAT));
+	passthru_cmd_for_drive(&cmd);
 	cx = calloc(1, sizeof(*cx));
 	if (cx == NULL)
 		return NVME_STATUS_GENERIC(NVME_SC_INTERNAL_DEVICE_ERROR);

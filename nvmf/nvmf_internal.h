@@ -579,6 +579,11 @@ void nvmf_io_exec(struct nvmf_request *req);
 bool nvmf_io_abort_pending(struct nvmf_poll_group *pg, struct nvmf_qpair *qp, uint16_t cid);
 /** Format NVM, Sanitize, Firmware Download / Commit? (admin_passthru.c) */
 bool nvmf_admin_passthru_opc(uint8_t opc);
+/**
+ * Does @ss pass those to a drive now (AdminPassthru on, every namespace on
+ * one drive)? Identify's OACS and the effects log say so.
+ */
+bool nvmf_admin_passthru_on(struct nvmf_subsystem *ss);
 /** Serve one of those: to the drive, or Invalid Opcode. @return a status or NVMF_STATUS_ASYNC. */
 uint16_t nvmf_admin_passthru(struct nvmf_request *req);
 /** Complete a passed-through command once the drive answered (admin group timer). */

@@ -291,6 +291,7 @@ void nvmf_subsystem_get_info(const struct nvmf_subsystem *ss, struct nvmf_subsys
 	info->num_ns = ss->num_ns;
 	info->num_ctrlrs = ss->num_ctrlrs;
 	info->allow_any_host = ss->allow_any_host;
+	info->admin_passthru = ss->admin_passthru;
 }
 
 void nvmf_subsystem_foreach_host(struct nvmf_subsystem *ss,

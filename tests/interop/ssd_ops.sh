@@ -10,7 +10,9 @@
 #     nvme_identify and to nvme_ssd, each naming the holder's PID;
 #   - the fabric host's smart-log of an exported namespace carries the
 #     drive's own temperature and spare values, as nvme_ssd log ADDR 2 read
-#     them before the target started.
+#     them before the target started;
+#   - with [Subsystem] AdminPassthru Yes on a subsystem of drive 0 alone,
+#     the host's nvme format reaches the drive (its data reads back zeroes).
 # Run: tools/vm/run.sh --nvme 2 tests/interop/guest_driver.sh ssd_ops.sh
 set -euo pipefail
 # shellcheck source=tests/interop/lib.sh
@@ -216,6 +218,44 @@ stop_target() {
 	tgt_stop
 }
 
+# A subsystem of drive 0 alone that passes Format NVM to the drive.
+passthru_format() {
+	local conf=$LAB_STATE/ssd_passthru.conf nqn=nqn.2016-06.io.nvmf-tgt:passthru dev off
+	sed -e '/^\[Nvme\]/,$d' "$CONF" >"$conf"
+	cat >>"$conf" <<-CONF
+		[Nvme]
+		  Name nvme0
+		  TrAddr $(pci 0)
+
+		[Subsystem]
+		  NQN $nqn
+		  Listen TCP 127.0.0.1:4420
+		  AllowAnyHost Yes
+		  AdminPassthru Yes
+		  Namespace nvme0n1 1
+	CONF
+	tgt_start "$conf"
+	lab_connect "$nqn" "$HOST"
+	dev=$(lab_ns_dev "$nqn" 1)
+	for off in $OFFSETS; do
+		dd if="$LAB_STATE/pattern" of="$dev" bs="$MIB" seek="$off" count=1 oflag=direct status=none
+	done
+	dd if="$dev" bs="$MIB" skip=0 count=1 iflag=direct status=none | cmp - "$LAB_STATE/pattern"
+	# NSID 1 of the subsystem: the drive's namespace 1. On a refusal the
+	# host's error log shows the drive's answer.
+	if ! timeout 300 nvme format "$dev" --force; then
+		nvme error-log "$(lab_ctrl_dev "$nqn" "$HOST")" --log-entries=2 || true
+		return 1
+	fi
+	dev=$(lab_ns_dev "$nqn" 1)
+	for off in $OFFSETS; do
+		dd if="$dev" bs="$MIB" skip="$off" count=1 iflag=direct status=none | cmp - "$LAB_STATE/zero"
+	done
+	echo "nvme format through the fabric wiped MiB $OFFSETS of drive 0"
+	lab_disconnect "$nqn"
+	tgt_stop
+}
+
 lab_must "two emulated NVMe controllers" pci_find_devices
 lab_must "kernel writes a pattern on drive 0" write_pattern
 lab_must "setup.sh binds them to uio_pci_generic" pci_setup_bind
@@ -233,4 +273,5 @@ lab_step "nvme_identify on drive 0 is refused, naming the holder" identify_refus
 lab_step "nvme_ssd on drive 0 is refused, naming the holder" ssd_refused
 lab_step "host smart-log of namespace 1 is drive 0's health" smart_log
 lab_step "target stops" stop_target
+lab_step "AdminPassthru: the host's nvme format reaches the drive" passthru_format
 lab_finish

@@ -348,10 +348,13 @@ static void test_hosts_listeners_allow_any_host(void **state)
 			      "  Listen TCP 127.0.0.1:4421\n" /* 9 */
 			      "  Host " HOST2 "\n"            /* 10 */
 			      "  AllowAnyHost Yes\n"          /* 11 */
+			      "  AdminPassthru Yes\n"         /* 12 */
 			      "  Namespace ram0 1\n  Namespace ram1\n",
 			      st, &c),
 			 0);
-	assert_int_equal(g_d.n, 5);
+	assert_int_equal(g_d.n, 6);
+	assert_true(find(CONF_CH_PASSTHRU, 0)->allow);
+	assert_int_equal(find(CONF_CH_PASSTHRU, 0)->line, 12);
 	assert_string_equal(find(CONF_CH_HOST_ADD, 0)->name, HOST2);
 	assert_int_equal(find(CONF_CH_HOST_ADD, 0)->line, 10);
 	assert_string_equal(find(CONF_CH_HOST_DEL, 0)->name, HOST1);
@@ -361,7 +364,8 @@ static void test_hosts_listeners_allow_any_host(void **state)
 	assert_true(find(CONF_CH_ALLOW_ANY, 0)->allow);
 	assert_int_equal(find(CONF_CH_ALLOW_ANY, 0)->line, 11);
 	assert_string_equal(conf_diff_summary(&g_d, sum, sizeof(sum)),
-			    "+1 host, -1 host, +1 listener, -1 listener, +1 AllowAnyHost change");
+			    "+1 host, -1 host, +1 listener, -1 listener, +1 AllowAnyHost change, "
+			    "+1 AdminPassthru change");
 	done(c, st);
 }
 

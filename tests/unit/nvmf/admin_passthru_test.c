@@ -146,6 +146,57 @@ static void test_passed_to_the_drive(void **state)
 	assert_int_equal(g_drive.cmd.opc, NVME_OPC_FIRMWARE_COMMIT);
 }
 
+/* The fabric's data pointer stays behind: the drive gets PSDT PRP, no SGL, no MPTR. */
+static void test_fabric_sgl_not_passed(void **state)
+{
+	struct px *px = *state;
+	struct nvme_cmd cmd = {.opc = NVME_OPC_FORMAT_NVM,
+			       .psdt = NVME_PSDT_SGL_MPTR_CONTIG,
+			       .nsid = 1,
+			       .mptr = 0x1234,
+			       .cdw10 = 0x9};
+
+	cmd.dptr.sgl1.address = 0xabcdef;
+	cmd.dptr.sgl1.unkeyed.type = 0x5; /* transport SGL data block, as NVMe/TCP sends */
+	cmd.dptr.sgl1.unkeyed.subtype = 0xa;
+	nvmf_subsystem_set_admin_passthru(px->fx.ss, true);
+	assert_int_equal(fx_cmd(&px->fx, px->a, &cmd, NULL, 0, NVMF_XFER_NONE, NULL), 0);
+	assert_int_equal(g_drive.submits, 1);
+	assert_int_equal(g_drive.cmd.psdt, NVME_PSDT_PRP);
+	assert_int_equal(g_drive.cmd.mptr, 0);
+	assert_int_equal(g_drive.cmd.dptr.prp.prp1, 0);
+	assert_int_equal(g_drive.cmd.dptr.prp.prp2, 0);
+	assert_int_equal(g_drive.cmd.nsid, 7);
+	assert_int_equal(g_drive.cmd.cdw10, 0x9);
+}
+
+/* OACS and the effects log name the passed commands only while passthrough is on. */
+static void test_advertised(void **state)
+{
+	struct px *px = *state;
+	struct nvme_cmd_effects_log *e = calloc(1, sizeof(*e));
+	struct nvme_id_ctrl *id = calloc(1, sizeof(*id));
+	const uint32_t log05 = NVME_LOG_COMMAND_EFFECTS | ((sizeof(*e) / 4 - 1) << 16);
+
+	for (int on = 0; on <= 1; on++) {
+		nvmf_subsystem_set_admin_passthru(px->fx.ss, on);
+		assert_int_equal(fx_admin(&px->fx, px->a, NVME_OPC_IDENTIFY, 0, NVME_CNS_CONTROLLER,
+					  0, id, sizeof(*id), NULL),
+				 0);
+		assert_int_equal(id->oacs,
+				 on ? NVME_CTRL_OACS_FORMAT | NVME_CTRL_OACS_FIRMWARE : 0);
+		assert_int_equal(fx_admin(&px->fx, px->a, NVME_OPC_GET_LOG_PAGE, 0, log05, 0, e,
+					  sizeof(*e), NULL),
+				 0);
+		assert_int_equal(e->acs[NVME_OPC_IDENTIFY], NVME_CMD_EFFECTS_CSUPP);
+		assert_int_equal(e->acs[NVME_OPC_FORMAT_NVM] & NVME_CMD_EFFECTS_CSUPP, on);
+		assert_int_equal(e->acs[NVME_OPC_FIRMWARE_COMMIT] & NVME_CMD_EFFECTS_CSUPP, on);
+		assert_int_equal(e->acs[NVME_OPC_SANITIZE] & NVME_CMD_EFFECTS_LBCC, on ? 2 : 0);
+	}
+	free(e);
+	free(id);
+}
+
 static void test_namespaces_on_two_drives(void **state)
 {
 	struct px *px = *state;
@@ -168,6 +219,8 @@ int main(void)
 	    cmocka_unit_test_setup_teardown(test_off_by_default, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_passed_to_the_drive, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_namespaces_on_two_drives, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_fabric_sgl_not_passed, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_advertised, setup, teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
