@@ -7,6 +7,7 @@
  * with a secret.
  */
 #include <errno.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -351,6 +352,32 @@ void nvmf_auth_recv(struct nvmf_request *req)
 	else
 		c->auth->step = next;
 	nvmf_req_complete(req, NVME_STATUS_SUCCESS);
+}
+
+/* ------------------------------------------------------------ the close */
+
+/* What the controller waits for at each step of a transaction. */
+static const char *const g_waits[] = {
+    [NVMF_AUTH_NEGOTIATE] = "Negotiate", [NVMF_AUTH_CHALLENGE] = "Receive of the Challenge",
+    [NVMF_AUTH_REPLY] = "Reply",         [NVMF_AUTH_SUCCESS1] = "Receive of Success1",
+    [NVMF_AUTH_SUCCESS2] = "Success2",
+};
+
+void nvmf_auth_closed(const struct nvmf_conn *c)
+{
+	const struct nvmf_auth *a = c->auth;
+	char why[96];
+
+	if (a == NULL || a->authenticated || a->step > NVMF_AUTH_SUCCESS2)
+		return; /* none needed, done, or its failure logged */
+	if (a->step == NVMF_AUTH_NEGOTIATE)
+		snprintf(why, sizeof(why),
+			 "queue closed before the host began (no secret on the host?)");
+	else
+		snprintf(why, sizeof(why),
+			 "queue closed before the transaction ended (waiting for the %s)",
+			 g_waits[a->step]);
+	auth_log_failure(c, why);
 }
 
 /* --------------------------------------------------------------- timers */
