@@ -87,6 +87,24 @@ void nvmf_auth_start(struct nvmf_conn *c)
 	c->auth->deadline = ms_from_now(NVMF_AUTH_TIMEOUT_MS);
 }
 
+/*
+ * The host moved the transaction on: its deadline restarts (a host that
+ * stops for NVMF_AUTH_TIMEOUT_MS at any step is closed), and so does the
+ * controller's keep-alive timer on the admin queue, where the host may send
+ * no Keep Alive until authenticated (a slow FFDHE step must not expire KATO).
+ */
+static void auth_progress(struct nvmf_conn *c)
+{
+	struct nvmf_auth *a = c->auth;
+
+	if (a->step == NVMF_AUTH_FAILURE1 || a->step == NVMF_AUTH_FAILED)
+		return; /* the close grace runs */
+	if (a->step != NVMF_AUTH_DONE)
+		a->deadline = ms_from_now(NVMF_AUTH_TIMEOUT_MS);
+	if (c->qp->qid == 0 && c->ctrlr != NULL)
+		c->ctrlr->last_ka_tick = env_ticks();
+}
+
 /* ------------------------------------------------------------ Send steps */
 
 /* The first of our ids (in our order) that the host offers too; -1 if none. */
@@ -125,7 +143,6 @@ static int on_negotiate(struct nvmf_auth *a, const struct dhchap_msg *m)
 	if (a->gid != NVMF_AUTH_DHGROUP_NULL && dhchap_dh_create(a->gid, &a->dh) != 0)
 		return NVMF_AUTH_FAIL_FAILED;
 	a->step = NVMF_AUTH_CHALLENGE;
-	a->deadline = ms_from_now(NVMF_AUTH_TIMEOUT_MS);
 	return 0;
 }
 
@@ -264,6 +281,7 @@ void nvmf_auth_send(struct nvmf_request *req)
 	}
 	nvmf_req_copy_from(req, 0, buf, len);
 	auth_on_send(c, &m, dhchap_msg_parse(buf, len, &m));
+	auth_progress(c);
 	OPENSSL_cleanse(buf, len);
 	free(buf);
 	nvmf_req_complete(req, NVME_STATUS_SUCCESS);
@@ -351,6 +369,7 @@ void nvmf_auth_recv(struct nvmf_request *req)
 		auth_done(c);
 	else
 		c->auth->step = next;
+	auth_progress(c);
 	nvmf_req_complete(req, NVME_STATUS_SUCCESS);
 }
 

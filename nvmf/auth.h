@@ -27,7 +27,7 @@
 
 #include "util_dhchap.h"
 
-#define NVMF_AUTH_TIMEOUT_MS 10000    /* a transaction, Connect or Negotiate to the end */
+#define NVMF_AUTH_TIMEOUT_MS 10000    /* the host's turn at any step of a transaction */
 #define NVMF_AUTH_CLOSE_GRACE_MS 1000 /* after a failure: time for the host to read it */
 
 struct nvmf_conn;

@@ -64,23 +64,16 @@ write_conf() {
 
 [Transport]
   Type TCP
-  MaxQueueDepth 128
-  InCapsuleDataSize 8192
 
 [Ram]
   Name ram0
-  Size 64M
-  BlockSize 512
-
+  Size 32M
 [Ram]
   Name ram1
-  Size 64M
-  BlockSize 512
-
+  Size 32M
 [Ram]
   Name ram2
-  Size 64M
-  BlockSize 512
+  Size 32M
 
 # The default lists: the host offers them all, we take our first.
 [Subsystem]
@@ -211,6 +204,7 @@ concat_report() {
 		echo "kernel $(uname -r), $(nvme version | head -n 1)"
 		grep -i -- '--concat' <<<"$help" || echo "nvme connect: no --concat option"
 		echo "nvme connect --concat: exit $rc"
+		echo "kernel fabrics options: $(tr '\n' ' ' </dev/nvme-fabrics 2>/dev/null)"
 		dmesg_new | grep -i 'concat\|nvme' | head -n 5
 	} >"$LAB_OUT/dhchap.concat.txt" 2>&1
 	nvme disconnect -n "$NQN" >/dev/null 2>&1 || true

@@ -7,7 +7,8 @@
  * a Receive out of turn, no common DH group, secure channel asked for,
  * a replayed S2 on re-authentication; and Authentication Send / Receive
  * with a bad SECP; the transaction timeout and the close after a failure;
- * a queue the host closes unauthenticated logged once as a failure.
+ * a queue the host closes unauthenticated logged once as a failure; a slow
+ * host's steps each restart the deadline and the keep-alive timer.
  */
 #include "fixture.h"
 
@@ -265,6 +266,43 @@ static void test_timeouts(void **state)
 	fx_fini(&h.fx);
 }
 
+#define SECONDS(n) ((uint64_t)(n)*1000000000ull)
+
+/*
+ * A slow host (FFDHE under load): each of its steps restarts the
+ * transaction's deadline and the admin queue's keep-alive timer (KATO 10 s
+ * plus margin from the Connect); one step silent past the deadline is closed.
+ */
+static void test_slow_steps(void **state)
+{
+	struct host h;
+
+	(void)state;
+	setup_host(&h);
+	h.s2 = 1;
+	env_fake_clock_advance(SECONDS(8));
+	fx_poll(&h.fx, 4);
+	negotiate(&h, 1, NVMF_AUTH_DHGROUP_FFDHE2048);
+	env_fake_clock_advance(SECONDS(9)); /* 17 s from the Connect */
+	fx_poll(&h.fx, 4);
+	assert_false(h.q->close_asked);
+	reply(&h, 1, false);
+	assert_int_equal(recv_msg(&h), NVMF_AUTH_ID_DHCHAP_SUCCESS1);
+	env_fake_clock_advance(SECONDS(9));
+	fx_poll(&h.fx, 4);
+	assert_false(h.q->close_asked);
+	send_msg(&h, dhchap_msg_success2(h.buf, sizeof(h.buf), 1));
+	assert_int_equal(fx_prop_set(&h.fx, h.q, NVME_REG_CC, 1), 0);
+	assert_false(h.q->close_asked);
+	fx_fini(&h.fx);
+
+	setup_host(&h);
+	negotiate(&h, 1, NVMF_AUTH_DHGROUP_NULL);
+	env_fake_clock_advance(SECONDS(NVMF_AUTH_TIMEOUT_MS / 1000) + SECONDS(1) / 2);
+	assert_true(closed_soon(&h));
+	fx_fini(&h.fx);
+}
+
 /* The host closes its queue; @return the log lines that made (stderr). */
 static char *close_by_host(struct host *h)
 {
@@ -342,10 +380,9 @@ static void test_host_gone(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-	    cmocka_unit_test(test_full_null_and_dh),
-	    cmocka_unit_test(test_bad_turns),
-	    cmocka_unit_test(test_timeouts),
-	    cmocka_unit_test(test_host_gone),
+	    cmocka_unit_test(test_full_null_and_dh), cmocka_unit_test(test_bad_turns),
+	    cmocka_unit_test(test_timeouts),         cmocka_unit_test(test_host_gone),
+	    cmocka_unit_test(test_slow_steps),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
