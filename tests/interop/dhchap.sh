@@ -8,7 +8,8 @@
 # sides (our log and the kernel's); a subsystem whose DhchapDigests and
 # DhchapDHGroups force SHA-384 with ffdhe3072 and one forcing SHA-512 with
 # ffdhe4096; a wrong host secret, a wrong controller secret and a host with
-# no secret refused, each with one line in our log; no secret in our log.
+# no secret refused, each with one line in our log; re-authentication of a
+# live controller; no secret in our log.
 # Run: tools/vm/run.sh tests/interop/guest_driver.sh dhchap.sh
 set -euo pipefail
 # shellcheck source=tests/interop/lib.sh
@@ -138,12 +139,42 @@ auth_io() { # subnqn host hash group bidir [nvme connect args]
 	echo "--- kernel log"
 	dmesg_new | tee "$LAB_STATE/dmesg.last"
 	lab_disconnect "$nqn"
-	! lab_find_ns "$nqn"
+	if lab_find_ns "$nqn"; then
+		echo "namespace of $nqn still present"
+		return 1
+	fi
 }
 
 # The kernel names the hash and group it used for a queue it authenticated.
 kernel_says() { # hash group
 	grep -Ei "qid 0: .*authenticated.*$1.*$2" "$LAB_STATE/dmesg.last"
+}
+
+# Writing the host secret to the controller's sysfs makes the kernel
+# authenticate again while connected: new transactions on the live
+# queues, no failure, and I/O goes on.
+reauth() {
+	local ctrl n end=$((SECONDS + 60))
+	lab_connect "$NQN" "$HOST_1" --nr-io-queues 2 --dhchap-secret "$(key h1)"
+	lab_ns_dev "$NQN" >/dev/null
+	ctrl=$(lab_ctrl_dev "$NQN" "$HOST_1")
+	log_mark
+	dmesg_mark
+	key h1 >"/sys/class/nvme/${ctrl#/dev/}/dhchap_secret"
+	until log_new | grep -Eq "host $HOST_1: queue 0: authenticated \(sha256, null\)"; do
+		[ "$SECONDS" -lt "$end" ] || return 1
+		sleep 1
+	done
+	sleep 3
+	lab_fio_verify "$(lab_ns_dev "$NQN")" 4k 8 2M
+	dmesg_new
+	log_new | grep -E "host $HOST_1: queue [0-9]+: authenticated"
+	n=$(log_new | grep -Ec "host $HOST_1: queue [0-9]+: authenticated")
+	echo "queues authenticated again: $n"
+	if log_new | grep -F "host $HOST_1" | grep -F "authentication failed"; then
+		return 1
+	fi
+	lab_disconnect "$NQN"
 }
 
 # A connect that must fail, leave no controller, and put exactly one
@@ -171,7 +202,9 @@ refused() { # subnqn host why [nvme connect args]
 	n=$(grep -F "subsystem $nqn: host $host" <<<"$new" | grep -Fc "authentication failed" || true)
 	[ "$n" -eq 1 ]
 	grep -F "subsystem $nqn: host $host" <<<"$new" | grep -F "authentication failed: $why"
-	! grep -Fq "authenticated (" <<<"$new"
+	if grep -F "authenticated (" <<<"$new"; then
+		return 1
+	fi
 }
 
 # No secret, or the base64 of one, appears in our log.
@@ -220,6 +253,7 @@ lab_step "unidirectional, hmac 0 secret, default lists: sha256 null" \
 lab_step "the kernel used sha256 null" kernel_says sha256 null
 lab_step "unidirectional, hmac 1 secret" \
 	auth_io "$NQN" "$HOST_1" sha256 null no --dhchap-secret "$(key h1)"
+lab_step "re-authentication on a live controller (sysfs dhchap_secret)" reauth
 lab_step "bidirectional, hmac 2 host and hmac 3 controller secrets" \
 	auth_io "$NQN" "$HOST_B" sha256 null yes --dhchap-secret "$(key b_host)" \
 	--dhchap-ctrl-secret "$(key b_ctrl)"
