@@ -7,6 +7,7 @@
  * with a secret.
  */
 #include <errno.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -86,6 +87,24 @@ void nvmf_auth_start(struct nvmf_conn *c)
 	c->auth->deadline = ms_from_now(NVMF_AUTH_TIMEOUT_MS);
 }
 
+/*
+ * The host moved the transaction on: its deadline restarts (a host that
+ * stops for NVMF_AUTH_TIMEOUT_MS at any step is closed), and so does the
+ * controller's keep-alive timer on the admin queue, where the host may send
+ * no Keep Alive until authenticated (a slow FFDHE step must not expire KATO).
+ */
+static void auth_progress(struct nvmf_conn *c)
+{
+	struct nvmf_auth *a = c->auth;
+
+	if (a->step == NVMF_AUTH_FAILURE1 || a->step == NVMF_AUTH_FAILED)
+		return; /* the close grace runs */
+	if (a->step != NVMF_AUTH_DONE)
+		a->deadline = ms_from_now(NVMF_AUTH_TIMEOUT_MS);
+	if (c->qp->qid == 0 && c->ctrlr != NULL)
+		c->ctrlr->last_ka_tick = env_ticks();
+}
+
 /* ------------------------------------------------------------ Send steps */
 
 /* The first of our ids (in our order) that the host offers too; -1 if none. */
@@ -124,7 +143,6 @@ static int on_negotiate(struct nvmf_auth *a, const struct dhchap_msg *m)
 	if (a->gid != NVMF_AUTH_DHGROUP_NULL && dhchap_dh_create(a->gid, &a->dh) != 0)
 		return NVMF_AUTH_FAIL_FAILED;
 	a->step = NVMF_AUTH_CHALLENGE;
-	a->deadline = ms_from_now(NVMF_AUTH_TIMEOUT_MS);
 	return 0;
 }
 
@@ -263,6 +281,7 @@ void nvmf_auth_send(struct nvmf_request *req)
 	}
 	nvmf_req_copy_from(req, 0, buf, len);
 	auth_on_send(c, &m, dhchap_msg_parse(buf, len, &m));
+	auth_progress(c);
 	OPENSSL_cleanse(buf, len);
 	free(buf);
 	nvmf_req_complete(req, NVME_STATUS_SUCCESS);
@@ -350,7 +369,34 @@ void nvmf_auth_recv(struct nvmf_request *req)
 		auth_done(c);
 	else
 		c->auth->step = next;
+	auth_progress(c);
 	nvmf_req_complete(req, NVME_STATUS_SUCCESS);
+}
+
+/* ------------------------------------------------------------ the close */
+
+/* What the controller waits for at each step of a transaction. */
+static const char *const g_waits[] = {
+    [NVMF_AUTH_NEGOTIATE] = "Negotiate", [NVMF_AUTH_CHALLENGE] = "Receive of the Challenge",
+    [NVMF_AUTH_REPLY] = "Reply",         [NVMF_AUTH_SUCCESS1] = "Receive of Success1",
+    [NVMF_AUTH_SUCCESS2] = "Success2",
+};
+
+void nvmf_auth_closed(const struct nvmf_conn *c)
+{
+	const struct nvmf_auth *a = c->auth;
+	char why[96];
+
+	if (a == NULL || a->authenticated || a->step > NVMF_AUTH_SUCCESS2)
+		return; /* none needed, done, or its failure logged */
+	if (a->step == NVMF_AUTH_NEGOTIATE)
+		snprintf(why, sizeof(why),
+			 "queue closed before the host began (no secret on the host?)");
+	else
+		snprintf(why, sizeof(why),
+			 "queue closed before the transaction ended (waiting for the %s)",
+			 g_waits[a->step]);
+	auth_log_failure(c, why);
 }
 
 /* --------------------------------------------------------------- timers */

@@ -27,7 +27,7 @@
 
 #include "util_dhchap.h"
 
-#define NVMF_AUTH_TIMEOUT_MS 10000    /* a transaction, Connect or Negotiate to the end */
+#define NVMF_AUTH_TIMEOUT_MS 10000    /* the host's turn at any step of a transaction */
 #define NVMF_AUTH_CLOSE_GRACE_MS 1000 /* after a failure: time for the host to read it */
 
 struct nvmf_conn;
@@ -82,6 +82,12 @@ void nvmf_auth_start(struct nvmf_conn *c);
 /** Authentication Send / Receive on @req's queue (group thread); completes @req. */
 void nvmf_auth_send(struct nvmf_request *req);
 void nvmf_auth_recv(struct nvmf_request *req);
+/**
+ * @c is going away (its group, before its queue is freed): log it as a
+ * failed authentication when it had to authenticate and never did, nor
+ * had a failure logged (a host that closed instead of authenticating).
+ */
+void nvmf_auth_closed(const struct nvmf_conn *c);
 /** Close the queues of @pg whose transaction ran out of time or failed. */
 void nvmf_auth_timers(struct nvmf_poll_group *pg, uint64_t now);
 /** Free a host entry, its secrets wiped (main thread). */

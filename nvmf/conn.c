@@ -201,6 +201,7 @@ void nvmf_conn_maybe_free(struct nvmf_conn *c)
 		return; /* open, Connect on the main thread, or detaching */
 	TAILQ_REMOVE(&pg->conns, c, link);
 	pg->nconns--;
+	nvmf_auth_closed(c);
 	c->qp->conn = NULL;
 	c->qp->ctrlr = NULL;
 	nvmf_tr_qpair_free(c->qp);

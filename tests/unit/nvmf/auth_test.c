@@ -6,9 +6,14 @@
  * turn answered with Failure1 and its reason: wrong T_ID, wrong response,
  * a Receive out of turn, no common DH group, secure channel asked for,
  * a replayed S2 on re-authentication; and Authentication Send / Receive
- * with a bad SECP; the transaction timeout and the close after a failure.
+ * with a bad SECP; the transaction timeout and the close after a failure;
+ * a queue the host closes unauthenticated logged once as a failure; a slow
+ * host's steps each restart the deadline and the keep-alive timer.
  */
 #include "fixture.h"
+
+#include <fcntl.h>
+#include <unistd.h>
 
 #include "env/fake/env_fake.h"
 #include "nvmf/auth.h"
@@ -261,12 +266,123 @@ static void test_timeouts(void **state)
 	fx_fini(&h.fx);
 }
 
+#define SECONDS(n) ((uint64_t)(n)*1000000000ull)
+
+/*
+ * A slow host (FFDHE under load): each of its steps restarts the
+ * transaction's deadline and the admin queue's keep-alive timer (KATO 10 s
+ * plus margin from the Connect); one step silent past the deadline is closed.
+ */
+static void test_slow_steps(void **state)
+{
+	struct host h;
+
+	(void)state;
+	setup_host(&h);
+	h.s2 = 1;
+	env_fake_clock_advance(SECONDS(8));
+	fx_poll(&h.fx, 4);
+	negotiate(&h, 1, NVMF_AUTH_DHGROUP_FFDHE2048);
+	env_fake_clock_advance(SECONDS(9)); /* 17 s from the Connect */
+	fx_poll(&h.fx, 4);
+	assert_false(h.q->close_asked);
+	reply(&h, 1, false);
+	assert_int_equal(recv_msg(&h), NVMF_AUTH_ID_DHCHAP_SUCCESS1);
+	env_fake_clock_advance(SECONDS(9));
+	fx_poll(&h.fx, 4);
+	assert_false(h.q->close_asked);
+	send_msg(&h, dhchap_msg_success2(h.buf, sizeof(h.buf), 1));
+	assert_int_equal(fx_prop_set(&h.fx, h.q, NVME_REG_CC, 1), 0);
+	assert_false(h.q->close_asked);
+	fx_fini(&h.fx);
+
+	setup_host(&h);
+	negotiate(&h, 1, NVMF_AUTH_DHGROUP_NULL);
+	env_fake_clock_advance(SECONDS(NVMF_AUTH_TIMEOUT_MS / 1000) + SECONDS(1) / 2);
+	assert_true(closed_soon(&h));
+	fx_fini(&h.fx);
+}
+
+/* The host closes its queue; @return the log lines that made (stderr). */
+static char *close_by_host(struct host *h)
+{
+	char path[] = "/tmp/auth_test_log.XXXXXX", *text;
+	int fd = mkstemp(path), saved = dup(STDERR_FILENO);
+	off_t len;
+
+	assert_true(fd >= 0 && saved >= 0);
+	unlink(path);
+	assert_true(dup2(fd, STDERR_FILENO) >= 0);
+	h->q->closed_reported = true;
+	h->q->qp.transport->up.qpair_closed(&h->q->qp);
+	fx_poll(&h->fx, 10);
+	dup2(saved, STDERR_FILENO);
+	close(saved);
+	assert_true(h->q->freed);
+	len = lseek(fd, 0, SEEK_END);
+	text = calloc(1, (size_t)len + 1);
+	assert_non_null(text);
+	assert_int_equal(pread(fd, text, (size_t)len, 0), len);
+	close(fd);
+	return text;
+}
+
+static unsigned count(const char *text, const char *what)
+{
+	unsigned n = 0;
+
+	for (const char *p = text; (p = strstr(p, what)) != NULL; p += strlen(what))
+		n++;
+	return n;
+}
+
+/* The host closes @h's queue: one DH-HMAC-CHAP line naming @want, or none (NULL). */
+static void gone(struct host *h, const char *want)
+{
+	char *log = close_by_host(h);
+
+	assert_int_equal(count(log, "DH-HMAC-CHAP"), want != NULL ? 1 : 0);
+	if (want != NULL) {
+		assert_non_null(strstr(log, want));
+		assert_non_null(strstr(log, FX_HOSTNQN));
+	}
+	free(log);
+	fx_fini(&h->fx);
+}
+
+/* Closed before authenticating: one failure line; after a logged failure or success: none. */
+static void test_host_gone(void **state)
+{
+	struct host h;
+
+	(void)state;
+	setup_host(&h);
+	gone(&h, "authentication failed: queue closed before the host began");
+
+	setup_host(&h);
+	negotiate(&h, 1, NVMF_AUTH_DHGROUP_NULL);
+	gone(&h, "authentication failed: queue closed before the transaction ended (waiting for "
+		 "the Reply)");
+
+	setup_host(&h);
+	h.s2 = 1;
+	negotiate(&h, 1, NVMF_AUTH_DHGROUP_NULL);
+	reply(&h, 1, true);
+	expect_failure1(&h, NVMF_AUTH_FAIL_FAILED); /* logged here, not again at the close */
+	gone(&h, NULL);
+
+	setup_host(&h);
+	h.s2 = 1;
+	transaction(&h, 1, NVMF_AUTH_DHGROUP_NULL);
+	gone(&h, NULL);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-	    cmocka_unit_test(test_full_null_and_dh),
-	    cmocka_unit_test(test_bad_turns),
-	    cmocka_unit_test(test_timeouts),
+	    cmocka_unit_test(test_full_null_and_dh), cmocka_unit_test(test_bad_turns),
+	    cmocka_unit_test(test_timeouts),         cmocka_unit_test(test_host_gone),
+	    cmocka_unit_test(test_slow_steps),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
