@@ -146,23 +146,14 @@ static void perf(const char *host, const char *key, const char *ckey, const char
 		 const char *secs, struct result *r)
 {
 	char trid[512];
-	const char *argv[20];
-	int n = 0;
+	const char *argv[24];
+	int n;
 
 	snprintf(trid, sizeof(trid),
 		 "trtype:TCP traddr:127.0.0.1 trsvcid:%d subnqn:" SUBNQN " hostnqn:%s",
 		 psk != NULL ? g_tls_port : g_t.port, host);
-	argv[n++] = g_perf;
-	argv[n++] = "-r";
-	argv[n++] = trid;
-	argv[n++] = "-q";
-	argv[n++] = "8";
-	argv[n++] = "-o";
-	argv[n++] = "4096";
-	argv[n++] = "-w";
-	argv[n++] = secs[0] == '-' ? "randread" : "randrw";
-	argv[n++] = "-t";
-	argv[n++] = secs[0] == '-' ? secs + 1 : secs;
+	n = perf_argv(argv, g_perf, trid, secs[0] == '-' ? "randread" : "randrw",
+		      secs[0] == '-' ? secs + 1 : secs);
 	if (secs[0] != '-')
 		argv[n++] = "--verify";
 	if (key != NULL) {
