@@ -195,6 +195,14 @@ static void test_host_keys(void **state)
 	rpc_t_ok(rpc_t_call(g_tgt, "nvmf_subsystem_remove_host", HOSTP "}"));
 	rpc_t_ok(rpc_t_call(g_tgt, "keyring_file_remove_key", "{\"name\":\"ck\"}"));
 	rpc_t_ok(rpc_t_call(g_tgt, "keyring_file_remove_key", "{\"name\":\"psk0\"}"));
+
+	/* Deleting the subsystem frees its hosts' keys too. */
+	add_key("hk", key_file("hk", HOST_KEY, 0600));
+	rpc_t_ok(rpc_t_call(g_tgt, "nvmf_subsystem_add_host", HOSTP ",\"dhchap_key\":\"hk\"}"));
+	rpc_t_err(rpc_t_call(g_tgt, "keyring_file_remove_key", "{\"name\":\"hk\"}"), -EBUSY,
+		  "in use");
+	rpc_t_ok(rpc_t_call(g_tgt, "nvmf_delete_subsystem", "{\"nqn\":\"" NQN "\"}"));
+	rpc_t_ok(rpc_t_call(g_tgt, "keyring_file_remove_key", "{\"name\":\"hk\"}"));
 }
 
 /* psk takes a keyring name as well as what it took before. */
