@@ -187,7 +187,8 @@ int nvmf_subsystem_add_host(struct nvmf_subsystem *ss, const char *hostnqn);
  * "DHHC-1:XX:...:" text form, the path of a key file holding one (it starts
  * with '/' or '.'; see key_file_read()), or the name of a keyring key. Both
  * NULL: no authentication. The old secrets are wiped; Connects from now on
- * use the new ones, queues already authenticated keep running. Main thread.
+ * use the new ones; queues already authenticated keep running and get the
+ * new secrets (not a removal) for their next re-authentication. Main thread.
  * @return 0, -ENOENT (not on the list), -EINVAL (malformed secret, no
  *         keyring key of that name, or a controller secret without a host
  *         secret), -EACCES or another errno of reading a key file, -ENOMEM.

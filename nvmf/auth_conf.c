@@ -100,6 +100,53 @@ static int key_new(struct nvmf_tgt *tgt, const char *src, struct dhchap_key **ou
 	return 0;
 }
 
+/* New secrets for one running queue: re-authentications from now on use them. */
+struct auth_rekey {
+	struct nvmf_conn *c;
+	struct nvmf_auth *keys; /* only the keys are filled in */
+};
+
+/* On the queue's group: swap the keys between transactions, never inside one. */
+static void rekey_msg(void *arg)
+{
+	struct auth_rekey *r = arg;
+	struct nvmf_auth *a = r->c->auth, *k = r->keys;
+
+	if (a != NULL && (a->step == NVMF_AUTH_DONE || a->step == NVMF_AUTH_NEGOTIATE)) {
+		memcpy(a->hkey, k->hkey, sizeof(a->hkey));
+		memcpy(a->ckey, k->ckey, sizeof(a->ckey));
+		a->hkey_len = k->hkey_len;
+		a->ckey_len = k->ckey_len;
+	}
+	nvmf_auth_free(k);
+	free(r);
+}
+
+/* Hand the host's new secrets to each queue it has authenticated (main thread). */
+static void rekey_queues(struct nvmf_subsystem *ss, const char *hostnqn)
+{
+	struct nvmf_ctrlr *ctrlr;
+
+	TAILQ_FOREACH(ctrlr, &ss->ctrlrs, ss_link)
+	{
+		if (ctrlr->state != NVMF_CTRLR_LIVE || strcmp(ctrlr->hostnqn, hostnqn) != 0)
+			continue;
+		for (uint32_t qid = 0; qid < ctrlr->max_qpairs; qid++) {
+			struct nvmf_conn *c = ctrlr->conns[qid];
+			struct auth_rekey *r;
+
+			if (c == NULL || (r = calloc(1, sizeof(*r))) == NULL)
+				continue;
+			r->c = c;
+			if (nvmf_auth_create(ss, hostnqn, &r->keys) != 0 || r->keys == NULL ||
+			    nvmf_msg_send(c->pg, rekey_msg, r) != 0) {
+				nvmf_auth_free(r->keys);
+				free(r);
+			}
+		}
+	}
+}
+
 int nvmf_subsystem_host_set_dhchap(struct nvmf_subsystem *ss, const char *hostnqn, const char *key,
 				   const char *ctrl_key)
 {
@@ -128,6 +175,7 @@ int nvmf_subsystem_host_set_dhchap(struct nvmf_subsystem *ss, const char *hostnq
 	h->dhchap_ctrl_key = ck;
 	h->dhchap_src = ks;
 	h->ctrl_src = cks;
+	rekey_queues(ss, hostnqn);
 	return 0;
 }
 
