@@ -1,8 +1,8 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
  * auth.c - DH-HMAC-CHAP in the conf file: the options after a Host's NQN
- * ("dhchap_key=DHHC-1:..." and "dhchap_ctrlr_key=DHHC-1:..."), one table
- * entry each, and a subsystem's DhchapDigests / DhchapDHGroups lists.
+ * ("dhchap_key=" and "dhchap_ctrlr_key=", each a DHHC-1:... secret or the
+ * path of a key file holding one), one table entry each, and a subsystem's DhchapDigests / DhchapDHGroups lists.
  * Secret values are checked here but never printed.
  */
 #include <errno.h>
@@ -13,6 +13,7 @@
 #include <openssl/crypto.h>
 
 #include "conf/conf_internal.h"
+#include "util.h"
 #include "util_dhchap.h"
 #include "util_tls_psk.h"
 
@@ -23,16 +24,31 @@ struct host_opt {
 	int (*check)(struct conf_parser *p, const char *name, const char *value);
 };
 
+/* A secret inline, or (starting with '/' or '.') the path of a key file holding one. */
 static int check_secret(struct conf_parser *p, const char *name, const char *value)
 {
 	struct dhchap_key k;
-	int rc = dhchap_key_parse(value, &k);
+	char text[512];
+	const char *why = NULL;
+	int rc = 0;
 
+	if (value[0] == '/' || value[0] == '.') {
+		rc = key_file_read(value, text, sizeof(text), &why);
+		if (rc != 0) {
+			conf_perr(p, "Host: %s: key file %s: %s", name, value,
+				  why != NULL ? why : strerror(-rc));
+			return rc;
+		}
+		value = text;
+	}
+	rc = dhchap_key_parse(value, &k);
 	dhchap_key_wipe(&k);
+	OPENSSL_cleanse(text, sizeof(text));
 	if (rc != 0)
 		conf_perr(p,
 			  "Host: %s: not a DH-HMAC-CHAP secret (DHHC-1:0X:<base64 of a 32, 48 or "
-			  "64 byte secret and its CRC-32>:, as nvme gen-dhchap-key writes it)",
+			  "64 byte secret and its CRC-32>:, as nvme gen-dhchap-key writes it) nor "
+			  "the path of a key file holding one",
 			  name);
 	return rc;
 }

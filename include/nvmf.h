@@ -181,16 +181,74 @@ void nvmf_subsystem_set_admin_passthru(struct nvmf_subsystem *ss, bool allow);
 int nvmf_subsystem_add_host(struct nvmf_subsystem *ss, const char *hostnqn);
 
 /**
- * Give host @hostnqn (on @ss's list) DH-HMAC-CHAP secrets, in the
- * "DHHC-1:XX:...:" text form: @key the host's (its Connects must then
- * authenticate), @ctrl_key the controller's for bidirectional
- * authentication (NULL: none). Both NULL: no authentication. Takes effect
- * for the next Connect. Main thread.
- * @return 0, -ENOENT (not on the list), -EINVAL (malformed secret, or a
- *         controller secret without a host secret), -ENOMEM.
+ * Give host @hostnqn (on @ss's list) DH-HMAC-CHAP secrets: @key the host's
+ * (its Connects must then authenticate), @ctrl_key the controller's for
+ * bidirectional authentication (NULL: none). Each is a secret in the
+ * "DHHC-1:XX:...:" text form, the path of a key file holding one (it starts
+ * with '/' or '.'; see key_file_read()), or the name of a keyring key. Both
+ * NULL: no authentication. The old secrets are wiped; Connects from now on
+ * use the new ones; queues already authenticated keep running and get the
+ * new secrets (not a removal) for their next re-authentication. Main thread.
+ * @return 0, -ENOENT (not on the list), -EINVAL (malformed secret, no
+ *         keyring key of that name, or a controller secret without a host
+ *         secret), -EACCES or another errno of reading a key file, -ENOMEM.
  */
 int nvmf_subsystem_host_set_dhchap(struct nvmf_subsystem *ss, const char *hostnqn, const char *key,
 				   const char *ctrl_key);
+
+/**
+ * The host's DH-HMAC-CHAP secrets as they were given to
+ * nvmf_subsystem_host_set_dhchap() (a keyring name as the key file's path),
+ * NULL for none. The strings are the host's: valid until its next change.
+ * @return 0 or -ENOENT (not on the list).
+ */
+int nvmf_subsystem_host_get_dhchap(struct nvmf_subsystem *ss, const char *hostnqn, const char **key,
+				   const char **ctrl_key);
+
+/**
+ * Record that host @hostnqn's TLS PSK came from keyring key @name (NULL:
+ * none), which then cannot be removed. The PSK itself is in the TLS keyring.
+ * @return 0, -ENOENT (host not on the list), -ENOKEY (no such key), -ENOMEM.
+ */
+int nvmf_subsystem_host_set_psk_key(struct nvmf_subsystem *ss, const char *hostnqn,
+				    const char *name);
+
+/* -------------------------------------------------------------- keyring */
+
+/** Longest keyring key name, without the NUL. */
+#define NVMF_KEY_NAME_MAX 63
+
+/**
+ * Add keyring key @name (1 to NVMF_KEY_NAME_MAX of A-Z a-z 0-9 _ - ., not
+ * starting with '.') whose secret is in the file at the absolute @path; the
+ * file is read now to check it (key_file_read()) and again at each use.
+ * @return 0, -EINVAL (name or path, *@why), -EEXIST, -EACCES (owner or
+ *         mode, *@why), another errno of reading the file, -ENOMEM.
+ */
+int nvmf_keyring_add(struct nvmf_tgt *tgt, const char *name, const char *path, const char **why);
+
+/**
+ * Remove keyring key @name when no host uses it; else -EBUSY and @user
+ * (@len bytes) names the first one ("host H on subsystem S").
+ * @return 0, -ENOENT, -EBUSY.
+ */
+int nvmf_keyring_remove(struct nvmf_tgt *tgt, const char *name, char *user, size_t len);
+
+/** The key file of keyring key @name, or NULL. */
+const char *nvmf_keyring_path(struct nvmf_tgt *tgt, const char *name);
+
+/** Call @cb for each keyring key, in the order added. */
+void nvmf_keyring_foreach(struct nvmf_tgt *tgt,
+			  void (*cb)(void *arg, const char *name, const char *path), void *arg);
+
+/**
+ * Call @cb for each use of keyring key @name by a host: the subsystem, the
+ * host and the role ("psk", "dhchap_key" or "dhchap_ctrlr_key").
+ */
+void nvmf_keyring_foreach_user(struct nvmf_tgt *tgt, const char *name,
+			       void (*cb)(void *arg, const char *subnqn, const char *hostnqn,
+					  const char *role),
+			       void *arg);
 
 /**
  * DH-HMAC-CHAP hash functions (NVMF_AUTH_HASH_*) and DH groups
@@ -201,6 +259,14 @@ int nvmf_subsystem_host_set_dhchap(struct nvmf_subsystem *ss, const char *hostnq
  */
 int nvmf_subsystem_set_dhchap_hashes(struct nvmf_subsystem *ss, const uint8_t *ids, unsigned n);
 int nvmf_subsystem_set_dhchap_groups(struct nvmf_subsystem *ss, const uint8_t *ids, unsigned n);
+
+/**
+ * The lists set by nvmf_subsystem_set_dhchap_hashes() / _groups() into
+ * @hashes / @groups (6 bytes each); @return the counts in *@nh and *@ng (0:
+ * not set, the defaults apply).
+ */
+void nvmf_subsystem_get_dhchap_lists(struct nvmf_subsystem *ss, uint8_t hashes[6], unsigned *nh,
+				     uint8_t groups[6], unsigned *ng);
 
 /**
  * Whether DH-HMAC-CHAP is configured: for @hostnqn, a secret; for NULL,

@@ -125,4 +125,14 @@ void log_msg(enum log_level level, const char *component, const char *fmt, ...)
 			log_msg(LOG_LEVEL_DEBUG, comp, __VA_ARGS__);                               \
 	} while (0)
 
+/**
+ * Read the secret in the key file @path into @buf (@len bytes with the NUL;
+ * white space around the text removed). The file must be a regular file
+ * (not a symbolic link) owned by the effective user, with no access for
+ * group or others. On failure @buf is wiped and *@why may say why.
+ * @return 0, -EACCES (owner, mode or type: *@why), -EINVAL (empty or too
+ *         long: *@why), or the negative errno of open() / read().
+ */
+int key_file_read(const char *path, char *buf, size_t len, const char **why);
+
 #endif /* NVMF_TGT_UTIL_H */

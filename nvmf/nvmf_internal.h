@@ -119,6 +119,9 @@ struct nvmf_host {
 	char nqn[NVMF_NQN_MAX_LEN + 1];
 	struct dhchap_key *dhchap_key;      /* DH-HMAC-CHAP host secret, or NULL */
 	struct dhchap_key *dhchap_ctrl_key; /* controller secret (bidirectional), or NULL */
+	char *dhchap_src; /* the host secret as given: inline, key file or keyring name */
+	char *ctrl_src;   /* the controller secret as given, or NULL */
+	char *psk_name;   /* keyring key holding the TLS PSK, or NULL */
 	TAILQ_ENTRY(nvmf_host) link;
 };
 
@@ -475,6 +478,16 @@ void nvmf_conn_maybe_free(struct nvmf_conn *c);
 
 /* --------------------------------------------------------------- target */
 
+/* A keyring entry: a secret's name and the file holding it. */
+struct nvmf_key {
+	char name[NVMF_KEY_NAME_MAX + 1];
+	char *path;
+	TAILQ_ENTRY(nvmf_key) link;
+};
+
+/** Free every keyring entry (nvmf_tgt_destroy). */
+void nvmf_keyring_clear(struct nvmf_tgt *tgt);
+
 struct nvmf_tgt {
 	struct nvmf_tgt_opts opts;
 	struct nvmf_tr tr[NVMF_MAX_TRANSPORTS];
@@ -488,6 +501,7 @@ struct nvmf_tgt {
 	struct nvmf_backend *backend_by_id[NVMF_MAX_BACKENDS];
 	uint64_t genctr; /* discovery log generation */
 	TAILQ_HEAD(, nvmf_referral) referrals;
+	TAILQ_HEAD(, nvmf_key) keys;         /* keyring: named key files */
 	char disc_nqn[NVMF_NQN_MAX_LEN + 1]; /* unique discovery NQN; "" = default */
 	char disc_nqn_default[NVMF_NQN_MAX_LEN + 1];
 	struct nvmf_poll_group *groups[NVMF_MAX_GROUPS];

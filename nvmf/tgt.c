@@ -60,6 +60,7 @@ int nvmf_tgt_create(const struct nvmf_tgt_opts *opts, struct nvmf_tgt **out)
 	TAILQ_INIT(&tgt->backends);
 	TAILQ_INIT(&tgt->deleting);
 	TAILQ_INIT(&tgt->referrals);
+	TAILQ_INIT(&tgt->keys);
 	nvmf_discovery_nqn_default_init(tgt);
 	tgt->genctr = 1;
 	tgt->up.ctx = tgt;
@@ -437,6 +438,7 @@ void nvmf_tgt_destroy(struct nvmf_tgt *tgt)
 	for (uint32_t i = 0; i < tgt->ntr; i++)
 		nvmf_tr_destroy(&tgt->tr[i]);
 	tls_keyring_destroy(tgt->keyring);
+	nvmf_keyring_clear(tgt);
 	free(tgt);
 }
 

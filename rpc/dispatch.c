@@ -14,7 +14,7 @@
 
 static const struct rpc_method *const method_tables[] = {
     rpc_methods_misc, rpc_methods_nvmf, rpc_methods_ss,    rpc_methods_ns,  rpc_methods_bdev,
-    rpc_methods_nvme, rpc_methods_save, rpc_methods_stats, rpc_methods_ana,
+    rpc_methods_nvme, rpc_methods_save, rpc_methods_stats, rpc_methods_ana, rpc_methods_keys,
 };
 
 const struct rpc_method *rpc_method_find(const char *name)

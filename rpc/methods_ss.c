@@ -121,6 +121,8 @@ struct nqn_params {
 	const char *nqn;
 	const char *host;
 	const char *psk;
+	const char *dhchap_key;
+	const char *dhchap_ctrlr_key;
 	bool allow_any_host;
 };
 
@@ -160,58 +162,93 @@ static const struct rpc_param host_tab[] = {
     RPC_PARAM("host", RPC_P_STR, true, struct nqn_params, host),
     RPC_REFUSE("tgt_name", RPC_WHY_TGT_NAME),
     RPC_PARAM("psk", RPC_P_STR, false, struct nqn_params, psk),
-    RPC_REFUSE("dhchap_key", "no DH-HMAC-CHAP keys yet"),
-    RPC_REFUSE("dhchap_ctrlr_key", "no DH-HMAC-CHAP keys yet"),
+    RPC_PARAM("dhchap_key", RPC_P_STR, false, struct nqn_params, dhchap_key),
+    RPC_PARAM("dhchap_ctrlr_key", RPC_P_STR, false, struct nqn_params, dhchap_ctrlr_key),
 };
 
-/* psk: a key file path or an interchange string; errors never show key bytes. */
-static int host_psk_load(struct rpc_req *r, const struct nqn_params *p, struct tls_psk *psk)
+/*
+ * psk: a keyring key's name, a key file path or an interchange string; @src
+ * the file it came from (NULL: inline). Errors never show key bytes.
+ */
+static int host_psk_load(struct rpc_req *r, const struct nqn_params *p, struct tls_psk *psk,
+			 const char **src)
 {
-	const char *why = "bad key";
-	int rc = tls_psk_load(p->psk, psk, &why);
+	const char *why = "bad key", *path = nvmf_keyring_path(r->tgt, p->psk);
+	int rc = tls_psk_load(path != NULL ? path : p->psk, psk, &why);
 
+	*src = path != NULL ? path : (p->psk[0] == '/' || p->psk[0] == '.' ? p->psk : NULL);
 	if (rc == -EINVAL)
 		rpc_error(r, RPC_ERR_INVALID_PARAMS, "psk: %s", why);
 	else if (rc != 0)
-		rpc_error(r, RPC_ERR_INVALID_PARAMS, "psk: cannot read key file %.200s: %s", p->psk,
-			  strerror(-rc));
+		rpc_error(r, RPC_ERR_INVALID_PARAMS, "psk: cannot read key file %.200s: %s",
+			  *src != NULL ? *src : "?", strerror(-rc));
 	return rc;
 }
 
-static void host_change(struct rpc_req *r, const struct json_value *params, bool add)
+static void host_error(struct rpc_req *r, const struct nqn_params *p, int rc)
 {
-	struct tls_psk psk = {0};
-	struct nqn_params p = {0};
-	struct nvmf_subsystem *ss = rpc_ss_params(r, params, host_tab, add ? 6 : 3, &p);
-	int rc;
-
-	if (ss == NULL || (add && p.psk != NULL && host_psk_load(r, &p, &psk) != 0))
-		return;
-	rc = add ? nvmf_subsystem_add_host(ss, p.host) : nvmf_subsystem_remove_host(ss, p.host);
-	if (rc == 0 && p.psk != NULL)
-		rc = tls_keyring_add(nvmf_tgt_keyring(r->tgt), p.host, p.nqn, &psk,
-				     p.psk[0] == '/' || p.psk[0] == '.' ? p.psk : NULL);
-	if (rc == 0 && !add)
-		tls_keyring_remove(nvmf_tgt_keyring(r->tgt), p.host, p.nqn); /* none: fine */
-	tls_psk_wipe(&psk);
 	if (rc == -EINVAL)
-		rpc_error(r, RPC_ERR_INVALID_PARAMS, "host: '%.224s' is not a valid NQN", p.host);
+		rpc_error(r, RPC_ERR_INVALID_PARAMS, "host: '%.224s' is not a valid NQN", p->host);
 	else if (rc == -EEXIST)
-		rpc_error(r, rc, "host %.224s: already allowed on %s", p.host, p.nqn);
+		rpc_error(r, rc, "host %.224s: already allowed on %s", p->host, p->nqn);
 	else if (rc == -ENOENT)
-		rpc_error(r, rc, "host %.224s: not on the list of %s", p.host, p.nqn);
+		rpc_error(r, rc, "host %.224s: not on the list of %s", p->host, p->nqn);
 	else
-		rpc_reply_rc(r, rc, p.host);
+		rpc_reply_rc(r, rc, p->host);
+}
+
+/* The host's PSK into the TLS keyring, and the keyring key it came from. */
+static int host_psk_set(struct rpc_req *r, struct nvmf_subsystem *ss, const struct nqn_params *p,
+			struct tls_psk *psk, const char *src)
+{
+	int rc = tls_keyring_add(nvmf_tgt_keyring(r->tgt), p->host, p->nqn, psk, src);
+
+	if (rc == 0 && nvmf_keyring_path(r->tgt, p->psk) != NULL)
+		rc = nvmf_subsystem_host_set_psk_key(ss, p->host, p->psk);
+	if (rc != 0)
+		rpc_reply_rc(r, rc, p->host);
+	return rc;
 }
 
 static void rpc_nvmf_subsystem_add_host(struct rpc_req *r, const struct json_value *params)
 {
-	host_change(r, params, true);
+	struct tls_psk psk = {0};
+	struct nqn_params p = {0};
+	struct nvmf_subsystem *ss = rpc_ss_params(r, params, host_tab, 6, &p);
+	const char *src = NULL;
+	int rc;
+
+	if (ss == NULL || (p.psk != NULL && host_psk_load(r, &p, &psk, &src) != 0))
+		return;
+	rc = nvmf_subsystem_add_host(ss, p.host);
+	if (rc != 0) {
+		host_error(r, &p, rc);
+	} else if ((p.dhchap_key != NULL || p.dhchap_ctrlr_key != NULL) &&
+		   rpc_host_set_dhchap(r, ss, p.nqn, p.host, p.dhchap_key, p.dhchap_ctrlr_key) !=
+		       0) {
+		nvmf_subsystem_remove_host(ss, p.host); /* new: nothing connected yet */
+	} else if (p.psk != NULL && host_psk_set(r, ss, &p, &psk, src) != 0) {
+		nvmf_subsystem_remove_host(ss, p.host);
+		tls_keyring_remove(nvmf_tgt_keyring(r->tgt), p.host, p.nqn);
+	} else {
+		rpc_result_true(r);
+	}
+	tls_psk_wipe(&psk);
 }
 
+/* The host goes with its secrets (wiped); its TLS PSK leaves the TLS keyring. */
 static void rpc_nvmf_subsystem_remove_host(struct rpc_req *r, const struct json_value *params)
 {
-	host_change(r, params, false);
+	struct nqn_params p = {0};
+	struct nvmf_subsystem *ss = rpc_ss_params(r, params, host_tab, 3, &p);
+	int rc;
+
+	if (ss == NULL)
+		return;
+	rc = nvmf_subsystem_remove_host(ss, p.host);
+	if (rc == 0)
+		tls_keyring_remove(nvmf_tgt_keyring(r->tgt), p.host, p.nqn); /* none: fine */
+	host_error(r, &p, rc);
 }
 
 /* ------------------------------------------------------------------ list */

@@ -43,6 +43,15 @@ extern const struct rpc_method rpc_methods_bdev[];
 extern const struct rpc_method rpc_methods_nvme[];
 extern const struct rpc_method rpc_methods_save[];
 extern const struct rpc_method rpc_methods_ana[];
+extern const struct rpc_method rpc_methods_keys[];
+
+/**
+ * Give host @host of @ss (NQN @nqn) the DH-HMAC-CHAP keys named @key and
+ * @ctrl_key (keyring names; NULL: none), as nvmf_subsystem_host_set_dhchap().
+ * @return 0, or a negative errno with the error set on @r.
+ */
+int rpc_host_set_dhchap(struct rpc_req *r, struct nvmf_subsystem *ss, const char *nqn,
+			const char *host, const char *key, const char *ctrl_key);
 
 /** Name and version of the text save_config returns. */
 #define RPC_SAVE_FORMAT "nvmf-tgt.conf"

@@ -15,6 +15,7 @@
 #include "env.h"
 #include "rpc/rpc_internal.h"
 #include "util.h"
+#include "util_dhchap.h"
 #include "util_tls_psk.h"
 
 #define SAVE_MAX_CORES 256 /* what ReactorMask can name: 64 hex digits */
@@ -195,26 +196,27 @@ static void save_listener(void *arg, const struct nvmf_listen_addr *a)
 }
 
 /*
- * A host with a TLS PSK gets psk= as it was given: the key file's path, or
- * the interchange string (then the saved text holds the key).
+ * A host's secrets as they were given: a TLS PSK's key file path or
+ * interchange string; DH-HMAC-CHAP secrets as key file paths (a keyring
+ * key's too) or, given inline in a conf file, inline as they were.
  */
 static void save_host(void *arg, const char *hostnqn)
 {
 	struct save *s = arg;
+	const char *key = NULL, *ctrl_key = NULL;
 	char src[4096];
 
-	/* Secrets are not written out; a saved file without them would let the host in unproven. */
-	if (nvmf_subsystem_dhchap_configured(s->ss, hostnqn))
-		save_fail(s,
-			  "subsystem %s: host %s has DH-HMAC-CHAP secrets, which save_config "
-			  "does not write",
-			  s->nqn, hostnqn);
+	fprintf(s->f, "  Host %s", hostnqn);
 	if (s->keyring != NULL &&
 	    tls_keyring_source(s->keyring, hostnqn, s->nqn, src, sizeof(src)) == 0)
-		fprintf(s->f, "  Host %s psk=%s\n", hostnqn, src);
-	else
-		fprintf(s->f, "  Host %s\n", hostnqn);
+		fprintf(s->f, " psk=%s", src);
 	OPENSSL_cleanse(src, sizeof(src));
+	nvmf_subsystem_host_get_dhchap(s->ss, hostnqn, &key, &ctrl_key);
+	if (key != NULL)
+		fprintf(s->f, " dhchap_key=%s", key);
+	if (ctrl_key != NULL)
+		fprintf(s->f, " dhchap_ctrlr_key=%s", ctrl_key);
+	fputc('\n', s->f);
 }
 
 static void save_ns(void *arg, const struct nvmf_ns_info *ns)
@@ -257,6 +259,25 @@ static void save_check_text(struct save *s, const char *key, const char *v)
 		    key, v);
 }
 
+static void save_ids(struct save *s, const char *key, const uint8_t *ids, unsigned n,
+		     const char *(*name_of)(uint8_t))
+{
+	for (unsigned i = 0; i < n; i++)
+		fprintf(s->f, "%s%s", i ? "," : key, name_of(ids[i]));
+	if (n > 0)
+		fputc('\n', s->f);
+}
+
+static void save_dhchap_lists(struct save *s, struct nvmf_subsystem *ss)
+{
+	uint8_t hashes[6], groups[6];
+	unsigned nh, ng;
+
+	nvmf_subsystem_get_dhchap_lists(ss, hashes, &nh, groups, &ng);
+	save_ids(s, "  DhchapDigests ", hashes, nh, dhchap_hash_name);
+	save_ids(s, "  DhchapDHGroups ", groups, ng, dhchap_dhgroup_name);
+}
+
 static void save_subsystem(void *arg, struct nvmf_subsystem *ss)
 {
 	struct save *s = arg;
@@ -267,14 +288,12 @@ static void save_subsystem(void *arg, struct nvmf_subsystem *ss)
 	s->ss = ss;
 	save_check_text(s, "SN", info.sn);
 	save_check_text(s, "MN", info.mn);
-	if (nvmf_subsystem_dhchap_configured(ss, NULL))
-		save_fail(s, "subsystem %s: DhchapDigests / DhchapDHGroups are not written%s",
-			  info.nqn, "");
 	fprintf(s->f, "[Subsystem%u]\n  NQN %s\n  SN %s\n  MN %s\n", ++s->nss, info.nqn, info.sn,
 		info.mn);
 	if (info.max_nsid != NVMF_DEFAULT_MAX_NSID)
 		fprintf(s->f, "  MaxNamespaces %u\n", info.max_nsid);
 	nvmf_subsystem_foreach_listener(ss, save_listener, s);
+	save_dhchap_lists(s, ss);
 	fprintf(s->f, "  AllowAnyHost %s\n", info.allow_any_host ? "Yes" : "No");
 	nvmf_subsystem_foreach_host(ss, save_host, s);
 	nvmf_subsystem_foreach_ns(ss, save_ns, s);
@@ -355,6 +374,7 @@ static void rpc_save_config(struct rpc_req *r, const struct json_value *params)
 	json_kv_str(w, "format", RPC_SAVE_FORMAT);
 	json_kv_str(w, "text", text);
 	json_obj_end(w);
+	OPENSSL_cleanse(text, strlen(text)); /* it may hold secrets given inline */
 	free(text);
 }
 

@@ -73,34 +73,24 @@ static void perf(const char *host, const char *key, const char *ckey, const char
 		 struct result *r)
 {
 	char trid[512];
-	char *argv[20];
-	int n = 0;
+	const char *argv[20];
+	int n;
 
 	snprintf(trid, sizeof(trid),
 		 "trtype:TCP traddr:127.0.0.1 trsvcid:%d subnqn:" SUBNQN " hostnqn:%s", g_t.port,
 		 host);
-	argv[n++] = (char *)g_perf;
-	argv[n++] = "-r";
-	argv[n++] = trid;
-	argv[n++] = "-q";
-	argv[n++] = "8";
-	argv[n++] = "-o";
-	argv[n++] = "4096";
-	argv[n++] = "-w";
-	argv[n++] = "randrw";
-	argv[n++] = "-t";
-	argv[n++] = (char *)secs;
+	n = perf_argv(argv, g_perf, trid, "randrw", secs);
 	argv[n++] = "--verify";
 	if (key != NULL) {
 		argv[n++] = "--dhchap-secret";
-		argv[n++] = (char *)key;
+		argv[n++] = key;
 	}
 	if (ckey != NULL) {
 		argv[n++] = "--dhchap-ctrl-secret";
-		argv[n++] = (char *)ckey;
+		argv[n++] = ckey;
 	}
 	argv[n] = NULL;
-	run_cmd(argv, 60, r);
+	run_cmd((char *const *)argv, 60, r);
 }
 
 static unsigned count(const char *text, const char *what)

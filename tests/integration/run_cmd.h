@@ -208,6 +208,20 @@ static inline void run_cmd(char *const argv[], unsigned timeout_s, struct result
 	run_cmd_as(argv, timeout_s, -1, r);
 }
 
+/*
+ * The start of an nvmf_perf command line: @perf -r @trid -q 8 -o 4096 -w
+ * @workload -t @secs, in @argv; @return the number of words written (10).
+ */
+static inline int perf_argv(const char **argv, const char *perf, const char *trid,
+			    const char *workload, const char *secs)
+{
+	const char *w[] = {perf, "-r", trid, "-q", "8", "-o", "4096", "-w", workload, "-t", secs};
+	int n = (int)(sizeof(w) / sizeof(w[0]));
+
+	memcpy(argv, w, sizeof(w));
+	return n;
+}
+
 static inline struct json_value *parse_json(const char *text)
 {
 	struct json_value *v = NULL;

@@ -14,6 +14,7 @@ struct cmd_args {
 	char **pos; /* positional words after "<group> <verb>" */
 	int npos;
 	const char *serial, *model, *nsid, *anagrpid;
+	const char *psk, *dhchap_key, *dhchap_ctrlr_key; /* key names (psk: also as before) */
 	bool any_host;
 };
 
@@ -149,6 +150,31 @@ static int b_host(const struct cmd_args *a, struct json_writer *w)
 	return 0;
 }
 
+/* host add / host set-keys: the host and the keys given. */
+static int b_host_keys(const struct cmd_args *a, struct json_writer *w)
+{
+	b_host(a, w);
+	if (a->psk)
+		json_kv_str(w, "psk", a->psk);
+	if (a->dhchap_key)
+		json_kv_str(w, "dhchap_key", a->dhchap_key);
+	if (a->dhchap_ctrlr_key)
+		json_kv_str(w, "dhchap_ctrlr_key", a->dhchap_ctrlr_key);
+	return 0;
+}
+
+static int b_set_keys(const struct cmd_args *a, struct json_writer *w)
+{
+	return b_host_keys(a, w);
+}
+
+static int b_key_add(const struct cmd_args *a, struct json_writer *w)
+{
+	json_kv_str(w, "name", a->pos[0]);
+	json_kv_str(w, "path", a->pos[1]);
+	return 0;
+}
+
 static int b_bdev(const struct cmd_args *a, struct json_writer *w)
 {
 	uint64_t mb, bs;
@@ -207,8 +233,19 @@ static const struct cmd cmds[] = {
     {"referral", "del", "nvmf_discovery_remove_referral", "referral del tcp|rdma ADDR:PORT", 2,
      b_referral},
     {"referral", "list", "nvmf_discovery_get_referrals", "referral list", 0, b_none},
-    {"host", "add", "nvmf_subsystem_add_host", "host add NQN HOSTNQN", 2, b_host},
+    {"host", "add", "nvmf_subsystem_add_host",
+     "host add NQN HOSTNQN [--psk KEY|FILE|PSK] [--dhchap-key KEY] [--dhchap-ctrlr-key KEY]", 2,
+     b_host_keys},
+    {"host", "set-keys", "nvmf_subsystem_set_keys",
+     "host set-keys NQN HOSTNQN [--dhchap-key KEY] [--dhchap-ctrlr-key KEY] (none: no "
+     "authentication)",
+     2, b_set_keys},
     {"host", "del", "nvmf_subsystem_remove_host", "host del NQN HOSTNQN", 2, b_host},
+    {"key", "add", "keyring_file_add_key", "key add NAME PATH (a file only its owner reads)", 2,
+     b_key_add},
+    {"key", "del", "keyring_file_remove_key", "key del NAME", 1, b_name},
+    {"key", "list", "keyring_get_keys", "key list (names, files and the hosts using them)", 0,
+     b_none},
     {"bdev", "malloc", "bdev_malloc_create", "bdev malloc NAME SIZE_MB BLOCK_SIZE", 3, b_bdev},
     {"bdev", "null", "bdev_null_create", "bdev null NAME SIZE_MB BLOCK_SIZE", 3, b_bdev},
     {"bdev", "list", "bdev_get_bdevs", "bdev list", 0, b_none},
@@ -250,6 +287,14 @@ static int parse_opts(const struct cmd *c, int argc, char **argv, struct cmd_arg
 			val = &a->nsid;
 		else if (strcmp(argv[i], "--anagrpid") == 0 && c->build == b_ana_state)
 			val = &a->anagrpid;
+		else if (strcmp(argv[i], "--psk") == 0 && c->build == b_host_keys)
+			val = &a->psk;
+		else if (strcmp(argv[i], "--dhchap-key") == 0 &&
+			 (c->build == b_host_keys || c->build == b_set_keys))
+			val = &a->dhchap_key;
+		else if (strcmp(argv[i], "--dhchap-ctrlr-key") == 0 &&
+			 (c->build == b_host_keys || c->build == b_set_keys))
+			val = &a->dhchap_ctrlr_key;
 		else if (argv[i][0] == '-' && argv[i][1] == '-')
 			goto bad;
 		else if (a->npos < c->npos)

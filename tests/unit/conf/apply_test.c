@@ -11,6 +11,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <cmocka.h>
@@ -233,6 +234,61 @@ static void test_secure_channel_conf(void **state)
 		     "127.0.0.1:4420 secure=tls at line 5 (one address, one setting)");
 }
 
+#define DH_HOST "nqn.2016-06.io.a:dh"
+#define DH_KEY "DHHC-1:01:AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh+KfiaR:"
+
+/* dhchap_key= takes a key file as well as a secret; the file's mode is checked. */
+static void test_dhchap_key_file(void **state)
+{
+	char path[] = "/tmp/nvmf_conf_dh.XXXXXX", text[512];
+	const char *key = NULL, *ckey = NULL;
+	struct nvmf_tgt *tgt = NULL;
+	struct conf *c;
+	int fd = mkstemp(path);
+
+	(void)state;
+	assert_true(fd >= 0);
+	assert_true(write(fd, DH_KEY "\n", strlen(DH_KEY) + 1) == (ssize_t)strlen(DH_KEY) + 1);
+	close(fd);
+	snprintf(text, sizeof(text),
+		 "[Subsystem]\nNQN nqn.2016-06.io.a:b\nHost " DH_HOST " dhchap_key=%s "
+		 "dhchap_ctrlr_key=" DH_KEY "\n",
+		 path);
+	c = load_ok(text);
+	assert_int_equal(new_tgt(&tgt), 0);
+	assert_int_equal(conf_apply(c, tgt, &g_errs), 0);
+	assert_int_equal(nvmf_subsystem_host_get_dhchap(
+			     nvmf_subsystem_find(tgt, "nqn.2016-06.io.a:b"), DH_HOST, &key, &ckey),
+			 0);
+	assert_string_equal(key, path);
+	assert_string_equal(ckey, DH_KEY);
+	nvmf_tgt_destroy(tgt);
+	conf_free(c);
+
+	assert_int_equal(chmod(path, 0640), 0);
+	snprintf(text, sizeof(text),
+		 "[Subsystem]\nNQN nqn.2016-06.io.a:b\nHost " DH_HOST " dhchap_key=%s\n", path);
+	{
+		char want[256];
+
+		snprintf(want, sizeof(want),
+			 "t.conf:3: Host: dhchap_key: key file %s: group or others have access "
+			 "(chmod 0600)",
+			 path);
+		load_refused(text, want);
+	}
+	unlink(path);
+	load_refused("[Subsystem]\nNQN nqn.2016-06.io.a:b\nHost " DH_HOST
+		     " dhchap_key=/nonexistent/k\n",
+		     "t.conf:3: Host: dhchap_key: key file /nonexistent/k: No such file or "
+		     "directory");
+	load_refused(
+	    "[Subsystem]\nNQN nqn.2016-06.io.a:b\nHost " DH_HOST " dhchap_key=somename\n",
+	    "t.conf:3: Host: dhchap_key: not a DH-HMAC-CHAP secret (DHHC-1:0X:<base64 of a "
+	    "32, 48 or 64 byte secret and its CRC-32>:, as nvme gen-dhchap-key writes it) "
+	    "nor the path of a key file holding one");
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -242,6 +298,7 @@ int main(void)
 	    cmocka_unit_test(test_apply_error_names_line),
 	    cmocka_unit_test(test_bad_file_applies_nothing),
 	    cmocka_unit_test(test_secure_channel_conf),
+	    cmocka_unit_test(test_dhchap_key_file),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -23,7 +23,13 @@
 #define CTRL_KEY                                                                                   \
 	"DHHC-1:00:QEFCQ0RFRkdISUpLTE1OT1BRUlNUVVZXWFlaW1xdXl9gYWJjZGVmZ2hpamtsbW5voBXMjQ==:"
 
+/* Secrets of the same sizes set at run time (nvmf_subsystem_host_set_dhchap). */
+#define NEW_HOST_KEY "DHHC-1:01:ZGVmZ2hpamtsbW5vcHFyc3R1dnd4eXp7fH1+f4CBgoOeXryU:"
+#define NEW_CTRL_KEY                                                                               \
+	"DHHC-1:00:lpeYmZqbnJ2en6ChoqOkpaanqKmqq6ytrq+wsbKztLW2t7i5uru8vb6/wMHCw8TFTr6jqQ==:"
+
 struct host {
+	const char *key, *ckey; /* the secrets the host uses */
 	struct fx fx;
 	struct fx_qp *q;
 	uint8_t buf[DHCHAP_MSG_MAX];
@@ -70,6 +76,8 @@ static void setup_host(struct host *h)
 {
 	struct nvme_cpl cpl;
 
+	h->key = HOST_KEY;
+	h->ckey = CTRL_KEY;
 	fx_init(&h->fx);
 	nvmf_subsystem_set_allow_any_host(h->fx.ss, false);
 	assert_int_equal(nvmf_subsystem_add_host(h->fx.ss, FX_HOSTNQN), 0);
@@ -111,7 +119,7 @@ static void reply(struct host *h, uint16_t t_id, bool bad)
 				    .hostnqn = FX_HOSTNQN,
 				    .subnqn = FX_SSNQN};
 
-	assert_int_equal(dhchap_key_parse(HOST_KEY, &k), 0);
+	assert_int_equal(dhchap_key_parse(h->key, &k), 0);
 	assert_int_equal(dhchap_key_transform(&k, FX_HOSTNQN, tk), 32);
 	memcpy(chal, h->m.u.chal.cval, hl);
 	if (gid != 0) {
@@ -146,7 +154,7 @@ static void check_r2(struct host *h, uint16_t t_id, uint8_t gid)
 				    .subnqn = FX_SSNQN};
 
 	assert_true(h->m.u.succ1.rvalid);
-	assert_int_equal(dhchap_key_parse(CTRL_KEY, &k), 0);
+	assert_int_equal(dhchap_key_parse(h->ckey, &k), 0);
 	assert_int_equal(dhchap_key_transform(&k, FX_SSNQN, tk), 48);
 	memcpy(chal, h->c2, 48);
 	if (gid != 0)
@@ -192,6 +200,32 @@ static void test_full_null_and_dh(void **state)
 	negotiate(&h, 7, NVMF_AUTH_DHGROUP_NULL);
 	reply(&h, 7, false);
 	expect_failure1(&h, NVMF_AUTH_FAIL_INCORRECT_PAYLOAD);
+	fx_fini(&h.fx);
+}
+
+/* New secrets at run time: the running queue re-authenticates with them only. */
+static void test_rekey_running_queue(void **state)
+{
+	struct host h;
+
+	(void)state;
+	setup_host(&h);
+	h.s2 = 21;
+	transaction(&h, 1, NVMF_AUTH_DHGROUP_NULL);
+	assert_int_equal(
+	    nvmf_subsystem_host_set_dhchap(h.fx.ss, FX_HOSTNQN, NEW_HOST_KEY, NEW_CTRL_KEY), 0);
+	fx_poll(&h.fx, 2); /* the keys reach the queue's group */
+	assert_int_equal(fx_prop_set(&h.fx, h.q, NVME_REG_CC, 1), 0); /* still running */
+	h.key = NEW_HOST_KEY;
+	h.ckey = NEW_CTRL_KEY;
+	h.s2 = 22;
+	transaction(&h, 2, NVMF_AUTH_DHGROUP_FFDHE2048);
+	assert_int_equal(fx_prop_set(&h.fx, h.q, NVME_REG_CC, 1), 0);
+	h.key = HOST_KEY; /* the old secret no longer passes */
+	h.s2 = 23;
+	negotiate(&h, 3, NVMF_AUTH_DHGROUP_NULL);
+	reply(&h, 3, false);
+	expect_failure1(&h, NVMF_AUTH_FAIL_FAILED);
 	fx_fini(&h.fx);
 }
 
@@ -380,9 +414,9 @@ static void test_host_gone(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-	    cmocka_unit_test(test_full_null_and_dh), cmocka_unit_test(test_bad_turns),
-	    cmocka_unit_test(test_timeouts),         cmocka_unit_test(test_host_gone),
-	    cmocka_unit_test(test_slow_steps),
+	    cmocka_unit_test(test_full_null_and_dh), cmocka_unit_test(test_rekey_running_queue),
+	    cmocka_unit_test(test_bad_turns),        cmocka_unit_test(test_timeouts),
+	    cmocka_unit_test(test_host_gone),        cmocka_unit_test(test_slow_steps),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -45,7 +45,11 @@ static void test_misc(void **state)
 	v = rpc_t_ok(
 	    rpc_t_call(g_tgt, "rpc_get_methods", "{\"current\":false,\"include_aliases\":false}"));
 	assert_int_equal(v->type, JSON_ARRAY);
-	assert_int_equal(v->u.arr.count, 32);
+	assert_int_equal(v->u.arr.count, 36);
+	assert_int_equal(json_get_str(json_arr_at(v, 32), &s), 0);
+	assert_string_equal(s, "keyring_file_add_key");
+	assert_int_equal(json_get_str(json_arr_at(v, 35), &s), 0);
+	assert_string_equal(s, "nvmf_subsystem_set_keys");
 	assert_int_equal(json_get_str(json_arr_at(v, 20), &s), 0);
 	assert_string_equal(s, "bdev_aio_delete");
 	assert_int_equal(json_get_str(json_arr_at(v, 21), &s), 0);

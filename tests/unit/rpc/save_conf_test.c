@@ -2,8 +2,8 @@
 /*
  * Unit tests of save_config (rpc/save_conf.c): the text it writes for a
  * target built through the core API, that text loaded into a second
- * target by the conf reader and saved again (the same text), and the
- * state it refuses to write because the conf format cannot express it.
+ * target by the conf reader and saved again (the same text), secrets, and
+ * the state it refuses to write because the conf format cannot express it.
  */
 #include <errno.h>
 #include <stdlib.h>
@@ -183,6 +183,65 @@ static void test_tls_round_trip(void **state)
 	unlink(keyfile);
 }
 
+#define DH_KEY "DHHC-1:01:AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh+KfiaR:"
+#define DH_CTRL                                                                                    \
+	"DHHC-1:00:QEFCQ0RFRkdISUpLTE1OT1BRUlNUVVZXWFlaW1xdXl9gYWJjZGVmZ2hpamtsbW5voBXMjQ==:"
+
+/*
+ * DH-HMAC-CHAP: keyring keys saved as their files' paths (never the
+ * secret), a secret given inline saved inline, the subsystem's lists; the
+ * text loaded into a second target saves the same, with the same secrets.
+ */
+static void test_dhchap_round_trip(void **state)
+{
+	struct nvmf_tgt *tgt = rpc_t_tgt(), *again = rpc_t_tgt();
+	const uint8_t sha512 = 3, groups[] = {0, 2};
+	char keyfile[64] = "/tmp/nvmf_save_dh.XXXXXX", params[512], line[512], *first;
+	int fd = mkstemp(keyfile);
+	struct conf_errors errs;
+	struct conf *c = NULL;
+	struct nvmf_subsystem *ss;
+
+	(void)state;
+	assert_true(fd >= 0 &&
+		    write(fd, DH_CTRL "\n", sizeof(DH_CTRL)) == (ssize_t)sizeof(DH_CTRL));
+	close(fd);
+	snprintf(params, sizeof(params), "{\"name\":\"ck\",\"path\":\"%s\"}", keyfile);
+	rpc_t_ok(rpc_t_call(tgt, "keyring_file_add_key", params));
+	rpc_t_ok(rpc_t_call(tgt, "nvmf_create_subsystem", "{\"nqn\":\"" NQN_A "\"}"));
+	ss = nvmf_subsystem_find(tgt, NQN_A);
+	rpc_t_ok(rpc_t_call(tgt, "nvmf_subsystem_add_host",
+			    "{\"nqn\":\"" NQN_A "\",\"host\":\"" HOST1
+			    "\",\"dhchap_key\":\"ck\"}"));
+	assert_int_equal(nvmf_subsystem_add_host(ss, HOST2), 0);
+	assert_int_equal(nvmf_subsystem_host_set_dhchap(ss, HOST2, DH_KEY, keyfile), 0);
+	assert_int_equal(nvmf_subsystem_set_dhchap_hashes(ss, &sha512, 1), 0);
+	assert_int_equal(nvmf_subsystem_set_dhchap_groups(ss, groups, 2), 0);
+	first = strdup(saved_text(tgt));
+	assert_non_null(first);
+	assert_null(strstr(first, "QEFCQ0RF")); /* the key file's secret */
+	snprintf(line, sizeof(line), "  Host %s dhchap_key=%s\n", HOST1, keyfile);
+	expect_line(first, line);
+	snprintf(line, sizeof(line), "  Host %s dhchap_key=%s dhchap_ctrlr_key=%s\n", HOST2, DH_KEY,
+		 keyfile);
+	expect_line(first, line);
+	expect_line(first, "  DhchapDigests sha512\n");
+	expect_line(first, "  DhchapDHGroups null,ffdhe3072\n");
+
+	conf_errors_init(&errs);
+	assert_int_equal(conf_load_buffer("saved", first, strlen(first), &c, &errs), 0);
+	assert_int_equal(conf_apply(c, again, &errs), 0);
+	conf_free(c);
+	assert_string_equal(saved_text(again), first);
+	ss = nvmf_subsystem_find(again, NQN_A);
+	assert_true(nvmf_subsystem_dhchap_configured(ss, HOST1));
+	assert_true(nvmf_subsystem_dhchap_configured(ss, HOST2));
+	free(first);
+	nvmf_tgt_destroy(again);
+	nvmf_tgt_destroy(tgt);
+	unlink(keyfile);
+}
+
 static void test_refused(void **state)
 {
 	struct nvmf_tgt *tgt = rpc_t_tgt();
@@ -208,21 +267,6 @@ static void test_refused(void **state)
 	rpc_t_err(rpc_t_call(tgt, "save_config", NULL), -EOPNOTSUPP, "blanks");
 	assert_int_equal(nvmf_subsystem_set_mn(ss, "m"), 0);
 	saved_text(tgt);
-	/* DH-HMAC-CHAP secrets are not written: refused, never a file that lets the host in. */
-	assert_int_equal(nvmf_subsystem_add_host(ss, HOST1), 0);
-	assert_int_equal(
-	    nvmf_subsystem_host_set_dhchap(
-		ss, HOST1, "DHHC-1:01:o87AB07E3kGwSOPGDyXHiYF4W2t3S+SJJDbdMT+VEAI4yKv0:", NULL),
-	    0);
-	rpc_t_err(rpc_t_call(tgt, "save_config", NULL), -EOPNOTSUPP, "DH-HMAC-CHAP");
-	assert_int_equal(nvmf_subsystem_host_set_dhchap(ss, HOST1, NULL, NULL), 0);
-	saved_text(tgt);
-	{
-		const uint8_t sha512 = 3;
-
-		assert_int_equal(nvmf_subsystem_set_dhchap_hashes(ss, &sha512, 1), 0);
-		rpc_t_err(rpc_t_call(tgt, "save_config", NULL), -EOPNOTSUPP, "DhchapDigests");
-	}
 	nvmf_tgt_destroy(tgt);
 }
 
@@ -232,6 +276,7 @@ int main(void)
 	    cmocka_unit_test(test_round_trip),
 	    cmocka_unit_test(test_refused),
 	    cmocka_unit_test(test_tls_round_trip),
+	    cmocka_unit_test(test_dhchap_round_trip),
 	};
 
 	return cmocka_run_group_tests_name("rpc_save_conf", tests, NULL, NULL);
