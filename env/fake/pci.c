@@ -74,6 +74,12 @@ void env_pci_detach(struct env_pci_dev *dev)
 	(void)dev;
 }
 
+bool env_pci_removal_requested(struct env_pci_dev *dev)
+{
+	(void)dev;
+	return false;
+}
+
 int env_pci_map_bar(struct env_pci_dev *dev, unsigned bar, void **vaddr, uint64_t *paddr,
 		    uint64_t *size)
 {
