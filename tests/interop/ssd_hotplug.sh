@@ -26,7 +26,9 @@ cleanup() {
 	local f
 	touch "$STOP_B"
 	for f in "$LAB_STATE/fio-a.pid" "$LAB_STATE/fio-b.pid"; do
-		[ -s "$f" ] && kill "$(cat "$f")" 2>/dev/null
+		if [ -s "$f" ]; then
+			kill "$(cat "$f")" 2>/dev/null || true
+		fi
 	done
 	lab_cleanup
 	"$PCI_SETUP" reset >/dev/null 2>&1 || true
@@ -167,6 +169,12 @@ b_stop() {
 	[ "$bad" -eq 0 ] && [ "$n" -gt "$((n0 + 1))" ]
 }
 
+stop_target() {
+	lab_disconnect "$NQN"
+	tgt_stop
+	"$LAB_BUILD/bin/nvme_pcie_regs" "$(pci 0)" | tee /dev/stderr | grep -q "SHST=2"
+}
+
 lab_must "two emulated NVMe controllers" pci_find_devices
 lab_must "setup.sh binds them to uio_pci_generic" pci_setup_bind
 lab_must "conf with [Nvme] sections" make_conf
@@ -182,4 +190,5 @@ lab_must "QMP device_add of A, bound to uio_pci_generic again" device_add_a
 lab_step "A's namespace comes back to the same host controller" ns1_back
 lab_step "fio verify on A's namespace passes" fio_a_again
 lab_step "fio on B ran through it all with 0 errors" b_stop
+lab_step "target stops cleanly, the re-attached controller shut down" stop_target
 lab_finish
