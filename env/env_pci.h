@@ -26,6 +26,8 @@ struct env_pci_dev {
 	bool vfio;        /* vfio-pci, else uio_pci_generic */
 	int fd;           /* uio: sysfs config file; vfio: VFIO device */
 	uint64_t cfg_off; /* offset of config space in @fd */
+	int req_fd;       /* vfio: the device request eventfd, -1 when none */
+	bool removed;     /* __atomic: env_pci_removal_requested() latched */
 	struct {
 		void *va;
 		uint64_t size;
@@ -46,6 +48,9 @@ int env_pci_vfio_open(struct env_pci_dev *dev);
 
 /** Map BAR @bar through VFIO; *len receives the region size. */
 int env_pci_vfio_map(struct env_pci_dev *dev, unsigned bar, void **va, uint64_t *len);
+
+/** vfio: has the device request eventfd fired? (non-blocking read) */
+bool env_pci_vfio_req_fired(struct env_pci_dev *dev);
 
 /** Close what env_pci_uio_open() / env_pci_vfio_open() opened. */
 void env_pci_close(struct env_pci_dev *dev);

@@ -182,6 +182,7 @@ int env_pci_attach(const struct env_pci_addr *addr, struct env_pci_dev **devp)
 		return -ENOMEM;
 	dev->addr = *addr;
 	dev->fd = -1;
+	dev->req_fd = -1;
 	env_pci_addr_do_fmt(addr, dev->name, sizeof(dev->name));
 	snprintf(path, sizeof(path), ENV_PCI_SYSFS "/%s", dev->name);
 	if (stat(path, &st) != 0) {
@@ -219,6 +220,25 @@ void env_pci_detach(struct env_pci_dev *dev)
 			munmap(dev->bars[i].va, dev->bars[i].size);
 	env_pci_close(dev);
 	free(dev);
+}
+
+bool env_pci_removal_requested(struct env_pci_dev *dev)
+{
+	char path[128];
+	struct stat st;
+	bool gone;
+
+	if (dev == NULL || __atomic_load_n(&dev->removed, __ATOMIC_ACQUIRE))
+		return dev != NULL;
+	if (dev->vfio) {
+		gone = env_pci_vfio_req_fired(dev);
+	} else {
+		snprintf(path, sizeof(path), ENV_PCI_SYSFS "/%s", dev->name);
+		gone = stat(path, &st) != 0 && errno == ENOENT;
+	}
+	if (gone)
+		__atomic_store_n(&dev->removed, true, __ATOMIC_RELEASE);
+	return gone;
 }
 
 int env_pci_map_bar(struct env_pci_dev *dev, unsigned bar, void **vaddr, uint64_t *paddr,

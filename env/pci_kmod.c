@@ -9,6 +9,7 @@
 #include <fcntl.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/eventfd.h>
 #include <sys/ioctl.h>
 #include <sys/mman.h>
 #include <unistd.h>
@@ -69,6 +70,46 @@ static int env_pci_vfio_region(struct env_pci_dev *dev, unsigned index,
 	return ioctl(dev->fd, VFIO_DEVICE_GET_REGION_INFO, info) == 0 ? 0 : -errno;
 }
 
+/* Set (@fd >= 0) or clear (-1) the device request eventfd. @return 0 or -errno. */
+static int env_pci_vfio_req_set(struct env_pci_dev *dev, int fd)
+{
+	char buf[sizeof(struct vfio_irq_set) + sizeof(int)];
+	struct vfio_irq_set *set = (struct vfio_irq_set *)buf;
+
+	memset(buf, 0, sizeof(buf));
+	set->argsz = sizeof(buf);
+	set->index = VFIO_PCI_REQ_IRQ_INDEX;
+	set->start = 0;
+	set->count = 1;
+	set->flags = VFIO_IRQ_SET_DATA_EVENTFD | VFIO_IRQ_SET_ACTION_TRIGGER;
+	memcpy(set->data, &fd, sizeof(fd));
+	return ioctl(dev->fd, VFIO_DEVICE_SET_IRQS, set) == 0 ? 0 : -errno;
+}
+
+/* Ask the kernel to tell us (an eventfd) when it wants the device back. */
+static void env_pci_vfio_req_open(struct env_pci_dev *dev)
+{
+	int fd = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
+
+	if (fd >= 0 && env_pci_vfio_req_set(dev, fd) == 0) {
+		dev->req_fd = fd;
+		return;
+	}
+	log_warn("env",
+		 "PCI %s: no VFIO device request notifier: a removal of the function waits "
+		 "until the target lets it go",
+		 dev->name);
+	if (fd >= 0)
+		close(fd);
+}
+
+bool env_pci_vfio_req_fired(struct env_pci_dev *dev)
+{
+	uint64_t v;
+
+	return dev->req_fd >= 0 && read(dev->req_fd, &v, sizeof(v)) == (ssize_t)sizeof(v);
+}
+
 int env_pci_vfio_open(struct env_pci_dev *dev)
 {
 	struct vfio_device_info dinfo = {.argsz = sizeof(dinfo)};
@@ -90,6 +131,7 @@ int env_pci_vfio_open(struct env_pci_dev *dev)
 		return rc;
 	}
 	dev->cfg_off = rinfo.offset;
+	env_pci_vfio_req_open(dev);
 	return 0;
 }
 
@@ -115,6 +157,11 @@ void env_pci_close(struct env_pci_dev *dev)
 {
 	if (dev->fd < 0)
 		return;
+	if (dev->req_fd >= 0) {
+		(void)env_pci_vfio_req_set(dev, -1);
+		close(dev->req_fd);
+		dev->req_fd = -1;
+	}
 	if (dev->vfio)
 		rte_vfio_release_device(ENV_PCI_SYSFS, dev->name, dev->fd);
 	else

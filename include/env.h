@@ -226,6 +226,15 @@ void env_pci_detach(struct env_pci_dev *dev);
 int env_pci_map_bar(struct env_pci_dev *dev, unsigned bar, void **vaddr, uint64_t *paddr,
 		    uint64_t *size);
 
+/**
+ * Has the kernel taken function @dev away, or does it want it back? With
+ * vfio-pci: its device request notifier fired (the kernel's removal of the
+ * function waits until the device is released); with uio_pci_generic: the
+ * function left sysfs. Once true it stays true. Thread-safe, no blocking
+ * (one read of an eventfd, or one stat()).
+ */
+bool env_pci_removal_requested(struct env_pci_dev *dev);
+
 /** Read/write @len bytes of config space at @offset. */
 int env_pci_cfg_read(struct env_pci_dev *dev, void *buf, size_t len, uint32_t offset);
 int env_pci_cfg_write(struct env_pci_dev *dev, const void *buf, size_t len, uint32_t offset);

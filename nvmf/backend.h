@@ -166,6 +166,33 @@ struct nvmf_tgt;
  */
 int nvmf_backends_gone(struct nvmf_tgt *tgt, nvmf_backend_match_fn match, const void *key);
 
+/** How a gone device is found and attached again (nvmf_backends_gone_reattach()). */
+struct nvmf_reattach_ops {
+	/** Is the device back and usable? Main thread, about once a second. */
+	bool (*present)(void *ctx);
+	/**
+	 * Register its backends again, under the names they had (main
+	 * thread). @return 0, or a negative errno (tried again later).
+	 */
+	int (*attach)(struct nvmf_tgt *tgt, void *ctx);
+	/** Free @ctx (after a re-attach, or when the target is destroyed). */
+	void (*free)(void *ctx);
+};
+
+/**
+ * As nvmf_backends_gone(), and then the device is waited for: the main
+ * thread records where each namespace was (subsystem, NSID, identifiers),
+ * deletes the backends (so that the device is let go once no poll group
+ * holds them), then polls @ops->present about once a second; once it is
+ * true, @ops->attach re-registers the backends and each namespace returns
+ * to its subsystem with its NSID and identifiers (hosts get Namespace
+ * Attribute Changed). @ctx is owned by the target from the call on, also
+ * on failure. Any thread.
+ * @return 0, -ENOMEM or -EAGAIN (the main thread's ring is full).
+ */
+int nvmf_backends_gone_reattach(struct nvmf_tgt *tgt, nvmf_backend_match_fn match, const void *key,
+				const struct nvmf_reattach_ops *ops, void *ctx);
+
 /** Constructors (the public ones in nvmf.h wrap these and register the result). */
 int nvmf_backend_ram_new(const char *name, uint64_t size, uint32_t block_size,
 			 struct nvmf_backend **b);

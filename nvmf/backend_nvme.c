@@ -42,6 +42,14 @@
 #define BNVME_ZERO_MAX 65536u       /* blocks per Write Zeroes */
 #define BNVME_HEALTH_FIRST_MS 2000u /* the first SMART log read, at attach */
 
+/* What attaches a local controller: kept to attach it again after a removal. */
+struct bnvme_where {
+	char prefix[64];
+	char addr[32];
+	unsigned n_nsids;
+	uint32_t nsids[]; /* empty: all active */
+};
+
 /* One controller, shared by its namespace backends. */
 struct bnvme_ctrlr {
 	struct nvme_ctrlr *ctrlr;
@@ -49,6 +57,7 @@ struct bnvme_ctrlr {
 	pthread_mutex_t lock;             /* the thread table and queue pair alloc / free */
 	uint32_t refs;                    /* namespace backends */
 	struct nvmf_drive_health *health; /* local drives: the SMART log (health.c) */
+	struct bnvme_where *where;        /* how to attach it again once gone */
 	void (*health_done)(void *arg, bool ok);
 	void *health_arg;
 	struct {
@@ -493,6 +502,7 @@ static void sc_put(struct bnvme_ctrlr *sc)
 	if (--sc->refs != 0)
 		return;
 	nvmf_drive_health_free(sc->health);
+	free(sc->where);
 	nvme_ctrlr_disconnect(sc->ctrlr);
 	pthread_mutex_destroy(&sc->lock);
 	free(sc);
@@ -693,27 +703,80 @@ static bool bnvme_of_ctrlr(const struct nvmf_backend *b, const void *sc)
 	return b->ops == &bnvme_ops && container_of(b, const struct bnvme_backend, base)->sc == sc;
 }
 
+static bool usable_driver(const char *driver)
+{
+	return strcmp(driver, "vfio-pci") == 0 || strcmp(driver, "uio_pci_generic") == 0;
+}
+
+static int present_one(void *ctx, const struct env_pci_info *info)
+{
+	const struct env_pci_addr *want = ctx;
+
+	return info->addr.domain == want->domain && info->addr.bus == want->bus &&
+	       info->addr.dev == want->dev && info->addr.func == want->func &&
+	       usable_driver(info->driver);
+}
+
+bool nvmf_bnvme_present(const char *pci_addr)
+{
+	struct env_pci_addr a;
+
+	return env_pci_addr_parse(pci_addr, &a) == 0 &&
+	       env_pci_enumerate(NVMF_BNVME_PCI_CLASS, 0xffff, present_one, &a) == 1;
+}
+
+static bool where_present(void *ctx)
+{
+	return nvmf_bnvme_present(((struct bnvme_where *)ctx)->addr);
+}
+
+static int where_attach(struct nvmf_tgt *tgt, void *ctx)
+{
+	struct bnvme_where *w = ctx;
+
+	log_notice(BNVME_LOG, "nvme backend %s: controller %s is back: attaching it", w->prefix,
+		   w->addr);
+	return nvmf_backend_nvme_create(tgt, w->prefix, w->addr, w->nsids, w->n_nsids);
+}
+
+static const struct nvmf_reattach_ops bnvme_reattach_ops = {
+    .present = where_present,
+    .attach = where_attach,
+    .free = free,
+};
+
 /* The controller is gone (a polling thread): its namespaces leave their subsystems. */
 static void bnvme_removed(void *arg)
 {
 	struct bnvme_ctrlr *sc = arg;
+	struct bnvme_where *w = sc->where;
+	int rc;
 
-	if (nvmf_backends_gone(sc->tgt, bnvme_of_ctrlr, sc) != 0)
+	sc->where = NULL;
+	if (w != NULL)
+		rc = nvmf_backends_gone_reattach(sc->tgt, bnvme_of_ctrlr, sc, &bnvme_reattach_ops,
+						 w);
+	else
+		rc = nvmf_backends_gone(sc->tgt, bnvme_of_ctrlr, sc);
+	if (rc != 0)
 		log_error(BNVME_LOG,
 			  "controller %s is gone but its namespaces could not be removed",
 			  nvme_ctrlr_trid(sc->ctrlr)->traddr);
 }
 
-int nvmf_bnvme_register(struct nvmf_tgt *tgt, const char *name_prefix, struct nvme_ctrlr *ctrlr,
-			const uint32_t *nsids, unsigned n_nsids)
+/* nvmf_bnvme_register(), with @where (taken over) for a re-attach, or NULL. */
+static int bnvme_register(struct nvmf_tgt *tgt, const char *name_prefix, struct nvme_ctrlr *ctrlr,
+			  const uint32_t *nsids, unsigned n_nsids, struct bnvme_where *where)
 {
 	struct bnvme_ctrlr *sc = calloc(1, sizeof(*sc));
 	int rc;
 
 	if (sc == NULL) {
+		free(where);
 		nvme_ctrlr_disconnect(ctrlr);
 		return -ENOMEM;
 	}
+	sc->where = where;
 	sc->ctrlr = ctrlr;
 	sc->tgt = tgt;
 	pthread_mutex_init(&sc->lock, NULL);
@@ -733,6 +796,30 @@ int nvmf_bnvme_register(struct nvmf_tgt *tgt, const char *name_prefix, struct nv
 	}
 	sc_put(sc);
 	return rc < 0 ? rc : 0;
+}
+
+int nvmf_bnvme_register(struct nvmf_tgt *tgt, const char *name_prefix, struct nvme_ctrlr *ctrlr,
+			const uint32_t *nsids, unsigned n_nsids)
+{
+	return bnvme_register(tgt, name_prefix, ctrlr, nsids, n_nsids, NULL);
+}
+
+/* Register, keeping where the controller is (for a re-attach after a removal). */
+static int bnvme_register_where(struct nvmf_tgt *tgt, const char *prefix, const char *pci_addr,
+				struct nvme_ctrlr *ctrlr, const uint32_t *nsids, unsigned n_nsids)
+{
+	struct bnvme_where *w = calloc(1, sizeof(*w) + n_nsids * sizeof(w->nsids[0]));
+
+	if (w == NULL) {
+		nvme_ctrlr_disconnect(ctrlr);
+		return -ENOMEM;
+	}
+	snprintf(w->prefix, sizeof(w->prefix), "%s", prefix);
+	snprintf(w->addr, sizeof(w->addr), "%s", pci_addr);
+	w->n_nsids = n_nsids;
+	if (n_nsids > 0)
+		memcpy(w->nsids, nsids, n_nsids * sizeof(w->nsids[0]));
+	return bnvme_register(tgt, prefix, ctrlr, nsids, n_nsids, w);
 }
 
 int nvmf_backend_nvme_create(struct nvmf_tgt *tgt, const char *name_prefix, const char *pci_addr,
@@ -767,5 +854,5 @@ int nvmf_backend_nvme_create(struct nvmf_tgt *tgt, const char *name_prefix, cons
 			  strerror(-rc));
 		return rc;
 	}
-	return nvmf_bnvme_register(tgt, name_prefix, ctrlr, nsids, n_nsids);
+	return bnvme_register_where(tgt, name_prefix, pci_addr, ctrlr, nsids, n_nsids);
 }

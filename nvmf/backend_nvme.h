@@ -60,6 +60,15 @@ const uint64_t *nvmf_bnvme_io_states(const struct nvmf_bchannel *ch);
 int nvmf_bnvme_register(struct nvmf_tgt *tgt, const char *name_prefix, struct nvme_ctrlr *ctrlr,
 			const uint32_t *nsids, unsigned n_nsids);
 
+/** PCI class code of an NVMe controller (mass storage, NVM, NVMe). */
+#define NVMF_BNVME_PCI_CLASS 0x010802u
+
+/**
+ * Is the local controller at @pci_addr on the bus and bound to vfio-pci or
+ * uio_pci_generic (so that it can be attached)? Thread safe (sysfs).
+ */
+bool nvmf_bnvme_present(const char *pci_addr);
+
 /** Where the next command of a split I/O starts. */
 struct nvmf_bnvme_cursor {
 	uint32_t iov_idx; /**< current iovec */

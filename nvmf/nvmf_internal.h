@@ -522,9 +522,48 @@ struct nvmf_tgt {
 	void *main_poller_arg;
 	uint64_t start_tick;
 	struct nvmf_transport_upcalls up;
-	struct tls_keyring *keyring; /* the secure channel's PSKs */
-	uint64_t ns_serial;          /* last nvmf_ns.stats_id given */
+	struct tls_keyring *keyring;          /* the secure channel's PSKs */
+	uint64_t ns_serial;                   /* last nvmf_ns.stats_id given */
+	TAILQ_HEAD(, nvmf_reattach) reattach; /* gone devices waited for */
+	uint64_t reattach_next;               /* tick of the next look at them */
 };
+
+/*
+ * A gone device waiting to come back (backend_gone.c), on tgt->reattach:
+ *
+ *   RELEASING --its backends are freed--> WAITING --present, attached,
+ *                                                   namespaces back--> (freed)
+ */
+enum nvmf_reattach_state {
+	NVMF_REATTACH_RELEASING = 0, /* namespaces removed; backends being deleted */
+	NVMF_REATTACH_WAITING,       /* the device is let go: polling for it */
+	NVMF_REATTACH_NSTATES,
+};
+
+/** Where one namespace of a gone device was. */
+struct nvmf_reattach_place {
+	char nqn[NVMF_NQN_MAX_LEN + 1];
+	char backend[64];
+	struct nvmf_ns_opts opts; /* NSID and identifiers as they were */
+};
+
+struct nvmf_reattach {
+	TAILQ_ENTRY(nvmf_reattach) link;
+	enum nvmf_reattach_state state;
+	const struct nvmf_reattach_ops *ops;
+	void *ctx;
+	char (*names)[64]; /* its backends */
+	unsigned nnames;
+	struct nvmf_reattach_place *places;
+	unsigned nplaces;
+	uint32_t attach_fails; /* in a row, for the log */
+};
+
+/** Move the gone devices on (main group's timers; acts once a second). */
+void nvmf_reattach_timers(struct nvmf_tgt *tgt, uint64_t now);
+
+/** Free the waiting devices (target destroyed). */
+void nvmf_reattach_free_all(struct nvmf_tgt *tgt);
 
 /** True on the main thread's group (group 0) or before start. */
 static inline struct nvmf_poll_group *nvmf_main_pg(struct nvmf_tgt *tgt)

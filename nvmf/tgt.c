@@ -61,6 +61,7 @@ int nvmf_tgt_create(const struct nvmf_tgt_opts *opts, struct nvmf_tgt **out)
 	TAILQ_INIT(&tgt->deleting);
 	TAILQ_INIT(&tgt->referrals);
 	TAILQ_INIT(&tgt->keys);
+	TAILQ_INIT(&tgt->reattach);
 	nvmf_discovery_nqn_default_init(tgt);
 	tgt->genctr = 1;
 	tgt->up.ctx = tgt;
@@ -430,6 +431,7 @@ void nvmf_tgt_destroy(struct nvmf_tgt *tgt)
 	}
 	nvmf_ss_free(tgt->discovery);
 	nvmf_referrals_free(tgt);
+	nvmf_reattach_free_all(tgt);
 	nvmf_backend_del_flush(tgt);
 	while ((b = TAILQ_FIRST(&tgt->backends)) != NULL) {
 		TAILQ_REMOVE(&tgt->backends, b, link);

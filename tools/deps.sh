@@ -14,7 +14,7 @@ PKGS=(
 	# rendering
 	systemd groff-base man-db procps
 	# lab guest (tools/vm)
-	qemu-system-x86 qemu-utils debootstrap e2fsprogs debian-archive-keyring
+	qemu-system-x86 qemu-utils debootstrap e2fsprogs debian-archive-keyring socat
 	# fresh check (tools/fresh-check.sh)
 	iproute2
 )

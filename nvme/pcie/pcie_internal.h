@@ -71,6 +71,7 @@
 #define NVME_PCIE_MAX_QSIZE 1024u      /* entries per I/O queue */
 #define NVME_PCIE_TIMEOUT_MS 30000u    /* default command time-out */
 #define NVME_PCIE_HEALTH_MS 10u        /* CSTS / time-out check period */
+#define NVME_PCIE_REMOVAL_MS 100u      /* period of the look for a removal by the kernel */
 #define NVME_PCIE_SHUTDOWN_MS 10000u   /* shutdown bound when RTD3E is 0 */
 #define NVME_PCIE_CLASS_CODE 0x010802u /* mass storage, NVM, NVMe */
 
@@ -97,10 +98,11 @@ struct nvme_pcie_ctrlr {
 	uint64_t bar_size;
 	uint32_t dstrd;
 	uint64_t timeout_ticks;
-	pthread_mutex_t admin_lock; /* recursive */
-	uint32_t generation;        /* __atomic only: odd while a reset runs */
-	bool dead;                  /* __atomic only: fatal status or gone, all fail */
-	bool claimed;               /* claim_fd holds this address's claim lock */
+	pthread_mutex_t admin_lock;  /* recursive */
+	uint32_t generation;         /* __atomic only: odd while a reset runs */
+	uint64_t next_removal_check; /* __atomic only: ticks */
+	bool dead;                   /* __atomic only: fatal status or gone, all fail */
+	bool claimed;                /* claim_fd holds this address's claim lock */
 	int claim_fd;
 };
 

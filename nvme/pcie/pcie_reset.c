@@ -116,10 +116,19 @@ static void mark_dead(struct nvme_pcie_ctrlr *pc, const char *why)
 	nvme_ctrlr_mark_removed(&pc->base); /* seen by whoever then sees dead */
 	if (__atomic_exchange_n(&pc->dead, true, __ATOMIC_ACQ_REL))
 		return;
-	log_error(NVME_PCIE_LOG,
-		  "%s: controller %s: failing all its I/O (check the drive; restart to retry)",
-		  pc->base.trid.traddr, why);
+	log_error(NVME_PCIE_LOG, "%s: controller %s: failing all its I/O", pc->base.trid.traddr,
+		  why);
 	nvme_ctrlr_removed(&pc->base);
+}
+
+/* Has the kernel removed the function (or asked for it back)? Looked at every NVME_PCIE_REMOVAL_MS. */
+static bool removal_requested(struct nvme_pcie_ctrlr *pc, uint64_t now)
+{
+	if (now < __atomic_load_n(&pc->next_removal_check, __ATOMIC_RELAXED))
+		return false;
+	__atomic_store_n(&pc->next_removal_check, now + nvme_ms_to_ticks(NVME_PCIE_REMOVAL_MS),
+			 __ATOMIC_RELAXED);
+	return env_pci_removal_requested(pc->dev);
 }
 
 int nvme_pcie_qpair_check(struct nvme_pcie_qpair *pq)
@@ -132,6 +141,8 @@ int nvme_pcie_qpair_check(struct nvme_pcie_qpair *pq)
 		mark_dead(pc, "reads as all ones (gone from the bus)");
 	else if (NVME_REG_GET(csts, CSTS_CFS))
 		mark_dead(pc, "reports fatal status (CSTS.CFS)");
+	else if (removal_requested(pc, now))
+		mark_dead(pc, "was removed by the kernel (hot-unplug)");
 	if (nvme_pcie_is_dead(pc))
 		return -ENXIO;
 	if (pq->base.qid == 0 || !check_timeouts(pq, now))

@@ -128,6 +128,26 @@ lab_wait() { # sec cmd...
 	done
 }
 
+# Ask the host's QEMU monitor for "del ID" (device_del) or "add ID"
+# (device_add again, as at boot) of an emulated device (tools/vm/run.sh);
+# waits for the host's answer, at most 60 s. Returns 0 when QEMU accepted it
+# (device_del only starts the unplug: the guest then ejects the device).
+lab_qmp() { # del|add ID
+	local n req ans
+	mkdir -p "$LAB_OUT/.qmp"
+	n=$(date +%s%N)
+	req=$LAB_OUT/.qmp/$n.req
+	ans=$LAB_OUT/.qmp/$n.ans
+	echo "$1 $2" >"$req.tmp"
+	mv "$req.tmp" "$req"
+	lab_wait 60 test -e "$ans" || {
+		echo "lab_qmp $1 $2: no answer from the host"
+		return 1
+	}
+	cat "$ans"
+	[ "$(head -c 2 "$ans")" = ok ]
+}
+
 lab_port_open() { # addr port
 	timeout 2 bash -c "exec 3<>/dev/tcp/$1/$2" 2>/dev/null
 }

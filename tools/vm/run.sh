@@ -9,8 +9,10 @@
 # (read-only, default <repo>/build), /lab/out a writable result dir (default a
 # fresh temp dir, kept and printed at the end). The root file system is a
 # throwaway qcow2 overlay on the cached image (tools/vm/build.sh builds it if
-# needed). --nvme N attaches N emulated 1 GiB NVMe SSDs (serial LABSN000K);
-# the second one has two namespaces. The guest console streams to stdout;
+# needed). --nvme N attaches N emulated 1 GiB NVMe SSDs (serial LABSN000K,
+# QEMU id nvmeK, PCI slot 0x10+K); the second one has two namespaces. QEMU's
+# monitor (QMP) listens on a socket (tools/vm/qmp.sh); a scenario asks for
+# device_del / device_add of nvmeK through lab_qmp (tests/interop/lib.sh). The guest console streams to stdout;
 # the exit status is the scenario's, or 1 when the guest hung past --timeout
 # (default 900 s) or died without reporting one.
 #
@@ -115,25 +117,103 @@ else
 fi
 
 # Emulated SSDs: sparse 1 GiB files; the second controller has two namespaces.
+# Each controller nvmeK sits in slot 0x10+K of the root bus (ACPI hot-plug)
+# with block nodes dK (and dKb) that outlive it, so that it can be deleted
+# and added again by QMP; $WORK/dev-nvmeK holds its -device strings.
 for ((k = 0; k < NVME; k++)); do
 	sn=$(printf 'LABSN%04d' "$k")
+	slot=$(printf '0x%x' $((0x10 + k)))
 	truncate -s 1G "$WORK/disk$k.img"
+	args+=(-blockdev "driver=raw,node-name=d$k,file.driver=file,file.filename=$WORK/disk$k.img")
 	if [ "$k" -eq 1 ]; then
 		truncate -s 1G "$WORK/disk${k}b.img"
-		args+=(-drive "file=$WORK/disk$k.img,if=none,id=d$k,format=raw"
-			-drive "file=$WORK/disk${k}b.img,if=none,id=d${k}b,format=raw"
-			-device "nvme,id=nvme$k,serial=$sn"
-			-device "nvme-ns,drive=d$k,bus=nvme$k,nsid=1"
-			-device "nvme-ns,drive=d${k}b,bus=nvme$k,nsid=2")
+		args+=(-blockdev "driver=raw,node-name=d${k}b,file.driver=file,file.filename=$WORK/disk${k}b.img")
+		printf '%s\n' "nvme,id=nvme$k,serial=$sn,addr=$slot" \
+			"nvme-ns,id=nvme$k-1,drive=d$k,bus=nvme$k,nsid=1" \
+			"nvme-ns,id=nvme$k-2,drive=d${k}b,bus=nvme$k,nsid=2" >"$WORK/dev-nvme$k"
 	else
-		args+=(-drive "file=$WORK/disk$k.img,if=none,id=d$k,format=raw"
-			-device "nvme,serial=$sn,drive=d$k")
+		echo "nvme,id=nvme$k,serial=$sn,drive=d$k,addr=$slot" >"$WORK/dev-nvme$k"
 	fi
+	while read -r d; do
+		args+=(-device "$d")
+	done <"$WORK/dev-nvme$k"
 done
+
+# QMP: the monitor socket, and requests from the guest. A scenario writes
+# "del ID" or "add ID" into /lab/out/.qmp/N.req (lab_qmp in
+# tests/interop/lib.sh); the host answers in N.ans ("ok" or "error ...").
+# "add" replays the device's -device strings from its start-up.
+QMP_SOCK=$WORK/qmp.sock
+args+=(-qmp "unix:$QMP_SOCK,server=on,wait=off")
+
+# "nvme,id=x,nsid=1" -> {"driver":"nvme","id":"x","nsid":1}
+dev_json() {
+	local IFS=, kv j
+	read -ra kv <<<"$1"
+	j="{\"driver\":\"${kv[0]}\""
+	for p in "${kv[@]:1}"; do
+		if [[ "${p#*=}" =~ ^[0-9]+$ ]]; then
+			j+=",\"${p%%=*}\":${p#*=}"
+		else
+			j+=",\"${p%%=*}\":\"${p#*=}\""
+		fi
+	done
+	echo "$j}"
+}
+
+qmp_request() { # file
+	local req id cmds=() d
+	read -r req id <"$1" || true
+	[[ "$id" =~ ^[A-Za-z0-9_-]+$ ]] || {
+		echo "error: bad request '$req $id'"
+		return
+	}
+	case "$req" in
+	del) cmds=("{\"execute\":\"device_del\",\"arguments\":{\"id\":\"$id\"}}") ;;
+	add)
+		[ -f "$WORK/dev-$id" ] || {
+			echo "error: no device $id"
+			return
+		}
+		while read -r d; do
+			cmds+=("{\"execute\":\"device_add\",\"arguments\":$(dev_json "$d")}")
+		done <"$WORK/dev-$id"
+		;;
+	*)
+		echo "error: bad request '$req'"
+		return
+		;;
+	esac
+	if "$HERE/qmp.sh" "$QMP_SOCK" "${cmds[@]}" >"$OUT/.qmp/qmp.log.tmp" 2>&1; then
+		echo ok
+	else
+		echo "error: $(tr '\n' ' ' <"$OUT/.qmp/qmp.log.tmp")"
+	fi
+	cat "$OUT/.qmp/qmp.log.tmp" >>"$OUT/.qmp/qmp.log"
+}
+
+# Runs beside QEMU: answers the guest's requests until QEMU's process ends.
+qmp_server() { # qemu-pid
+	local f
+	while kill -0 "$1" 2>/dev/null; do
+		for f in "$OUT"/.qmp/*.req; do
+			[ -e "$f" ] || continue
+			echo "vm/run: QMP request $(cat "$f")"
+			qmp_request "$f" >"${f%.req}.tmp"
+			mv "${f%.req}.tmp" "${f%.req}.ans"
+			rm -f "$f"
+		done
+		sleep 0.5
+	done
+}
 
 # One boot. Returns QEMU's status; the guest's own results are in $OUT.
 boot_once() {
-	local qrc=0
+	local qrc=0 srv
+	rm -rf "$OUT/.qmp"
+	mkdir -p "$OUT/.qmp"
+	qmp_server "$BASHPID" &
+	srv=$!
 	# --foreground: QEMU owns the terminal with -nographic; without a
 	# terminal it must not read the caller's stdin.
 	if [ -t 0 ]; then
@@ -141,6 +221,8 @@ boot_once() {
 	else
 		timeout --foreground -k 10 "$TIMEOUT" qemu-system-x86_64 "${args[@]}" </dev/null || qrc=$?
 	fi
+	kill "$srv" 2>/dev/null || true
+	wait "$srv" 2>/dev/null || true
 	return "$qrc"
 }
 
