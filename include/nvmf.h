@@ -267,6 +267,14 @@ typedef int (*nvmf_main_poll_fn)(void *arg);
  */
 void nvmf_tgt_set_main_poller(struct nvmf_tgt *tgt, nvmf_main_poll_fn fn, void *arg);
 
+/**
+ * The main poller's events: @fd (level-triggered, e.g. an epoll fd) is
+ * readable when it has work, so an idle main thread sleeping on events
+ * wakes for it. One fd, for the target's life; @fd stays open until
+ * nvmf_tgt_destroy(). @return 0 or a negative errno.
+ */
+int nvmf_tgt_set_main_wait_fd(struct nvmf_tgt *tgt, int fd);
+
 /** Copy the options @tgt was created with (defaults filled in) into @opts. */
 void nvmf_tgt_get_opts(const struct nvmf_tgt *tgt, struct nvmf_tgt_opts *opts);
 
