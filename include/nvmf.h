@@ -43,8 +43,8 @@ struct nvmf_backend;
 /** Options of the target as a whole. */
 struct nvmf_tgt_opts {
 	uint32_t max_subsystems; /**< default 1024 */
-	bool idle_sleep;         /**< poll groups sleep when idle (see idle_us) */
-	uint32_t idle_us;        /**< idle time before sleeping, microseconds */
+	bool idle_sleep;  /**< poll groups sleep on events when idle (see idle_us); default true */
+	uint32_t idle_us; /**< idle time before sleeping, microseconds */
 	/** Where reservation states that persist through power loss live;
 	 *  empty: no PTPL. Default NVMF_RESV_DIR_DEFAULT. */
 	char resv_dir[256];

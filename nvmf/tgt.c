@@ -20,7 +20,7 @@ void nvmf_tgt_opts_init(struct nvmf_tgt_opts *opts)
 {
 	memset(opts, 0, sizeof(*opts));
 	opts->max_subsystems = 1024;
-	opts->idle_sleep = false;
+	opts->idle_sleep = true; /* sleeps on events when idle (nvmf/idle.c) */
 	opts->idle_us = 1000;
 	snprintf(opts->resv_dir, sizeof(opts->resv_dir), "%s", NVMF_RESV_DIR_DEFAULT);
 }

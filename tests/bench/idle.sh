@@ -100,8 +100,8 @@ perf_pid=""
 printf '%-6s %-8s %-8s %8.2f\n' idle "$policy" "cpu%" \
 	"$(awk -v d=$((c1 - c0)) -v hz="$CLK_TCK" -v s="$IDLE_SECONDS" 'BEGIN { print d / hz / s * 100 }')"
 
-printf '%-6s %-8s %-8s %8s\n' qd1 "$policy" "avg(us)" "$(avg 5)"
+printf '%-6s %-8s %-8s %8.1f\n' qd1 "$policy" "avg(us)" "$(avg 5)"
 # The pause: about 10 I/Os, each after PAUSE_MS of idle.
 n=$((PAUSE_MS >= 1000 ? 10 : 10000 / (PAUSE_MS + 1)))
-printf '%-6s %-8s %-8s %8s\n' pause "$policy" "avg(us)" \
+printf '%-6s %-8s %-8s %8.1f\n' pause "$policy" "avg(us)" \
 	"$(avg $(((n * PAUSE_MS + 999) / 1000)) --pause-ms "$PAUSE_MS")"
