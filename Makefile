@@ -171,6 +171,7 @@ interop: deps
 bench: deps
 	$(Q)$(MAKE) --no-print-directory all
 	$(Q)tests/bench/run.sh build
+	$(Q)tests/bench/idle.sh build
 
 # The test command: every part runs; the summary says what failed.
 test: deps

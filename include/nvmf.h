@@ -43,8 +43,8 @@ struct nvmf_backend;
 /** Options of the target as a whole. */
 struct nvmf_tgt_opts {
 	uint32_t max_subsystems; /**< default 1024 */
-	bool idle_sleep;         /**< poll groups sleep when idle (see idle_us) */
-	uint32_t idle_us;        /**< idle time before sleeping, microseconds */
+	bool idle_sleep;  /**< poll groups sleep on events when idle (see idle_us); default true */
+	uint32_t idle_us; /**< idle time before sleeping, microseconds */
 	/** Where reservation states that persist through power loss live;
 	 *  empty: no PTPL. Default NVMF_RESV_DIR_DEFAULT. */
 	char resv_dir[256];
@@ -332,6 +332,14 @@ typedef int (*nvmf_main_poll_fn)(void *arg);
  * Call before nvmf_tgt_run() or from the poller itself.
  */
 void nvmf_tgt_set_main_poller(struct nvmf_tgt *tgt, nvmf_main_poll_fn fn, void *arg);
+
+/**
+ * The main poller's events: @fd (level-triggered, e.g. an epoll fd) is
+ * readable when it has work, so an idle main thread sleeping on events
+ * wakes for it. One fd, for the target's life; @fd stays open until
+ * nvmf_tgt_destroy(). @return 0 or a negative errno.
+ */
+int nvmf_tgt_set_main_wait_fd(struct nvmf_tgt *tgt, int fd);
 
 /** Copy the options @tgt was created with (defaults filled in) into @opts. */
 void nvmf_tgt_get_opts(const struct nvmf_tgt *tgt, struct nvmf_tgt_opts *opts);

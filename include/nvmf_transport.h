@@ -45,6 +45,9 @@
 /** Most data buffers one request may use (MaxIOSize / IOUnitSize, plus one). */
 #define NVMF_REQ_MAX_IOV 33
 
+/** group_sleep(): no time limit, only the wait fd wakes the group. */
+#define NVMF_SLEEP_FOREVER UINT32_MAX
+
 /** Poll results: work was done, or nothing was there. */
 #define NVMF_POLL_IDLE 0
 #define NVMF_POLL_BUSY 1
@@ -281,6 +284,29 @@ struct nvmf_transport_ops {
 	void (*qpair_close)(struct nvmf_qpair *qpair);
 	/** Free the connection after qpair_closed (group thread). */
 	void (*qpair_free)(struct nvmf_qpair *qpair);
+
+	/*
+	 * Sleeping when idle (all optional; a transport without group_wait_fd
+	 * keeps its groups from sleeping longer than a short nap). A group
+	 * that found no work for a while calls group_sleep() on each of its
+	 * transport groups, polls once more, then blocks until one of their
+	 * wait fds is readable, a message arrives or its next timer is due;
+	 * after such a wait it calls group_woken().
+	 */
+	/** A file descriptor of the group (level-triggered; e.g. an epoll fd) readable when group_poll has work. */
+	int (*group_wait_fd)(struct nvmf_tgroup *g);
+	/**
+	 * About to sleep (group thread): arm the notifications behind
+	 * group_wait_fd (completions that arrive from now on make it
+	 * readable; the caller polls once more after this). @return the
+	 * longest sleep in microseconds: 0 when work is pending that no fd
+	 * announces, NVMF_SLEEP_FOREVER when only the fd matters.
+	 */
+	uint32_t (*group_sleep)(struct nvmf_tgroup *g);
+	/** Woken after a sleep (group thread): consume the notifications group_sleep armed. */
+	void (*group_woken)(struct nvmf_tgroup *g);
+	/** A file descriptor readable when accept() has work (main thread), or -1. */
+	int (*wait_fd)(struct nvmf_transport *t);
 
 	/** Fill transport-specific fields of a discovery log entry (TSAS...). Optional. */
 	void (*discovery_entry)(struct nvmf_transport *t, const struct nvmf_listen_addr *addr,

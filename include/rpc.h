@@ -127,6 +127,9 @@ int rpc_server_create(struct nvmf_tgt *tgt, const char *path, struct rpc_server 
  */
 int rpc_server_poll(struct rpc_server *srv);
 
+/** An fd readable when rpc_server_poll() has work (for nvmf_tgt_set_main_wait_fd()). */
+int rpc_server_wait_fd(const struct rpc_server *srv);
+
 /** rpc_server_poll() with a void pointer, for nvmf_tgt_set_main_poller(). */
 int rpc_server_main_poll(void *srv);
 

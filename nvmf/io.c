@@ -42,6 +42,7 @@ static void ctx_put(struct nvmf_poll_group *pg, struct nvmf_io_ctx *ctx)
 		ctx->ch->holds--;
 	ctx->ch = NULL;
 	SLIST_INSERT_HEAD(&pg->free_ctxs, ctx, free_link);
+	pg->io_inflight--;
 }
 
 /*
@@ -342,6 +343,7 @@ void nvmf_io_exec(struct nvmf_request *req)
 		return;
 	}
 	SLIST_REMOVE_HEAD(&pg->free_ctxs, free_link);
+	pg->io_inflight++;
 	memset(ctx, 0, sizeof(*ctx));
 	ctx->req = req;
 	ctx->nrange = nrange;

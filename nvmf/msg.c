@@ -31,6 +31,7 @@ int nvmf_msg_send(struct nvmf_poll_group *pg, nvmf_msg_fn fn, void *arg)
 		free(m);
 		return -ENOBUFS;
 	}
+	nvmf_pg_wake(pg);
 	return 0;
 }
 

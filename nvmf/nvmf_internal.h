@@ -91,6 +91,14 @@ void nvmf_tr_qpair_free(struct nvmf_qpair *qp);
 void nvmf_tr_discovery_entry(struct nvmf_tr *tr, const struct nvmf_listen_addr *addr,
 			     struct nvmf_discovery_log_entry *e);
 const char *nvmf_tr_name(const struct nvmf_tr *tr);
+/** The group's wait fd, or -1 when the transport has none. */
+int nvmf_tr_group_wait_fd(struct nvmf_tr *tr, struct nvmf_tgroup *g);
+/** Arm before a sleep. @return the longest sleep in us (NVMF_SLEEP_FOREVER without the op). */
+uint32_t nvmf_tr_group_sleep(struct nvmf_tr *tr, struct nvmf_tgroup *g);
+/** After a sleep: consume what group_sleep armed (no-op without the op). */
+void nvmf_tr_group_woken(struct nvmf_tr *tr, struct nvmf_tgroup *g);
+/** The transport's accept fd (main thread); -ENOENT: it accepts nothing; other < 0: none. */
+int nvmf_tr_wait_fd(struct nvmf_tr *tr);
 /** The transport of @trtype, or NULL. */
 struct nvmf_tr *nvmf_tgt_tr_find(struct nvmf_tgt *tgt, uint8_t trtype);
 /** The transport of @t, or NULL. */
@@ -451,6 +459,12 @@ struct nvmf_poll_group {
 	uint32_t nold_scratch;
 	uint64_t next_timer;
 	uint64_t idle_since;
+	uint32_t io_inflight; /* I/O contexts in use: a polled backend may owe completions */
+	int wait_epfd;        /* idle sleep: the fds that wake the group (nvmf/idle.c) */
+	int wake_fd;          /* eventfd a message sender writes while the group sleeps */
+	bool nap_only;        /* no event to wait on: short naps instead */
+	atomic_bool sleeping; /* set by the group just before it sleeps */
+	uint64_t sleeps;      /* times it slept */
 	atomic_bool stop;
 	bool thread_started;
 	uint64_t conn_states[NVMF_CONN_NSTATES]; /* changes into each state */
@@ -473,6 +487,33 @@ struct nvmf_bchannel *nvmf_pg_channel(struct nvmf_poll_group *pg, struct nvmf_ba
 void nvmf_pg_channel_close(struct nvmf_poll_group *pg, struct nvmf_backend *b);
 /** Thread body of a worker poll group. */
 int nvmf_pg_thread(void *arg);
+/**
+ * Set up @pg's idle sleep (group thread, after its transport groups): its
+ * epoll fd with the wake-up eventfd and every transport group's wait fd,
+ * and on the main group the transports' and the main poller's fds. When
+ * one is missing the group only naps briefly when idle.
+ */
+void nvmf_pg_idle_init(struct nvmf_poll_group *pg);
+/** Close what nvmf_pg_idle_init opened. */
+void nvmf_pg_idle_fini(struct nvmf_poll_group *pg);
+/** Add @fd (level-triggered, readable = work) to @pg's wait set. @return 0 or -errno. */
+int nvmf_pg_idle_add_fd(struct nvmf_poll_group *pg, int fd);
+/** After queueing a message for @pg (any thread): wake it if it sleeps. */
+void nvmf_pg_wake(struct nvmf_poll_group *pg);
+/**
+ * Sleep until an event or @pg's next timer (group thread): arm the
+ * transports, mark @pg sleeping, run @poll(@arg) once more, and wait only
+ * when that found nothing. @return NVMF_POLL_BUSY when the last poll found
+ * work or an event woke the group, else NVMF_POLL_IDLE.
+ */
+int nvmf_pg_idle_sleep(struct nvmf_poll_group *pg, int (*poll)(void *arg), void *arg);
+/**
+ * One turn of a group's loop: @poll(@arg), and with the idle policy on,
+ * a sleep once nothing was found for IdleSleepUs since *@idle_since (the
+ * last time work was found, updated here).
+ */
+void nvmf_pg_loop_once(struct nvmf_poll_group *pg, int (*poll)(void *arg), void *arg,
+		       uint64_t *idle_since);
 /** A conn's memory goes back to the transport when nothing refers to it. */
 void nvmf_conn_maybe_free(struct nvmf_conn *c);
 
@@ -520,6 +561,7 @@ struct nvmf_tgt {
 	struct nvmf_backend_list deleting; /* deleted, waiting for the groups' channels */
 	nvmf_main_poll_fn main_poller;
 	void *main_poller_arg;
+	int main_wait_fd; /* fd + 1 of the main poller's events; 0: none */
 	uint64_t start_tick;
 	struct nvmf_transport_upcalls up;
 	struct tls_keyring *keyring;          /* the secure channel's PSKs */

@@ -6,7 +6,6 @@
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
-#include <time.h>
 
 #include "env.h"
 #include "util.h"
@@ -36,6 +35,9 @@ int nvmf_pg_create(struct nvmf_tgt *tgt, uint32_t idx, uint32_t core, struct nvm
 	pg->tgt = tgt;
 	pg->idx = idx;
 	pg->core = core;
+	pg->wait_epfd = -1;
+	pg->wake_fd = -1;
+	pg->nap_only = true;
 	TAILQ_INIT(&pg->conns);
 	TAILQ_INIT(&pg->ctrlrs);
 	TAILQ_INIT(&pg->pending);
@@ -72,6 +74,7 @@ int nvmf_pg_init_on_thread(struct nvmf_poll_group *pg)
 		}
 	}
 	pg->next_timer = env_ticks();
+	nvmf_pg_idle_init(pg);
 	return 0;
 }
 
@@ -117,6 +120,7 @@ void nvmf_pg_destroy(struct nvmf_poll_group *pg)
 	if (pg == NULL)
 		return;
 	pg_fini_on_thread(pg); /* no-op for a worker that already finished */
+	nvmf_pg_idle_fini(pg);
 	env_ring_free(pg->ring);
 	nvmf_pg_stats_fini(pg);
 	env_pool_free(pg->scratch);
@@ -229,24 +233,25 @@ int nvmf_pg_poll(struct nvmf_poll_group *pg)
 	return busy;
 }
 
+/* A stop request counts as work: the group must not go to sleep on it. */
+static int pg_poll_cb(void *arg)
+{
+	struct nvmf_poll_group *pg = arg;
+
+	return nvmf_pg_poll(pg) | atomic_load_explicit(&pg->stop, memory_order_acquire);
+}
+
 int nvmf_pg_thread(void *arg)
 {
 	struct nvmf_poll_group *pg = arg;
-	struct nvmf_tgt *tgt = pg->tgt;
-	uint64_t idle_ticks = tgt->opts.idle_us * env_ticks_hz() / 1000000;
 	uint64_t idle_since = env_ticks();
-	struct timespec nap = {.tv_sec = 0, .tv_nsec = 200 * 1000};
 
 	if (nvmf_pg_init_on_thread(pg) != 0) {
 		pg_fini_on_thread(pg);
 		return -ENOMEM;
 	}
-	while (!atomic_load_explicit(&pg->stop, memory_order_acquire)) {
-		if (nvmf_pg_poll(pg) == NVMF_POLL_BUSY)
-			idle_since = env_ticks();
-		else if (tgt->opts.idle_sleep && env_ticks() - idle_since > idle_ticks)
-			nanosleep(&nap, NULL);
-	}
+	while (!atomic_load_explicit(&pg->stop, memory_order_acquire))
+		nvmf_pg_loop_once(pg, pg_poll_cb, pg, &idle_since);
 	pg_fini_on_thread(pg);
 	return 0;
 }

@@ -139,6 +139,18 @@ void nvmf_tgt_set_main_poller(struct nvmf_tgt *tgt, nvmf_main_poll_fn fn, void *
 	tgt->main_poller_arg = arg;
 }
 
+int nvmf_tgt_set_main_wait_fd(struct nvmf_tgt *tgt, int fd)
+{
+	struct nvmf_poll_group *pg = nvmf_main_pg(tgt);
+
+	if (fd < 0)
+		return -EBADF;
+	tgt->main_wait_fd = fd + 1;
+	if (pg == NULL || !tgt->started)
+		return 0; /* nvmf_pg_idle_init adds it */
+	return nvmf_pg_idle_add_fd(pg, fd);
+}
+
 void nvmf_tgt_get_opts(const struct nvmf_tgt *tgt, struct nvmf_tgt_opts *opts)
 {
 	*opts = tgt->opts;

@@ -20,7 +20,7 @@ void nvmf_tgt_opts_init(struct nvmf_tgt_opts *opts)
 {
 	memset(opts, 0, sizeof(*opts));
 	opts->max_subsystems = 1024;
-	opts->idle_sleep = false;
+	opts->idle_sleep = true; /* sleeps on events when idle (nvmf/idle.c) */
 	opts->idle_us = 1000;
 	snprintf(opts->resv_dir, sizeof(opts->resv_dir), "%s", NVMF_RESV_DIR_DEFAULT);
 }
@@ -280,6 +280,7 @@ static void groups_stop(struct nvmf_tgt *tgt)
 		struct nvmf_poll_group *pg = tgt->groups[i];
 		if (pg->thread_started) {
 			atomic_store_explicit(&pg->stop, true, memory_order_release);
+			nvmf_pg_wake(pg);
 			env_thread_join(pg->core);
 		}
 	}
@@ -334,6 +335,8 @@ int nvmf_tgt_poll(struct nvmf_tgt *tgt)
 void nvmf_tgt_stop_async(struct nvmf_tgt *tgt)
 {
 	atomic_store_explicit(&tgt->stop_requested, 1, memory_order_relaxed);
+	if (nvmf_main_pg(tgt) != NULL)
+		nvmf_pg_wake(nvmf_main_pg(tgt)); /* a write(): async-signal-safe */
 }
 
 static void idle_nap(void)
@@ -343,18 +346,21 @@ static void idle_nap(void)
 	nanosleep(&ts, NULL);
 }
 
+/* A stop request counts as work: the main thread must not go to sleep on it. */
+static int tgt_poll_cb(void *arg)
+{
+	struct nvmf_tgt *tgt = arg;
+
+	return nvmf_tgt_poll(tgt) |
+	       (atomic_load_explicit(&tgt->stop_requested, memory_order_relaxed) != 0);
+}
+
 int nvmf_tgt_run(struct nvmf_tgt *tgt)
 {
-	uint64_t idle_ticks = tgt->opts.idle_us * env_ticks_hz() / 1000000;
 	uint64_t idle_since = env_ticks();
 
-	while (!atomic_load_explicit(&tgt->stop_requested, memory_order_relaxed)) {
-		if (nvmf_tgt_poll(tgt) == NVMF_POLL_BUSY) {
-			idle_since = env_ticks();
-		} else if (tgt->opts.idle_sleep && env_ticks() - idle_since > idle_ticks) {
-			idle_nap();
-		}
-	}
+	while (!atomic_load_explicit(&tgt->stop_requested, memory_order_relaxed))
+		nvmf_pg_loop_once(nvmf_main_pg(tgt), tgt_poll_cb, tgt, &idle_since);
 	nvmf_tgt_shutdown(tgt);
 	return 0;
 }

@@ -43,6 +43,29 @@ int nvmf_tr_group_flush(struct nvmf_tr *tr, struct nvmf_tgroup *g)
 	return tr->ops->group_flush ? tr->ops->group_flush(g) : NVMF_POLL_IDLE;
 }
 
+int nvmf_tr_group_wait_fd(struct nvmf_tr *tr, struct nvmf_tgroup *g)
+{
+	return tr->ops->group_wait_fd ? tr->ops->group_wait_fd(g) : -1;
+}
+
+uint32_t nvmf_tr_group_sleep(struct nvmf_tr *tr, struct nvmf_tgroup *g)
+{
+	return tr->ops->group_sleep ? tr->ops->group_sleep(g) : NVMF_SLEEP_FOREVER;
+}
+
+void nvmf_tr_group_woken(struct nvmf_tr *tr, struct nvmf_tgroup *g)
+{
+	if (tr->ops->group_woken)
+		tr->ops->group_woken(g);
+}
+
+int nvmf_tr_wait_fd(struct nvmf_tr *tr)
+{
+	if (tr->ops->accept == NULL)
+		return -ENOENT;
+	return tr->ops->wait_fd ? tr->ops->wait_fd(tr->t) : -ENOTSUP;
+}
+
 int nvmf_tr_listen(struct nvmf_tr *tr, const struct nvmf_listen_addr *addr)
 {
 	return tr->ops->listen ? tr->ops->listen(tr->t, addr) : -ENOTSUP;

@@ -365,6 +365,11 @@ int rpc_server_poll(struct rpc_server *srv)
 	return n > 0 ? NVMF_POLL_BUSY : NVMF_POLL_IDLE;
 }
 
+int rpc_server_wait_fd(const struct rpc_server *srv)
+{
+	return srv->epfd;
+}
+
 int rpc_server_main_poll(void *srv)
 {
 	return rpc_server_poll(srv);

@@ -17,6 +17,9 @@
 #   BENCH_TRID     drive this target instead of starting ours (no CPU column)
 #   BENCH_POINTS   workload:QD list (default "randread:1 randread:32
 #                  randread:128 randwrite:32")
+#   BENCH_IDLE     IdleSleep of the target: No (default: it busy-polls, the
+#                  figures are the data path's) or Yes (the idle policy on,
+#                  to compare); the idle CPU figure is tests/bench/idle.sh's
 #   BENCH_TLS      1 (default): last, null.conf over a plain and a secure=tls
 #                  listener: 4 KiB randread QD32 and 128 KiB read QD8 on each
 #                  (rows "tcp" and "tls"); 0: no TLS rows
@@ -33,6 +36,7 @@ PERF_CORE=${BENCH_PERF_CORE:-1}
 POINTS=${BENCH_POINTS:-randread:1 randread:32 randread:128 randwrite:32}
 IO_SIZE=4096
 TLS=${BENCH_TLS:-1}
+IDLE=${BENCH_IDLE:-No}
 TLS_HOST=nqn.2014-08.org.nvmexpress:uuid:0b5e7c1a-6d2f-4e38-9a01-5c7d3e2f1b40
 TLS_KEY=NVMeTLSkey-1:01:AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh+KfiaR:
 PERF_EXTRA=()
@@ -92,8 +96,9 @@ start_target() {
 	shift
 	port=$(free_port)
 	conf_tmp=$(mktemp)
-	# IdleSleep off: a target that naps measures its naps, not its data path.
+	# IdleSleep No by default: the figures are the data path's, not the idle policy's.
 	sed -e "s/127\.0\.0\.1:4420/127.0.0.1:$port/" -e '/^[[:space:]]*IdleSleep/d' \
+	    -e "s/^\[Global\]/[Global]\n  IdleSleep $IDLE/" \
 	    -e "s#/var/tmp/nvmf-tgt-file0.img#/var/tmp/nvmf-tgt-bench-$$.img#" "$@" \
 	    "conf/examples/$conf" >"$conf_tmp"
 	taskset -c "$TGT_CORE" "$TGT_BIN" -c "$conf_tmp" -m "$TGT_MASK" -L warn >/dev/null 2>&1 &

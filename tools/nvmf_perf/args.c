@@ -21,6 +21,7 @@ enum {
 	OPT_TLS_KEY,
 	OPT_TLS_IDENTITY,
 	OPT_TLS_KDF,
+	OPT_PAUSE_MS,
 };
 
 static void usage(FILE *f, const char *prog)
@@ -59,6 +60,9 @@ static void usage(FILE *f, const char *prog)
 		"                         measured run (local PCIe controllers); I/Os aborted\n"
 		"                         by the reset are submitted again and counted as\n"
 		"                         retried\n"
+		"      --pause-ms MS      wait MS milliseconds after each I/O completes\n"
+		"                         before starting the next one (with -q 1: the\n"
+		"                         latency of an I/O that follows an idle pause)\n"
 		"      --json             print the results as one JSON object on stdout\n"
 		"  -h, --help             print this help and exit\n"
 		"Progress goes to stderr once a second. Exit: 0 ok, 1 connection, I/O or\n"
@@ -203,6 +207,7 @@ static int parse_one(struct perf_args *a, int opt, const char *arg, const char *
 	case 'a':
 	case 'P':
 	case OPT_RESET_AT:
+	case OPT_PAUSE_MS:
 		break;
 	default:
 		return -EINVAL;
@@ -212,9 +217,10 @@ static int parse_one(struct perf_args *a, int opt, const char *arg, const char *
 		       : opt == 'o' ? (1ull << 30)
 				    : 1u << 20,
 		       &v) != 0 ||
-	    (v == 0 && opt != 'M' && opt != 'a' && opt != OPT_RESET_AT)) {
-		if (opt == OPT_RESET_AT)
-			fprintf(stderr, "%s: bad value '%s' for --reset-at\n", prog, arg);
+	    (v == 0 && opt != 'M' && opt != 'a' && opt != OPT_RESET_AT && opt != OPT_PAUSE_MS)) {
+		if (opt == OPT_RESET_AT || opt == OPT_PAUSE_MS)
+			fprintf(stderr, "%s: bad value '%s' for --%s\n", prog, arg,
+				opt == OPT_RESET_AT ? "reset-at" : "pause-ms");
 		else
 			fprintf(stderr, "%s: bad value '%s' for -%c\n", prog, arg, opt);
 		return -EINVAL;
@@ -229,6 +235,8 @@ static int parse_one(struct perf_args *a, int opt, const char *arg, const char *
 		a->warmup = (unsigned)v;
 	else if (opt == 'P')
 		a->qpairs_per_ns = (unsigned)v;
+	else if (opt == OPT_PAUSE_MS)
+		a->pause_ms = (unsigned)v;
 	else if (opt == OPT_RESET_AT) {
 		a->reset = true;
 		a->reset_at = (unsigned)v;
@@ -288,6 +296,7 @@ int perf_parse_args(int argc, char **argv, struct perf_args *a)
 	    {"tls-key", required_argument, NULL, OPT_TLS_KEY},
 	    {"tls-identity", required_argument, NULL, OPT_TLS_IDENTITY},
 	    {"tls-kdf", required_argument, NULL, OPT_TLS_KDF},
+	    {"pause-ms", required_argument, NULL, OPT_PAUSE_MS},
 	    {"help", no_argument, NULL, 'h'},
 	    {NULL, 0, NULL, 0},
 	};

@@ -291,6 +291,12 @@ static void io_done(struct perf_qpair *pq, struct perf_io *io)
 	/* Once the run is over, only the read-back of a completed write goes on. */
 	if (pq->dead || (!pq->running && !io->readback))
 		return;
+	if (pq->args->pause_ms != 0 && !io->readback) {
+		io->paused = true;
+		io->resume_tsc = now + env_ticks_hz() * pq->args->pause_ms / 1000;
+		pq->npaused++;
+		return;
+	}
 	rc = io_start(pq, io);
 	if (rc && !pq->rc)
 		pq->rc = rc;
@@ -403,12 +409,36 @@ static int poll_paths(struct perf_qpair *pq, uint32_t budget)
 	return sum;
 }
 
+/* Start the contexts whose --pause-ms is over (none once the run ends). */
+static int resume_paused(struct perf_qpair *pq)
+{
+	uint64_t now = env_ticks();
+	int rc = 0;
+
+	for (uint32_t i = 0; i < pq->ncontexts && rc == 0; i++) {
+		struct perf_io *io = &pq->ios[i];
+
+		if (!io->paused || (pq->running && now < io->resume_tsc))
+			continue;
+		io->paused = false;
+		pq->npaused--;
+		if (pq->running)
+			rc = io_start(pq, io);
+	}
+	return rc;
+}
+
 int perf_qpair_poll(struct perf_qpair *pq, uint32_t budget)
 {
 	int rc;
 
 	if (pq->dead)
 		return -ENXIO;
+	if (pq->npaused) {
+		rc = resume_paused(pq);
+		if (rc)
+			goto fail;
+	}
 	if (pq->nretry) {
 		rc = retry_waiting(pq);
 		if (rc)

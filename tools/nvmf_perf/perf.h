@@ -58,6 +58,7 @@ struct perf_args {
 	bool json;
 	bool reset;        /* --reset-at given */
 	unsigned reset_at; /* --reset-at: seconds into the measured run */
+	unsigned pause_ms; /* --pause-ms: idle time between an I/O and the next */
 };
 
 /**
@@ -109,6 +110,8 @@ struct perf_io {
 	bool failover; /* ... with an ANA path status: retry on another path */
 	uint8_t path;  /* index of the path the I/O was submitted on */
 	bool readback; /* verify: the next I/O reads back this write */
+	bool paused;   /* --pause-ms: starts again at resume_tsc */
+	uint64_t resume_tsc;
 };
 
 /** One path to a namespace: the namespace as one controller shows it. */
@@ -152,6 +155,7 @@ struct perf_qpair {
 	struct perf_io **retry; /* I/Os waiting for queue space */
 	uint32_t nretry;
 	uint32_t active;      /* I/Os started and not yet done */
+	uint32_t npaused;     /* contexts waiting out --pause-ms */
 	uint64_t seq_next;    /* sequential without verify: next slot */
 	uint32_t verify_msgs; /* mismatches reported so far */
 	int rc;               /* first submit error seen in a callback */

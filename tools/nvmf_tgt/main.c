@@ -228,7 +228,7 @@ static int start_rpc(const struct args *a, struct rpc_server **srv)
 		return rc;
 	}
 	nvmf_tgt_set_main_poller(g_tgt, rpc_server_main_poll, *srv);
-	return 0;
+	return nvmf_tgt_set_main_wait_fd(g_tgt, rpc_server_wait_fd(*srv));
 }
 
 /* SIGHUP reloads the conf file, from the main-loop poller that serves RPC. */

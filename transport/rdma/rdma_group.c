@@ -17,6 +17,7 @@
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "env.h"
 #include "transport/rdma/rdma_internal.h"
@@ -38,6 +39,11 @@ struct nvmf_tgroup *nvmf_rdma_group_create(struct nvmf_transport *tr)
 		free(g);
 		return NULL;
 	}
+	if (nvmf_rdma_wait_init(g) != 0) {
+		rdma_destroy_event_channel(g->ec);
+		free(g);
+		return NULL;
+	}
 	return &g->base;
 }
 
@@ -51,6 +57,8 @@ static void nvmf_rdma_gdev_destroy(struct nvmf_rdma_gdev *gd)
 		ibv_dereg_mr(gd->buf_mr);
 	if (gd->cq != NULL && ibv_destroy_cq(gd->cq) != 0)
 		log_warn(NVMF_RDMA_LOG, "poll group: completion queue still in use");
+	if (gd->comp_ch != NULL)
+		ibv_destroy_comp_channel(gd->comp_ch);
 	env_dma_free(gd->recv_mem);
 	env_dma_free(gd->buf_mem);
 	free(gd->recvs);
@@ -73,6 +81,7 @@ void nvmf_rdma_group_destroy(struct nvmf_tgroup *gr)
 		nvmf_rdma_gdev_destroy(gd);
 	}
 	rdma_destroy_event_channel(g->ec);
+	close(g->wait_epfd);
 	free(g);
 }
 
@@ -178,7 +187,9 @@ static struct nvmf_rdma_gdev *nvmf_rdma_gdev_create(struct nvmf_rdma_group *g,
 	nvmf_rdma_device_hold(dev);
 	if (dev->attr.max_cqe < n)
 		n = dev->attr.max_cqe;
-	gd->cq = ibv_create_cq(dev->ctx, n, gd, NULL, 0);
+	if (nvmf_rdma_gdev_wait_init(g, gd) != 0)
+		goto err;
+	gd->cq = ibv_create_cq(dev->ctx, n, gd, gd->comp_ch, 0);
 	if (gd->cq == NULL)
 		goto err;
 	gd->cq_size = (uint32_t)gd->cq->cqe;

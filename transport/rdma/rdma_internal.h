@@ -175,6 +175,8 @@ struct nvmf_rdma_gdev {
 	struct nvmf_rdma_device *dev; /**< holds a reference */
 	uint32_t nconns;              /**< connections of the group on it */
 	struct ibv_cq *cq;
+	struct ibv_comp_channel *comp_ch; /**< the CQ's events, for idle sleep (non-blocking) */
+	bool cq_armed;                    /**< ibv_req_notify_cq done, no event read since */
 	uint32_t cq_size;
 	uint32_t cq_used;    /**< entries reserved by the group's queue pairs */
 	struct ibv_srq *srq; /**< NULL: each queue pair has its own receives */
@@ -197,6 +199,7 @@ TAILQ_HEAD(nvmf_rdma_req_list, nvmf_rdma_req);
 struct nvmf_rdma_group {
 	struct nvmf_tgroup base;
 	struct rdma_event_channel *ec; /**< CM events of its connections */
+	int wait_epfd;                 /**< ec and every CQ's completion channel (group_wait_fd) */
 	TAILQ_HEAD(, nvmf_rdma_gdev) gdevs;
 	TAILQ_HEAD(, nvmf_rdma_conn) conns;
 	TAILQ_HEAD(, nvmf_rdma_req) buf_wait; /**< requests waiting for data buffers */
@@ -346,6 +349,21 @@ void nvmf_rdma_devices_free(struct nvmf_rdma_transport *t);
 struct nvmf_tgroup *nvmf_rdma_group_create(struct nvmf_transport *t);
 void nvmf_rdma_group_destroy(struct nvmf_tgroup *g);
 int nvmf_rdma_group_poll(struct nvmf_tgroup *g);
+
+/* rdma_wait.c: sleeping when idle */
+
+/** Open @g's wait_epfd with its CM event channel in it. @return 0 or -errno. */
+int nvmf_rdma_wait_init(struct nvmf_rdma_group *g);
+/** Give @gd's CQ a non-blocking completion channel watched by @g. @return 0 or -errno. */
+int nvmf_rdma_gdev_wait_init(struct nvmf_rdma_group *g, struct nvmf_rdma_gdev *gd);
+/** ops.group_wait_fd */
+int nvmf_rdma_group_wait_fd(struct nvmf_tgroup *g);
+/** ops.group_sleep: arm every CQ; 0 while requests wait for buffers. */
+uint32_t nvmf_rdma_group_sleep(struct nvmf_tgroup *g);
+/** ops.group_woken: read and acknowledge the CQ events. */
+void nvmf_rdma_group_woken(struct nvmf_tgroup *g);
+/** ops.wait_fd: the listeners' CM event channel. */
+int nvmf_rdma_wait_fd(struct nvmf_transport *t);
 /** The group's resources on @dev, created on first use. @return them, or NULL. */
 struct nvmf_rdma_gdev *nvmf_rdma_gdev_get(struct nvmf_rdma_group *g, struct nvmf_rdma_device *dev);
 /** Post @r again (to the SRQ, or to its queue pair). @return 0 or -errno. */

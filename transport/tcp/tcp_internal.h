@@ -82,6 +82,7 @@ struct tcp_transport {
 	struct nvmf_transport base;
 	TAILQ_HEAD(, tcp_listener) listeners;
 	uint64_t next_accept; /**< env ticks of the next accept() attempt */
+	int listen_epfd;      /**< epoll fd of the listening sockets (ops.wait_fd) */
 	/** Set C2HData SUCCESS (and omit the CapsuleResp) when the spec allows. */
 	bool c2h_success;
 	uint32_t icd_buf_size;      /**< per-request in-capsule buffer: max(option, 8192) */
@@ -287,6 +288,17 @@ int nvmf_tcp_group_poll(struct nvmf_tgroup *g);
 int nvmf_tcp_group_flush(struct nvmf_tgroup *g);
 /** Put @c on its group's list of connections with output to flush. */
 void nvmf_tcp_group_want_send(struct tcp_conn *c);
+
+/* tcp_wait.c: sleeping when idle */
+
+/** ops.group_wait_fd: the group's epoll fd (all its sockets). */
+int nvmf_tcp_group_wait_fd(struct nvmf_tgroup *g);
+/** ops.group_sleep: 0 while output, staged bytes or waiters need polling. */
+uint32_t nvmf_tcp_group_sleep(struct nvmf_tgroup *g);
+/** ops.wait_fd: the epoll fd of the listeners. */
+int nvmf_tcp_wait_fd(struct nvmf_transport *t);
+/** Add listening socket @fd to @t's listen_epfd. @return 0 or -errno. */
+int nvmf_tcp_listen_watch(struct tcp_transport *t, int fd);
 
 /* tcp_conn.c */
 

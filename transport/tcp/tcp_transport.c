@@ -13,6 +13,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <sys/epoll.h>
 #include <unistd.h>
 
 #include "env.h"
@@ -33,6 +34,11 @@ static struct nvmf_transport *tcp_create(const struct nvmf_transport_opts *opts,
 	t = calloc(1, sizeof(*t));
 	if (t == NULL)
 		return NULL;
+	t->listen_epfd = epoll_create1(EPOLL_CLOEXEC);
+	if (t->listen_epfd < 0) {
+		free(t);
+		return NULL;
+	}
 	t->base.ops = &nvmf_tcp_ops;
 	t->base.opts = *opts;
 	t->base.up = *up;
@@ -63,6 +69,7 @@ static void tcp_destroy(struct nvmf_transport *tr)
 		free(l);
 	}
 	nvmf_tcp_tls_ctx_free(t);
+	close(t->listen_epfd);
 	free(t);
 }
 
@@ -148,9 +155,11 @@ static int tcp_listen(struct nvmf_transport *tr, const struct nvmf_listen_addr *
 		return rc;
 	}
 	l = calloc(1, sizeof(*l));
-	if (l == NULL) {
+	rc = l == NULL ? -ENOMEM : nvmf_tcp_listen_watch(t, fd);
+	if (rc != 0) {
+		free(l);
 		close(fd);
-		return -ENOMEM;
+		return rc;
 	}
 	l->fd = fd;
 	l->addr = *addr;
@@ -265,6 +274,9 @@ const struct nvmf_transport_ops nvmf_tcp_ops = {
     .listen = tcp_listen,
     .stop_listen = tcp_stop_listen,
     .accept = tcp_accept,
+    .wait_fd = nvmf_tcp_wait_fd,
+    .group_wait_fd = nvmf_tcp_group_wait_fd,
+    .group_sleep = nvmf_tcp_group_sleep,
     .group_create = nvmf_tcp_group_create,
     .group_destroy = nvmf_tcp_group_destroy,
     .group_add = nvmf_tcp_group_add,

@@ -498,7 +498,7 @@ static void test_transports(void **state)
 static void test_global(void **state)
 {
 	struct conf_state *st = st_base();
-	const char *g = "[Global]\n  ReactorMask 0x3\n  IdleSleep Yes\n  LogLevel debug\n";
+	const char *g = "[Global]\n  ReactorMask 0x3\n  IdleSleep No\n  LogLevel debug\n";
 	struct conf *c;
 
 	(void)state;
