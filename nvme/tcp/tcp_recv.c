@@ -223,9 +223,6 @@ static int rx_c2h_data(struct nvme_tcp_qpair *tq)
 				     h->cccid, h->ch.pdo, h->ch.plen, h->datal);
 	if ((h->ch.flags & NVME_TCP_FLAG_SUCCESS) && !(h->ch.flags & NVME_TCP_FLAG_LAST_PDU))
 		return nvme_tcp_fail(tq, "C2HData CID %u: SUCCESS without LAST_PDU", h->cccid);
-	if ((h->ch.flags & NVME_TCP_FLAG_SUCCESS) && !nvme_fabrics_sq_flow_disabled(&tq->base))
-		return nvme_tcp_fail(tq, "C2HData CID %u: SUCCESS with SQ flow control on",
-				     h->cccid);
 	tq->rx.dst = (uint8_t *)req->buf + h->datao;
 	tq->rx.crc = 0;
 	if (h->ch.pdo > NVME_TCP_DATA_HLEN + hd)

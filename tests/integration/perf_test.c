@@ -259,8 +259,8 @@ static void perf_completions(const struct result *r, uint64_t *all, uint64_t *da
 
 /*
  * --sq-flow-control, the Linux and SPDK hosts' way: every read must end
- * with a CapsuleResp (the host driver drops the connection on a C2HData
- * with SUCCESS there), verified data; without it, reads end on C2HData.
+ * with a CapsuleResp (none on a C2HData with SUCCESS), verified data;
+ * without it, reads end on C2HData.
  */
 static void test_ram_sq_flow_control(void **state)
 {
