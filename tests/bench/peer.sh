@@ -9,8 +9,9 @@
 #   tests/bench/peer.sh [BUILD]                   (run.sh calls it when BENCH_PEER is set)
 #
 # Environment:
-#   BENCH_PEER       spdk (the only peer known; its script is $SPDK_PEER,
-#                    default /work/shared/peers/spdk.sh)
+#   BENCH_PEER       spdk (its script is $SPDK_PEER, default
+#                    /work/shared/peers/spdk.sh), or the BUILD folder of another
+#                    build of ours (bin/nvmf_tgt): a change against its base
 #   BENCH_INITIATOR  spdk_nvme_perf (default) or nvmf_perf (BUILD's)
 #   BENCH_PERF_ARGS  extra nvmf_perf options, e.g. --sq-flow-control
 #   BENCH_ROUNDS     rounds per point (default 5)
@@ -43,8 +44,13 @@ die() {
 	exit 1
 }
 
-[ "$PEER" = spdk ] || die "unknown peer '$PEER' (only spdk)"
-[ -x "$SPDK_PEER" ] || die "$SPDK_PEER is missing (SPDK_PEER)"
+if [ "$PEER" = spdk ]; then
+	[ -x "$SPDK_PEER" ] || die "$SPDK_PEER is missing (SPDK_PEER)"
+	PEER_NQN=nqn.2016-06.io.spdk:cnode1
+else
+	[ -x "$PEER/bin/nvmf_tgt" ] || die "BENCH_PEER: spdk or a build folder with bin/nvmf_tgt"
+	PEER_NQN=nqn.2016-06.io.nvmf-tgt:b0
+fi
 [ -x "$BUILD/bin/nvmf_tgt" ] || die "$BUILD/bin/nvmf_tgt is missing: run 'make' first"
 case $INITIATOR in
 spdk_nvme_perf) ;;
@@ -60,7 +66,7 @@ stop_targets() {
 		kill -CONT "$p" 2>/dev/null
 		kill "$p" 2>/dev/null
 	done
-	wait "$ours_pid" 2>/dev/null
+	wait $ours_pid $peer_pid 2>/dev/null
 	for _ in $(seq 1 100); do
 		[ -n "$peer_pid" ] && kill -0 "$peer_pid" 2>/dev/null || break
 		sleep 0.1
@@ -87,10 +93,10 @@ free_port() {
 	die "no free port found"
 }
 
-# start_ours KIND PORT: our target with one namespace shaped like the peer's
+# start_ours KIND PORT [BUILD]: our target with one namespace shaped like the peer's
 # (null: 4 KiB blocks; ram: 1 GiB of 512-byte blocks), one core, busy polling.
 start_ours() {
-	local ns
+	local ns bin=${3:-$BUILD}/bin/nvmf_tgt pid
 	if [ "$1" = null ]; then
 		ns="[Null]\n  Name b0\n  Size 1G\n  BlockSize 4096"
 	else
@@ -98,9 +104,10 @@ start_ours() {
 	fi
 	printf "[Global]\n  ReactorMask 0x1\n  LogLevel warn\n[Transport]\n  Type TCP\n  MaxQueueDepth 128\n  MaxIOSize 128K\n$ns\n[Subsystem]\n  NQN nqn.2016-06.io.nvmf-tgt:b0\n  Listen TCP 127.0.0.1:%s\n  AllowAnyHost Yes\n  Namespace b0 1\n" \
 		"$2" >"$conf_tmp"
-	taskset -c "$TGT_CORE" "$BUILD/bin/nvmf_tgt" -c "$conf_tmp" -m "$(printf '0x%x' $((1 << TGT_CORE)))" \
+	taskset -c "$TGT_CORE" "$bin" -c "$conf_tmp" -m "$(printf '0x%x' $((1 << TGT_CORE)))" \
 		-L warn >/dev/null 2>&1 &
-	ours_pid=$!
+	pid=$!
+	if [ -n "${3:-}" ]; then peer_pid=$pid; else ours_pid=$pid; fi
 	for _ in $(seq 1 100); do
 		port_open "$2" && return 0
 		sleep 0.1
@@ -110,6 +117,10 @@ start_ours() {
 
 # start_peer KIND PORT
 start_peer() {
+	if [ "$PEER" != spdk ]; then
+		start_ours "$1" "$2" "$PEER"
+		return
+	fi
 	peer_pid=$("$SPDK_PEER" target "$([ "$1" = null ] && echo null || echo malloc)" "$TGT_CORE" "$2" |
 		tail -n 1)
 	[ -n "$peer_pid" ] && port_open "$2" || die "the peer target did not start"
@@ -168,7 +179,7 @@ for point in $POINTS; do
 		kill -STOP "$ours_pid"
 		start_peer "$kind" "$pp"
 		ours_trid="trtype:TCP adrfam:IPv4 traddr:127.0.0.1 trsvcid:$op subnqn:nqn.2016-06.io.nvmf-tgt:b0"
-		peer_trid="trtype:TCP adrfam:IPv4 traddr:127.0.0.1 trsvcid:$pp subnqn:nqn.2016-06.io.spdk:cnode1"
+		peer_trid="trtype:TCP adrfam:IPv4 traddr:127.0.0.1 trsvcid:$pp subnqn:$PEER_NQN"
 		cur_kind=$kind
 	fi
 	rows=()

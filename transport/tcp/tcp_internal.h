@@ -50,7 +50,15 @@
  */
 #define TCP_BUF_CACHE 512u
 /** Iovecs of one sendmsg() batch. */
-#define TCP_SEND_IOV_MAX 64
+#define TCP_SEND_IOV_MAX 256
+/**
+ * Pieces of a PDU up to this size (headers, digests, padding) are copied
+ * into the batch's own buffer of TCP_SEND_SMALL_BYTES, so that neighbours in
+ * the stream (a CapsuleResp and the next C2HData header, a run of
+ * CapsuleResps) go out as one iovec.
+ */
+#define TCP_SEND_SMALL_MAX 160u
+#define TCP_SEND_SMALL_BYTES 8192u
 /** Epoll events fetched per group poll. */
 #define TCP_EPOLL_EVENTS 64
 /** Bytes of the per-connection receive staging buffer (headers, small data). */
