@@ -62,7 +62,7 @@
 /** Epoll events fetched per group poll. */
 #define TCP_EPOLL_EVENTS 64
 /** Bytes of the per-connection receive staging buffer (headers, small data). */
-#define TCP_RX_STAGE_SIZE (16u * 1024)
+#define TCP_RX_STAGE_SIZE (32u * 1024)
 /** A connection is hot (received directly, no epoll) for this many empty polls. */
 #define TCP_HOT_POLLS 4096u
 /** Most hot connections a group receives from directly; more: epoll only. */
