@@ -61,6 +61,12 @@
 #define TCP_SEND_SMALL_BYTES 8192u
 /** Epoll events fetched per group poll. */
 #define TCP_EPOLL_EVENTS 64
+/**
+ * Socket send and receive buffer sizes asked for on every connection: a
+ * queue of 128 KiB reads or writes fits from the first I/O on, instead of
+ * waiting for the kernel's autotuning to grow a 16 KiB send buffer.
+ */
+#define TCP_SOCK_BUF_SIZE (2 * 1024 * 1024)
 /** Bytes of the per-connection receive staging buffer (headers, small data). */
 #define TCP_RX_STAGE_SIZE (32u * 1024)
 /** A connection is hot (received directly, no epoll) for this many empty polls. */
