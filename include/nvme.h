@@ -63,6 +63,11 @@ struct nvme_ctrlr_opts {
 	bool hdgst;                /**< NVMe/TCP header digest */
 	bool ddgst;                /**< NVMe/TCP data digest */
 	uint32_t timeout_ms;       /**< connect and admin command timeout (default 10000) */
+	/** Keep SQ flow control on for I/O queues (as the Linux and SPDK hosts do):
+	 *  the controller then ends every command with a response capsule. Default
+	 *  false: I/O queues ask for it to be disabled, which lets an NVMe/TCP
+	 *  controller end a read with its last C2HData PDU (SUCCESS flag). */
+	bool sq_flow_control;
 	/** DH-HMAC-CHAP host secret "DHHC-1:..." (caller's string), used when the
 	 *  controller asks for authentication; NULL: none */
 	const char *dhchap_secret;
@@ -319,5 +324,16 @@ int nvme_qpair_poll(struct nvme_qpair *qpair, uint32_t max);
 
 /** Commands submitted and not yet completed. */
 uint32_t nvme_qpair_outstanding(const struct nvme_qpair *qpair);
+
+/** Completion counters of a queue pair since it was created. */
+struct nvme_qpair_stats {
+	uint64_t completions;      /**< commands completed by the controller */
+	uint64_t data_completions; /**< of those, ended by the last data transfer of
+				    *  the command (NVMe/TCP C2HData SUCCESS), with no
+				    *  response capsule */
+};
+
+/** Copy @qpair's completion counters into @st. */
+void nvme_qpair_get_stats(const struct nvme_qpair *qpair, struct nvme_qpair_stats *st);
 
 #endif /* NVMF_TGT_NVME_H */

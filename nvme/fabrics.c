@@ -108,12 +108,13 @@ int nvme_fabrics_connect(struct nvme_qpair *q, uint16_t cntlid, uint16_t *cntlid
 	cmd.sqsize = (uint16_t)(q->num_entries - 1);
 	cmd.kato = q->qid == 0 ? o->kato_ms : 0;
 	/*
-	 * I/O queues ask the controller to disable SQ flow control: this driver
-	 * never reads SQHD (it keeps at most queue size - 1 commands in flight),
-	 * and on NVMe/TCP it lets the target end a read with a C2HData PDU that
-	 * carries SUCCESS instead of a separate CapsuleResp.
+	 * Unless asked to keep it (opts.sq_flow_control), I/O queues ask the
+	 * controller to disable SQ flow control: this driver never reads SQHD (it
+	 * keeps at most queue size - 1 commands in flight, which also honours
+	 * flow control), and on NVMe/TCP it lets the target end a read with a
+	 * C2HData PDU that carries SUCCESS instead of a separate CapsuleResp.
 	 */
-	if (q->qid != 0)
+	if (nvme_fabrics_sq_flow_disabled(q))
 		cmd.cattr = NVMF_CONNECT_CATTR_DISABLE_SQ_FLOW_CONTROL;
 	rc = nvme_qpair_exec_sync(q, (const struct nvme_cmd *)&cmd, &data, sizeof(data),
 				  NVME_DATA_HOST_TO_CONTROLLER, &cpl, o->timeout_ms);

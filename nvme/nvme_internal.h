@@ -82,9 +82,10 @@ struct nvme_qpair {
 	struct nvme_request *reqs; /* indexed by CID */
 	struct nvme_request *free; /* free list */
 	uint32_t outstanding;
-	bool failed;                /* transport broken: every call gives -ENXIO */
-	bool aborted;               /* outstanding requests were completed with an error */
-	struct nvme_qpair *next_io; /* the controller's list of I/O qpairs */
+	bool failed;                   /* transport broken: every call gives -ENXIO */
+	bool aborted;                  /* outstanding requests were completed with an error */
+	struct nvme_qpair_stats stats; /* completions (nvme_qpair_get_stats) */
+	struct nvme_qpair *next_io;    /* the controller's list of I/O qpairs */
 };
 
 struct nvme_transport_ops;
@@ -202,6 +203,11 @@ int nvme_qpair_exec_sync(struct nvme_qpair *q, const struct nvme_cmd *cmd, void 
 int nvme_auth_queue(struct nvme_qpair *q, const char *hostnqn, const char *subnqn);
 
 /* fabrics.c */
+/* @q asks (asked) the controller to disable SQ flow control in its Connect. */
+static inline bool nvme_fabrics_sq_flow_disabled(const struct nvme_qpair *q)
+{
+	return q->qid != 0 && !q->ctrlr->opts.sq_flow_control;
+}
 int nvme_fabrics_connect(struct nvme_qpair *q, uint16_t cntlid, uint16_t *cntlid_out);
 int nvme_fabrics_reg_read4(struct nvme_ctrlr *ctrlr, uint32_t off, uint32_t *val);
 int nvme_fabrics_reg_read8(struct nvme_ctrlr *ctrlr, uint32_t off, uint64_t *val);

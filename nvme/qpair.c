@@ -104,7 +104,8 @@ int nvme_qpair_submit_copy(struct nvme_qpair *q, const struct nvme_cmd *cmd, con
 	return 0;
 }
 
-void nvme_qpair_complete(struct nvme_qpair *q, struct nvme_request *req, const struct nvme_cpl *cpl)
+/* Give @req back and call its callback with @cpl. */
+static void qpair_finish(struct nvme_qpair *q, struct nvme_request *req, const struct nvme_cpl *cpl)
 {
 	nvme_cb cb = req->cb;
 	void *arg = req->arg;
@@ -118,6 +119,12 @@ void nvme_qpair_complete(struct nvme_qpair *q, struct nvme_request *req, const s
 	q->outstanding--;
 	if (cb != NULL)
 		cb(arg, cpl);
+}
+
+void nvme_qpair_complete(struct nvme_qpair *q, struct nvme_request *req, const struct nvme_cpl *cpl)
+{
+	q->stats.completions++;
+	qpair_finish(q, req, cpl);
 }
 
 void nvme_qpair_abort_all(struct nvme_qpair *q, uint16_t status)
@@ -134,7 +141,7 @@ void nvme_qpair_abort_all(struct nvme_qpair *q, uint16_t status)
 		cpl.cid = req->cmd.cid;
 		cpl.sqid = q->qid;
 		nvme_cpl_set_status(&cpl, status);
-		nvme_qpair_complete(q, req, &cpl);
+		qpair_finish(q, req, &cpl); /* not the controller's: not counted */
 	}
 }
 
@@ -236,4 +243,9 @@ int nvme_qpair_poll(struct nvme_qpair *qpair, uint32_t max)
 uint32_t nvme_qpair_outstanding(const struct nvme_qpair *qpair)
 {
 	return qpair->outstanding;
+}
+
+void nvme_qpair_get_stats(const struct nvme_qpair *qpair, struct nvme_qpair_stats *st)
+{
+	*st = qpair->stats;
 }

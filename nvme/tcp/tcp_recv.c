@@ -288,6 +288,7 @@ static int rx_data_done(struct nvme_tcp_qpair *tq)
 		memset(&cpl, 0, sizeof(cpl));
 		cpl.cid = h->cccid;
 		cpl.sqid = tq->base.qid;
+		tq->base.stats.data_completions++;
 		nvme_tcp_req_done(tq, h->cccid, &cpl);
 	}
 	return 1;

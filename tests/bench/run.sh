@@ -20,6 +20,12 @@
 #   BENCH_IDLE     IdleSleep of the target: No (default: it busy-polls, the
 #                  figures are the data path's) or Yes (the idle policy on,
 #                  to compare); the idle CPU figure is tests/bench/idle.sh's
+#   BENCH_SQFC     nvmf_perf modes per point (default "off on"): off, its
+#                  own (I/O queues ask for SQ flow control to be disabled, so
+#                  reads end on C2HData SUCCESS); on, --sq-flow-control (reads
+#                  end with a CapsuleResp, as the Linux and SPDK hosts do)
+#   BENCH_PEER     spdk: run tests/bench/peer.sh instead (our target against
+#                  SPDK's under one initiator, round by round)
 #   BENCH_TLS      1 (default): last, null.conf over a plain and a secure=tls
 #                  listener: 4 KiB randread QD32 and 128 KiB read QD8 on each
 #                  (rows "tcp" and "tls"); 0: no TLS rows
@@ -37,9 +43,15 @@ POINTS=${BENCH_POINTS:-randread:1 randread:32 randread:128 randwrite:32}
 IO_SIZE=4096
 TLS=${BENCH_TLS:-1}
 IDLE=${BENCH_IDLE:-No}
+SQFC_MODES=${BENCH_SQFC:-off on}
+FC_ARGS=()
 TLS_HOST=nqn.2014-08.org.nvmexpress:uuid:0b5e7c1a-6d2f-4e38-9a01-5c7d3e2f1b40
 TLS_KEY=NVMeTLSkey-1:01:AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh+KfiaR:
 PERF_EXTRA=()
+
+if [ -n "${BENCH_PEER:-}" ]; then
+	exec "$(dirname "$0")/peer.sh" "$BUILD"
+fi
 
 TGT_BIN=${NVMF_TGT_BIN:-$BUILD/bin/nvmf_tgt}
 FLOOR_BIN=${TCP_FLOOR_BIN:-$BUILD/test/tests/bench/tcp_floor}
@@ -123,7 +135,7 @@ stop_target() {
 # perf WORKLOAD QD SECONDS: one nvmf_perf --json run into $out_tmp.
 perf() {
 	taskset -c "$PERF_CORE" "$PERF_BIN" -r "$trid" -c "$PERF_MASK" -w "$1" -q "$2" \
-		-o "$IO_SIZE" -t "$3" --json "${PERF_EXTRA[@]}" >"$out_tmp" 2>"$err_tmp"
+		-o "$IO_SIZE" -t "$3" --json "${PERF_EXTRA[@]}" "${FC_ARGS[@]}" >"$out_tmp" 2>"$err_tmp"
 }
 
 # Value of KEY in the "total" object of nvmf_perf's pretty JSON.
@@ -136,41 +148,52 @@ host_idle() {
 	awk '$1 == "\"idle_pct\":" { gsub(/,/, "", $2); printf "%.1f", $2; exit }' "$out_tmp"
 }
 
-printf '%-6s %-10s %4s %3s %11s %9s %9s %9s %14s %10s\n' conf workload QD run IOPS MiB/s \
+printf '%-6s %-10s %4s %4s %3s %11s %9s %9s %9s %14s %10s\n' conf workload QD SQFC run IOPS MiB/s \
 	"avg(us)" "p99(us)" "tgt CPU us/IO" "host idle%"
 
 # bench_conf NAME: every point, REPEAT times, against $trid.
 bench_conf() {
-	local name=$1 point w qd rep c0 c1 ios cpu
+	local name=$1 point w qd fc
 	for point in $POINTS; do
 		w=${point%%:*}
 		qd=${point##*:}
-		if [ "$WARMUP" -gt 0 ]; then
-			perf "$w" "$qd" "$WARMUP" || { cat "$err_tmp" >&2; die "warm-up run failed"; }
-		fi
-		for rep in $(seq 1 "$REPEAT"); do
-			c0=$([ -n "$tgt_pid" ] && cpu_ticks "$tgt_pid")
-			if ! perf "$w" "$qd" "$SECONDS_PER_RUN"; then
-				tail -n 5 "$err_tmp" >&2
-				die "nvmf_perf failed ($name $w QD $qd)"
-			fi
-			c1=$([ -n "$tgt_pid" ] && cpu_ticks "$tgt_pid")
-			ios=$(total_field ios)
-			cpu="-"
-			if [ -n "$tgt_pid" ] && [ "${ios:-0}" -gt 0 ]; then
-				cpu=$(awk -v d=$((c1 - c0)) -v hz="$CLK_TCK" -v n="$ios" \
-					'BEGIN { printf "%.2f", d / hz * 1e6 / n }')
-			fi
-			printf '%-6s %-10s %4s %3s %11.0f %9.1f %9.1f %9.1f %14s %10s\n' "$name" "$w" \
-				"$qd" "$rep" "$(total_field iops)" "$(total_field mib_s)" \
-				"$(total_field avg)" "$(total_field p99)" "$cpu" "$(host_idle)"
+		for fc in $SQFC_MODES; do
+			FC_ARGS=()
+			[ "$fc" = on ] && FC_ARGS=(--sq-flow-control)
+			bench_point "$name" "$w" "$qd" "$fc"
 		done
+		FC_ARGS=()
 		if [ "$name" = null ] && [ "$FLOOR" = 1 ]; then
 			# The target busy-polls on the floor server's core: stop it meanwhile.
 			[ -n "$tgt_pid" ] && kill -STOP "$tgt_pid"
 			floor_point "$w" "$qd"
 			[ -n "$tgt_pid" ] && kill -CONT "$tgt_pid"
 		fi
+	done
+}
+
+# bench_point NAME WORKLOAD QD SQFC: a warm-up, then REPEAT rows.
+bench_point() {
+	local name=$1 w=$2 qd=$3 fc=$4 rep c0 c1 ios cpu
+	if [ "$WARMUP" -gt 0 ]; then
+		perf "$w" "$qd" "$WARMUP" || { cat "$err_tmp" >&2; die "warm-up run failed"; }
+	fi
+	for rep in $(seq 1 "$REPEAT"); do
+		c0=$([ -n "$tgt_pid" ] && cpu_ticks "$tgt_pid")
+		if ! perf "$w" "$qd" "$SECONDS_PER_RUN"; then
+			tail -n 5 "$err_tmp" >&2
+			die "nvmf_perf failed ($name $w QD $qd)"
+		fi
+		c1=$([ -n "$tgt_pid" ] && cpu_ticks "$tgt_pid")
+		ios=$(total_field ios)
+		cpu="-"
+		if [ -n "$tgt_pid" ] && [ "${ios:-0}" -gt 0 ]; then
+			cpu=$(awk -v d=$((c1 - c0)) -v hz="$CLK_TCK" -v n="$ios" \
+				'BEGIN { printf "%.2f", d / hz * 1e6 / n }')
+		fi
+		printf '%-6s %-10s %4s %4s %3s %11.0f %9.1f %9.1f %9.1f %14s %10s\n' "$name" "$w" \
+			"$qd" "$fc" "$rep" "$(total_field iops)" "$(total_field mib_s)" \
+			"$(total_field avg)" "$(total_field p99)" "$cpu" "$(host_idle)"
 	done
 }
 
@@ -188,7 +211,7 @@ floor_point() {
 			-a "$WARMUP" -s "$TGT_CORE" -c "$PERF_CORE") || die "tcp_floor failed"
 		iops=$(echo "$line" | awk '{ for (i = 1; i < NF; i++) if ($i == "IOPS") print $(i + 1) }')
 		avg=$(echo "$line" | awk '{ for (i = 1; i < NF; i++) if ($i == "avg_us") print $(i + 1) }')
-		printf '%-6s %-10s %4s %3s %11.0f %9.1f %9.1f %9s %14s %10s\n' floor "$1" "$qd" "$rep" \
+		printf '%-6s %-10s %4s %4s %3s %11.0f %9.1f %9.1f %9s %14s %10s\n' floor "$1" "$qd" - "$rep" \
 			"$iops" "$(awk -v n="$iops" -v s="$IO_SIZE" 'BEGIN { print n * s / 1048576 }')" \
 			"$avg" - - -
 	done

@@ -3,7 +3,8 @@
  * perf_test.c - nvmf_perf and nvme_identify against a child nvmf_tgt that
  * serves each example conf (conf/examples/{ram,null,file}.conf) on a free
  * private port: --verify at several I/O sizes and queue depths with two
- * queue pairs on two cores, digests, the JSON output, Identify and the
+ * queue pairs on two cores, with SQ flow control kept on (reads end with a
+ * CapsuleResp) and off (reads end on C2HData), digests, the JSON output, Identify and the
  * discovery log, a refused connection, bad options, and a target killed in
  * the middle of a run (nvmf_perf must end with an error, not hang).
  *
@@ -240,6 +241,49 @@ static void test_ram_sequential_write_verify(void **state)
 		 "-c", "0x3", "-t", "1", "-a", "1", "--verify", "--json", NULL);
 	check_perf_json(&r, true);
 	result_free(&r);
+}
+
+/* Completion counters of a --json run: all, and those carried by a C2HData. */
+static void perf_completions(const struct result *r, uint64_t *all, uint64_t *data, uint64_t *reads)
+{
+	struct json_value *root = parse_json(r->out);
+	const struct json_value *total = json_obj_get(root, "total");
+
+	assert_non_null(total);
+	*all = json_u64(total, "completions");
+	*data = json_u64(total, "data_completions");
+	*reads = json_u64(total, "reads");
+	assert_int_equal(json_u64(total, "capsule_completions"), *all - *data);
+	json_free(root);
+}
+
+/*
+ * --sq-flow-control, the Linux and SPDK hosts' way: every read must end
+ * with a CapsuleResp (none on a C2HData with SUCCESS), verified data;
+ * without it, reads end on C2HData.
+ */
+static void test_ram_sq_flow_control(void **state)
+{
+	uint64_t all, data, reads;
+	struct result r;
+
+	(void)state;
+	run_perf(RAM_NQN, &r, RUN_TIMEOUT_S, "-w", "randrw", "-M", "70", "-o", "4096", "-q", "32",
+		 "-P", "2", "-c", "0x3", "-t", "1", "--verify", "--sq-flow-control", "--json",
+		 NULL);
+	check_perf_json(&r, true);
+	perf_completions(&r, &all, &data, &reads);
+	result_free(&r);
+	assert_true(reads > 0);
+	assert_int_equal(data, 0);
+	assert_true(all >= reads);
+	run_perf(RAM_NQN, &r, RUN_TIMEOUT_S, "-w", "randread", "-o", "4096", "-q", "32", "-P", "2",
+		 "-c", "0x3", "-t", "1", "--json", NULL);
+	check_perf_json(&r, false);
+	perf_completions(&r, &all, &data, &reads);
+	result_free(&r);
+	assert_true(reads > 0);
+	assert_true(data >= reads); /* every measured read ended on its C2HData */
 }
 
 static void test_ram_table_output(void **state)
@@ -602,6 +646,7 @@ int main(void)
 	const struct CMUnitTest ram[] = {
 	    cmocka_unit_test(test_ram_verify_matrix),
 	    cmocka_unit_test(test_ram_sequential_write_verify),
+	    cmocka_unit_test(test_ram_sq_flow_control),
 	    cmocka_unit_test(test_ram_table_output),
 	    cmocka_unit_test(test_default_core),
 	    cmocka_unit_test(test_identify_person),

@@ -14,6 +14,7 @@ enum {
 	OPT_HDGST = 256,
 	OPT_DDGST,
 	OPT_VERIFY,
+	OPT_SQ_FLOW_CONTROL,
 	OPT_JSON,
 	OPT_RESET_AT,
 	OPT_DHCHAP_SECRET,
@@ -43,6 +44,12 @@ static void usage(FILE *f, const char *prog)
 		"                         prints progress and keeps the controllers alive)\n"
 		"  -P, --qpairs N         queue pairs per namespace per worker (default 1)\n"
 		"      --hdgst, --ddgst   ask for NVMe/TCP header / data digests\n"
+		"      --sq-flow-control  keep SQ flow control on, as the Linux and SPDK\n"
+		"                         hosts do: every command then ends with a response\n"
+		"                         capsule (NVMe/TCP: a read's C2HData is followed by\n"
+		"                         a CapsuleResp). Default: I/O queues ask for it to\n"
+		"                         be disabled, so a read may end with its C2HData\n"
+		"                         (SUCCESS flag)\n"
 		"      --dhchap-secret S  DH-HMAC-CHAP host secret (DHHC-1:...), used when the\n"
 		"                         target asks; the TRID's hostnqn: names the host\n"
 		"      --dhchap-ctrl-secret S  the controller's secret: authenticate it too\n"
@@ -179,6 +186,9 @@ static int parse_one(struct perf_args *a, int opt, const char *arg, const char *
 	case OPT_VERIFY:
 		a->verify = true;
 		return 0;
+	case OPT_SQ_FLOW_CONTROL:
+		a->sq_flow_control = true;
+		return 0;
 	case OPT_TLS_KEY:
 		a->tls_key = arg;
 		return 0;
@@ -291,6 +301,7 @@ int perf_parse_args(int argc, char **argv, struct perf_args *a)
 	    {"dhchap-ctrl-secret", required_argument, NULL, OPT_DHCHAP_CTRL_SECRET},
 	    {"ddgst", no_argument, NULL, OPT_DDGST},
 	    {"verify", no_argument, NULL, OPT_VERIFY},
+	    {"sq-flow-control", no_argument, NULL, OPT_SQ_FLOW_CONTROL},
 	    {"json", no_argument, NULL, OPT_JSON},
 	    {"reset-at", required_argument, NULL, OPT_RESET_AT},
 	    {"tls-key", required_argument, NULL, OPT_TLS_KEY},

@@ -49,6 +49,7 @@ struct perf_args {
 	char default_mask[24];  /* the last core we may run on, when -c is not given */
 	unsigned qpairs_per_ns; /* -P */
 	bool hdgst, ddgst;
+	bool sq_flow_control;           /* --sq-flow-control */
 	const char *dhchap_secret;      /* --dhchap-secret, or NULL */
 	const char *dhchap_ctrl_secret; /* --dhchap-ctrl-secret, or NULL */
 	const char *tls_key;            /* --tls-key, NULL: plain */

@@ -166,6 +166,33 @@ static void json_stats(const struct perf_run *run, struct json_writer *j,
 	json_obj_end(j);
 }
 
+/*
+ * Completions of the whole run (warm-up included) as the queue pairs
+ * counted them: all, and those a read's last data PDU carried (no response
+ * capsule; never with --sq-flow-control).
+ */
+static void json_completions(const struct perf_run *run, struct json_writer *j)
+{
+	struct nvme_qpair_stats sum = {0}, st;
+
+	for (uint32_t w = 0; w < run->nworkers; w++) {
+		for (uint32_t i = 0; i < run->workers[w].nqpairs; i++) {
+			const struct perf_qpair *pq = &run->workers[w].qpairs[i];
+
+			for (uint32_t p = 0; p < pq->pns->npaths; p++) {
+				if (pq->qpairs[p] == NULL)
+					continue;
+				nvme_qpair_get_stats(pq->qpairs[p], &st);
+				sum.completions += st.completions;
+				sum.data_completions += st.data_completions;
+			}
+		}
+	}
+	json_kv_uint(j, "completions", sum.completions);
+	json_kv_uint(j, "data_completions", sum.data_completions);
+	json_kv_uint(j, "capsule_completions", sum.completions - sum.data_completions);
+}
+
 static void json_config(const struct perf_run *run, struct json_writer *j)
 {
 	const struct perf_args *a = run->args;
@@ -183,6 +210,7 @@ static void json_config(const struct perf_run *run, struct json_writer *j)
 	json_kv_bool(j, "verify", a->verify);
 	json_kv_bool(j, "hdgst", a->hdgst);
 	json_kv_bool(j, "ddgst", a->ddgst);
+	json_kv_bool(j, "sq_flow_control", a->sq_flow_control);
 	if (a->reset)
 		json_kv_uint(j, "reset_at", a->reset_at);
 	json_obj_end(j);
@@ -226,6 +254,7 @@ static void print_json(const struct perf_run *run, const struct row *rows, size_
 	json_key(&j, "total");
 	json_obj_begin(&j);
 	json_stats(run, &j, &rows[n - 1].st, secs);
+	json_completions(run, &j);
 	json_obj_end(&j);
 	json_obj_end(&j);
 	out = json_writer_finish(&j, NULL);

@@ -26,6 +26,7 @@ static int connect_one(struct perf_run *run, const struct nvme_trid *trid)
 	nvme_ctrlr_opts_init(&opts);
 	opts.hdgst = a->hdgst;
 	opts.ddgst = a->ddgst;
+	opts.sq_flow_control = a->sq_flow_control;
 	opts.dhchap_secret = a->dhchap_secret;
 	opts.dhchap_ctrl_secret = a->dhchap_ctrl_secret;
 	if (a->tls_key != NULL &&

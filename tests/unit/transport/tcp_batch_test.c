@@ -44,12 +44,13 @@ static void test_burst_beyond_budget(void **state)
 	h_teardown(&h);
 }
 
-/* Six 4 KiB in-capsule writes in one write (more than the staging buffer),
+/* More 4 KiB in-capsule writes in one write than the staging buffer holds,
  * held by the core: every command gets exactly its own data, wherever it
  * was read. @return how many were lent (h2c_lent) at exec(). */
+#define NWB ((int)(TCP_RX_STAGE_SIZE / (72 + 4096) + 2))
 static int write_burst(uint8_t dgst)
 {
-	static uint8_t buf[6 * (72 + 4096 + 4)], pat[6][4096];
+	static uint8_t buf[NWB * (72 + 4096 + 4)], pat[NWB][4096];
 	static uint64_t one[(72 + 4096 + 8) / 8];
 	struct harness h;
 	size_t len = 0, n;
@@ -57,7 +58,7 @@ static int write_burst(uint8_t dgst)
 
 	h_setup(&h);
 	h_connect(&h, dgst);
-	for (int i = 0; i < 6; i++) {
+	for (int i = 0; i < NWB; i++) {
 		for (int j = 0; j < 4096; j++)
 			pat[i][j] = (uint8_t)(j * (i + 3) + i + dgst);
 		/* Built aligned, then packed: with digests they are 4172 bytes long. */
@@ -69,8 +70,8 @@ static int write_burst(uint8_t dgst)
 	h.hold = true;
 	h_send(&h, buf, len);
 	h_poll(&h, 4);
-	assert_int_equal(h.nheld, 6);
-	for (int i = 0; i < 6; i++) {
+	assert_int_equal(h.nheld, NWB);
+	for (int i = 0; i < NWB; i++) {
 		struct nvmf_request *r = h.held[i];
 
 		assert_int_equal(r->cmd.cid, 10 + i);
@@ -79,10 +80,10 @@ static int write_burst(uint8_t dgst)
 		assert_false(r->h2c_lent);
 		assert_memory_equal(r->iov[0].iov_base, pat[i], 4096);
 	}
-	for (int i = 0; i < 6; i++)
+	for (int i = 0; i < NWB; i++)
 		h_complete_held(&h, i);
 	h.nheld = 0;
-	for (int i = 0; i < 6; i++)
+	for (int i = 0; i < NWB; i++)
 		h_expect_resp(&h, (uint16_t)(10 + i), 0);
 	lent = h.lent;
 	h_teardown(&h);
