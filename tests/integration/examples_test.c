@@ -354,29 +354,36 @@ static void test_multi_restricted(void **state)
 	result_free(&r);
 }
 
-/* nvmf_perf --verify on the restricted subsystem's RAM namespace (4 KiB blocks). */
-static void test_multi_verify_io(void **state)
+/* nvmf_perf --verify --json in @r: exit 0, verified I/O, no error; @r freed. */
+static void expect_verified(struct result *r)
 {
-	char trid[512];
-	char *argv[] = {(char *)g_perf_bin, "-r", trid, "-q",       "8",      "-o", "8192", "-w",
-			"randrw",           "-t", "1",  "--verify", "--json", NULL};
 	const struct json_value *total;
 	struct json_value *root;
-	struct result r;
 
-	(void)state;
-	snprintf(trid, sizeof(trid), "trtype:TCP traddr:127.0.0.1 trsvcid:%d subnqn:%s hostnqn:%s",
-		 g_multi.port, RESTRICTED_NQN, HOST_A);
-	run_cmd(argv, TIMEOUT_S, &r);
-	expect_exit(&r, 0);
-	root = parse_json(r.out);
+	expect_exit(r, 0);
+	root = parse_json(r->out);
 	total = json_obj_get(root, "total");
 	assert_non_null(total);
 	assert_true(json_u64(total, "verified") > 0);
 	assert_int_equal(json_u64(total, "io_errors"), 0);
 	assert_int_equal(json_u64(total, "verify_errors"), 0);
 	json_free(root);
-	result_free(&r);
+	result_free(r);
+}
+
+/* nvmf_perf --verify on the restricted subsystem's RAM namespace (4 KiB blocks). */
+static void test_multi_verify_io(void **state)
+{
+	char trid[512];
+	char *argv[] = {(char *)g_perf_bin, "-r", trid, "-q",       "8",      "-o", "8192", "-w",
+			"randrw",           "-t", "1",  "--verify", "--json", NULL};
+	struct result r;
+
+	(void)state;
+	snprintf(trid, sizeof(trid), "trtype:TCP traddr:127.0.0.1 trsvcid:%d subnqn:%s hostnqn:%s",
+		 g_multi.port, RESTRICTED_NQN, HOST_A);
+	run_cmd(argv, TIMEOUT_S, &r);
+	expect_verified(&r);
 }
 
 /* Last: the target stops cleanly. */
@@ -426,18 +433,16 @@ static void tls_perf(const char *key, struct result *r)
 {
 	char trid[512];
 	char *argv[] = {(char *)g_perf_bin,
-			"-r",
-			trid,
-			"-q",
-			"8",
-			"-o",
-			"4096",
-			"-w",
-			"randrw",
+			"--json",
 			"-t",
 			"1",
+			"-w",
+			"randrw",
+			"-q",
+			"8",
 			"--verify",
-			"--json",
+			"-r",
+			trid,
 			key ? "--tls-key" : NULL,
 			(char *)key,
 			NULL};
@@ -452,22 +457,12 @@ static void tls_perf(const char *key, struct result *r)
 /* The example's host with the example's key: verified I/O, no error. */
 static void test_tls_verify_io(void **state)
 {
-	const struct json_value *total;
-	struct json_value *root;
 	struct result r;
 
 	(void)state;
 	assert_non_null(strstr(g_tls_key, "NVMeTLSkey-1:"));
 	tls_perf(g_tls_key, &r);
-	expect_exit(&r, 0);
-	root = parse_json(r.out);
-	total = json_obj_get(root, "total");
-	assert_non_null(total);
-	assert_true(json_u64(total, "verified") > 0);
-	assert_int_equal(json_u64(total, "io_errors"), 0);
-	assert_int_equal(json_u64(total, "verify_errors"), 0);
-	json_free(root);
-	result_free(&r);
+	expect_verified(&r);
 }
 
 /* The same host without TLS is refused. */
