@@ -62,7 +62,7 @@ static const char *const CONF_TLS = "[Ram]\n  Name ram0\n  Size 64M\n"
 				    "  Namespace ram0 1\n  Namespace ram2 2\n"
 				    "[Subsystem3]\n  NQN " NQN_NEW "\n"
 				    "  Listen TCP 127.0.0.1:PORT SECURE\n  AllowAnyHost Yes\n"
-				    "  Namespace ram3\n";
+				    "  Host " TLS_HOST " psk=TLSKEY\n  Namespace ram3\n";
 
 /* Line 6 is broken: "Size" without a value. */
 static const char *const CONF_BROKEN = "[Ram]\n  Name ram0\n  Size 64M\n"
@@ -360,8 +360,10 @@ static void test_broken_file_changes_nothing(void **state)
 /*
  * From CONF_NEW: the listener becomes secure=tls (re-created: plain hosts
  * are refused, the TLS host with its key gets in); the host's psk= changes
- * while a TLS perf runs (that one keeps going, the old key is refused from
- * then on, the new one let in); then secure=none again.
+ * (on both subsystems) while a TLS perf runs on NQN_NEW (that one keeps
+ * going, the old key is refused from then on, the new one let in: checked
+ * on NQN_KEEP, whose namespaces the running perf does not write); then
+ * secure=none again.
  */
 static void test_reload_secure_channel(void **state)
 {
@@ -376,11 +378,11 @@ static void test_reload_secure_channel(void **state)
 	perf_refused(perf_start(NQN_KEEP, 1));
 	perf_end(perf_start_tls(NQN_KEEP, 1, KEY1));
 
-	perf = perf_start_tls(NQN_KEEP, 6, KEY1);
+	perf = perf_start_tls(NQN_NEW, 6, KEY1);
 	assert_non_null(perf);
-	wait_connected(NQN_KEEP);
+	wait_connected(NQN_NEW);
 	write_tls_conf("secure=tls", KEY2);
-	hup_and_wait("+1 host PSK change");
+	hup_and_wait("+2 host PSK changes");
 	perf_refused(perf_start_tls(NQN_KEEP, 1, KEY1));
 	perf_end(perf_start_tls(NQN_KEEP, 1, KEY2));
 	perf_end(perf); /* the connection made with the old key ran on */
