@@ -9,12 +9,16 @@
  * NSID; one without is a running namespace of the same backend (whose NSID
  * no other Namespace names). A namespace is the same when its backend and
  * identifiers are (UUID as given, else derived; NGUID and EUI-64 derived);
- * otherwise it is removed and added again. Keys the file does not give
+ * otherwise it is removed and added again. A host on both sides whose
+ * psk= key differs (compared as retained PSKs) gets the new key; a listener
+ * whose secure= differs is re-created. Keys the file does not give
  * (SN, MN, MaxNamespaces, LogLevel) are not compared.
  */
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
+
+#include <openssl/crypto.h>
 
 #include "conf/reload.h"
 
@@ -308,8 +312,10 @@ static void host_add(struct differ *x, const struct conf_subsystem *cs, unsigned
 {
 	struct conf_change *ch = change(x, CONF_CH_HOST_ADD, cs->hosts[i].line, ss->nqn);
 
-	if (ch)
+	if (ch) {
 		ch->name = cs->hosts[i].nqn;
+		ch->host = &cs->hosts[i];
+	}
 }
 
 static void host_del(struct differ *x, const struct conf_state_ss *ss, unsigned j)
@@ -369,6 +375,57 @@ static const struct member_ops listen_ops = {
     .del = listen_del,
 };
 
+/* Does the file's key of host @i differ from the running one of host @j? */
+static bool psk_differs(const struct conf_subsystem *cs, unsigned i, const struct conf_state_ss *ss,
+			unsigned j)
+{
+	const struct conf_host *h = &cs->hosts[i];
+	const struct tls_psk *run = j < ss->n_host_psks ? &ss->host_psks[j] : NULL;
+	bool running = run != NULL && run->hash != 0;
+	struct tls_psk want, cfg;
+	bool differs;
+	int rc;
+
+	if (h->psk == NULL || !running)
+		return (h->psk != NULL) != running;
+	cfg = *h->psk;
+	cfg.kdf = run->kdf; /* derived as the running key was ([Global] TlsPskDerivation) */
+	rc = tls_psk_retained(&cfg, h->nqn, &want);
+	tls_psk_wipe(&cfg);
+	if (rc != 0)
+		return true; /* cannot tell: apply it (the apply reports a failure) */
+	differs = want.hash != run->hash || want.len != run->len ||
+		  CRYPTO_memcmp(want.key, run->key, want.len) != 0;
+	tls_psk_wipe(&want);
+	return differs;
+}
+
+/* Hosts on both sides whose psk= changed; listeners whose secure= did. */
+static void diff_secure(struct differ *x, const struct conf_subsystem *cs,
+			const struct conf_state_ss *ss)
+{
+	struct conf_change *ch;
+
+	for (unsigned i = 0; i < cs->n_hosts; i++) {
+		for (unsigned j = 0; j < ss->n_hosts; j++) {
+			if (!host_eq(cs, i, ss, j) || !psk_differs(cs, i, ss, j))
+				continue;
+			if ((ch = change(x, CONF_CH_HOST_PSK, cs->hosts[i].line, ss->nqn))) {
+				ch->name = cs->hosts[i].nqn;
+				ch->host = &cs->hosts[i];
+			}
+		}
+	}
+	for (unsigned i = 0; i < cs->n_listens; i++) {
+		for (unsigned j = 0; j < ss->n_listens; j++) {
+			if (listen_eq(cs, i, ss, j) &&
+			    cs->listens[i].addr.secure != ss->listens[j].secure &&
+			    (ch = change(x, CONF_CH_LISTEN_SECURE, cs->listens[i].line, ss->nqn)))
+				ch->addr = cs->listens[i].addr;
+		}
+	}
+}
+
 static void diff_access(struct differ *x, const struct conf_subsystem *cs,
 			const struct conf_state_ss *ss)
 {
@@ -376,6 +433,7 @@ static void diff_access(struct differ *x, const struct conf_subsystem *cs,
 
 	diff_members(x, &host_ops, cs, ss);
 	diff_members(x, &listen_ops, cs, ss);
+	diff_secure(x, cs, ss);
 	if (cs->allow_any_host != ss->allow_any_host &&
 	    (ch = change(x, CONF_CH_ALLOW_ANY, key_line(&cs->hdr, "AllowAnyHost"), ss->nqn)))
 		ch->allow = cs->allow_any_host;

@@ -55,6 +55,19 @@ static int add_ns(struct nvmf_subsystem *ss, const char *backend, const struct n
 	return ss ? nvmf_subsystem_add_ns(ss, backend, o) : -ENOENT;
 }
 
+/* Give the host of @ch the file's PSK (replacing its key for new
+ * connections; those running keep theirs), or drop its key. */
+static int set_psk(struct reloader *r, const struct conf_change *ch)
+{
+	struct tls_keyring *kr = nvmf_tgt_keyring(r->tgt);
+
+	if (ch->host->psk == NULL) {
+		tls_keyring_remove(kr, ch->name, ch->nqn);
+		return 0;
+	}
+	return tls_keyring_add(kr, ch->name, ch->nqn, ch->host->psk, ch->host->psk_file);
+}
+
 /* Make a change that may fail. @return 0 or a negative errno (reported). */
 static int do_change(struct reloader *r, unsigned i)
 {
@@ -88,12 +101,19 @@ static int do_change(struct reloader *r, unsigned i)
 		break;
 	case CONF_CH_HOST_ADD:
 		rc = ss ? nvmf_subsystem_add_host(ss, ch->name) : -ENOENT;
+		if (rc == 0 && ch->host->psk != NULL)
+			rc = set_psk(r, ch);
 		snprintf(what, sizeof(what), ": Host %s", ch->name);
 		break;
 	case CONF_CH_LISTEN_ADD:
-		rc = ss ? nvmf_subsystem_add_listener(ss, &ch->addr) : -ENOENT;
-		snprintf(what, sizeof(what), ": Listen %s %s:%s", conf_trtype_name(ch->addr.trtype),
-			 ch->addr.traddr, ch->addr.trsvcid);
+	case CONF_CH_LISTEN_SECURE:
+		if (ch->kind == CONF_CH_LISTEN_ADD)
+			rc = ss ? nvmf_subsystem_add_listener(ss, &ch->addr) : -ENOENT;
+		else
+			rc = nvmf_tgt_listener_set_secure(r->tgt, &ch->addr);
+		snprintf(what, sizeof(what), ": Listen %s %s:%s%s",
+			 conf_trtype_name(ch->addr.trtype), ch->addr.traddr, ch->addr.trsvcid,
+			 ch->kind == CONF_CH_LISTEN_SECURE ? ": secure= change" : "");
 		break;
 	default:
 		return -EINVAL;
@@ -106,6 +126,7 @@ static void undo_change(struct reloader *r, unsigned i)
 {
 	const struct conf_change *ch = &r->d->ch[i];
 	struct nvmf_subsystem *ss = ch->nqn ? ss_of(r, ch) : NULL;
+	struct nvmf_listen_addr back;
 	struct nvmf_ns_opts o = {0};
 
 	switch (ch->kind) {
@@ -139,6 +160,14 @@ static void undo_change(struct reloader *r, unsigned i)
 		if (ss)
 			nvmf_subsystem_remove_listener(ss, &ch->addr);
 		break;
+	case CONF_CH_LISTEN_SECURE:
+		back = ch->addr;
+		back.secure = back.secure == NVMF_LISTEN_SECURE_TLS ? NVMF_LISTEN_SECURE_NONE
+								    : NVMF_LISTEN_SECURE_TLS;
+		if (nvmf_tgt_listener_set_secure(r->tgt, &back) != 0)
+			log_error("conf", "reload: listener %s:%s: secure= could not be put back",
+				  back.traddr, back.trsvcid);
+		break;
 	default: /* a transport cannot be removed */
 		break;
 	}
@@ -158,6 +187,9 @@ static void do_removal(struct reloader *r, const struct conf_change *ch)
 	case CONF_CH_PASSTHRU:
 		if (ss)
 			nvmf_subsystem_set_admin_passthru(ss, ch->allow);
+		break;
+	case CONF_CH_HOST_PSK:
+		rc = ss ? set_psk(r, ch) : -ENOENT;
 		break;
 	case CONF_CH_HOST_DEL:
 		rc = ss ? nvmf_subsystem_remove_host(ss, ch->name) : -ENOENT;
@@ -237,6 +269,8 @@ char *conf_diff_summary(const struct conf_diff *d, char *buf, size_t len)
 	    {CONF_CH_TRANSPORT_ADD, CONF_CH_KINDS, "transport"},
 	    {CONF_CH_ALLOW_ANY, CONF_CH_KINDS, "AllowAnyHost change"},
 	    {CONF_CH_PASSTHRU, CONF_CH_KINDS, "AdminPassthru change"},
+	    {CONF_CH_HOST_PSK, CONF_CH_KINDS, "host PSK change"},
+	    {CONF_CH_LISTEN_SECURE, CONF_CH_KINDS, "listener secure= change"},
 	    {CONF_CH_LOG_LEVEL, CONF_CH_KINDS, "LogLevel change"},
 	};
 	size_t used = 0;

@@ -36,6 +36,10 @@ struct conf_state_ss {
 	bool admin_passthru;
 	char (*hosts)[NVMF_NQN_MAX_LEN + 1];
 	unsigned n_hosts;
+	/** By host index: its retained TLS PSK (hash 0: none; wiped when freed).
+	 *  Fewer than n_hosts (a state built by hand): the rest have none. */
+	struct tls_psk *host_psks;
+	unsigned n_host_psks;
 	struct nvmf_listen_addr *listens;
 	unsigned n_listens;
 	struct conf_state_ns *nss;
@@ -80,9 +84,11 @@ enum conf_change_kind {
 	CONF_CH_NS_ADD,
 	CONF_CH_HOST_ADD,
 	CONF_CH_LISTEN_ADD,
+	CONF_CH_LISTEN_SECURE, /**< a listener's secure= changed: re-created */
 	/* Cannot fail once the above succeeded; not undone. */
 	CONF_CH_ALLOW_ANY,
 	CONF_CH_PASSTHRU,
+	CONF_CH_HOST_PSK, /**< a host's psk= changed or went (out of memory: logged) */
 	CONF_CH_HOST_DEL,
 	CONF_CH_LISTEN_DEL,
 	CONF_CH_SS_DEL,
@@ -97,6 +103,7 @@ struct conf_change {
 	unsigned line;                      /**< the directive asking for it; 0 for removals */
 	const char *nqn;                    /**< the subsystem, when it concerns one */
 	const char *name;                   /**< backend name, host NQN */
+	const struct conf_host *host;       /**< HOST_ADD, HOST_PSK: the file's Host */
 	const struct conf_backend *backend; /**< BACKEND_ADD */
 	const struct conf_subsystem *ss;    /**< SS_ADD */
 	const struct conf_state_ns *old_ns; /**< NS_DEL: what to put back on undo */

@@ -28,6 +28,7 @@ void *conf_state_grow(void *arr_ptr, unsigned *n, size_t size)
 struct state_reader {
 	struct conf_state *st;
 	struct conf_state_ss *ss; /* the subsystem being read */
+	struct tls_keyring *kr;   /* the target's TLS PSKs */
 	bool nomem;
 };
 
@@ -67,11 +68,17 @@ static void read_host(void *arg, const char *hostnqn)
 	struct state_reader *r = arg;
 	char(*h)[NVMF_NQN_MAX_LEN + 1];
 
+	struct tls_psk *k;
+
 	h = conf_state_grow(&r->ss->hosts, &r->ss->n_hosts, sizeof(*h));
-	if (h == NULL)
+	k = conf_state_grow(&r->ss->host_psks, &r->ss->n_host_psks, sizeof(*k));
+	if (h == NULL || k == NULL) {
 		r->nomem = true;
-	else
-		snprintf(*h, sizeof(*h), "%s", hostnqn);
+		return;
+	}
+	snprintf(*h, sizeof(*h), "%s", hostnqn);
+	if (r->kr == NULL || tls_keyring_retained(r->kr, hostnqn, r->ss->nqn, k) != 0)
+		memset(k, 0, sizeof(*k)); /* no key: hash 0 */
 }
 
 static void read_listener(void *arg, const struct nvmf_listen_addr *addr)
@@ -135,6 +142,7 @@ int conf_state_read(struct nvmf_tgt *tgt, struct conf_state **out)
 	r.st = calloc(1, sizeof(*r.st));
 	if (r.st == NULL)
 		return -ENOMEM;
+	r.kr = nvmf_tgt_keyring(tgt);
 	nvmf_tgt_get_opts(tgt, &r.st->tgt_opts);
 	nvmf_tgt_foreach_transport(tgt, read_transport, &r);
 	nvmf_backend_foreach(tgt, read_backend, &r);
@@ -153,6 +161,9 @@ void conf_state_free(struct conf_state *st)
 		return;
 	for (unsigned i = 0; i < st->n_sss; i++) {
 		free(st->sss[i].hosts);
+		for (unsigned j = 0; j < st->sss[i].n_host_psks; j++)
+			tls_psk_wipe(&st->sss[i].host_psks[j]);
+		free(st->sss[i].host_psks);
 		free(st->sss[i].listens);
 		free(st->sss[i].nss);
 	}

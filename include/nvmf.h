@@ -152,7 +152,10 @@ int nvmf_subsystem_create(struct nvmf_tgt *tgt, const char *nqn, struct nvmf_sub
 /** Find a subsystem by NQN, or NULL. */
 struct nvmf_subsystem *nvmf_subsystem_find(struct nvmf_tgt *tgt, const char *nqn);
 
-/** Remove and free a subsystem; its hosts' connections are closed. */
+/**
+ * Remove and free a subsystem; its hosts' connections are closed and their
+ * TLS PSKs leave the target's keyring, wiped.
+ */
 int nvmf_subsystem_destroy(struct nvmf_subsystem *ss);
 
 /** Serial number (<= 20 ASCII chars). @return 0 or -EINVAL. */
@@ -274,7 +277,10 @@ void nvmf_subsystem_get_dhchap_lists(struct nvmf_subsystem *ss, uint8_t hashes[6
  */
 bool nvmf_subsystem_dhchap_configured(struct nvmf_subsystem *ss, const char *hostnqn);
 
-/** Disallow a host NQN; its controllers are torn down. @return 0 or -ENOENT. */
+/**
+ * Disallow a host NQN; its controllers are torn down and its TLS PSK on the
+ * subsystem leaves the target's keyring, wiped. @return 0 or -ENOENT.
+ */
 int nvmf_subsystem_remove_host(struct nvmf_subsystem *ss, const char *hostnqn);
 
 /**
@@ -286,6 +292,17 @@ int nvmf_subsystem_add_listener(struct nvmf_subsystem *ss, const struct nvmf_lis
 
 /** Stop listening for this subsystem. @return 0 or -ENOENT. */
 int nvmf_subsystem_remove_listener(struct nvmf_subsystem *ss, const struct nvmf_listen_addr *addr);
+
+/**
+ * Give the listener of @addr's address the secure channel setting
+ * @addr->secure. When it differs, the listener is re-created: it stops
+ * listening and listens again with the new setting, and every controller
+ * that came in through it (of any subsystem) is torn down, as it was let
+ * in under the old setting. Main thread.
+ * @return 0 (also: same setting), -ENOENT (no such listener), or the
+ * transport's listen error (the old setting then stays).
+ */
+int nvmf_tgt_listener_set_secure(struct nvmf_tgt *tgt, const struct nvmf_listen_addr *addr);
 
 /** Namespace identifiers; a zero field is derived from the NQN and NSID. */
 struct nvmf_ns_opts {

@@ -163,8 +163,21 @@ int tls_keyring_add(struct tls_keyring *kr, const char *hostnqn, const char *sub
 int tls_keyring_source(struct tls_keyring *kr, const char *hostnqn, const char *subnqn, char *buf,
 		       size_t len);
 
+/**
+ * A copy of the retained PSK of a pair into @out (the caller wipes it).
+ * @return 0 or -ENOENT (no key).
+ */
+int tls_keyring_retained(struct tls_keyring *kr, const char *hostnqn, const char *subnqn,
+			 struct tls_psk *out);
+
 /** Drop the key of a pair. @return 0 or -ENOENT. */
 int tls_keyring_remove(struct tls_keyring *kr, const char *hostnqn, const char *subnqn);
+
+/**
+ * Drop, wiped, the keys of every host on subsystem @subnqn (the subsystem
+ * is deleted). @return how many went.
+ */
+int tls_keyring_remove_subsystem(struct tls_keyring *kr, const char *subnqn);
 
 /**
  * The TLS PSK for PSK identity @identity (@len bytes, not NUL-terminated),

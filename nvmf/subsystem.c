@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "util.h"
+#include "util_tls_psk.h"
 #include "nvmf/auth.h"
 #include "nvmf/nvmf_internal.h"
 
@@ -107,6 +108,8 @@ int nvmf_subsystem_destroy(struct nvmf_subsystem *ss)
 	TAILQ_REMOVE(&tgt->subsystems, ss, link);
 	tgt->nsubsystems--;
 	ss->deleting = true;
+	/* No new secure channel to it; its controllers go below. */
+	tls_keyring_remove_subsystem(tgt->keyring, ss->nqn);
 	nvmf_tgt_genctr_bump(tgt);
 	if (TAILQ_EMPTY(&ss->ctrlrs)) {
 		nvmf_ss_free(ss);
@@ -221,6 +224,7 @@ int nvmf_subsystem_remove_host(struct nvmf_subsystem *ss, const char *hostnqn)
 	if (h == NULL)
 		return -ENOENT;
 	TAILQ_REMOVE(&ss->hosts, h, link);
+	tls_keyring_remove(ss->tgt->keyring, h->nqn, ss->nqn); /* none: fine */
 	nvmf_host_free(h);
 	nvmf_tgt_genctr_bump(ss->tgt);
 	ss_drop_disallowed(ss, "host removed from the allow list");
@@ -298,5 +302,66 @@ int nvmf_subsystem_remove_listener(struct nvmf_subsystem *ss, const struct nvmf_
 	nvmf_tgt_listener_put(ss->tgt, sl->l);
 	free(sl);
 	nvmf_tgt_genctr_bump(ss->tgt);
+	return 0;
+}
+
+/* Listen on @l's address with @secure; @return 0 or the transport's error. */
+static int listener_relisten(struct nvmf_tgt *tgt, struct nvmf_listener *l, uint8_t secure)
+{
+	struct nvmf_tr *tr = nvmf_tgt_tr_find(tgt, l->addr.trtype);
+	struct nvmf_listen_addr want = l->addr;
+	int rc;
+
+	if (!l->listening) {
+		l->addr.secure = secure;
+		return 0;
+	}
+	want.secure = secure;
+	nvmf_tr_stop_listen(tr, &l->addr);
+	rc = nvmf_tr_listen(tr, &want);
+	if (rc == 0) {
+		l->addr.secure = secure;
+		return 0;
+	}
+	if (nvmf_tr_listen(tr, &l->addr) != 0) {
+		l->listening = false;
+		log_error("nvmf", "listener %s:%s: could not listen again", l->addr.traddr,
+			  l->addr.trsvcid);
+	}
+	return rc;
+}
+
+int nvmf_tgt_listener_set_secure(struct nvmf_tgt *tgt, const struct nvmf_listen_addr *addr)
+{
+	struct nvmf_listener *l;
+	struct nvmf_subsystem *ss;
+	struct nvmf_ctrlr *ctrlr;
+	char buf[320];
+	int rc;
+
+	TAILQ_FOREACH(l, &tgt->listeners, link)
+	{
+		if (nvmf_listen_addr_eq(&l->addr, addr))
+			break;
+	}
+	if (l == NULL)
+		return -ENOENT;
+	if (l->addr.secure == addr->secure)
+		return 0;
+	rc = listener_relisten(tgt, l, addr->secure);
+	if (rc != 0)
+		return rc;
+	nvmf_listen_addr_fmt(&l->addr, buf, sizeof(buf));
+	log_notice("nvmf", "listening on %s again, secure channel %s", buf,
+		   addr->secure == NVMF_LISTEN_SECURE_TLS ? "tls" : "none");
+	TAILQ_FOREACH(ss, &tgt->subsystems, link)
+	{
+		TAILQ_FOREACH(ctrlr, &ss->ctrlrs, ss_link)
+		{
+			if (ctrlr_came_through(ctrlr, addr))
+				nvmf_ctrlr_teardown(ctrlr, "listener secure channel changed");
+		}
+	}
+	nvmf_tgt_genctr_bump(tgt);
 	return 0;
 }

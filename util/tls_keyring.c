@@ -153,6 +153,42 @@ int tls_keyring_remove(struct tls_keyring *kr, const char *hostnqn, const char *
 	return 0;
 }
 
+int tls_keyring_remove_subsystem(struct tls_keyring *kr, const char *subnqn)
+{
+	TAILQ_HEAD(, keyring_entry) gone = TAILQ_HEAD_INITIALIZER(gone);
+	struct keyring_entry *e, *next;
+	int n = 0;
+
+	pthread_mutex_lock(&kr->lock);
+	for (e = TAILQ_FIRST(&kr->entries); e != NULL; e = next) {
+		next = TAILQ_NEXT(e, link);
+		if (strcmp(e->subnqn, subnqn) != 0)
+			continue;
+		TAILQ_REMOVE(&kr->entries, e, link);
+		TAILQ_INSERT_TAIL(&gone, e, link);
+	}
+	pthread_mutex_unlock(&kr->lock);
+	while ((e = TAILQ_FIRST(&gone)) != NULL) {
+		TAILQ_REMOVE(&gone, e, link);
+		entry_free(e);
+		n++;
+	}
+	return n;
+}
+
+int tls_keyring_retained(struct tls_keyring *kr, const char *hostnqn, const char *subnqn,
+			 struct tls_psk *out)
+{
+	struct keyring_entry *e;
+
+	pthread_mutex_lock(&kr->lock);
+	e = entry_find(kr, hostnqn, subnqn);
+	if (e != NULL)
+		*out = e->retained;
+	pthread_mutex_unlock(&kr->lock);
+	return e != NULL ? 0 : -ENOENT;
+}
+
 int tls_keyring_source(struct tls_keyring *kr, const char *hostnqn, const char *subnqn, char *buf,
 		       size_t len)
 {

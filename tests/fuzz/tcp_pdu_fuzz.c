@@ -10,12 +10,19 @@
  *   bits 1-3  send chunk size, 1 << n bytes (exercises partial PDUs)
  *   bits 4-5  DGST of that ICReq (header / data digest)
  *   bit 6     C2HData SUCCESS optimisation on
+ *   bit 7     the connection is a secure channel's (secure=tls): a TLS 1.3
+ *             PSK handshake with an OpenSSL client first, then the bytes
+ *             go in TLS records of the chunk size, so the target reads
+ *             them through its TLS path (nvmf_tcp_tls_read: SSL_read into
+ *             the staging buffer or straight into request buffers, with
+ *             bytes left inside OpenSSL counted as pending, not drained)
  * Afterwards the connection must be idle (nothing queued, no request held)
  * or closed; then the host hangs up and the connection must close within a
  * bounded number of polls, every pool buffer back. Anything else aborts.
  */
 #include <errno.h>
 #include <fcntl.h>
+#include <signal.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -23,10 +30,18 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include <openssl/ssl.h>
+
 #include "env.h"
 #include "nvmf_transport.h"
 #include "transport/tcp/tcp_internal.h"
 #include "util.h"
+#include "util_tls_psk.h"
+#include "util_tls_ssl.h"
+
+#define FZ_HOST "nqn.2014-08.org.nvmexpress:uuid:11111111-2222-3333-4444-555555555555"
+#define FZ_SUB "nqn.2016-06.io.nvmf-tgt:fuzz"
+#define FZ_KEY "NVMeTLSkey-1:01:AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh+KfiaR:"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
@@ -37,6 +52,10 @@ struct fz {
 	struct nvmf_tgroup *g;
 	struct tcp_conn *c;
 	int host;
+	SSL *tls;               /**< the host's end of a secure channel, or NULL */
+	struct tls_keyring *kr; /**< the target's keys (secure channel) */
+	struct tls_psk tls_psk; /**< what the host offers */
+	char ident[TLS_PSK_IDENTITY_MAX + 1];
 	int closed;  /**< qpair_closed calls */
 	bool in_ops; /**< inside an ops call (qpair_closed must not come then) */
 };
@@ -100,8 +119,80 @@ static bool fz_drain(struct fz *f)
 	}
 }
 
+static int fz_offer_psk(SSL *ssl, const EVP_MD *md, const unsigned char **id, size_t *idlen,
+			SSL_SESSION **sess)
+{
+	(void)md;
+	*sess = tls_ssl_session(ssl, &g_fz->tls_psk);
+	*id = (const unsigned char *)g_fz->ident;
+	*idlen = strlen(g_fz->ident);
+	return *sess != NULL;
+}
+
+/* The keyring of the target and the host's PSK identity and TLS PSK. */
+static void fz_tls_keys(struct fz *f, struct nvmf_transport_upcalls *up)
+{
+	struct tls_psk cfg, retained;
+
+	fz_check(tls_psk_parse(FZ_KEY, &cfg, NULL) == 0);
+	f->kr = tls_keyring_create();
+	fz_check(f->kr != NULL && tls_keyring_add(f->kr, FZ_HOST, FZ_SUB, &cfg, NULL) == 0);
+	fz_check(tls_psk_retained(&cfg, FZ_HOST, &retained) == 0);
+	fz_check(tls_psk_identity(&retained, 1, FZ_HOST, FZ_SUB, f->ident, sizeof(f->ident),
+				  &f->tls_psk) == 0);
+	tls_psk_wipe(&cfg);
+	tls_psk_wipe(&retained);
+	up->keyring = f->kr;
+}
+
+/* The handshake, both ends stepped in turn; it must succeed. */
+static void fz_tls_handshake(struct fz *f)
+{
+	SSL_CTX *ctx = tls_ssl_ctx_new(false);
+	int i, rc = 0;
+
+	fz_check(ctx != NULL && nvmf_tcp_tls_ctx(nvmf_tcp_transport_of(f->t)) == 0);
+	f->tls = SSL_new(ctx);
+	SSL_CTX_free(ctx);
+	fz_check(f->tls != NULL && SSL_set_fd(f->tls, f->host));
+	SSL_set_psk_use_session_callback(f->tls, fz_offer_psk);
+	SSL_set_connect_state(f->tls);
+	for (i = 0; i < 1000 && (rc = SSL_do_handshake(f->tls)) != 1; i++) {
+		int err = SSL_get_error(f->tls, rc);
+
+		fz_check(err == SSL_ERROR_WANT_READ || err == SSL_ERROR_WANT_WRITE);
+		fz_poll(f);
+	}
+	fz_check(rc == 1);
+	for (i = 0; i < 1000 && f->c->tls_phase != TCP_TLS_ON; i++)
+		fz_poll(f);
+	fz_check(f->c->tls_phase == TCP_TLS_ON && f->closed == 0);
+}
+
+/* Send up to @len bytes: plain, or as one TLS record. @return bytes, 0 (full), -1. */
+static ssize_t fz_send(struct fz *f, const uint8_t *p, size_t len)
+{
+	size_t done = 0;
+	int err;
+
+	if (f->tls == NULL) {
+		ssize_t n = send(f->host, p, len, MSG_DONTWAIT | MSG_NOSIGNAL);
+
+		return n >= 0 ? n : errno == EAGAIN ? 0 : -1;
+	}
+	if (SSL_write_ex(f->tls, p, len, &done) == 1)
+		return (ssize_t)done;
+	err = SSL_get_error(f->tls, 0);
+	return err == SSL_ERROR_WANT_WRITE || err == SSL_ERROR_WANT_READ ? 0 : -1;
+}
+
 static int fz_setup(struct fz *f, uint8_t ctl)
 {
+	struct nvmf_listen_addr local = {.trtype = NVMF_TRTYPE_TCP,
+					 .adrfam = NVMF_ADRFAM_IPV4,
+					 .traddr = "127.0.0.1",
+					 .trsvcid = "4420",
+					 .secure = NVMF_LISTEN_SECURE_TLS};
 	struct nvmf_transport_upcalls up = {
 	    .ctx = f,
 	    .new_qpair = fz_new_qpair,
@@ -113,6 +204,8 @@ static int fz_setup(struct fz *f, uint8_t ctl)
 
 	memset(f, 0, sizeof(*f));
 	g_fz = f;
+	/* As in nvmf_tgt: OpenSSL writes with write(), a closed peer must not kill us. */
+	signal(SIGPIPE, SIG_IGN);
 	/* Fatal errors are the expected outcome: log them only when asked. */
 	log_set_level(getenv("FUZZ_LOG") != NULL ? LOG_LEVEL_DEBUG : LOG_LEVEL_ERROR);
 	nvmf_transport_opts_init(&o, NVMF_TRTYPE_TCP);
@@ -125,6 +218,8 @@ static int fz_setup(struct fz *f, uint8_t ctl)
 	o.num_shared_buffers = 12;
 	o.hdgst_allowed = true;
 	o.ddgst_allowed = true;
+	if (ctl & 0x80)
+		fz_tls_keys(f, &up);
 	f->ops = nvmf_transport_ops_get(NVMF_TRTYPE_TCP);
 	fz_check(f->ops != NULL);
 	f->t = f->ops->create(&o, &up);
@@ -135,11 +230,16 @@ static int fz_setup(struct fz *f, uint8_t ctl)
 	fz_check(socketpair(AF_UNIX, SOCK_STREAM, 0, sv) == 0);
 	fcntl(sv[0], F_SETFL, fcntl(sv[0], F_GETFL) | O_NONBLOCK);
 	f->host = sv[1];
-	f->c = nvmf_tcp_conn_create(nvmf_tcp_transport_of(f->t), sv[0], NULL, NULL);
+	f->c = nvmf_tcp_conn_create(nvmf_tcp_transport_of(f->t), sv[0], NULL,
+				    ctl & 0x80 ? &local : NULL);
 	fz_check(f->c != NULL);
 	f->in_ops = true;
 	fz_check(f->ops->group_add(f->g, &f->c->base) == 0);
 	f->in_ops = false;
+	if (ctl & 0x80) {
+		fcntl(sv[1], F_SETFL, fcntl(sv[1], F_GETFL) | O_NONBLOCK);
+		fz_tls_handshake(f);
+	}
 	return 0;
 }
 
@@ -149,14 +249,13 @@ static void fz_feed(struct fz *f, const uint8_t *p, size_t len, size_t chunk)
 	int stuck = 0;
 
 	while (len > 0 && f->closed == 0) {
-		ssize_t n =
-		    send(f->host, p, len < chunk ? len : chunk, MSG_DONTWAIT | MSG_NOSIGNAL);
+		ssize_t n = fz_send(f, p, len < chunk ? len : chunk);
 
 		if (n > 0) {
 			p += n;
 			len -= (size_t)n;
 			stuck = 0;
-		} else if (n < 0 && errno != EAGAIN) {
+		} else if (n < 0) {
 			break; /* the target closed its end */
 		} else {
 			fz_check(++stuck < 10000); /* it stopped reading: a hang */
@@ -194,6 +293,7 @@ static void fz_teardown(struct fz *f)
 	struct tcp_group *g = (struct tcp_group *)f->g;
 	int i;
 
+	SSL_free(f->tls);
 	close(f->host);
 	for (i = 0; i < 1000 && f->closed == 0; i++)
 		fz_poll(f);
@@ -206,6 +306,8 @@ static void fz_teardown(struct fz *f)
 	f->ops->qpair_free(&f->c->base);
 	f->ops->group_destroy(f->g);
 	f->ops->destroy(f->t);
+	tls_keyring_destroy(f->kr);
+	tls_psk_wipe(&f->tls_psk);
 	g_fz = NULL;
 }
 

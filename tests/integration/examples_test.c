@@ -12,7 +12,9 @@
  *    [File] image is not created;
  *  - multi.conf, the one TCP example perf_test.c does not serve, is served
  *    on two private ports: both subsystems, their namespaces, the host
- *    allow list, I/O with --verify, and a clean stop.
+ *    allow list, I/O with --verify, and a clean stop;
+ *  - tls.conf is served on a private port: its host with its key does
+ *    verified I/O over TLS (nvmf_perf --tls-key), without TLS it is refused.
  *
  * Binaries: $NVMF_TGT_BIN, $NVMF_PERF_BIN, $NVME_IDENTIFY_BIN (build/bin/...).
  * Run from the repository root.
@@ -241,11 +243,22 @@ static void test_check_starts_nothing(void **state)
 static struct tgt_child g_multi;
 static int g_port2;
 
+/* @text with the address @from moved to 127.0.0.1:@port (malloc'd). */
+static char *moved(const char *text, const char *from, int port)
+{
+	char to[32], *out = NULL;
+	size_t len = 0;
+	FILE *m = open_memstream(&out, &len);
+
+	snprintf(to, sizeof(to), "127.0.0.1:%d", port);
+	write_replaced(m, text, from, to);
+	fclose(m);
+	return out;
+}
+
 static int serve_multi(void **state)
 {
-	char path[512], a[32], b[32], *text, *stage = NULL, *conf = NULL;
-	size_t len = 0;
-	FILE *m;
+	char path[512], *text, *stage, *conf;
 	int rc;
 
 	(void)state;
@@ -255,14 +268,8 @@ static int serve_multi(void **state)
 	g_port2 = free_port();
 	if (!text || g_multi.port <= 0 || g_port2 <= 0 || g_port2 == g_multi.port)
 		return -1;
-	snprintf(a, sizeof(a), "127.0.0.1:%d", g_multi.port);
-	snprintf(b, sizeof(b), "127.0.0.1:%d", g_port2);
-	m = open_memstream(&stage, &len);
-	write_replaced(m, text, "127.0.0.1:4420", a);
-	fclose(m);
-	m = open_memstream(&conf, &len);
-	write_replaced(m, stage, "127.0.0.1:4421", b);
-	fclose(m);
+	stage = moved(text, "127.0.0.1:4420", g_multi.port);
+	conf = moved(stage, "127.0.0.1:4421", g_port2);
 	rc = tgt_child_write_conf(&g_multi, conf);
 	free(text);
 	free(stage);
@@ -347,29 +354,36 @@ static void test_multi_restricted(void **state)
 	result_free(&r);
 }
 
-/* nvmf_perf --verify on the restricted subsystem's RAM namespace (4 KiB blocks). */
-static void test_multi_verify_io(void **state)
+/* nvmf_perf --verify --json in @r: exit 0, verified I/O, no error; @r freed. */
+static void expect_verified(struct result *r)
 {
-	char trid[512];
-	char *argv[] = {(char *)g_perf_bin, "-r", trid, "-q",       "8",      "-o", "8192", "-w",
-			"randrw",           "-t", "1",  "--verify", "--json", NULL};
 	const struct json_value *total;
 	struct json_value *root;
-	struct result r;
 
-	(void)state;
-	snprintf(trid, sizeof(trid), "trtype:TCP traddr:127.0.0.1 trsvcid:%d subnqn:%s hostnqn:%s",
-		 g_multi.port, RESTRICTED_NQN, HOST_A);
-	run_cmd(argv, TIMEOUT_S, &r);
-	expect_exit(&r, 0);
-	root = parse_json(r.out);
+	expect_exit(r, 0);
+	root = parse_json(r->out);
 	total = json_obj_get(root, "total");
 	assert_non_null(total);
 	assert_true(json_u64(total, "verified") > 0);
 	assert_int_equal(json_u64(total, "io_errors"), 0);
 	assert_int_equal(json_u64(total, "verify_errors"), 0);
 	json_free(root);
-	result_free(&r);
+	result_free(r);
+}
+
+/* nvmf_perf --verify on the restricted subsystem's RAM namespace (4 KiB blocks). */
+static void test_multi_verify_io(void **state)
+{
+	char trid[512];
+	char *argv[] = {(char *)g_perf_bin, "-r", trid, "-q",       "8",      "-o", "8192", "-w",
+			"randrw",           "-t", "1",  "--verify", "--json", NULL};
+	struct result r;
+
+	(void)state;
+	snprintf(trid, sizeof(trid), "trtype:TCP traddr:127.0.0.1 trsvcid:%d subnqn:%s hostnqn:%s",
+		 g_multi.port, RESTRICTED_NQN, HOST_A);
+	run_cmd(argv, TIMEOUT_S, &r);
+	expect_verified(&r);
 }
 
 /* Last: the target stops cleanly. */
@@ -377,6 +391,89 @@ static void test_multi_stop(void **state)
 {
 	(void)state;
 	assert_int_equal(tgt_child_stop(&g_multi), 0);
+}
+
+/* -------------------------------------------------------- tls.conf served */
+
+static struct tgt_child g_tls;
+static char g_tls_host[256], g_tls_key[128];
+
+/* Serve tls.conf on a private port; take its host NQN and key from it. */
+static int serve_tls(void **state)
+{
+	char path[512], *text, *conf;
+	const char *host;
+	int rc;
+
+	(void)state;
+	snprintf(path, sizeof(path), "%s/tls.conf", g_conf_dir);
+	text = read_file(path);
+	g_tls.port = free_port();
+	host = text ? strstr(text, "\n  Host ") : NULL;
+	if (host == NULL || g_tls.port <= 0 ||
+	    sscanf(host, " Host %255s psk=%127s", g_tls_host, g_tls_key) != 2) {
+		free(text);
+		return -1;
+	}
+	conf = moved(text, "127.0.0.1:4420", g_tls.port);
+	rc = tgt_child_write_conf(&g_tls, conf);
+	free(text);
+	free(conf);
+	return rc == 0 ? tgt_child_start(&g_tls) : -1;
+}
+
+static int stop_tls(void **state)
+{
+	(void)state;
+	return g_tls.pid > 0 && tgt_child_stop(&g_tls) != 0 ? -1 : 0;
+}
+
+/* nvmf_perf --verify on tls.conf's subsystem, over TLS with @key (NULL: plain). */
+static void tls_perf(const char *key, struct result *r)
+{
+	char trid[512];
+	char *argv[] = {(char *)g_perf_bin,
+			"--json",
+			"-t",
+			"1",
+			"-w",
+			"randrw",
+			"-q",
+			"8",
+			"--verify",
+			"-r",
+			trid,
+			key ? "--tls-key" : NULL,
+			(char *)key,
+			NULL};
+
+	snprintf(trid, sizeof(trid),
+		 "trtype:TCP traddr:127.0.0.1 trsvcid:%d subnqn:nqn.2016-06.io.nvmf-tgt:tls0 "
+		 "hostnqn:%s",
+		 g_tls.port, g_tls_host);
+	run_cmd(argv, TIMEOUT_S, r);
+}
+
+/* The example's host with the example's key: verified I/O, no error. */
+static void test_tls_verify_io(void **state)
+{
+	struct result r;
+
+	(void)state;
+	assert_non_null(strstr(g_tls_key, "NVMeTLSkey-1:"));
+	tls_perf(g_tls_key, &r);
+	expect_verified(&r);
+}
+
+/* The same host without TLS is refused. */
+static void test_tls_plain_refused(void **state)
+{
+	struct result r;
+
+	(void)state;
+	tls_perf(NULL, &r);
+	assert_true(r.status != 0);
+	result_free(&r);
 }
 
 int main(void)
@@ -393,10 +490,15 @@ int main(void)
 	    cmocka_unit_test(test_multi_verify_io),
 	    cmocka_unit_test(test_multi_stop),
 	};
+	const struct CMUnitTest tls[] = {
+	    cmocka_unit_test(test_tls_verify_io),
+	    cmocka_unit_test(test_tls_plain_refused),
+	};
 	int failed = 0;
 
 	test_bins_from_env(&g_tgt_bin, &g_perf_bin, &g_id_bin, &g_conf_dir);
 	failed += cmocka_run_group_tests_name("check", check, NULL, NULL);
 	failed += cmocka_run_group_tests_name("multi_conf", multi, serve_multi, stop_multi);
+	failed += cmocka_run_group_tests_name("tls_conf", tls, serve_tls, stop_tls);
 	return failed ? 1 : 0;
 }

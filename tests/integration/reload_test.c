@@ -23,6 +23,9 @@
 #define NQN_GONE "nqn.2016-06.io.nvmf-tgt:gone"
 #define NQN_NEW "nqn.2016-06.io.nvmf-tgt:new"
 #define HOST "nqn.2016-06.io.example:reloaded"
+#define TLS_HOST "nqn.2014-08.org.nvmexpress:uuid:11111111-2222-3333-4444-555555555555"
+#define KEY1 "NVMeTLSkey-1:01:AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh+KfiaR:"
+#define KEY2 "NVMeTLSkey-1:01:Ux2X2E1Yi9ODPvFnx0jJdFg6i6UmJfNA2GqvagRAqx5fJaa4:"
 
 static pid_t g_pid;
 static int g_port;
@@ -48,6 +51,19 @@ static const char *const CONF_NEW = "[Ram]\n  Name ram0\n  Size 64M\n"
 				    "  Listen TCP 127.0.0.1:PORT\n  AllowAnyHost Yes\n"
 				    "  Namespace ram3\n";
 
+/* CONF_NEW with a TLS host on NQN_KEEP and the listener's secure= as
+ * SECURE: "secure=tls" or "secure=none". */
+static const char *const CONF_TLS = "[Ram]\n  Name ram0\n  Size 64M\n"
+				    "[Ram]\n  Name ram2\n  Size 32M\n"
+				    "[Ram]\n  Name ram3\n  Size 16M\n"
+				    "[Subsystem1]\n  NQN " NQN_KEEP "\n"
+				    "  Listen TCP 127.0.0.1:PORT SECURE\n  AllowAnyHost Yes\n"
+				    "  Host " HOST "\n  Host " TLS_HOST " psk=TLSKEY\n"
+				    "  Namespace ram0 1\n  Namespace ram2 2\n"
+				    "[Subsystem3]\n  NQN " NQN_NEW "\n"
+				    "  Listen TCP 127.0.0.1:PORT SECURE\n  AllowAnyHost Yes\n"
+				    "  Host " TLS_HOST " psk=TLSKEY\n  Namespace ram3\n";
+
 /* Line 6 is broken: "Size" without a value. */
 static const char *const CONF_BROKEN = "[Ram]\n  Name ram0\n  Size 64M\n"
 				       "[Ram]\n  Name ram9\n  Size\n"
@@ -55,6 +71,31 @@ static const char *const CONF_BROKEN = "[Ram]\n  Name ram0\n  Size 64M\n"
 				       "  Listen TCP 127.0.0.1:PORT\n  AllowAnyHost Yes\n"
 				       "  Namespace ram9 1\n";
 #define BROKEN_LINE 6
+
+static void write_conf(const char *text);
+
+/* @text with every @from replaced by @to (malloc'd). */
+static char *replaced(const char *text, const char *from, const char *to)
+{
+	char *out = NULL;
+	size_t len = 0;
+	FILE *f = open_memstream(&out, &len);
+
+	assert_non_null(f);
+	write_replaced(f, text, from, to);
+	assert_int_equal(fclose(f), 0);
+	return out;
+}
+
+/* CONF_TLS with @secure and @key put in. */
+static void write_tls_conf(const char *secure, const char *key)
+{
+	char *a = replaced(CONF_TLS, "SECURE", secure), *b = replaced(a, "TLSKEY", key);
+
+	write_conf(b);
+	free(a);
+	free(b);
+}
 
 /* Write @text (PORT replaced) to the conf file, atomically by rename. */
 static void write_conf(const char *text)
@@ -208,30 +249,53 @@ static void wait_connected(const char *nqn)
 	fail_msg("no host connected to %s within 10 s", nqn);
 }
 
-static FILE *perf_start(const char *nqn, int secs)
+/* nvmf_perf --verify on @nqn for @secs; over TLS with @key as TLS_HOST when not NULL. */
+static FILE *perf_start_tls(const char *nqn, int secs, const char *key)
 {
 	char cmd[1024];
 
 	snprintf(cmd, sizeof(cmd),
-		 "timeout 60 %s -r 'trtype:TCP traddr:127.0.0.1 trsvcid:%d subnqn:%s' -q 8 -o 4096 "
-		 "-w randrw -t %d --verify 2>&1",
-		 env_or("NVMF_PERF_BIN", "build/bin/nvmf_perf"), g_port, nqn, secs);
+		 "timeout 60 %s -r 'trtype:TCP traddr:127.0.0.1 trsvcid:%d subnqn:%s%s' -q 8 -o "
+		 "4096 -w randrw -t %d --verify%s%s 2>&1",
+		 env_or("NVMF_PERF_BIN", "build/bin/nvmf_perf"), g_port, nqn,
+		 key ? " hostnqn:" TLS_HOST : "", secs, key ? " --tls-key " : "", key ? key : "");
 	return popen(cmd, "r");
+}
+
+static FILE *perf_start(const char *nqn, int secs)
+{
+	return perf_start_tls(nqn, secs, NULL);
+}
+
+/* Wait for perf. @return its status; its output in @out. */
+static int perf_wait(FILE *p, char *out, size_t len)
+{
+	size_t n = 0;
+	int rc;
+
+	while (n + 1 < len && (rc = (int)fread(out + n, 1, len - 1 - n, p)) > 0)
+		n += (size_t)rc;
+	out[n] = '\0';
+	return pclose(p);
 }
 
 /* Wait for perf; it must have verified I/O with no error. */
 static void perf_end(FILE *p)
 {
 	char out[8192];
-	size_t n = 0;
-	int rc;
+	int rc = perf_wait(p, out, sizeof(out));
 
-	while (n + 1 < sizeof(out) && (rc = (int)fread(out + n, 1, sizeof(out) - 1 - n, p)) > 0)
-		n += (size_t)rc;
-	out[n] = '\0';
-	rc = pclose(p);
 	if (rc != 0 || strstr(out, "0 mismatches") == NULL || strstr(out, "I/O errors: 0") == NULL)
 		fail_msg("nvmf_perf --verify across the reload (status %d):\n%s", rc, out);
+}
+
+/* Wait for perf; it must have failed (it could not connect). */
+static void perf_refused(FILE *p)
+{
+	char out[8192];
+
+	if (perf_wait(p, out, sizeof(out)) == 0)
+		fail_msg("nvmf_perf was let in:\n%s", out);
 }
 
 static void test_reload_live(void **state)
@@ -293,11 +357,49 @@ static void test_broken_file_changes_nothing(void **state)
 	perf_end(perf_start(NQN_KEEP, 1));
 }
 
+/*
+ * From CONF_NEW: the listener becomes secure=tls (re-created: plain hosts
+ * are refused, the TLS host with its key gets in); the host's psk= changes
+ * (on both subsystems) while a TLS perf runs on NQN_NEW (that one keeps
+ * going, the old key is refused from then on, the new one let in: checked
+ * on NQN_KEEP, whose namespaces the running perf does not write); then
+ * secure=none again.
+ */
+static void test_reload_secure_channel(void **state)
+{
+	char relisten[128];
+	FILE *perf;
+
+	(void)state;
+	snprintf(relisten, sizeof(relisten), "listening on tcp 127.0.0.1:%d again", g_port);
+	write_tls_conf("secure=tls", KEY1);
+	hup_and_wait("listener secure= change");
+	assert_int_equal(log_count(relisten), 1);
+	perf_refused(perf_start(NQN_KEEP, 1));
+	perf_end(perf_start_tls(NQN_KEEP, 1, KEY1));
+
+	perf = perf_start_tls(NQN_NEW, 6, KEY1);
+	assert_non_null(perf);
+	wait_connected(NQN_NEW);
+	write_tls_conf("secure=tls", KEY2);
+	hup_and_wait("+2 host PSK changes");
+	perf_refused(perf_start_tls(NQN_KEEP, 1, KEY1));
+	perf_end(perf_start_tls(NQN_KEEP, 1, KEY2));
+	perf_end(perf); /* the connection made with the old key ran on */
+	assert_int_equal(log_count(relisten), 1);
+
+	write_tls_conf("secure=none", KEY2);
+	hup_and_wait("listener secure= change");
+	assert_int_equal(log_count(relisten), 2);
+	perf_end(perf_start(NQN_KEEP, 1));
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test(test_reload_live),
 	    cmocka_unit_test(test_broken_file_changes_nothing),
+	    cmocka_unit_test(test_reload_secure_channel),
 	};
 
 	return cmocka_run_group_tests(tests, start_target, stop_target);

@@ -4,6 +4,7 @@
  * (nvmf/subsystem.c, nvmf/listener.c, nvmf/ns.c).
  */
 #include "fixture.h"
+#include "util_tls_psk.h"
 
 static void test_create_rules(void **state)
 {
@@ -269,6 +270,50 @@ static void test_allow_any_host_off_drops_unlisted(void **state)
 	fx_fini(&fx);
 }
 
+/* A host's PSK leaves the keyring with the host, and all of a subsystem's
+ * with the subsystem; another subsystem's keys stay. */
+static void test_keyring_follows_hosts(void **state)
+{
+	static const char key[] =
+	    "NVMeTLSkey-1:01:AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh+KfiaR:";
+	static const char other[] = "nqn.2016-06.io.example:ss2";
+	struct nvmf_subsystem *ss, *ss2;
+	struct tls_keyring *kr;
+	struct nvmf_tgt *tgt;
+	struct tls_psk cfg;
+	char src[128];
+
+	(void)state;
+	assert_int_equal(nvmf_tgt_create(NULL, &tgt), 0);
+	kr = nvmf_tgt_keyring(tgt);
+	assert_int_equal(tls_psk_parse(key, &cfg, NULL), 0);
+	assert_int_equal(nvmf_subsystem_create(tgt, FX_SSNQN, &ss), 0);
+	assert_int_equal(nvmf_subsystem_create(tgt, other, &ss2), 0);
+	assert_int_equal(nvmf_subsystem_add_host(ss, FX_HOSTNQN), 0);
+	assert_int_equal(nvmf_subsystem_add_host(ss, FX_HOSTNQN2), 0);
+	assert_int_equal(nvmf_subsystem_add_host(ss2, FX_HOSTNQN), 0);
+	assert_int_equal(tls_keyring_add(kr, FX_HOSTNQN, FX_SSNQN, &cfg, NULL), 0);
+	assert_int_equal(tls_keyring_add(kr, FX_HOSTNQN2, FX_SSNQN, &cfg, NULL), 0);
+	assert_int_equal(tls_keyring_add(kr, FX_HOSTNQN, other, &cfg, NULL), 0);
+	/* one host out: its key goes, the others stay */
+	assert_int_equal(nvmf_subsystem_remove_host(ss, FX_HOSTNQN2), 0);
+	assert_int_equal(tls_keyring_source(kr, FX_HOSTNQN2, FX_SSNQN, src, sizeof(src)), -ENOENT);
+	assert_int_equal(tls_keyring_source(kr, FX_HOSTNQN, FX_SSNQN, src, sizeof(src)), 0);
+	assert_string_equal(src, key);
+	/* the host back without a key, then the subsystem deleted */
+	assert_int_equal(nvmf_subsystem_add_host(ss, FX_HOSTNQN2), 0);
+	assert_int_equal(tls_keyring_add(kr, FX_HOSTNQN2, FX_SSNQN, &cfg, NULL), 0);
+	assert_int_equal(nvmf_subsystem_destroy(ss), 0);
+	assert_int_equal(tls_keyring_source(kr, FX_HOSTNQN, FX_SSNQN, src, sizeof(src)), -ENOENT);
+	assert_int_equal(tls_keyring_source(kr, FX_HOSTNQN2, FX_SSNQN, src, sizeof(src)), -ENOENT);
+	assert_int_equal(tls_keyring_source(kr, FX_HOSTNQN, other, src, sizeof(src)), 0);
+	/* the keyring call itself: counts, and nothing left the second time */
+	assert_int_equal(tls_keyring_remove_subsystem(kr, other), 1);
+	assert_int_equal(tls_keyring_remove_subsystem(kr, other), 0);
+	tls_psk_wipe(&cfg);
+	nvmf_tgt_destroy(tgt);
+}
+
 static void test_backend_public_create(void **state)
 {
 	struct nvmf_tgt *tgt;
@@ -297,6 +342,7 @@ int main(void)
 	    cmocka_unit_test(test_remove_listener_drops_its_ctrlrs),
 	    cmocka_unit_test(test_allow_any_host_off_drops_unlisted),
 	    cmocka_unit_test(test_backend_public_create),
+	    cmocka_unit_test(test_keyring_follows_hosts),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
