@@ -10,7 +10,7 @@
 #
 # Environment:
 #   BENCH_PEER       spdk (its script is $SPDK_PEER, default
-#                    /work/shared/peers/spdk.sh), or the BUILD folder of another
+#                    ../shared/peers/spdk.sh beside the project), or the BUILD folder of another
 #                    build of ours (bin/nvmf_tgt): a change against its base
 #   BENCH_INITIATOR  spdk_nvme_perf (default) or nvmf_perf (BUILD's)
 #   BENCH_PERF_ARGS  extra nvmf_perf options, e.g. --sq-flow-control
@@ -26,7 +26,7 @@ set -uo pipefail
 
 BUILD=${1:-build}
 PEER=${BENCH_PEER:-spdk}
-SPDK_PEER=${SPDK_PEER:-/work/shared/peers/spdk.sh}
+SPDK_PEER=${SPDK_PEER:-$(cd "$(dirname "$0")/../.." && pwd)/../shared/peers/spdk.sh}
 INITIATOR=${BENCH_INITIATOR:-spdk_nvme_perf}
 ROUNDS=${BENCH_ROUNDS:-5}
 SECS=${BENCH_SECONDS:-3}
