@@ -62,9 +62,8 @@ for s in $SYSCALLS; do
 	events="$events,syscalls:sys_enter_$s"
 done
 
-port_open() {
-	(exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null
-}
+# shellcheck source=tests/bench/lib.sh
+. "$(dirname "$0")/lib.sh"
 
 start_target() {
 	local port=$((20000 + RANDOM % 20000)) i

@@ -43,9 +43,8 @@ die() {
 	exit 1
 }
 
-port_open() {
-	(exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null
-}
+# shellcheck source=tests/bench/lib.sh
+. "$(dirname "$0")/lib.sh"
 
 [ -x "$TGT_BIN" ] && [ -x "$PERF_BIN" ] || die "$TGT_BIN or $PERF_BIN is missing: run 'make' first"
 port=

@@ -80,18 +80,8 @@ cleanup() {
 trap cleanup EXIT
 trap 'exit 130' INT TERM
 
-port_open() {
-	(exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null
-}
-
-free_port() {
-	local p
-	for _ in $(seq 1 50); do
-		p=$((20000 + RANDOM % 20000))
-		port_open "$p" || { echo "$p"; return 0; }
-	done
-	die "no free port found"
-}
+# shellcheck source=tests/bench/lib.sh
+. "$(dirname "$0")/lib.sh"
 
 # start_ours KIND PORT [BUILD]: our target with one namespace shaped like the peer's
 # (null: 4 KiB blocks; ram: 1 GiB of 512-byte blocks), one core, busy polling.

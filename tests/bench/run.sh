@@ -84,18 +84,8 @@ die() {
 [ -n "${BENCH_TRID:-}" ] || [ -x "$TGT_BIN" ] || die "$TGT_BIN is missing: run 'make' first"
 [ "$(nproc)" -gt "$PERF_CORE" ] || die "core $PERF_CORE does not exist (BENCH_PERF_CORE)"
 
-port_open() {
-	(exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null
-}
-
-free_port() {
-	local p
-	for _ in $(seq 1 50); do
-		p=$((20000 + RANDOM % 20000))
-		port_open "$p" || { echo "$p"; return 0; }
-	done
-	die "no free port found"
-}
+# shellcheck source=tests/bench/lib.sh
+. "$(dirname "$0")/lib.sh"
 
 # utime + stime of a process, in clock ticks.
 cpu_ticks() {
