@@ -50,25 +50,11 @@
  */
 #define TCP_BUF_CACHE 512u
 /** Iovecs of one sendmsg() batch. */
-#define TCP_SEND_IOV_MAX 256
-/**
- * Pieces of a PDU up to this size (headers, digests, padding) are copied
- * into the batch's own buffer of TCP_SEND_SMALL_BYTES, so that neighbours in
- * the stream (a CapsuleResp and the next C2HData header, a run of
- * CapsuleResps) go out as one iovec.
- */
-#define TCP_SEND_SMALL_MAX 160u
-#define TCP_SEND_SMALL_BYTES 8192u
+#define TCP_SEND_IOV_MAX 64
 /** Epoll events fetched per group poll. */
 #define TCP_EPOLL_EVENTS 64
-/**
- * Socket send and receive buffer sizes asked for on every connection: a
- * queue of 128 KiB reads or writes fits from the first I/O on, instead of
- * waiting for the kernel's autotuning to grow a 16 KiB send buffer.
- */
-#define TCP_SOCK_BUF_SIZE (2 * 1024 * 1024)
 /** Bytes of the per-connection receive staging buffer (headers, small data). */
-#define TCP_RX_STAGE_SIZE (32u * 1024)
+#define TCP_RX_STAGE_SIZE (16u * 1024)
 /** A connection is hot (received directly, no epoll) for this many empty polls. */
 #define TCP_HOT_POLLS 4096u
 /** Most hot connections a group receives from directly; more: epoll only. */

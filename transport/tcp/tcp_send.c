@@ -8,10 +8,7 @@
  * CapsuleResp) and c2h (the C2HData being sent) slots; nothing is allocated
  * per I/O. nvmf_tcp_send_flush() gathers up to TCP_SEND_IOV_MAX iovecs of queued
  * PDUs (header, padding, data straight from the request's buffers, digest)
- * into one sendmsg(MSG_NOSIGNAL | MSG_DONTWAIT); headers, padding and digests
- * are copied into the batch's small-piece buffer, so those that follow each
- * other in the stream (a read's CapsuleResp and the next read's C2HData
- * header, the CapsuleResps of many writes) take one iovec. It keeps what is left of a
+ * into one sendmsg(MSG_NOSIGNAL | MSG_DONTWAIT), keeps what is left of a
  * partly written PDU for the next call, and runs each PDU's completion once
  * it is fully written.
  */
@@ -222,81 +219,27 @@ static void tcp_pdu_written(struct tcp_conn *c, struct tcp_pdu *pdu)
 	(void)c;
 }
 
-/* One sendmsg() batch being built: its iovecs and the copies of small pieces. */
-struct tcp_tx {
-	struct iovec iov[TCP_SEND_IOV_MAX];
-	uint32_t cnt;
-	bool full; /* a piece did not fit: nothing after it may be added */
-	uint32_t small_used;
-	uint8_t small[TCP_SEND_SMALL_BYTES];
-};
-
-/* The stream's next @len bytes at @buf (less what @skip says was sent). */
-static void tcp_tx_add(struct tcp_tx *t, const void *buf, size_t len, size_t *skip)
-{
-	struct iovec *last = t->cnt > 0 ? &t->iov[t->cnt - 1] : NULL;
-	uint8_t *at = t->small + t->small_used;
-
-	if (len == 0 || t->full)
-		return;
-	if (*skip >= len) {
-		*skip -= len;
-		return;
-	}
-	buf = (const uint8_t *)buf + *skip;
-	len -= *skip;
-	*skip = 0;
-	if (len <= TCP_SEND_SMALL_MAX && t->small_used + len <= TCP_SEND_SMALL_BYTES) {
-		memcpy(at, buf, len);
-		t->small_used += (uint32_t)len;
-		if (last != NULL && (uint8_t *)last->iov_base + last->iov_len == at) {
-			last->iov_len += len;
-			return;
-		}
-		buf = at;
-	}
-	if (t->cnt >= TCP_SEND_IOV_MAX) {
-		t->full = true;
-		return;
-	}
-	t->iov[t->cnt].iov_base = (void *)(uintptr_t)buf;
-	t->iov[t->cnt++].iov_len = len;
-}
-
-/* The data of @pdu not sent yet (@skip past it) as slices of its buffers. */
-static void tcp_tx_add_data(struct tcp_tx *t, const struct tcp_pdu *pdu, size_t *skip)
-{
-	uint32_t n, got, i;
-	size_t want, have = 0;
-	const struct iovec *data;
-
-	if (pdu->data_len == 0 || t->full)
-		return;
-	if (*skip >= pdu->data_len) {
-		*skip -= pdu->data_len;
-		return;
-	}
-	want = pdu->data_len - *skip;
-	data = tcp_c2h_iov(pdu->req, &n);
-	got = iov_slice(data, n, pdu->data_off + (uint32_t)*skip, (uint32_t)want, t->iov + t->cnt,
-			TCP_SEND_IOV_MAX - t->cnt);
-	for (i = 0; i < got; i++)
-		have += t->iov[t->cnt + i].iov_len;
-	t->cnt += got;
-	*skip = 0;
-	if (have < want) /* cut short by the iovec limit: the batch ends here */
-		t->full = true;
-}
-
-static void tcp_tx_add_pdu(struct tcp_tx *t, struct tcp_pdu *pdu)
+static uint32_t tcp_pdu_iov(struct tcp_pdu *pdu, struct iovec *iov, uint32_t cnt)
 {
 	size_t skip = pdu->sent;
 
-	tcp_tx_add(t, pdu->hdr, pdu->hdr_len, &skip);
-	tcp_tx_add(t, tcp_zero_pad, pdu->pad_len, &skip);
-	tcp_tx_add_data(t, pdu, &skip);
-	tcp_tx_add(t, pdu->ddgst, pdu->ddgst_len, &skip);
-	tcp_tx_add(t, pdu->extra, pdu->extra_len, &skip);
+	cnt = iov_append(iov, cnt, TCP_SEND_IOV_MAX, pdu->hdr, pdu->hdr_len, &skip);
+	cnt = iov_append(iov, cnt, TCP_SEND_IOV_MAX, tcp_zero_pad, pdu->pad_len, &skip);
+	if (pdu->data_len > 0 && cnt < TCP_SEND_IOV_MAX) {
+		uint32_t n;
+		const struct iovec *data = tcp_c2h_iov(pdu->req, &n);
+
+		if (skip >= pdu->data_len) {
+			skip -= pdu->data_len;
+		} else {
+			cnt += iov_slice(data, n, pdu->data_off + skip, pdu->data_len - skip,
+					 iov + cnt, TCP_SEND_IOV_MAX - cnt);
+			skip = 0;
+		}
+	}
+	cnt = iov_append(iov, cnt, TCP_SEND_IOV_MAX, pdu->ddgst, pdu->ddgst_len, &skip);
+	cnt = iov_append(iov, cnt, TCP_SEND_IOV_MAX, pdu->extra, pdu->extra_len, &skip);
+	return cnt;
 }
 
 /* Account @n written bytes to the queue head(s). */
@@ -321,26 +264,25 @@ static void tcp_send_consume(struct tcp_conn *c, size_t n)
 
 int nvmf_tcp_send_flush(struct tcp_conn *c)
 {
-	struct tcp_tx tx, *t = &tx;
+	struct iovec iov[TCP_SEND_IOV_MAX];
 	struct msghdr msg = {0};
 	struct tcp_pdu *pdu;
 	int busy = NVMF_POLL_IDLE, rounds = 0;
+	uint32_t cnt;
 	ssize_t n;
 
 	while (!TAILQ_EMPTY(&c->sendq) && c->state < TCP_CONN_CLOSING && rounds++ < 16) {
-		t->cnt = 0;
-		t->small_used = 0;
-		t->full = false;
+		cnt = 0;
 		TAILQ_FOREACH(pdu, &c->sendq, link)
 		{
-			if (t->full)
+			if (cnt >= TCP_SEND_IOV_MAX)
 				break;
-			tcp_tx_add_pdu(t, pdu);
+			cnt = tcp_pdu_iov(pdu, iov, cnt);
 		}
-		msg.msg_iov = t->iov;
-		msg.msg_iovlen = t->cnt;
+		msg.msg_iov = iov;
+		msg.msg_iovlen = cnt;
 		n = c->tls == NULL ? sendmsg(c->fd, &msg, MSG_NOSIGNAL | MSG_DONTWAIT)
-				   : nvmf_tcp_tls_write(c, t->iov, t->cnt);
+				   : nvmf_tcp_tls_write(c, iov, cnt);
 		c->tx_syscalls++;
 		if (n < 0) {
 			if (errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR)

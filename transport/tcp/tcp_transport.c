@@ -93,16 +93,13 @@ static int tcp_sockaddr(const struct nvmf_listen_addr *addr, struct sockaddr_sto
 
 static int tcp_socket_tune(int fd)
 {
-	int one = 1, buf = TCP_SOCK_BUF_SIZE;
+	int one = 1;
 	int fl = fcntl(fd, F_GETFL);
 
 	if (fl < 0 || fcntl(fd, F_SETFL, fl | O_NONBLOCK) < 0)
 		return -errno;
 	if (setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one)) < 0)
 		return -errno;
-	/* Best effort: the kernel caps them at wmem_max / rmem_max. */
-	setsockopt(fd, SOL_SOCKET, SO_SNDBUF, &buf, sizeof(buf));
-	setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &buf, sizeof(buf));
 	return 0;
 }
 
