@@ -45,18 +45,40 @@ int nvmf_pg_idle_add_fd(struct nvmf_poll_group *pg, int fd)
 	return epoll_ctl(pg->wait_epfd, EPOLL_CTL_ADD, fd, &ev) == 0 ? 0 : -errno;
 }
 
+/* The listener fd of transport @tr, on the main group. */
+static void idle_add_tr_fd(struct nvmf_poll_group *pg, struct nvmf_tr *tr)
+{
+	int fd = nvmf_tr_wait_fd(tr);
+
+	if (fd != -ENOENT && (fd < 0 || nvmf_pg_idle_add_fd(pg, fd) != 0))
+		pg->nap_only = true;
+}
+
+/* The wait fd of transport group @i of @pg. */
+static void idle_add_group_fd(struct nvmf_poll_group *pg, uint32_t i)
+{
+	int fd = nvmf_tr_group_wait_fd(&pg->tgt->tr[i], pg->tgroups[i]);
+
+	if (fd < 0 || nvmf_pg_idle_add_fd(pg, fd) != 0)
+		pg->nap_only = true;
+}
+
+void nvmf_pg_idle_tr_added(struct nvmf_poll_group *pg, uint32_t idx)
+{
+	if (pg->nap_only || pg->tgroups[idx] == NULL)
+		return;
+	idle_add_group_fd(pg, idx);
+	if (!pg->nap_only && pg == nvmf_main_pg(pg->tgt))
+		idle_add_tr_fd(pg, &pg->tgt->tr[idx]);
+}
+
 /* The fds of the main group's transports (listeners) and main poller. */
 static void idle_add_main_fds(struct nvmf_poll_group *pg)
 {
 	struct nvmf_tgt *tgt = pg->tgt;
 
-	for (uint32_t i = 0; i < tgt->ntr; i++) {
-		int fd = nvmf_tr_wait_fd(&tgt->tr[i]);
-		if (fd == -ENOENT)
-			continue;
-		if (fd < 0 || nvmf_pg_idle_add_fd(pg, fd) != 0)
-			pg->nap_only = true;
-	}
+	for (uint32_t i = 0; i < tgt->ntr; i++)
+		idle_add_tr_fd(pg, &tgt->tr[i]);
 	if (tgt->main_wait_fd > 0 && nvmf_pg_idle_add_fd(pg, tgt->main_wait_fd - 1) != 0)
 		pg->nap_only = true;
 }
@@ -68,13 +90,8 @@ void nvmf_pg_idle_init(struct nvmf_poll_group *pg)
 	pg->nap_only =
 	    pg->wait_epfd < 0 || pg->wake_fd < 0 || nvmf_pg_idle_add_fd(pg, pg->wake_fd) != 0;
 	for (uint32_t i = 0; i < NVMF_MAX_TRANSPORTS && !pg->nap_only; i++) {
-		int fd;
-
-		if (pg->tgroups[i] == NULL)
-			continue;
-		fd = nvmf_tr_group_wait_fd(&pg->tgt->tr[i], pg->tgroups[i]);
-		if (fd < 0 || nvmf_pg_idle_add_fd(pg, fd) != 0)
-			pg->nap_only = true;
+		if (pg->tgroups[i] != NULL)
+			idle_add_group_fd(pg, i);
 	}
 	if (!pg->nap_only && pg == nvmf_main_pg(pg->tgt))
 		idle_add_main_fds(pg);

@@ -498,6 +498,12 @@ void nvmf_pg_idle_init(struct nvmf_poll_group *pg);
 void nvmf_pg_idle_fini(struct nvmf_poll_group *pg);
 /** Add @fd (level-triggered, readable = work) to @pg's wait set. @return 0 or -errno. */
 int nvmf_pg_idle_add_fd(struct nvmf_poll_group *pg, int fd);
+/**
+ * Transport @idx was added while the target runs and @pg (its own thread)
+ * has just made its group: wait on that group's fd too (and, on the main
+ * group, on the transport's listeners), or nap if it has none.
+ */
+void nvmf_pg_idle_tr_added(struct nvmf_poll_group *pg, uint32_t idx);
 /** After queueing a message for @pg (any thread): wake it if it sleeps. */
 void nvmf_pg_wake(struct nvmf_poll_group *pg);
 /**

@@ -30,6 +30,8 @@ static void tgroup_create_on_group(struct nvmf_poll_group *pg, uint32_t idx)
 		log_error("nvmf",
 			  "poll group %u: %s transport group failed; its connections go elsewhere",
 			  pg->idx, tr->ops->name);
+	else
+		nvmf_pg_idle_tr_added(pg, idx);
 }
 
 static void tgroup_create_msg(void *arg)

@@ -129,7 +129,8 @@ static void sleep_ms(unsigned ms)
 	nanosleep(&ts, NULL);
 }
 
-static struct nvmf_tgt *tgt_up(void)
+/* A running target with the test transport, added before start or (@late) after. */
+static struct nvmf_tgt *tgt_up_as(bool late)
 {
 	struct nvmf_transport_opts o;
 	struct nvmf_tgt_opts to;
@@ -143,12 +144,20 @@ static struct nvmf_tgt *tgt_up(void)
 	to.idle_us = 0;
 	assert_int_equal(nvmf_tgt_create(&to, &tgt), 0);
 	nvmf_transport_opts_init(&o, NVMF_TRTYPE_TCP);
-	assert_int_equal(nvmf_tgt_add_transport_ops(tgt, &wt_ops, &o), 0);
+	if (!late)
+		assert_int_equal(nvmf_tgt_add_transport_ops(tgt, &wt_ops, &o), 0);
 	assert_int_equal(nvmf_tgt_start(tgt), 0);
+	if (late) /* as nvmf_create_transport over RPC does */
+		assert_int_equal(nvmf_tgt_add_transport_ops(tgt, &wt_ops, &o), 0);
 	assert_false(nvmf_main_pg(tgt)->nap_only);
 	for (int i = 0; i < 1000 && nvmf_tgt_poll(tgt) == NVMF_POLL_BUSY; i++)
 		; /* start-up work done: idle from here on */
 	return tgt;
+}
+
+static struct nvmf_tgt *tgt_up(void)
+{
+	return tgt_up_as(false);
 }
 
 static void tgt_down(struct nvmf_tgt *tgt)
@@ -312,13 +321,12 @@ static void *write_pipe_later(void *arg)
 }
 
 /* The transport group's wait fd wakes the group; group_woken follows. */
-static void test_transport_fd_wakes(void **state)
+static void transport_fd_wakes(bool late)
 {
-	struct nvmf_tgt *tgt = tgt_up();
+	struct nvmf_tgt *tgt = tgt_up_as(late);
 	pthread_t t;
 	double t0, dt;
 
-	(void)state;
 	assert_int_equal(pthread_create(&t, NULL, write_pipe_later, NULL), 0);
 	t0 = now_ms();
 	assert_int_equal(sleep_once(tgt), NVMF_POLL_BUSY);
@@ -332,6 +340,19 @@ static void test_transport_fd_wakes(void **state)
 	nvmf_main_pg(tgt)->next_timer = env_ticks() + env_ticks_hz() / 100;
 	assert_int_equal(nvmf_pg_idle_sleep(nvmf_main_pg(tgt), poll_cb, tgt), NVMF_POLL_IDLE);
 	tgt_down(tgt);
+}
+
+static void test_transport_fd_wakes(void **state)
+{
+	(void)state;
+	transport_fd_wakes(false);
+}
+
+/* A transport created while the target runs wakes its groups the same way. */
+static void test_transport_added_at_run_time_wakes(void **state)
+{
+	(void)state;
+	transport_fd_wakes(true);
 }
 
 /* group_sleep() saying 0, or I/O in flight, keeps the group awake. */
@@ -417,6 +438,7 @@ int main(void)
 	    cmocka_unit_test(test_no_lost_wakeup),
 	    cmocka_unit_test(test_busy_group_no_syscall),
 	    cmocka_unit_test(test_transport_fd_wakes),
+	    cmocka_unit_test(test_transport_added_at_run_time_wakes),
 	    cmocka_unit_test(test_sleep_refused),
 	    cmocka_unit_test(test_run_stops_while_asleep),
 	};
