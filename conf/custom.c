@@ -314,7 +314,8 @@ int conf_host_psk(struct conf_parser *p, struct conf_host *h, const char *arg)
 		if (rc == -EINVAL)
 			conf_perr(p, "Host: psk: %s", why);
 		else
-			conf_perr(p, "Host: psk: cannot read key file %s: %s", arg, strerror(-rc));
+			conf_perr(p, "Host: psk: cannot read key file %s: %s", arg,
+				  why != NULL ? why : strerror(-rc));
 		free(k);
 		return rc;
 	}

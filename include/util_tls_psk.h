@@ -85,7 +85,9 @@ int tls_psk_format(const struct tls_psk *k, char *buf, size_t len);
 
 /**
  * A PSK from @arg: an interchange string, or (when @arg starts with '/' or
- * '.') the path of a file holding one (surrounding white space ignored).
+ * '.') the path of a file holding one (surrounding white space ignored),
+ * read by key_file_read(): a regular file of the process's user that group
+ * and others cannot access, else -EACCES with @why.
  * @return 0, -EINVAL (with @why) or a negative errno of reading the file.
  */
 int tls_psk_load(const char *arg, struct tls_psk *out, const char **why);

@@ -42,7 +42,7 @@ int nvme_ctrlr_opts_set_tls(struct nvme_ctrlr_opts *opts, const char *key, int i
 	if (rc == -EINVAL)
 		log_error("nvme", "TLS key: %s", why);
 	else if (rc != 0)
-		log_error("nvme", "TLS key file %s: %s", key, strerror(-rc));
+		log_error("nvme", "TLS key file %s: %s", key, why != NULL ? why : strerror(-rc));
 	if (rc != 0)
 		return rc;
 	opts->tls = true;

@@ -181,7 +181,7 @@ static int host_psk_load(struct rpc_req *r, const struct nqn_params *p, struct t
 		rpc_error(r, RPC_ERR_INVALID_PARAMS, "psk: %s", why);
 	else if (rc != 0)
 		rpc_error(r, RPC_ERR_INVALID_PARAMS, "psk: cannot read key file %.200s: %s",
-			  *src != NULL ? *src : "?", strerror(-rc));
+			  *src != NULL ? *src : "?", why != NULL ? why : strerror(-rc));
 	return rc;
 }
 

@@ -14,6 +14,7 @@
 #include <openssl/evp.h>
 #include <openssl/hmac.h>
 
+#include "util.h"
 #include "util_tls_psk.h"
 
 #define PSK_PREFIX "NVMeTLSkey-1:"
@@ -148,23 +149,15 @@ int tls_psk_format(const struct tls_psk *k, char *buf, size_t len)
 int tls_psk_load(const char *arg, struct tls_psk *out, const char **why)
 {
 	char buf[256];
-	size_t n, i = 0;
-	FILE *f;
+	const char *dummy;
 	int rc;
 
 	if (arg[0] != '/' && arg[0] != '.')
 		return tls_psk_parse(arg, out, why);
-	f = fopen(arg, "re");
-	if (f == NULL)
-		return -errno;
-	n = fread(buf, 1, sizeof(buf) - 1, f);
-	fclose(f);
-	buf[n] = '\0';
-	while (n > 0 && isspace((unsigned char)buf[n - 1]))
-		buf[--n] = '\0';
-	while (isspace((unsigned char)buf[i]))
-		i++;
-	rc = tls_psk_parse(buf + i, out, why);
+	why = why ? why : &dummy;
+	rc = key_file_read(arg, buf, sizeof(buf), why);
+	if (rc == 0)
+		rc = tls_psk_parse(buf, out, why);
 	OPENSSL_cleanse(buf, sizeof(buf));
 	return rc;
 }

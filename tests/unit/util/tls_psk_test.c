@@ -25,6 +25,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <cmocka.h>
@@ -164,6 +165,11 @@ static void test_load_file(void **state)
 	assert_int_equal(k.len, 32);
 	assert_int_equal(tls_psk_load(KEY384, &k, &why), 0);
 	assert_int_equal(k.len, 48);
+	/* a key file others may read is refused, saying why */
+	assert_int_equal(chmod(path, 0640), 0);
+	why = NULL;
+	assert_int_equal(tls_psk_load(path, &k, &why), -EACCES);
+	assert_non_null(why);
 	unlink(path);
 	assert_int_equal(tls_psk_load(path, &k, &why), -ENOENT);
 }
