@@ -6,6 +6,9 @@
 #   idle  <policy> cpu%  <percent of one core over IDLE_SECONDS>
 #   qd1   <policy> avg(us) <plain QD1 average latency>
 #   pause <policy> avg(us) <QD1 average latency after a PAUSE_MS pause>
+#   floor busy|sleep avg(us) <the same paused round trip between bare
+#                            sockets (tcp_floor -p): server spinning, or
+#                            blocked in epoll_wait() as an idle target>
 # Asserts nothing about speed. See tests/bench/README.md.
 #
 #   tests/bench/idle.sh [BUILD]
@@ -24,6 +27,7 @@ TGT_CORE=${BENCH_TGT_CORE:-0}
 PERF_CORE=${BENCH_PERF_CORE:-1}
 TGT_BIN=${NVMF_TGT_BIN:-$BUILD/bin/nvmf_tgt}
 PERF_BIN=${NVMF_PERF_BIN:-$BUILD/bin/nvmf_perf}
+FLOOR_BIN=${TCP_FLOOR_BIN:-$BUILD/test/tests/bench/tcp_floor}
 CLK_TCK=$(getconf CLK_TCK)
 
 tgt_pid="" perf_pid=""
@@ -104,3 +108,16 @@ printf '%-6s %-8s %-8s %8.1f\n' qd1 "$policy" "avg(us)" "$(avg 5)"
 n=$((PAUSE_MS >= 1000 ? 10 : 10000 / (PAUSE_MS + 1)))
 printf '%-6s %-8s %-8s %8.1f\n' pause "$policy" "avg(us)" \
 	"$(avg $(((n * PAUSE_MS + 999) / 1000)) --pause-ms "$PAUSE_MS")"
+
+# The machine's own price of a pause and of a sleeping core, without a target.
+if [ -x "$FLOOR_BIN" ]; then
+	for mode in busy sleep; do
+		flag=()
+		[ "$mode" = sleep ] && flag=(-b)
+		v=$("$FLOOR_BIN" -p "$PAUSE_MS" -t $(((n * PAUSE_MS + 999) / 1000)) -a 0 \
+			-s "$TGT_CORE" -c "$PERF_CORE" "${flag[@]}" | awk '{ for (i = 1; i < NF; i++) if ($i == "avg_us") print $(i + 1) }')
+		if [ -n "$v" ]; then
+			printf '%-6s %-8s %-8s %8.1f\n' floor "$mode" "avg(us)" "$v"
+		fi
+	done
+fi

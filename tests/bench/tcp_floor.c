@@ -19,6 +19,13 @@
  *
  * Prints one line: "tcp_floor: read QD 32 IO 4096: IOPS 812345 avg_us 39.4"
  * (avg from Little's law: QD / IOPS).
+ *
+ * The wake-up floor, for idle.sh: -p PAUSE_MS makes the client send one
+ * command at a time and spin PAUSE_MS after each answer, and prints the
+ * average of the measured round trips ("... pause 1000 ms sleep: avg_us
+ * 95.2 n 10"); -b makes the server block in epoll_wait() whenever it has
+ * nothing to read, as an idle target does, instead of spinning on recv().
+ * The difference of the two is what a sleeping core costs this machine.
  */
 #include <arpa/inet.h>
 #include <errno.h>
@@ -31,6 +38,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/epoll.h>
 #include <sys/socket.h>
 #include <sys/uio.h>
 #include <sys/wait.h>
@@ -51,6 +59,8 @@ struct opts {
 	double warmup;
 	int server_core;
 	int client_core;
+	uint32_t pause_ms; /* 0: keep QD in flight; else QD 1, a pause after each */
+	bool block;        /* the server sleeps in epoll_wait() when idle */
 };
 
 static uint8_t rbuf[RECV_LEN];
@@ -122,10 +132,17 @@ static void serve(const struct opts *o, int fd)
 	uint64_t in_bytes = 0, owed = 0, sent_part = 0;
 	struct iovec iov[IOV_MAX_SEND];
 	struct msghdr msg = {.msg_iov = iov};
+	struct epoll_event ev = {.events = EPOLLIN, .data.fd = fd};
+	int ep = -1;
 	ssize_t n;
 
+	if (o->block && ((ep = epoll_create1(0)) < 0 || epoll_ctl(ep, EPOLL_CTL_ADD, fd, &ev) != 0))
+		die("server epoll");
 	for (;;) {
 		n = recv(fd, rbuf, sizeof(rbuf), MSG_DONTWAIT);
+		if (n < 0 && errno == EAGAIN && owed == 0 && ep >= 0 &&
+		    epoll_wait(ep, &ev, 1, -1) < 0 && errno != EINTR)
+			die("server epoll_wait");
 		if (n == 0 || (n < 0 && errno == ECONNRESET))
 			return; /* the client is done */
 		if (n < 0 && errno != EAGAIN && errno != EINTR)
@@ -161,6 +178,47 @@ static void send_all(int fd, uint64_t len)
 		if (n > 0)
 			len -= (uint64_t)n;
 	}
+}
+
+/* Receive exactly @len bytes, spinning. */
+static void recv_all(int fd, uint64_t len)
+{
+	ssize_t n;
+
+	while (len > 0) {
+		n = recv(fd, rbuf, len < sizeof(rbuf) ? len : sizeof(rbuf), MSG_DONTWAIT);
+		if (n == 0) {
+			fprintf(stderr, "tcp_floor: the server closed\n");
+			exit(1);
+		}
+		if (n < 0 && errno != EAGAIN && errno != EINTR)
+			die("client recv");
+		if (n > 0)
+			len -= (uint64_t)n;
+	}
+}
+
+/* -p: one command at a time, each after a spun pause; the mean round trip. */
+static void drive_paused(const struct opts *o, int fd)
+{
+	uint64_t in_len = o->write ? RSP_LEN : C2H_HDR_LEN + o->io_size;
+	uint64_t out_len = o->write ? CMD_LEN + o->io_size : CMD_LEN;
+	double end = now() + o->warmup + o->seconds, sum = 0, t0, t1 = now();
+	uint64_t n = 0;
+
+	while (t1 < end) {
+		while (now() < t1 + o->pause_ms / 1000.0)
+			;
+		t0 = now();
+		send_all(fd, out_len);
+		recv_all(fd, in_len);
+		t1 = now();
+		sum += t1 - t0;
+		n++;
+	}
+	printf("tcp_floor: %s QD 1 IO %u pause %u ms %s: avg_us %.1f n %llu\n",
+	       o->write ? "write" : "read", o->io_size, o->pause_ms, o->block ? "sleep" : "busy",
+	       sum * 1e6 / (double)(n ? n : 1), (unsigned long long)n);
 }
 
 static void drive(const struct opts *o, int fd)
@@ -210,8 +268,8 @@ static int parse(int argc, char **argv, struct opts *o)
 {
 	int c;
 
-	*o = (struct opts){false, 32, 4096, 5, 1, 0, 1};
-	while ((c = getopt(argc, argv, "w:q:o:t:a:s:c:")) != -1) {
+	*o = (struct opts){false, 32, 4096, 5, 1, 0, 1, 0, false};
+	while ((c = getopt(argc, argv, "w:q:o:t:a:s:c:p:b")) != -1) {
 		switch (c) {
 		case 'w':
 			if (strcmp(optarg, "read") != 0 && strcmp(optarg, "write") != 0)
@@ -236,12 +294,18 @@ static int parse(int argc, char **argv, struct opts *o)
 		case 'c':
 			o->client_core = atoi(optarg);
 			break;
+		case 'p':
+			o->pause_ms = (uint32_t)strtoul(optarg, NULL, 0);
+			break;
+		case 'b':
+			o->block = true;
+			break;
 		default:
 			return -1;
 		}
 	}
 	if (o->qd == 0 || o->qd > 4096 || o->io_size == 0 || o->io_size > (1u << 20) ||
-	    o->seconds <= 0 || o->warmup < 0)
+	    o->seconds <= 0 || o->warmup < 0 || o->pause_ms > 60000)
 		return -1;
 	return 0;
 }
@@ -257,7 +321,7 @@ int main(int argc, char **argv)
 	if (parse(argc, argv, &o) != 0) {
 		fprintf(stderr,
 			"usage: tcp_floor [-w read|write] [-q QD] [-o IO_SIZE] [-t SECONDS] "
-			"[-a WARMUP] [-s SERVER_CORE] [-c CLIENT_CORE]\n");
+			"[-a WARMUP] [-s SERVER_CORE] [-c CLIENT_CORE] [-p PAUSE_MS] [-b]\n");
 		return 2;
 	}
 	data = calloc(1, o.io_size);
@@ -283,7 +347,10 @@ int main(int argc, char **argv)
 	if (fd < 0 || connect(fd, (struct sockaddr *)&a, sizeof(a)) != 0)
 		die("connect");
 	setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
-	drive(&o, fd);
+	if (o.pause_ms != 0)
+		drive_paused(&o, fd);
+	else
+		drive(&o, fd);
 	close(fd);
 	if (waitpid(server, &status, 0) != server || !WIFEXITED(status) || WEXITSTATUS(status))
 		fprintf(stderr, "tcp_floor: the server did not end cleanly\n");
