@@ -56,9 +56,13 @@
 /** Bytes of the per-connection receive staging buffer (headers, small data). */
 #define TCP_RX_STAGE_SIZE (16u * 1024)
 /** A connection is hot (received directly, no epoll) for this many empty polls. */
+#ifndef TCP_HOT_POLLS
 #define TCP_HOT_POLLS 4096u
+#endif
 /** Most hot connections a group receives from directly; more: epoll only. */
+#ifndef TCP_DIRECT_MAX
 #define TCP_DIRECT_MAX 8u
+#endif
 /** With hot connections, epoll_wait() looks for the others every this many polls. */
 #define TCP_EPOLL_EVERY 16u
 /** The main thread tries accept() at most once per this many microseconds. */
