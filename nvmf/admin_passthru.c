@@ -30,8 +30,8 @@ struct passthru_ctx {
 	struct nvmf_request *req; /* NULL once the host's controller let go */
 	struct nvmf_backend *b;
 	void *buf;
-	uint32_t len;  /* of buf */
-	bool to_host;  /* buf goes back to the host (Get Log Page) */
+	uint32_t len; /* of buf */
+	bool to_host; /* buf goes back to the host (Get Log Page) */
 	bool done;
 	struct nvme_cpl cpl;
 };
