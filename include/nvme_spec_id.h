@@ -280,6 +280,20 @@ enum nvme_cntrltype {
 #define NVME_CTRL_OACS_DOORBELL_BUFFER (1u << 8)
 #define NVME_CTRL_OACS_GET_LBA_STATUS (1u << 9)
 
+/* SANICAP: Crypto Erase, Block Erase, Overwrite; No-Deallocate Inhibited;
+ * No-Deallocate Modifies Media After Sanitize (2 bits). */
+#define NVME_CTRL_SANICAP_CES (1u << 0)
+#define NVME_CTRL_SANICAP_BES (1u << 1)
+#define NVME_CTRL_SANICAP_OWS (1u << 2)
+#define NVME_CTRL_SANICAP_NDI (1u << 29)
+#define NVME_CTRL_SANICAP_NODMMAS_SHIFT 30
+#define NVME_CTRL_SANICAP_NODMMAS_MASK (3u << NVME_CTRL_SANICAP_NODMMAS_SHIFT)
+
+/* FNA: Format / Secure Erase apply to all namespaces; Crypto Erase supported. */
+#define NVME_CTRL_FNA_FORMAT_ALL (1u << 0)
+#define NVME_CTRL_FNA_SEC_ERASE_ALL (1u << 1)
+#define NVME_CTRL_FNA_CRYPTO_ERASE (1u << 2)
+
 #define NVME_CTRL_LPA_SMART_PER_NS (1u << 0)
 #define NVME_CTRL_LPA_CMD_EFFECTS (1u << 1)
 #define NVME_CTRL_LPA_EXTENDED (1u << 2)

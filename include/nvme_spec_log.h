@@ -204,6 +204,22 @@ struct nvme_resv_notification_log {
 _Static_assert(sizeof(struct nvme_resv_notification_log) == 64, "resv notification log");
 _Static_assert(offsetof(struct nvme_resv_notification_log, nsid) == 12, "resv log nsid");
 
+/* Sanitize Status (81h): progress, status and estimated times (seconds). */
+struct nvme_sanitize_log {
+	uint16_t sprog;  /* progress, numerator of n/65536 */
+	uint16_t sstat;  /* bits 2:0 status of the most recent sanitize */
+	uint32_t scdw10; /* CDW10 of the Sanitize that started it */
+	uint32_t eto;    /* estimated time for Overwrite */
+	uint32_t etbe;   /* ... Block Erase */
+	uint32_t etce;   /* ... Crypto Erase */
+	uint32_t etond;  /* ... with No-Deallocate After Sanitize */
+	uint32_t etbend;
+	uint32_t etcend;
+	uint8_t rsvd32[480];
+};
+_Static_assert(sizeof(struct nvme_sanitize_log) == 512, "sanitize status log");
+_Static_assert(offsetof(struct nvme_sanitize_log, etcend) == 28, "sanitize log etcend");
+
 /* --------------------------------------------------------------- features */
 
 enum nvme_feature_id {

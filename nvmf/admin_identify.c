@@ -88,8 +88,7 @@ static void id_ctrl_fill(struct nvme_id_ctrl *id, struct nvmf_ctrlr *ctrlr, stru
 		/* Bits 2:1 = 10b: Flush with NSID FFFFFFFFh is not supported. */
 		if (nvmf_ss_has_vwc(ss))
 			id->vwc = NVME_CTRL_VWC_PRESENT | (2u << 1);
-		if (nvmf_admin_passthru_on(ss))
-			id->oacs = NVME_CTRL_OACS_FORMAT | NVME_CTRL_OACS_FIRMWARE;
+		nvmf_admin_passthru_id_ctrl(ss, id); /* OACS, SANICAP, FNA */
 	}
 	snprintf(id->subnqn, sizeof(id->subnqn), "%s", ss->nqn);
 	id_ctrl_fabrics(id, c);

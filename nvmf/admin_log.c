@@ -1,8 +1,9 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
  * admin_log.c - Get Log Page: error information, SMART / health, firmware
- * slot, changed namespace list, commands supported and effects, ANA (ana.c), and (on
- * discovery controllers) the discovery log. Each page is built whole, then
+ * slot, changed namespace list, commands supported and effects, ANA (ana.c),
+ * sanitize status (the drive's, when Sanitize is passed to it:
+ * admin_passthru.c), and (on discovery controllers) the discovery log. Each page is built whole, then
  * the bytes [offset, offset + length) are copied.
  */
 #include <string.h>
@@ -128,6 +129,9 @@ uint16_t nvmf_admin_get_log_page(struct nvmf_request *req)
 	}
 	if (lid == NVME_LOG_ANA)
 		return nvmf_ana_get_log(req, off);
+	/* Sanitize runs on the drive: so does its status (admin_passthru.c). */
+	if (lid == NVME_LOG_SANITIZE_STATUS && nvmf_admin_passthru_on(ctrlr->ss))
+		return nvmf_admin_passthru(req);
 	memset(buf, 0, sizeof(buf));
 	len = log_build(lid, buf, ctrlr, rae);
 	if (lid == NVME_LOG_HEALTH_INFORMATION && !nvmf_health_fill(req, (void *)buf))

@@ -9,6 +9,11 @@
  * the drive's; NSID FFFFFFFFh and Sanitize act on the whole drive. One
  * command at a time per controller; its completion is reaped from the
  * admin group's timer (nvmf_passthru_timers()).
+ *
+ * What hosts need to issue the passed commands is advertised from the
+ * same test: OACS Format and Firmware, the drive's own SANICAP and FNA,
+ * and the Sanitize Status log (81h), read from the drive as a passed
+ * Get Log Page.
  */
 #include <errno.h>
 #include <stdlib.h>
@@ -19,10 +24,14 @@
 #include "nvmf/nvmf_internal.h"
 #include "util.h"
 
+#define PASSTHRU_LOG_MAX 4096u /* the longest log read passed to the drive */
+
 struct passthru_ctx {
 	struct nvmf_request *req; /* NULL once the host's controller let go */
 	struct nvmf_backend *b;
 	void *buf;
+	uint32_t len; /* of buf */
+	bool to_host; /* buf goes back to the host (Get Log Page) */
 	bool done;
 	struct nvme_cpl cpl;
 };
@@ -59,6 +68,28 @@ static struct nvmf_backend *passthru_backend(struct nvmf_subsystem *ss)
 bool nvmf_admin_passthru_on(struct nvmf_subsystem *ss)
 {
 	return ss->admin_passthru && passthru_backend(ss) != NULL;
+}
+
+/* SANICAP bits this target passes on: the sanitize actions and how No-Deallocate behaves. */
+#define PASSTHRU_SANICAP                                                                           \
+	(NVME_CTRL_SANICAP_CES | NVME_CTRL_SANICAP_BES | NVME_CTRL_SANICAP_OWS |                   \
+	 NVME_CTRL_SANICAP_NDI | NVME_CTRL_SANICAP_NODMMAS_MASK)
+#define PASSTHRU_FNA                                                                               \
+	(NVME_CTRL_FNA_FORMAT_ALL | NVME_CTRL_FNA_SEC_ERASE_ALL | NVME_CTRL_FNA_CRYPTO_ERASE)
+
+void nvmf_admin_passthru_id_ctrl(struct nvmf_subsystem *ss, struct nvme_id_ctrl *id)
+{
+	struct nvmf_backend *b = ss->admin_passthru ? passthru_backend(ss) : NULL;
+	const struct nvme_id_ctrl *drive;
+
+	if (b == NULL)
+		return;
+	id->oacs |= NVME_CTRL_OACS_FORMAT | NVME_CTRL_OACS_FIRMWARE;
+	drive = b->ops->drive_id != NULL ? b->ops->drive_id(b) : NULL;
+	if (drive == NULL)
+		return;
+	id->sanicap = drive->sanicap & PASSTHRU_SANICAP;
+	id->fna = drive->fna & PASSTHRU_FNA;
 }
 
 static void passthru_done(void *arg, const struct nvme_cpl *cpl)
@@ -98,6 +129,38 @@ static bool passthru_nsid(struct nvmf_subsystem *ss, struct nvme_cmd *cmd)
 	return true;
 }
 
+/*
+ * The drive's buffer for @req: the host's data (Firmware Image Download: the
+ * image piece), or room for what the drive returns (Get Log Page: the
+ * length its NUMD says, whatever the host's transfer holds, since the drive
+ * writes that much, at most PASSTHRU_LOG_MAX). @return 0, -EINVAL (too
+ * long), -ENOMEM or -EIO.
+ */
+static int passthru_buf(struct passthru_ctx *cx, struct nvmf_request *req)
+{
+	enum nvme_data_transfer dir = nvmf_cmd_data_transfer(&req->cmd);
+
+	if (dir == NVME_DATA_CONTROLLER_TO_HOST && req->cmd.opc == NVME_OPC_GET_LOG_PAGE) {
+		if (nvme_glp_len(&req->cmd) > PASSTHRU_LOG_MAX)
+			return -EINVAL;
+		cx->to_host = true;
+		cx->len = (uint32_t)nvme_glp_len(&req->cmd);
+	} else if (dir == NVME_DATA_HOST_TO_CONTROLLER) {
+		cx->len = req->length;
+	}
+	if (cx->len == 0)
+		return 0;
+	cx->buf = env_dma_zalloc(cx->len, 4096);
+	if (cx->buf == NULL)
+		return -ENOMEM;
+	if (!cx->to_host && nvmf_req_copy_from(req, 0, cx->buf, cx->len) != cx->len) {
+		env_dma_free(cx->buf);
+		cx->buf = NULL;
+		return -EIO;
+	}
+	return 0;
+}
+
 uint16_t nvmf_admin_passthru(struct nvmf_request *req)
 {
 	struct nvmf_ctrlr *ctrlr = req->qpair->ctrlr;
@@ -116,18 +179,15 @@ uint16_t nvmf_admin_passthru(struct nvmf_request *req)
 	cx = calloc(1, sizeof(*cx));
 	if (cx == NULL)
 		return NVME_STATUS_GENERIC(NVME_SC_INTERNAL_DEVICE_ERROR);
-	if (req->length > 0) { /* Firmware Image Download: the image piece */
-		cx->buf = env_dma_zalloc(req->length, 4096);
-		if (cx->buf == NULL ||
-		    nvmf_req_copy_from(req, 0, cx->buf, req->length) != req->length) {
-			env_dma_free(cx->buf);
-			free(cx);
-			return NVME_STATUS_GENERIC(NVME_SC_INTERNAL_DEVICE_ERROR);
-		}
+	rc = passthru_buf(cx, req);
+	if (rc != 0) {
+		free(cx);
+		return rc == -EINVAL ? NVMF_ST_INVALID_FIELD
+				     : NVME_STATUS_GENERIC(NVME_SC_INTERNAL_DEVICE_ERROR);
 	}
 	cx->req = req;
 	cx->b = b;
-	rc = b->ops->admin_submit(b, &cmd, cx->buf, req->length, passthru_done, cx);
+	rc = b->ops->admin_submit(b, &cmd, cx->buf, cx->len, passthru_done, cx);
 	if (rc != 0) {
 		env_dma_free(cx->buf);
 		free(cx);
@@ -149,6 +209,8 @@ void nvmf_passthru_timers(struct nvmf_ctrlr *ctrlr)
 		return;
 	ctrlr->passthru = NULL;
 	cx->req->cpl.cdw0 = cx->cpl.cdw0;
+	if (cx->to_host && !nvme_cpl_is_error(&cx->cpl))
+		nvmf_req_copy_page(cx->req, cx->buf, cx->len, 0, cx->len);
 	nvmf_req_complete(cx->req, nvme_cpl_get_status(&cx->cpl) & 0x7fffu);
 	env_dma_free(cx->buf);
 	free(cx);

@@ -21,6 +21,7 @@ struct nvmf_bchannel;
 struct nvmf_drive_health;
 struct nvme_cmd;
 struct nvme_cpl;
+struct nvme_id_ctrl;
 
 /** Block operations. */
 enum nvmf_bio_op {
@@ -96,6 +97,20 @@ struct nvmf_backend_ops {
 	void (*admin_poll)(struct nvmf_backend *b);
 	/** The drive behind @b: backends on the same drive return the same pointer. */
 	const void *(*device)(const struct nvmf_backend *b);
+	/**
+	 * Optional, with device: the Identify Controller data of the drive
+	 * behind @b as it reported it at attach (constant while @b lives), for
+	 * what the target advertises of passed commands (SANICAP, FNA). NULL,
+	 * or NULL returned: unknown.
+	 */
+	const struct nvme_id_ctrl *(*drive_id)(const struct nvmf_backend *b);
+	/**
+	 * Optional: look at the device's health now, without I/O (main thread,
+	 * from its timer, every NVMF_TIMER_PERIOD_MS, also while every poll
+	 * group sleeps). A device found gone is reported as an I/O poll would
+	 * (nvmf_backends_gone*()), once. NULL: nothing to look at.
+	 */
+	void (*check)(struct nvmf_backend *b);
 	/** Required. Free the backend; all channels are closed. */
 	void (*destroy)(struct nvmf_backend *b);
 };

@@ -5,6 +5,10 @@
  * on the main thread, so hosts get Namespace Attribute Changed and stop
  * using it; the other namespaces keep serving.
  *
+ * A device is found gone by the poll of an I/O channel on it, or, when no
+ * I/O runs (no channel, or every poll group asleep), by the main group's
+ * timer (nvmf_backends_check()), which asks each backend to look.
+ *
  * Without re-attach ops the backend stays registered until it is deleted
  * (conf reload or RPC). With them (nvmf_backends_gone_reattach()) the
  * places of its namespaces are recorded, its backends are deleted so the
@@ -150,6 +154,17 @@ int nvmf_backends_gone_reattach(struct nvmf_tgt *tgt, nvmf_backend_match_fn matc
 int nvmf_backends_gone(struct nvmf_tgt *tgt, nvmf_backend_match_fn match, const void *key)
 {
 	return nvmf_backends_gone_reattach(tgt, match, key, NULL, NULL);
+}
+
+void nvmf_backends_check(struct nvmf_tgt *tgt)
+{
+	struct nvmf_backend *b;
+
+	TAILQ_FOREACH(b, &tgt->backends, link)
+	{
+		if (b->ops->check != NULL)
+			b->ops->check(b);
+	}
 }
 
 /* ---------------------------------------------------------- re-attach */

@@ -58,6 +58,7 @@ struct bnvme_ctrlr {
 	uint32_t refs;                    /* namespace backends */
 	struct nvmf_drive_health *health; /* local drives: the SMART log (health.c) */
 	struct bnvme_where *where;        /* how to attach it again once gone */
+	uint64_t next_check;              /* main thread: ticks of the next idle check */
 	void (*health_done)(void *arg, bool ok);
 	void *health_arg;
 	struct {
@@ -572,6 +573,30 @@ static const void *bnvme_device(const struct nvmf_backend *b)
 	return container_of(b, const struct bnvme_backend, base)->sc;
 }
 
+static const struct nvme_id_ctrl *bnvme_drive_id(const struct nvmf_backend *b)
+{
+	return nvme_ctrlr_id(container_of(b, const struct bnvme_backend, base)->sc->ctrlr);
+}
+
+/* ------------------------------------------------------------ idle drive */
+
+/*
+ * Main thread timer: CSTS of a drive that may see no I/O (a gone one is
+ * then reported through bnvme_removed(), as from an I/O poll). Each
+ * namespace backend asks; the controller is looked at once per period.
+ */
+static void bnvme_check(struct nvmf_backend *b)
+{
+	struct bnvme_ctrlr *sc = bnvme(b)->sc;
+	uint64_t now = env_ticks();
+
+	if (now < sc->next_check)
+		return;
+	/* Half a period: the timer's next tick is never skipped. */
+	sc->next_check = now + env_ticks_hz() * NVMF_TIMER_PERIOD_MS / 2000;
+	(void)nvme_pcie_check(sc->ctrlr); /* -EINVAL for a fabrics controller: nothing to do */
+}
+
 static const struct nvmf_backend_ops bnvme_ops = {
     .type = "nvme",
     .channel_create = bnvme_channel_create,
@@ -582,6 +607,8 @@ static const struct nvmf_backend_ops bnvme_ops = {
     .admin_submit = bnvme_admin_submit,
     .admin_poll = bnvme_admin_poll,
     .device = bnvme_device,
+    .drive_id = bnvme_drive_id,
+    .check = bnvme_check,
     .destroy = bnvme_destroy,
 };
 

@@ -607,6 +607,13 @@ struct nvmf_reattach {
 	uint32_t attach_fails; /* in a row, for the log */
 };
 
+/**
+ * Ask each registered backend to look at its device (backend op check):
+ * a drive no I/O polls is still found gone. Main group's timer, every
+ * NVMF_TIMER_PERIOD_MS, which also bounds how long a sleeping group waits.
+ */
+void nvmf_backends_check(struct nvmf_tgt *tgt);
+
 /** Move the gone devices on (main group's timers; acts once a second). */
 void nvmf_reattach_timers(struct nvmf_tgt *tgt, uint64_t now);
 
@@ -685,7 +692,17 @@ bool nvmf_admin_passthru_opc(uint8_t opc);
  * one drive)? Identify's OACS and the effects log say so.
  */
 bool nvmf_admin_passthru_on(struct nvmf_subsystem *ss);
-/** Serve one of those: to the drive, or Invalid Opcode. @return a status or NVMF_STATUS_ASYNC. */
+/**
+ * Identify Controller fields of @ss's controllers that depend on it: when
+ * it passes commands to a drive, OACS Format and Firmware, and the drive's
+ * own SANICAP and FNA (what a host needs to issue Sanitize and Format);
+ * otherwise @id is left as it is (zero).
+ */
+void nvmf_admin_passthru_id_ctrl(struct nvmf_subsystem *ss, struct nvme_id_ctrl *id);
+/**
+ * Serve one of those, or Get Log Page Sanitize Status (81h): to the drive,
+ * or Invalid Opcode. @return a status or NVMF_STATUS_ASYNC.
+ */
 uint16_t nvmf_admin_passthru(struct nvmf_request *req);
 /** Complete a passed-through command once the drive answered (admin group timer). */
 void nvmf_passthru_timers(struct nvmf_ctrlr *ctrlr);

@@ -226,8 +226,10 @@ int nvmf_pg_poll(struct nvmf_poll_group *pg)
 	if (now >= pg->next_timer) {
 		nvmf_ctrlr_timers(pg, now);
 		nvmf_auth_timers(pg, now);
-		if (pg == nvmf_main_pg(tgt))
+		if (pg == nvmf_main_pg(tgt)) {
+			nvmf_backends_check(tgt);
 			nvmf_reattach_timers(tgt, now);
+		}
 		pg->next_timer = now + env_ticks_hz() * NVMF_TIMER_PERIOD_MS / 1000;
 	}
 	return busy;

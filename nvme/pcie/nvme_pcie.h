@@ -51,6 +51,17 @@ int nvme_pcie_admin_submit(struct nvme_ctrlr *ctrlr, const struct nvme_cmd *cmd,
  */
 int nvme_pcie_admin_poll(struct nvme_ctrlr *ctrlr);
 
+/**
+ * Look at local controller @ctrlr now, without a queue: CSTS all ones
+ * (gone from the bus), CSTS.CFS, or a removal asked by the kernel mark it
+ * failed and call its removed callback (nvme_ctrlr_set_removed_cb()),
+ * once for all such checks and queue polls together. For a drive no queue
+ * pair polls (no I/O): call it from a timer, e.g. on the thread that owns
+ * the admin queue. Any thread; never waits.
+ * @return 0 (healthy), -ENXIO (failed), -EINVAL (not PCIe).
+ */
+int nvme_pcie_check(struct nvme_ctrlr *ctrlr);
+
 /** Where the claim lock files are: $NVMF_TGT_LOCK_DIR, or else /var/tmp. */
 #define NVME_PCIE_CLAIM_DIR_ENV "NVMF_TGT_LOCK_DIR"
 #define NVME_PCIE_CLAIM_DIR "/var/tmp"

@@ -5,7 +5,11 @@
  * Every NVME_PCIE_HEALTH_MS a polled queue pair reads CSTS: all ones means
  * the device is gone (surprise removal, bus error), CFS a fatal controller
  * error; either marks the controller dead and every queue's poll returns
- * -ENXIO (the generic layer then fails their outstanding commands).
+ * -ENXIO (the generic layer then fails their outstanding commands). A
+ * drive that no queue pair polls (no I/O, its poll groups asleep, or no
+ * I/O queue pair yet) is looked at the same way by nvme_pcie_check(),
+ * which the owner of the admin queue calls from a timer; whichever sees
+ * it first marks it dead and calls the removed callback, once.
  *
  * Time-outs (I/O queues; the admin queue's synchronous commands have their
  * own deadline in the generic layer):
@@ -131,19 +135,36 @@ static bool removal_requested(struct nvme_pcie_ctrlr *pc, uint64_t now)
 	return env_pci_removal_requested(pc->dev);
 }
 
-int nvme_pcie_qpair_check(struct nvme_pcie_qpair *pq)
+/* CSTS and the kernel's removal request: dead when gone or failed. @return dead? */
+static bool ctrlr_check(struct nvme_pcie_ctrlr *pc, uint64_t now)
 {
-	struct nvme_pcie_ctrlr *pc = nvme_pcie_ctrlr(pq->base.ctrlr);
-	uint32_t csts = nvme_pcie_mmio_read4(pc, NVME_REG_CSTS);
-	uint64_t now = env_ticks();
+	uint32_t csts;
 
+	if (nvme_pcie_is_dead(pc))
+		return true;
+	csts = nvme_pcie_mmio_read4(pc, NVME_REG_CSTS);
 	if (csts == UINT32_MAX)
 		mark_dead(pc, "reads as all ones (gone from the bus)");
 	else if (NVME_REG_GET(csts, CSTS_CFS))
 		mark_dead(pc, "reports fatal status (CSTS.CFS)");
 	else if (removal_requested(pc, now))
 		mark_dead(pc, "was removed by the kernel (hot-unplug)");
-	if (nvme_pcie_is_dead(pc))
+	return nvme_pcie_is_dead(pc);
+}
+
+int nvme_pcie_check(struct nvme_ctrlr *ctrlr)
+{
+	if (ctrlr == NULL || ctrlr->ops != &nvme_pcie_ops)
+		return -EINVAL;
+	return ctrlr_check(nvme_pcie_ctrlr(ctrlr), env_ticks()) ? -ENXIO : 0;
+}
+
+int nvme_pcie_qpair_check(struct nvme_pcie_qpair *pq)
+{
+	struct nvme_pcie_ctrlr *pc = nvme_pcie_ctrlr(pq->base.ctrlr);
+	uint64_t now = env_ticks();
+
+	if (ctrlr_check(pc, now))
 		return -ENXIO;
 	if (pq->base.qid == 0 || !check_timeouts(pq, now))
 		return 0;

@@ -12,7 +12,9 @@
  * created again; submit gives -EAGAIN until then; callbacks may resubmit
  * at once; the queue pair works afterwards; a controller that does not come
  * back fails every queue pair cleanly; resets from one thread while
- * another thread submits and polls lose and duplicate nothing.
+ * another thread submits and polls lose and duplicate nothing; a drive
+ * that fails while no queue is polled is seen by nvme_pcie_check(), and
+ * its removal raised once.
  */
 #include <errno.h>
 #include <pthread.h>
@@ -26,6 +28,7 @@
 
 #include <cmocka.h>
 
+#include "nvme/pcie/nvme_pcie.h"
 #include "nvme/pcie/pcie_internal.h"
 
 #define BAR_SIZE 0x2000u
@@ -587,6 +590,53 @@ static void test_cfs_raises_removal_once(void **state)
 	removed_once(1u | NVME_CSTS_CFS_MASK << NVME_CSTS_CFS_SHIFT);
 }
 
+/*
+ * A drive no queue pair polls (no I/O): nvme_pcie_check(), called from a
+ * timer, sees CSTS (@csts) and raises the removal once, also when queue
+ * polls see it afterwards.
+ */
+static void idle_check_removed_once(uint32_t csts)
+{
+	struct nvme_ctrlr other = {0};
+	int removed = 0;
+	struct sim s;
+
+	sim_open(&s);
+	nvme_ctrlr_set_removed_cb(&s.pc->base, on_removed, &removed);
+	for (int i = 0; i < 3; i++)
+		assert_int_equal(nvme_pcie_check(&s.pc->base), 0);
+	assert_int_equal(__atomic_load_n(&removed, __ATOMIC_ACQUIRE), 0);
+	assert_false(nvme_ctrlr_is_removed(&s.pc->base));
+	reg_wr(&s.dev, NVME_REG_CSTS, csts);
+	assert_int_equal(nvme_pcie_check(&s.pc->base), -ENXIO);
+	assert_true(s.pc->dead);
+	assert_true(nvme_ctrlr_is_removed(&s.pc->base));
+	assert_int_equal(__atomic_load_n(&removed, __ATOMIC_ACQUIRE), 1);
+	for (int i = 0; i < 3; i++) {
+		assert_int_equal(nvme_pcie_check(&s.pc->base), -ENXIO);
+		assert_int_equal(nvme_qpair_poll(s.q, 0), -ENXIO);
+	}
+	assert_int_equal(nvme_pcie_qpair_check(nvme_pcie_qpair(s.q)), -ENXIO);
+	assert_int_equal(__atomic_load_n(&removed, __ATOMIC_ACQUIRE), 1);
+	/* Not a PCIe controller: nothing to look at. */
+	assert_int_equal(nvme_pcie_check(&other), -EINVAL);
+	assert_int_equal(nvme_pcie_check(NULL), -EINVAL);
+	reg_wr(&s.dev, NVME_REG_CSTS, 1);
+	sim_close(&s);
+}
+
+static void test_idle_all_ones_raises_removal_once(void **state)
+{
+	(void)state;
+	idle_check_removed_once(UINT32_MAX);
+}
+
+static void test_idle_cfs_raises_removal_once(void **state)
+{
+	(void)state;
+	idle_check_removed_once(1u | NVME_CSTS_CFS_MASK << NVME_CSTS_CFS_SHIFT);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -595,6 +645,8 @@ int main(void)
 	    cmocka_unit_test(test_reset_failure_fails_cleanly),
 	    cmocka_unit_test(test_all_ones_raises_removal_once),
 	    cmocka_unit_test(test_cfs_raises_removal_once),
+	    cmocka_unit_test(test_idle_all_ones_raises_removal_once),
+	    cmocka_unit_test(test_idle_cfs_raises_removal_once),
 	    cmocka_unit_test(test_reset_while_another_thread_polls),
 	};
 

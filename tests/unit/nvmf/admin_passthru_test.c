@@ -19,6 +19,7 @@ struct fake_drive {
 };
 
 static struct fake_drive g_drive;
+static struct nvme_id_ctrl g_drive_id; /* what the drive reported at attach */
 static struct nvmf_backend_ops g_drive_ops;
 static int g_other_device;
 
@@ -28,7 +29,9 @@ static int drive_submit(struct nvmf_backend *b, const struct nvme_cmd *cmd, void
 	(void)b;
 	g_drive.cmd = *cmd;
 	g_drive.len = len;
-	if (len > 0)
+	if (len > 0 && cmd->opc == NVME_OPC_GET_LOG_PAGE) /* the drive's log, to the host */
+		memcpy(buf, g_drive.data, len < sizeof(g_drive.data) ? len : sizeof(g_drive.data));
+	else if (len > 0)
 		memcpy(g_drive.data, buf, len < sizeof(g_drive.data) ? len : sizeof(g_drive.data));
 	g_drive.submits++;
 	g_drive.done = done;
@@ -57,6 +60,12 @@ static const void *drive_device(const struct nvmf_backend *b)
 					     : (const void *)&g_drive;
 }
 
+static const struct nvme_id_ctrl *drive_id(const struct nvmf_backend *b)
+{
+	(void)b;
+	return &g_drive_id;
+}
+
 struct px {
 	struct fx fx;
 	struct fx_qp *a;
@@ -67,11 +76,13 @@ static int setup(void **state)
 	struct px *px = calloc(1, sizeof(*px));
 
 	memset(&g_drive, 0, sizeof(g_drive));
+	memset(&g_drive_id, 0, sizeof(g_drive_id));
 	fx_init(&px->fx);
 	g_drive_ops = *px->fx.be->base.ops;
 	g_drive_ops.admin_submit = drive_submit;
 	g_drive_ops.admin_poll = drive_poll;
 	g_drive_ops.device = drive_device;
+	g_drive_ops.drive_id = drive_id;
 	px->fx.be->base.ops = &g_drive_ops;
 	px->fx.be->base.nsid = 7; /* the drive's NSID of subsystem namespace 1 */
 	fx_start(&px->fx);
@@ -197,6 +208,107 @@ static void test_advertised(void **state)
 	free(id);
 }
 
+static void identify(struct px *px, struct nvme_id_ctrl *id)
+{
+	assert_int_equal(fx_admin(&px->fx, px->a, NVME_OPC_IDENTIFY, 0, NVME_CNS_CONTROLLER, 0, id,
+				  sizeof(*id), NULL),
+			 0);
+}
+
+/*
+ * SANICAP and FNA are the drive's while Sanitize and Format go to it (its
+ * defined bits only), 0 otherwise: off, or namespaces on two drives.
+ */
+static void test_sanicap_of_the_drive(void **state)
+{
+	struct px *px = *state;
+	struct nvme_id_ctrl *id = calloc(1, sizeof(*id));
+	struct fx_backend *other;
+	struct nvmf_ns_opts o = {.nsid = 2};
+
+	/* Block Erase and Crypto Erase, No-Deallocate Inhibited, NODMMAS 10b;
+	 * reserved bits set too. Format applies to all namespaces, crypto erase. */
+	g_drive_id.sanicap = NVME_CTRL_SANICAP_CES | NVME_CTRL_SANICAP_BES | NVME_CTRL_SANICAP_NDI |
+			     (2u << NVME_CTRL_SANICAP_NODMMAS_SHIFT) | (1u << 7) | (1u << 20);
+	g_drive_id.fna = NVME_CTRL_FNA_FORMAT_ALL | NVME_CTRL_FNA_CRYPTO_ERASE | 0x80;
+	identify(px, id);
+	assert_int_equal(id->sanicap, 0);
+	assert_int_equal(id->fna, 0);
+	assert_int_equal(id->oacs, 0);
+
+	nvmf_subsystem_set_admin_passthru(px->fx.ss, true);
+	identify(px, id);
+	assert_int_equal(id->sanicap, NVME_CTRL_SANICAP_CES | NVME_CTRL_SANICAP_BES |
+					  NVME_CTRL_SANICAP_NDI |
+					  (2u << NVME_CTRL_SANICAP_NODMMAS_SHIFT));
+	assert_int_equal(id->fna, NVME_CTRL_FNA_FORMAT_ALL | NVME_CTRL_FNA_CRYPTO_ERASE);
+	assert_int_equal(id->oacs, NVME_CTRL_OACS_FORMAT | NVME_CTRL_OACS_FIRMWARE);
+
+	/* A drive that has no Sanitize: 0, the commands still pass (the drive refuses). */
+	g_drive_id.sanicap = 0;
+	identify(px, id);
+	assert_int_equal(id->sanicap, 0);
+	g_drive_id.sanicap = NVME_CTRL_SANICAP_OWS;
+
+	/* A namespace on another drive: nothing is passed, nothing advertised. */
+	other = fx_backend_add(px->fx.tgt, "other", FX_BLOCKS, FX_BS, false);
+	other->base.ops = &g_drive_ops;
+	assert_int_equal(nvmf_subsystem_add_ns(px->fx.ss, "other", &o), 2);
+	identify(px, id);
+	assert_int_equal(id->sanicap, 0);
+	assert_int_equal(id->fna, 0);
+	assert_int_equal(id->oacs, 0);
+	assert_int_equal(nvmf_subsystem_remove_ns(px->fx.ss, 2), 0);
+	identify(px, id);
+	assert_int_equal(id->sanicap, NVME_CTRL_SANICAP_OWS);
+
+	/* A backend that cannot say what its drive reports: OACS yes, SANICAP 0. */
+	g_drive_ops.drive_id = NULL;
+	identify(px, id);
+	assert_int_equal(id->oacs, NVME_CTRL_OACS_FORMAT | NVME_CTRL_OACS_FIRMWARE);
+	assert_int_equal(id->sanicap, 0);
+	free(id);
+}
+
+/* Get Log Page 81h (Sanitize Status) is the drive's while Sanitize goes to it. */
+static void test_sanitize_log_from_the_drive(void **state)
+{
+	struct px *px = *state;
+	struct nvme_sanitize_log log, *dl = (struct nvme_sanitize_log *)g_drive.data;
+	struct nvme_cmd cmd = {.opc = NVME_OPC_GET_LOG_PAGE, .nsid = NVME_NSID_ALL};
+
+	memset(&log, 0xee, sizeof(log));
+	assert_status(fx_get_log(&px->fx, px->a, NVME_LOG_SANITIZE_STATUS, 0, &log, sizeof(log)),
+		      NVME_SCT_COMMAND_SPECIFIC, NVME_SC_INVALID_LOG_PAGE);
+	assert_int_equal(g_drive.submits, 0);
+
+	nvmf_subsystem_set_admin_passthru(px->fx.ss, true);
+	dl->sprog = 0x8000; /* half way */
+	dl->sstat = 0x2;    /* in progress */
+	dl->scdw10 = 0x2;   /* Block Erase */
+	dl->etbe = 120;
+	assert_int_equal(fx_get_log(&px->fx, px->a, NVME_LOG_SANITIZE_STATUS, 0, &log, sizeof(log)),
+			 0);
+	assert_int_equal(g_drive.submits, 1);
+	assert_int_equal(g_drive.cmd.opc, NVME_OPC_GET_LOG_PAGE);
+	assert_int_equal(g_drive.cmd.nsid, NVME_NSID_ALL);
+	assert_int_equal(g_drive.cmd.cdw10 & NVME_GLP_LID_MASK, NVME_LOG_SANITIZE_STATUS);
+	assert_int_equal(g_drive.len, sizeof(log));
+	assert_memory_equal(&log, dl, sizeof(log));
+
+	/* The drive's error goes back as it is, and no data with it. */
+	g_drive.answer = NVMF_ST_DNR(NVME_STATUS_CMD(NVME_SC_INVALID_LOG_PAGE));
+	assert_status(fx_get_log(&px->fx, px->a, NVME_LOG_SANITIZE_STATUS, 0, &log, sizeof(log)),
+		      NVME_SCT_COMMAND_SPECIFIC, NVME_SC_INVALID_LOG_PAGE);
+	assert_int_equal(g_drive.submits, 2);
+
+	/* Longer than one page: refused before it reaches the drive. */
+	nvme_glp_set(&cmd, NVME_LOG_SANITIZE_STATUS, 8192, 0);
+	assert_status(fx_cmd(&px->fx, px->a, &cmd, NULL, 0, NVMF_XFER_NONE, NULL), NVME_SCT_GENERIC,
+		      NVME_SC_INVALID_FIELD);
+	assert_int_equal(g_drive.submits, 2);
+}
+
 static void test_namespaces_on_two_drives(void **state)
 {
 	struct px *px = *state;
@@ -221,6 +333,8 @@ int main(void)
 	    cmocka_unit_test_setup_teardown(test_namespaces_on_two_drives, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_fabric_sgl_not_passed, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_advertised, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_sanicap_of_the_drive, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_sanitize_log_from_the_drive, setup, teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -6,10 +6,13 @@
  * and the other namespaces keep serving. Re-attach: the backend is
  * deleted, the device is looked for on the (fake env's) PCI bus once a
  * second, attached again once it is back and bound to a userspace driver,
- * and its namespace returns with its NSID and identifiers.
+ * and its namespace returns with its NSID and identifiers. A local drive
+ * that sees no I/O (no queue pair polls it) is still found gone, by the
+ * main group's timer, and its namespace leaves once.
  */
 #include "env/fake/env_fake.h"
 #include "fixture.h"
+#include "nvme/pcie/pcie_internal.h"
 #include "nvmf/backend_nvme.h"
 
 struct gx {
@@ -35,11 +38,15 @@ static int setup(void **state)
 	return 0;
 }
 
+static uint8_t *g_sim_bar; /* registers of the simulated drive, when a test has one */
+
 static int teardown(void **state)
 {
 	struct gx *gx = *state;
 
 	fx_fini(&gx->fx);
+	free(g_sim_bar);
+	g_sim_bar = NULL;
 	free(gx);
 	return 0;
 }
@@ -266,6 +273,107 @@ static void test_reattach_freed_with_target(void **state)
 	assert_int_equal(g_dev.attaches, 0);
 }
 
+/* ------------------------------------------------------ an idle drive */
+
+#define SIM_BAR_SIZE 0x2000u
+
+static void sim_csts(uint32_t v)
+{
+	__atomic_store_n((uint32_t *)(g_sim_bar + NVME_REG_CSTS), v, __ATOMIC_RELEASE);
+}
+
+/*
+ * A local controller as the PCIe driver holds it after attach, with
+ * namespace 1 (FX_BLOCKS of FX_BS): registers in memory (CSTS.RDY), no
+ * admin or I/O queue (nothing but the timer may touch it).
+ */
+static struct nvme_ctrlr *sim_drive(void)
+{
+	struct nvme_pcie_ctrlr *pc = calloc(1, sizeof(*pc));
+	struct nvme_ctrlr *c = &pc->base;
+
+	g_sim_bar = calloc(1, SIM_BAR_SIZE);
+	assert_true(pc != NULL && g_sim_bar != NULL);
+	pc->bar = g_sim_bar;
+	pc->bar_size = SIM_BAR_SIZE;
+	pthread_mutex_init(&pc->admin_lock, NULL);
+	sim_csts(1);
+	c->ops = &nvme_pcie_ops;
+	snprintf(c->trid.traddr, sizeof(c->trid.traddr), "0000:00:11.0");
+	c->opts.timeout_ms = 1000;
+	c->ns = calloc(1, sizeof(*c->ns));
+	assert_non_null(c->ns);
+	c->num_ns = 1;
+	c->ns[0].ns.ctrlr = c;
+	c->ns[0].ns.nsid = 1;
+	c->ns[0].ns.block_size = FX_BS;
+	c->ns[0].ns.num_blocks = FX_BLOCKS;
+	return c;
+}
+
+/* A main group timer period later (NVMF_TIMER_PERIOD_MS), a few polls. */
+static void period_later(struct gx *gx)
+{
+	env_fake_clock_advance((NVMF_TIMER_PERIOD_MS + 10ull) * 1000 * 1000);
+	fx_poll(&gx->fx, 4);
+}
+
+/*
+ * No I/O ever reached the drive (no queue pair polls it): its registers
+ * read all ones -> the main group's timer finds it gone, its namespace
+ * leaves the subsystem and the host is told, once.
+ */
+static void test_idle_drive_gone(void **state)
+{
+	struct gx *gx = *state;
+	struct nvme_ctrlr *c = sim_drive();
+	struct nvmf_ns_opts o = {.nsid = 3};
+	struct nvmf_request *aer;
+	uint32_t list[1024];
+
+	assert_int_equal(nvmf_bnvme_register(gx->fx.tgt, "sim", c, NULL, 0), 0);
+	assert_int_equal(nvmf_subsystem_add_ns(gx->fx.ss, "simn1", &o), 3);
+	fx_poll(&gx->fx, 4);
+	/* The host hears of the new namespace first (and reads the log). */
+	assert_int_equal(fx_admin(&gx->fx, gx->a, NVME_OPC_SET_FEATURES, 0,
+				  NVME_FEAT_ASYNC_EVENT_CONFIG, NVME_AEC_NS_ATTR, NULL, 0, NULL),
+			 0);
+	aer = fx_submit_cmd(gx->a, &(struct nvme_cmd){.opc = NVME_OPC_ASYNC_EVENT_REQUEST}, NULL, 0,
+			    NVMF_XFER_NONE);
+	fx_poll(&gx->fx, 2);
+	assert_ns_changed(gx, aer);
+	assert_int_equal(fx_get_log(&gx->fx, gx->a, NVME_LOG_CHANGED_NS_LIST, 0, list, 4096), 0);
+	assert_int_equal(list[0], 3);
+	aer = aer_arm(gx);
+	/* Healthy: timer periods pass, nothing happens. */
+	for (int i = 0; i < 3; i++)
+		period_later(gx);
+	assert_non_null(nvmf_ss_ns(gx->fx.ss, 3));
+	assert_false(fx_req_done(gx->a, aer));
+	assert_false(nvme_ctrlr_is_removed(c));
+	assert_null(c->io_qpairs); /* idle: no queue pair to poll */
+
+	/* Gone from the bus. */
+	sim_csts(UINT32_MAX);
+	period_later(gx);
+	assert_true(nvme_ctrlr_is_removed(c));
+	assert_null(nvmf_ss_ns(gx->fx.ss, 3));
+	assert_non_null(nvmf_ss_ns(gx->fx.ss, 1));
+	assert_non_null(nvmf_ss_ns(gx->fx.ss, 2));
+	assert_ns_changed(gx, aer);
+	assert_int_equal(fx_get_log(&gx->fx, gx->a, NVME_LOG_CHANGED_NS_LIST, 0, list, 4096), 0);
+	assert_int_equal(list[0], 3);
+	assert_int_equal(list[1], 0);
+
+	/* Once: later periods tell the host nothing more. */
+	aer = aer_arm(gx);
+	for (int i = 0; i < 3; i++)
+		period_later(gx);
+	assert_false(fx_req_done(gx->a, aer));
+	assert_int_equal(fx_get_log(&gx->fx, gx->a, NVME_LOG_CHANGED_NS_LIST, 0, list, 4096), 0);
+	assert_int_equal(list[0], 0);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -273,6 +381,7 @@ int main(void)
 	    cmocka_unit_test_setup_teardown(test_gone_removes_its_namespaces_only, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_reattach, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_reattach_freed_with_target, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_idle_drive_gone, setup, teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
