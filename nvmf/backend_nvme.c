@@ -7,7 +7,8 @@
  * created and shared by its namespace backends (reference counted); its
  * admin queue stays with the main thread, except that I/O queue pairs are
  * created from poll-group threads under the controller's mutex (set-up
- * path only). Each poll group has one I/O queue pair per controller, shared
+ * path only) and that a poll group sends Aborts of its own commands there
+ * (under the driver's admin lock; see "Abort of a bio" below). Each poll group has one I/O queue pair per controller, shared
  * by its channels on that controller's namespaces (same thread, no locks).
  *
  * Life of a read or write:
