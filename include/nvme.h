@@ -325,6 +325,18 @@ int nvme_qpair_poll(struct nvme_qpair *qpair, uint32_t max);
 /** Commands submitted and not yet completed. */
 uint32_t nvme_qpair_outstanding(const struct nvme_qpair *qpair);
 
+/** Queue ID of @qpair (what an Abort command names as SQID). */
+uint16_t nvme_qpair_qid(const struct nvme_qpair *qpair);
+
+/**
+ * The CIDs of the commands outstanding on @qpair that were submitted with
+ * callback argument @arg: at most @max of them, into @cids. The queue
+ * pair's thread only (what an Abort of them needs).
+ * @return how many were stored.
+ */
+uint32_t nvme_qpair_cids_of(const struct nvme_qpair *qpair, const void *arg, uint16_t *cids,
+			    uint32_t max);
+
 /** Completion counters of a queue pair since it was created. */
 struct nvme_qpair_stats {
 	uint64_t completions;      /**< commands completed by the controller */

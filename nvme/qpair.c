@@ -245,6 +245,22 @@ uint32_t nvme_qpair_outstanding(const struct nvme_qpair *qpair)
 	return qpair->outstanding;
 }
 
+uint16_t nvme_qpair_qid(const struct nvme_qpair *qpair)
+{
+	return qpair->qid;
+}
+
+uint32_t nvme_qpair_cids_of(const struct nvme_qpair *qpair, const void *arg, uint16_t *cids,
+			    uint32_t max)
+{
+	uint32_t n = 0;
+
+	for (uint32_t i = 0; i < qpair->num_reqs && n < max; i++)
+		if (qpair->reqs[i].active && qpair->reqs[i].arg == arg)
+			cids[n++] = qpair->reqs[i].cmd.cid;
+	return n;
+}
+
 void nvme_qpair_get_stats(const struct nvme_qpair *qpair, struct nvme_qpair_stats *st)
 {
 	*st = qpair->stats;

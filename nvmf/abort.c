@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
  * abort.c - the Abort admin command (08h). The command to abort is found
- * by SQID and CID where it waits before reaching a backend:
+ * by SQID and CID where it waits before reaching a backend, or at one:
  *
  *   - admin queue (SQID 0): a parked Get Log Page 02h (health.c) or an
  *     Asynchronous Event Request, on the admin group itself;
@@ -10,11 +10,18 @@
  *     group (the main thread names the group, as it owns ctrlr->conns;
  *     the queue, attached, is freed only after a later message of it);
  *   - either: a command the transport still holds, waiting for host data
- *     or a buffer (transport op req_abort).
+ *     or a buffer (transport op req_abort);
+ *   - an I/O queue, last: a command in flight at its backend (backend op
+ *     abort, e.g. an Abort to the local drive). The group asks; the
+ *     backend's answer may come on any thread, which passes it on to the
+ *     admin group. The command itself completes on its own path with the
+ *     status the backend gives it.
  *
- * A command found there completes with Command Abort Requested and the
- * Abort's CDW0 bit 0 is 0; a command already at a backend (or not found)
- * runs on, and bit 0 is 1.
+ * A command found waiting completes with Command Abort Requested and the
+ * Abort's CDW0 bit 0 is 0; one at a backend gives 0 only when the backend
+ * says it aborted it. Otherwise (not found, a backend that cannot abort,
+ * a drive gone or resetting, a command passed through to a drive's admin
+ * queue) it runs on, and bit 0 is 1.
  */
 #include <stdlib.h>
 
@@ -103,13 +110,26 @@ static void abort_reply(struct abort_ctx *cx)
 		log_error(ABORT_LOG, "Abort: its completion was lost (message ring full)");
 }
 
-/* On the I/O queue's group. */
-static void abort_group_msg(void *arg)
+/* The backend's answer (any thread): on to the admin group. */
+static void abort_backend_done(void *arg, bool aborted)
 {
 	struct abort_ctx *cx = arg;
 
-	cx->aborted = nvmf_io_abort_pending(cx->conn->pg, cx->conn->qp, cx->cid);
+	cx->aborted = aborted;
 	abort_reply(cx);
+}
+
+/* On the I/O queue's group: waiting there, else at a backend. */
+static void abort_group_msg(void *arg)
+{
+	struct abort_ctx *cx = arg;
+	struct nvmf_conn *c = cx->conn;
+
+	cx->aborted = nvmf_io_abort_pending(c->pg, c->qp, cx->cid);
+	if (cx->aborted ||
+	    nvmf_io_abort_backend(c->pg, c->qp, cx->cid, abort_backend_done, cx) != 0)
+		abort_reply(cx);
+	/* else abort_backend_done() replies; cx is not touched here again */
 }
 
 /* On the main thread: which group serves the queue. */

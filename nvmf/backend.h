@@ -43,7 +43,8 @@ struct nvmf_bio {
 	/**
 	 * Completion: status 0 or a negative errno (-EIO ...). -ENODEV: the
 	 * device is gone (removed, failed for good); the host gets a path
-	 * error and may retry on another path.
+	 * error and may retry on another path. -ECANCELED: aborted on request
+	 * (ops.abort); the host gets Command Abort Requested.
 	 */
 	void (*cb)(struct nvmf_bio *bio, int status);
 	void *cb_arg;
@@ -52,7 +53,7 @@ struct nvmf_bio {
 /**
  * What a backend implements, in designated initializers. Required: type,
  * channel_create, channel_destroy, submit, destroy. Optional (NULL: the
- * behaviour said at each): read_span, poll.
+ * behaviour said at each): read_span, poll, abort, and the others below.
  */
 struct nvmf_backend_ops {
 	const char *type; /**< "ram", "null", "file", "nvme" */
@@ -79,6 +80,21 @@ struct nvmf_backend_ops {
 			 const void **data);
 	/** Optional: reap completions; NULL for synchronous backends. @return count. */
 	int (*poll)(struct nvmf_bchannel *ch);
+	/**
+	 * Optional: ask the device to abort @bio, which submit() on @ch
+	 * accepted and whose callback has not run yet (channel thread). The
+	 * bio still ends through its callback, exactly once: with -ECANCELED
+	 * when the device aborted it, otherwise as it would have. @done(@arg,
+	 * @aborted) runs once, from a later poll() on any thread (the one that
+	 * reaped the device's answer; it must only hand the news on), or even
+	 * before abort() returns; @aborted is true only when the device said
+	 * it aborted the command. NULL: nothing at this backend is aborted.
+	 * @return 0 (@done will run), -ENOENT (@bio is not in flight on the
+	 *         device), -ENODEV (the device is gone or resetting), -EBUSY
+	 *         (too many aborts outstanding) or -ENOMEM; @done does not run.
+	 */
+	int (*abort)(struct nvmf_bchannel *ch, struct nvmf_bio *bio,
+		     void (*done)(void *arg, bool aborted), void *arg);
 	/**
 	 * Optional: the health source of the drive behind @b (nvmf/health.h),
 	 * for the SMART / health log. NULL, or NULL returned: none.

@@ -7,7 +7,8 @@
  * created and shared by its namespace backends (reference counted); its
  * admin queue stays with the main thread, except that I/O queue pairs are
  * created from poll-group threads under the controller's mutex (set-up
- * path only). Each poll group has one I/O queue pair per controller, shared
+ * path only) and that a poll group sends Aborts of its own commands there
+ * (under the driver's admin lock; see "Abort of a bio" below). Each poll group has one I/O queue pair per controller, shared
  * by its channels on that controller's namespaces (same thread, no locks).
  *
  * Life of a read or write:
@@ -19,6 +20,15 @@
  *           runs its callback; then the retry list is resumed
  * The controller's stripe boundary (a vendor-specific Identify field) is
  * not honoured: commands are only split at MDTS.
+ *
+ * Abort of a bio (ops.abort, the channel's thread): the CIDs of its
+ * commands on the group's queue pair are looked up, and one Abort admin
+ * command per command goes to the drive's admin queue (any thread, under
+ * the driver's admin lock). While any Abort is unanswered every channel
+ * on the drive also polls its admin queue; the answers may thus be reaped
+ * on any thread, and the last one calls the caller's done(). The aborted
+ * commands complete on the I/O queue pair as usual: a bio whose command
+ * the drive ended with Command Abort Requested ends with -ECANCELED.
  */
 #include <errno.h>
 #include <pthread.h>
@@ -41,6 +51,8 @@
 #define BNVME_MAX_THREADS 128       /* poll groups sharing a controller */
 #define BNVME_ZERO_MAX 65536u       /* blocks per Write Zeroes */
 #define BNVME_HEALTH_FIRST_MS 2000u /* the first SMART log read, at attach */
+#define BNVME_ABORT_CMDS 8          /* drive Aborts for one bio, at most */
+#define BNVME_ABORTS_MAX 16         /* bios being aborted per controller */
 
 /* What attaches a local controller: kept to attach it again after a removal. */
 struct bnvme_where {
@@ -61,6 +73,7 @@ struct bnvme_ctrlr {
 	uint64_t next_check;              /* main thread: ticks of the next idle check */
 	void (*health_done)(void *arg, bool ok);
 	void *health_arg;
+	uint32_t aborts; /* __atomic: bios whose Aborts the drive has not all answered */
 	struct {
 		pthread_t thread;
 		struct nvme_qpair *qp;
@@ -193,6 +206,15 @@ static void bnvme_io_complete(struct bnvme_io *io)
 	bio->cb(bio, status);
 }
 
+/* The errno of a command the drive ended with error status @st. */
+static int cmd_errno(uint16_t st)
+{
+	if (nvme_status_sct(st) == NVME_SCT_GENERIC &&
+	    nvme_status_sc(st) == NVME_SC_ABORTED_BY_REQUEST)
+		return -ECANCELED; /* an Abort of ours (ops.abort) */
+	return -EIO;
+}
+
 static void io_cmd_done(void *arg, const struct nvme_cpl *cpl)
 {
 	struct bnvme_io *io = arg;
@@ -200,7 +222,7 @@ static void io_cmd_done(void *arg, const struct nvme_cpl *cpl)
 	if (nvme_cpl_is_error(cpl) && io->status == 0) {
 		log_debug(BNVME_LOG, "%s: command failed: status 0x%04x",
 			  io->ch->base.backend->name, nvme_cpl_get_status(cpl));
-		io->status = bnvme_io_errno(io->ch, -EIO);
+		io->status = bnvme_io_errno(io->ch, cmd_errno(nvme_cpl_get_status(cpl)));
 	}
 	if (--io->pending == 0 && io->state == NVMF_BNVME_IO_IN_FLIGHT)
 		bnvme_io_complete(io);
@@ -390,11 +412,16 @@ static void retry_fail(struct bnvme_channel *ch)
 	}
 }
 
+static void sc_admin_poll(struct bnvme_ctrlr *sc);
+
 static int bnvme_poll(struct nvmf_bchannel *bch)
 {
 	struct bnvme_channel *ch = bnvme_ch(bch);
+	struct bnvme_ctrlr *sc = bnvme(bch->backend)->sc;
 	int n = nvme_qpair_poll(ch->qp, BNVME_POLL_BUDGET);
 
+	if (__atomic_load_n(&sc->aborts, __ATOMIC_ACQUIRE) != 0)
+		sc_admin_poll(sc); /* the drive's answers to Aborts */
 	if (n < 0) {
 		retry_fail(ch);
 		return 0;
@@ -568,6 +595,122 @@ static void bnvme_admin_poll(struct nvmf_backend *b)
 	(void)nvme_pcie_admin_poll(bnvme(b)->sc->ctrlr);
 }
 
+/* ------------------------------------------------------------------- abort */
+
+/* One bio being aborted: the Aborts of its commands, answered on any thread. */
+struct bnvme_abort {
+	struct bnvme_ctrlr *sc;
+	void (*done)(void *arg, bool aborted);
+	void *arg;
+	uint32_t left; /* __atomic: answers still due, plus one while sending */
+	bool aborted;  /* __atomic: the drive aborted one of the commands */
+};
+
+/*
+ * An admin command without data from any thread: a local drive's admin
+ * queue is taken under the driver's admin lock. A controller of another
+ * transport (only the unit tests register one) is used from one thread.
+ */
+static int sc_admin_submit(struct bnvme_ctrlr *sc, const struct nvme_cmd *cmd, nvme_cb cb,
+			   void *arg)
+{
+	if (nvme_ctrlr_trid(sc->ctrlr)->trtype == NVME_TRTYPE_PCIE)
+		return nvme_pcie_admin_submit(sc->ctrlr, cmd, NULL, 0, cb, arg);
+	return nvme_ctrlr_admin_raw(sc->ctrlr, cmd, NULL, 0, cb, arg);
+}
+
+static void sc_admin_poll(struct bnvme_ctrlr *sc)
+{
+	if (nvme_ctrlr_trid(sc->ctrlr)->trtype == NVME_TRTYPE_PCIE)
+		(void)nvme_pcie_admin_poll(sc->ctrlr);
+	else
+		(void)nvme_ctrlr_poll_admin(sc->ctrlr);
+}
+
+/* One answer (or the sender's guard) less; the last one tells the caller. */
+static void abort_put(struct bnvme_abort *a)
+{
+	if (__atomic_sub_fetch(&a->left, 1, __ATOMIC_ACQ_REL) != 0)
+		return;
+	__atomic_sub_fetch(&a->sc->aborts, 1, __ATOMIC_RELEASE);
+	a->done(a->arg, __atomic_load_n(&a->aborted, __ATOMIC_ACQUIRE));
+	free(a);
+}
+
+/* The drive answered one Abort (any thread that polls its admin queue). */
+static void abort_answered(void *arg, const struct nvme_cpl *cpl)
+{
+	struct bnvme_abort *a = arg;
+
+	/* Success with CDW0 bit 0 clear: the command was aborted. */
+	if (!nvme_cpl_is_error(cpl) && (cpl->cdw0 & 1u) == 0)
+		__atomic_store_n(&a->aborted, true, __ATOMIC_RELEASE);
+	abort_put(a);
+}
+
+static struct bnvme_io *io_of_bio(struct bnvme_channel *ch, const struct nvmf_bio *bio)
+{
+	for (uint32_t i = 0; i < BNVME_IOS; i++)
+		if (ch->ios[i].state != NVMF_BNVME_IO_FREE && ch->ios[i].bio == bio)
+			return &ch->ios[i];
+	return NULL;
+}
+
+/* Send the Aborts of @n commands @cids of @ch's queue pair. @return how many went out. */
+static uint32_t abort_send(struct bnvme_abort *a, struct bnvme_channel *ch, const uint16_t *cids,
+			   uint32_t n)
+{
+	struct nvme_cmd cmd = {.opc = NVME_OPC_ABORT};
+	uint32_t sent = 0;
+
+	for (uint32_t i = 0; i < n; i++) {
+		cmd.cdw10 = (uint32_t)cids[i] << NVME_ABORT_CID_SHIFT | nvme_qpair_qid(ch->qp);
+		if (sc_admin_submit(a->sc, &cmd, abort_answered, a) == 0)
+			sent++;
+		else
+			__atomic_sub_fetch(&a->left, 1, __ATOMIC_ACQ_REL);
+	}
+	return sent;
+}
+
+static int bnvme_abort(struct nvmf_bchannel *bch, struct nvmf_bio *bio,
+		       void (*done)(void *arg, bool aborted), void *arg)
+{
+	struct bnvme_channel *ch = bnvme_ch(bch);
+	struct bnvme_ctrlr *sc = bnvme(bch->backend)->sc;
+	struct bnvme_io *io = io_of_bio(ch, bio);
+	uint16_t cids[BNVME_ABORT_CMDS];
+	struct bnvme_abort *a;
+	uint32_t n;
+
+	if (io == NULL)
+		return -ENOENT;
+	if (nvme_ctrlr_is_removed(sc->ctrlr) || nvme_pcie_resetting(sc->ctrlr))
+		return -ENODEV;
+	n = nvme_qpair_cids_of(ch->qp, io, cids, BNVME_ABORT_CMDS);
+	if (n == 0)
+		return -ENOENT; /* waits for queue space, nothing at the drive */
+	a = calloc(1, sizeof(*a));
+	if (a == NULL)
+		return -ENOMEM;
+	if (__atomic_add_fetch(&sc->aborts, 1, __ATOMIC_ACQ_REL) > BNVME_ABORTS_MAX) {
+		__atomic_sub_fetch(&sc->aborts, 1, __ATOMIC_RELEASE);
+		free(a);
+		return -EBUSY;
+	}
+	a->sc = sc;
+	a->done = done;
+	a->arg = arg;
+	a->left = n + 1;
+	if (abort_send(a, ch, cids, n) == 0) {
+		__atomic_sub_fetch(&sc->aborts, 1, __ATOMIC_RELEASE);
+		free(a);
+		return -ENODEV;
+	}
+	abort_put(a); /* the guard: done() once every answer is in */
+	return 0;
+}
+
 static const void *bnvme_device(const struct nvmf_backend *b)
 {
 	return container_of(b, const struct bnvme_backend, base)->sc;
@@ -603,6 +746,7 @@ static const struct nvmf_backend_ops bnvme_ops = {
     .channel_destroy = bnvme_channel_destroy,
     .submit = bnvme_submit,
     .poll = bnvme_poll,
+    .abort = bnvme_abort,
     .drive_health = bnvme_drive_health,
     .admin_submit = bnvme_admin_submit,
     .admin_poll = bnvme_admin_poll,

@@ -41,6 +41,7 @@ static void ctx_put(struct nvmf_poll_group *pg, struct nvmf_io_ctx *ctx)
 	if (ctx->ch != NULL)
 		ctx->ch->holds--;
 	ctx->ch = NULL;
+	ctx->req = NULL; /* free: no Abort finds it (nvmf_io_abort_backend) */
 	SLIST_INSERT_HEAD(&pg->free_ctxs, ctx, free_link);
 	pg->io_inflight--;
 }
@@ -96,6 +97,8 @@ static uint16_t status_of_errno(int rc)
 		return NVMF_ST_INVALID_FIELD;
 	if (rc == -ENODEV) /* the device is gone: no DNR, another path may serve it */
 		return NVME_STATUS(NVME_SCT_PATH, NVME_SC_INTERNAL_PATH_ERROR);
+	if (rc == -ECANCELED) /* the backend aborted it on an Abort's request */
+		return NVME_STATUS_GENERIC(NVME_SC_ABORTED_BY_REQUEST);
 	return ST_INTERNAL;
 }
 
@@ -373,6 +376,21 @@ void nvmf_io_exec(struct nvmf_request *req)
 	} else if (rc != 0) {
 		io_req_complete(ctx, status_of_errno(rc));
 	}
+}
+
+int nvmf_io_abort_backend(struct nvmf_poll_group *pg, struct nvmf_qpair *qp, uint16_t cid,
+			  void (*done)(void *arg, bool aborted), void *arg)
+{
+	for (uint32_t i = 0; i < NVMF_IO_CTX_PER_GROUP; i++) {
+		struct nvmf_io_ctx *ctx = &pg->ctxs[i];
+		const struct nvmf_backend_ops *ops;
+
+		if (ctx->req == NULL || ctx->req->qpair != qp || ctx->req->cmd.cid != cid)
+			continue;
+		ops = ctx->ch->backend->ops;
+		return ops->abort ? ops->abort(ctx->ch, &ctx->bio, done, arg) : -EOPNOTSUPP;
+	}
+	return -ENOENT;
 }
 
 void nvmf_upcall_c2h_release(struct nvmf_request *req)

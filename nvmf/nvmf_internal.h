@@ -685,6 +685,16 @@ void nvmf_io_exec(struct nvmf_request *req);
  * @return true when it was found and aborted.
  */
 bool nvmf_io_abort_pending(struct nvmf_poll_group *pg, struct nvmf_qpair *qp, uint16_t cid);
+/**
+ * Abort command @cid of @qp if it is in flight at a backend on @pg (group
+ * thread): the backend's abort op. The command then completes as the
+ * backend ends it (Command Abort Requested when aborted), once.
+ * @return 0 when asked (@done(@arg, aborted) runs once, on any thread,
+ *         possibly before this returns), -ENOENT (not at a backend),
+ *         -EOPNOTSUPP (its backend cannot abort), or the op's errno.
+ */
+int nvmf_io_abort_backend(struct nvmf_poll_group *pg, struct nvmf_qpair *qp, uint16_t cid,
+			  void (*done)(void *arg, bool aborted), void *arg);
 /** Format NVM, Sanitize, Firmware Download / Commit? (admin_passthru.c) */
 bool nvmf_admin_passthru_opc(uint8_t opc);
 /**

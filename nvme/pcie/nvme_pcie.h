@@ -9,6 +9,7 @@
 #ifndef NVMF_TGT_NVME_PCIE_H
 #define NVMF_TGT_NVME_PCIE_H
 
+#include <stdbool.h>
 #include <stdint.h>
 #include <sys/types.h>
 
@@ -61,6 +62,12 @@ int nvme_pcie_admin_poll(struct nvme_ctrlr *ctrlr);
  * @return 0 (healthy), -ENXIO (failed), -EINVAL (not PCIe).
  */
 int nvme_pcie_check(struct nvme_ctrlr *ctrlr);
+
+/**
+ * Is a reset of local controller @ctrlr running now (any thread)? False
+ * for a controller of another transport. A reset may begin right after.
+ */
+bool nvme_pcie_resetting(const struct nvme_ctrlr *ctrlr);
 
 /** Where the claim lock files are: $NVMF_TGT_LOCK_DIR, or else /var/tmp. */
 #define NVME_PCIE_CLAIM_DIR_ENV "NVMF_TGT_LOCK_DIR"

@@ -374,6 +374,13 @@ int nvme_pcie_admin_poll(struct nvme_ctrlr *ctrlr)
 	return rc;
 }
 
+bool nvme_pcie_resetting(const struct nvme_ctrlr *ctrlr)
+{
+	return ctrlr != NULL && ctrlr->ops == &nvme_pcie_ops &&
+	       (nvme_pcie_generation(container_of(ctrlr, const struct nvme_pcie_ctrlr, base)) &
+		1u) != 0;
+}
+
 const struct nvme_transport_ops nvme_pcie_ops = {
     .name = "PCIe",
     .trtype = NVME_TRTYPE_PCIE,

@@ -231,6 +231,7 @@ struct nvmf_rdma_req {
 	uint32_t sq_slots;   /**< send queue entries it holds */
 	bool in_wait;        /**< on the wait list of its state */
 	bool wr_error;       /**< a work request of it failed */
+	bool aborted;        /**< Abort while READING: answered once the READs are in */
 	TAILQ_ENTRY(nvmf_rdma_req) link;
 	struct nvmf_rdma_wr_ctx send_ctx;
 	struct nvmf_rdma_wr_ctx read_ctx;
@@ -409,5 +410,11 @@ void nvmf_rdma_reqs_abort(struct nvmf_rdma_conn *c);
 /** Requests of @c with work still posted (READING / SENDING). */
 uint32_t nvmf_rdma_reqs_busy(struct nvmf_rdma_conn *c);
 void nvmf_rdma_req_complete(struct nvmf_request *r);
+/**
+ * ops.req_abort: command @cid of @qp waiting for buffers or READ credits
+ * (answered at once) or with its RDMA READs posted (answered when they
+ * complete), with Command Abort Requested. @return true when found.
+ */
+bool nvmf_rdma_req_abort(struct nvmf_qpair *qp, uint16_t cid);
 
 #endif /* NVMF_TGT_TRANSPORT_RDMA_INTERNAL_H */

@@ -9,6 +9,8 @@
  *   FREE -> NEED_BUF -> [NEED_READ ->] READING -> EXEC -> SENDING -> FREE
  *   FREE -> NEED_BUF -> EXEC -> SENDING (WRITEs + SEND) -> FREE     reads
  *   EXEC / FREE (error) -> NEED_SEND -> SENDING         send queue full
+ *   NEED_BUF / NEED_READ / READING -> [NEED_SEND ->] SENDING
+ *                                    aborted (Abort): Command Abort Requested
  *   any waiting state -> FREE                           connection closing
  *
  * Waits never drop a request: NEED_BUF sits on the group's list until data
@@ -19,6 +21,12 @@
  * releases the slots of the whole chain. Slots hold a request from the 2 *
  * depth of the connection: the host may reuse a command slot as soon as it
  * sees the response, before the SEND completion is polled here.
+ *
+ * Abort (ops.req_abort) of a command still here, before the core: waiting
+ * for buffers or READ credits, it is answered at once; with READs posted,
+ * the NIC still writes into its buffers, so it is only marked and answered
+ * when the last READ completes, instead of going to the core. Its buffers
+ * go back with the SEND completion, as always.
  */
 #include <errno.h>
 #include <stdlib.h>
@@ -36,8 +44,9 @@ static const uint32_t nvmf_rdma_req_from[NVMF_RDMA_REQ_NSTATES] = {
     [NVMF_RDMA_REQ_NEED_READ] = S(NEED_BUF),
     [NVMF_RDMA_REQ_READING] = S(NEED_BUF) | S(NEED_READ),
     [NVMF_RDMA_REQ_EXEC] = S(FREE) | S(NEED_BUF) | S(READING),
-    [NVMF_RDMA_REQ_NEED_SEND] = S(FREE) | S(EXEC),
-    [NVMF_RDMA_REQ_SENDING] = S(FREE) | S(EXEC) | S(NEED_SEND),
+    [NVMF_RDMA_REQ_NEED_SEND] = S(FREE) | S(NEED_BUF) | S(NEED_READ) | S(READING) | S(EXEC),
+    [NVMF_RDMA_REQ_SENDING] =
+	S(FREE) | S(NEED_BUF) | S(NEED_READ) | S(READING) | S(EXEC) | S(NEED_SEND),
 };
 #undef S
 
@@ -415,6 +424,7 @@ void nvmf_rdma_req_recv(struct nvmf_rdma_conn *c, struct nvmf_rdma_recv *r)
 	req->reads_left = 0;
 	req->sq_slots = 0;
 	req->wr_error = false;
+	req->aborted = false;
 	req->base.iovcnt = 0;
 	memset(&req->base.cpl, 0, sizeof(req->base.cpl));
 	memcpy(&req->base.cmd, r->buf, NVME_SQE_SIZE);
@@ -454,6 +464,8 @@ static void nvmf_rdma_req_read_done(struct nvmf_rdma_req *req, bool ok)
 		return;
 	if (c->state != NVMF_RDMA_CONN_RUNNING || req->wr_error)
 		nvmf_rdma_req_recycle(req);
+	else if (req->aborted) /* the host's data is in: answer instead of the core */
+		nvmf_rdma_req_fail(req, NVME_SC_ABORTED_BY_REQUEST);
 	else
 		nvmf_rdma_req_exec(req);
 }
@@ -482,6 +494,29 @@ void nvmf_rdma_req_wc(struct nvmf_rdma_req *req, enum nvmf_rdma_wr_type type,
 		return;
 	}
 	nvmf_rdma_req_retry_sq(c);
+}
+
+bool nvmf_rdma_req_abort(struct nvmf_qpair *qp, uint16_t cid)
+{
+	struct nvmf_rdma_conn *c = nvmf_rdma_conn_of(qp);
+
+	for (uint32_t i = 0; i < c->nreqs; i++) {
+		struct nvmf_rdma_req *r = &c->reqs[i];
+
+		if (r->base.cmd.cid != cid || r->aborted)
+			continue;
+		if ((r->state == NVMF_RDMA_REQ_NEED_BUF || r->state == NVMF_RDMA_REQ_NEED_READ) &&
+		    r->in_wait) {
+			nvmf_rdma_req_unwait(r);
+			nvmf_rdma_req_fail(r, NVME_SC_ABORTED_BY_REQUEST);
+			return true;
+		}
+		if (r->state == NVMF_RDMA_REQ_READING) {
+			r->aborted = true;
+			return true;
+		}
+	}
+	return false;
 }
 
 void nvmf_rdma_reqs_abort(struct nvmf_rdma_conn *c)

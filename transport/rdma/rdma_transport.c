@@ -355,6 +355,7 @@ const struct nvmf_transport_ops nvmf_rdma_ops = {
     .group_add = nvmf_rdma_group_add,
     .group_poll = nvmf_rdma_group_poll,
     .req_complete = nvmf_rdma_req_complete,
+    .req_abort = nvmf_rdma_req_abort,
     .qpair_close = nvmf_rdma_qpair_close,
     .qpair_free = nvmf_rdma_qpair_free,
     .discovery_entry = nvmf_rdma_discovery_entry,

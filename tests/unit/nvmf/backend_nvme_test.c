@@ -11,6 +11,11 @@
  * transport underneath: submit (io_start), the wait on a full queue and the
  * resume from poll (retry_resume), a failed queue pair (retry_fail), each
  * bio's states and the table of legal changes.
+ *
+ * Abort (ops.abort): one Abort admin command per command of the bio still
+ * at the drive, naming its SQID and CID; done() says what the drive said;
+ * an aborted bio ends with -ECANCELED, exactly once; a drive that is gone,
+ * a bio not at the drive: refused, nothing sent.
  */
 #include <errno.h>
 #include <setjmp.h>
@@ -26,6 +31,8 @@
 #include "nvme/nvme_internal.h"
 #include "nvmf/backend_nvme.h"
 #include "nvmf/nvmf_internal.h"
+
+#include "fake_drive.h"
 
 static uint8_t g_a[1 << 20], g_b[1 << 20];
 
@@ -116,175 +123,11 @@ static void test_refusals(void **state)
 	assert_int_equal(cut_all(iov, 2, 0, 512, 1 << 20, s, 8), 0);
 }
 
-/* ------------------------------------------------------ a fake transport */
-
-#define FK_MAX 512
-#define FK_BS 512
-#define FK_BLOCKS (1u << 20)
-#define FK_IOS 256 /* bios a channel holds at once */
-
-struct fk_cmd {
-	uint8_t opc;
-	uint64_t slba;
-	uint32_t nlb;
-	void *buf;
-	bool fua;
-};
-
-/* What the fake transport saw and how it behaves (one I/O queue pair). */
-static struct {
-	struct nvme_request *queued[FK_MAX]; /* submitted, not completed, in order */
-	unsigned nqueued;
-	struct fk_cmd log[FK_MAX];
-	unsigned nlog;
-	unsigned submits;   /* qpair_submit calls */
-	unsigned refuse_at; /* that submit call (1-based) fails with refuse_rc */
-	int refuse_rc;
-	unsigned budget; /* completions per poll, 0 = all */
-	bool fail;       /* qpair_poll: the connection is lost */
-	int qpairs;      /* I/O queue pairs alive */
-} g_fk;
-
-static int fk_reg_read4(struct nvme_ctrlr *c, uint32_t off, uint32_t *val)
-{
-	(void)c;
-	*val = off == NVME_REG_CSTS ? NVME_CSTS_SHST_COMPLETE << NVME_CSTS_SHST_SHIFT : 0;
-	return 0;
-}
-
-static int fk_reg_read8(struct nvme_ctrlr *c, uint32_t off, uint64_t *val)
-{
-	(void)off;
-	*val = c->cap;
-	return 0;
-}
-
-static int fk_reg_write4(struct nvme_ctrlr *c, uint32_t off, uint32_t val)
-{
-	(void)c;
-	(void)off;
-	(void)val;
-	return 0;
-}
-
-static int fk_qpair_create(struct nvme_ctrlr *c, uint16_t qid, uint32_t size,
-			   struct nvme_qpair **out)
-{
-	struct nvme_qpair *q = calloc(1, sizeof(*q));
-
-	assert_non_null(q);
-	assert_int_equal(nvme_qpair_init(q, c, qid, size), 0);
-	g_fk.qpairs++;
-	*out = q;
-	return 0;
-}
-
-static void fk_qpair_destroy(struct nvme_qpair *q)
-{
-	g_fk.qpairs--;
-	nvme_qpair_fini(q);
-	free(q);
-}
-
-static int fk_qpair_submit(struct nvme_qpair *q, struct nvme_request *req)
-{
-	struct fk_cmd *c = &g_fk.log[g_fk.nlog];
-
-	(void)q;
-	if (++g_fk.submits == g_fk.refuse_at)
-		return g_fk.refuse_rc;
-	assert_true(g_fk.nlog < FK_MAX && g_fk.nqueued < FK_MAX);
-	c->opc = req->cmd.opc;
-	c->buf = req->buf;
-	c->fua = (req->cmd.cdw12 & NVME_RW_FUA) != 0;
-	if (c->opc == NVME_OPC_DATASET_MANAGEMENT) {
-		const struct nvme_dsm_range *r = req->buf;
-		c->slba = r->slba;
-		c->nlb = r->length;
-	} else if (c->opc != NVME_OPC_FLUSH) {
-		c->slba = nvme_cmd_slba(&req->cmd);
-		c->nlb = nvme_cmd_nlb(&req->cmd);
-	}
-	g_fk.nlog++;
-	g_fk.queued[g_fk.nqueued++] = req;
-	return 0;
-}
-
-/* Complete queued commands in order, with success. */
-static int fk_qpair_poll(struct nvme_qpair *q, uint32_t max)
-{
-	unsigned n = 0;
-
-	if (g_fk.fail) {
-		g_fk.nqueued = 0; /* the generic code aborts them */
-		return -ENXIO;
-	}
-	while (g_fk.nqueued > 0 && (g_fk.budget == 0 || n < g_fk.budget) && (max == 0 || n < max)) {
-		struct nvme_request *req = g_fk.queued[0];
-		struct nvme_cpl cpl;
-
-		g_fk.nqueued--;
-		memmove(g_fk.queued, g_fk.queued + 1, g_fk.nqueued * sizeof(g_fk.queued[0]));
-		memset(&cpl, 0, sizeof(cpl));
-		cpl.cid = req->cmd.cid;
-		cpl.sqid = q->qid;
-		nvme_qpair_complete(q, req, &cpl);
-		n++;
-	}
-	return (int)n;
-}
-
-static void fk_ctrlr_destroy(struct nvme_ctrlr *c)
-{
-	nvme_qpair_fini(c->adminq);
-	free(c->adminq);
-	free(c);
-}
-
-static const struct nvme_transport_ops fk_ops = {
-    .name = "fake",
-    .ctrlr_destroy = fk_ctrlr_destroy,
-    .reg_read4 = fk_reg_read4,
-    .reg_read8 = fk_reg_read8,
-    .reg_write4 = fk_reg_write4,
-    .qpair_create = fk_qpair_create,
-    .qpair_destroy = fk_qpair_destroy,
-    .qpair_submit = fk_qpair_submit,
-    .qpair_poll = fk_qpair_poll,
-};
-
-/* A connected controller with namespace 1; I/O queues of @entries. */
-static struct nvme_ctrlr *fk_ctrlr_new(uint32_t entries, uint32_t max_io_blocks)
-{
-	struct nvme_ctrlr *c = calloc(1, sizeof(*c));
-
-	assert_non_null(c);
-	c->ops = &fk_ops;
-	snprintf(c->trid.traddr, sizeof(c->trid.traddr), "fake0");
-	c->opts.timeout_ms = 1000;
-	c->cap = NVME_REG_SET(c->cap, CAP_MQES, entries - 1);
-	c->adminq = calloc(1, sizeof(*c->adminq));
-	assert_non_null(c->adminq);
-	assert_int_equal(nvme_qpair_init(c->adminq, c, 0, 2), 0);
-	c->num_io_queues = 2;
-	c->qid_used = calloc(c->num_io_queues + 1, 1);
-	c->ns = calloc(1, sizeof(*c->ns));
-	assert_true(c->qid_used != NULL && c->ns != NULL);
-	c->num_ns = 1;
-	c->ns[0].ns.ctrlr = c;
-	c->ns[0].ns.nsid = 1;
-	c->ns[0].ns.block_size = FK_BS;
-	c->ns[0].ns.num_blocks = FK_BLOCKS;
-	c->ns[0].ns.max_io_blocks = max_io_blocks;
-	c->id.vwc = 1;
-	c->id.oncs = NVME_CTRL_ONCS_DSM;
-	return c;
-}
-
 /* ------------------------------------------------------- the backend */
 
 struct bt {
 	struct nvmf_tgt *tgt;
+	struct nvme_ctrlr *ctrlr;
 	struct nvmf_backend *b;
 	struct nvmf_bchannel *ch;
 	const uint64_t *st; /* changes into each state */
@@ -299,8 +142,8 @@ static void bt_up(struct bt *t, uint32_t entries, uint32_t max_io_blocks)
 	memset(&g_fk, 0, sizeof(g_fk));
 	g_order = 0;
 	assert_int_equal(nvmf_tgt_create(NULL, &t->tgt), 0);
-	assert_int_equal(
-	    nvmf_bnvme_register(t->tgt, "fk", fk_ctrlr_new(entries, max_io_blocks), NULL, 0), 0);
+	t->ctrlr = fk_ctrlr_new(entries, max_io_blocks);
+	assert_int_equal(nvmf_bnvme_register(t->tgt, "fk", t->ctrlr, NULL, 0), 0);
 	t->b = nvmf_backend_find(t->tgt, "fkn1");
 	assert_non_null(t->b);
 	assert_int_equal(t->b->size, (uint64_t)FK_BLOCKS * FK_BS);
@@ -667,6 +510,167 @@ static void test_queue_pair_failed(void **state)
 	bt_down(&t);
 }
 
+/* ---------------------------------------------------------------- abort */
+
+struct adone {
+	int calls;
+	bool aborted;
+};
+
+static void adone_cb(void *arg, bool aborted)
+{
+	struct adone *a = arg;
+
+	a->calls++;
+	a->aborted = aborted;
+}
+
+static int bt_abort(struct bt *t, struct nvmf_bio *bio, struct adone *a)
+{
+	memset(a, 0, sizeof(*a));
+	return t->b->ops->abort(t->ch, bio, adone_cb, a);
+}
+
+/* Entry @i of the log is an Abort (admin queue) of command @io_i of the log. */
+static void assert_abort_of(unsigned i, unsigned io_i)
+{
+	assert_true(i < g_fk.nlog && io_i < g_fk.nlog);
+	assert_int_equal(g_fk.log[i].opc, NVME_OPC_ABORT);
+	assert_int_equal(g_fk.log[i].qid, 0);
+	assert_int_not_equal(g_fk.log[io_i].qid, 0);
+	assert_int_equal(g_fk.log[i].cdw10,
+			 (uint32_t)g_fk.log[io_i].cid << NVME_ABORT_CID_SHIFT | g_fk.log[io_i].qid);
+}
+
+static void test_abort_aborted(void **state)
+{
+	struct iovec iov = {.iov_base = g_a, .iov_len = 4096};
+	struct nvmf_bio bio;
+	struct adone a;
+	struct done d;
+	struct bt t;
+
+	(void)state;
+	bt_up(&t, 64, 16);
+	g_fk.hold_io = true;
+	bio_set(&bio, &d, NVMF_BIO_WRITE, 8192, 4096, &iov, 1);
+	assert_int_equal(bt_submit(&t, &bio), 0);
+	assert_int_equal(bt_poll(&t, 0), 0); /* at the drive */
+	assert_int_equal(bt_abort(&t, &bio, &a), 0);
+	assert_int_equal(g_fk.nlog, 2);
+	assert_abort_of(1, 0);
+	assert_int_equal(a.calls, 0);
+	/* The channel's poll reaps the drive's answer: aborted. */
+	g_fk.abort_cdw0 = 0;
+	bt_poll(&t, 0);
+	assert_int_equal(g_fk.aborts, 1);
+	assert_int_equal(a.calls, 1);
+	assert_true(a.aborted);
+	/* The command itself ends on its queue with Command Abort Requested. */
+	bt_poll(&t, 0);
+	assert_int_equal(d.calls, 1);
+	assert_int_equal(d.status, -ECANCELED);
+	/* Exactly once; nothing else happens. */
+	g_fk.hold_io = false;
+	bt_poll(&t, 0);
+	bt_poll(&t, 0);
+	assert_int_equal(d.calls, 1);
+	assert_int_equal(a.calls, 1);
+	assert_int_equal(g_fk.nlog, 2);
+	assert_int_equal(ST(&t, FREE), 1);
+	/* Done: no longer anything to abort. */
+	assert_int_equal(bt_abort(&t, &bio, &a), -ENOENT);
+	bt_down(&t);
+}
+
+static void test_abort_not_aborted(void **state)
+{
+	struct iovec iov = {.iov_base = g_a, .iov_len = 4096};
+	struct nvmf_bio bio;
+	struct adone a;
+	struct done d;
+	struct bt t;
+
+	(void)state;
+	bt_up(&t, 64, 16);
+	g_fk.hold_io = true;
+	bio_set(&bio, &d, NVMF_BIO_READ, 0, 4096, &iov, 1);
+	assert_int_equal(bt_submit(&t, &bio), 0);
+	assert_int_equal(bt_abort(&t, &bio, &a), 0);
+	assert_abort_of(1, 0);
+	/* The drive could not abort it (CDW0 bit 0 set): it runs on. */
+	g_fk.abort_cdw0 = 1;
+	bt_poll(&t, 0);
+	bt_poll(&t, 0);
+	assert_int_equal(a.calls, 1);
+	assert_false(a.aborted);
+	assert_int_equal(d.calls, 0);
+	g_fk.hold_io = false;
+	bt_poll(&t, 0);
+	assert_int_equal(d.calls, 1);
+	assert_int_equal(d.status, 0);
+	assert_int_equal(a.calls, 1);
+	bt_down(&t);
+}
+
+static void test_abort_split_bio(void **state)
+{
+	struct iovec iov = {.iov_base = g_a, .iov_len = 20480};
+	struct nvmf_bio bio;
+	struct adone a;
+	struct done d;
+	struct bt t;
+
+	(void)state;
+	bt_up(&t, 64, 16); /* MDTS 8 KiB: three commands */
+	g_fk.hold_io = true;
+	bio_set(&bio, &d, NVMF_BIO_WRITE, 0, 20480, &iov, 1);
+	assert_int_equal(bt_submit(&t, &bio), 0);
+	assert_int_equal(g_fk.nlog, 3);
+	assert_int_equal(bt_abort(&t, &bio, &a), 0);
+	assert_int_equal(g_fk.nlog, 6);
+	assert_abort_of(3, 0);
+	assert_abort_of(4, 1);
+	assert_abort_of(5, 2);
+	g_fk.abort_cdw0 = 0;
+	bt_poll(&t, 0);
+	assert_int_equal(g_fk.aborts, 3);
+	assert_int_equal(a.calls, 1); /* once, after the last answer */
+	assert_true(a.aborted);
+	bt_poll(&t, 0);
+	assert_int_equal(d.calls, 1);
+	assert_int_equal(d.status, -ECANCELED);
+	bt_down(&t);
+}
+
+static void test_abort_refused(void **state)
+{
+	struct iovec iov = {.iov_base = g_a, .iov_len = 4096};
+	struct nvmf_bio bio, other;
+	struct adone a;
+	struct done d, d2;
+	struct bt t;
+
+	(void)state;
+	bt_up(&t, 64, 16);
+	g_fk.hold_io = true;
+	bio_set(&bio, &d, NVMF_BIO_WRITE, 0, 4096, &iov, 1);
+	bio_set(&other, &d2, NVMF_BIO_WRITE, 0, 4096, &iov, 1);
+	assert_int_equal(bt_submit(&t, &bio), 0);
+	/* A bio this channel does not hold. */
+	assert_int_equal(bt_abort(&t, &other, &a), -ENOENT);
+	/* The drive is gone: nothing is sent, the caller answers "not aborted". */
+	nvme_ctrlr_mark_removed(t.ctrlr);
+	assert_int_equal(bt_abort(&t, &bio, &a), -ENODEV);
+	assert_int_equal(g_fk.nlog, 1);
+	assert_int_equal(a.calls, 0);
+	g_fk.hold_io = false;
+	bt_poll(&t, 0);
+	assert_int_equal(d.calls, 1);
+	assert_int_equal(a.calls, 0);
+	bt_down(&t);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -682,6 +686,10 @@ int main(void)
 	    cmocka_unit_test(test_queue_full_then_resume),
 	    cmocka_unit_test(test_resume_refused),
 	    cmocka_unit_test(test_queue_pair_failed),
+	    cmocka_unit_test(test_abort_aborted),
+	    cmocka_unit_test(test_abort_not_aborted),
+	    cmocka_unit_test(test_abort_split_bio),
+	    cmocka_unit_test(test_abort_refused),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
