@@ -4,9 +4,10 @@
 #
 #   pci_find_devices       list the NVMe functions, keep them in $LAB_STATE/pci
 #   pci INDEX              the PCI address of controller INDEX (0, 1)
-#   pci_setup_bind         tools/setup.sh takes them from the kernel
-#                          (uio_pci_generic; vfio-pci in a guest with an
-#                          IOMMU, tools/vm/run.sh --iommu)
+#   pci_setup_bind [DRIVER]  tools/setup.sh takes them from the kernel; they
+#                          must end up on DRIVER (default uio_pci_generic;
+#                          setup.sh picks vfio-pci in a guest with an IOMMU,
+#                          tools/vm/run.sh --iommu)
 #   pci_want_driver        the driver setup.sh picks here: vfio-pci or uio_pci_generic
 #   pci_driver ADDR        the driver ADDR is bound to (none if unbound)
 #   pci_kernel_ns ADDR [NSID]  /dev/nvmeXnY of a drive the kernel drives
@@ -54,9 +55,8 @@ pci_driver() { # addr
 	basename "$l"
 }
 
-pci_setup_bind() {
-	local want
-	want=$(pci_want_driver)
+pci_setup_bind() { # [driver]
+	local want=${1:-uio_pci_generic}
 	HUGEMEM=1024 "$PCI_SETUP"
 	"$PCI_SETUP" status
 	for a in $(cat "$LAB_STATE/pci"); do

@@ -243,7 +243,7 @@ stop_target() {
 }
 
 lab_must "two emulated NVMe controllers" pci_find_devices
-lab_must "setup.sh binds them to $DRV" pci_setup_bind
+lab_must "setup.sh binds them to $DRV" pci_setup_bind "$DRV"
 lab_must "conf with [Nvme] sections" make_conf
 lab_must "target serves A (NSID 1) and B (NSIDs 2, 3); host connected" connect
 lab_step "the target holds both through $DRV" drivers_in_use
