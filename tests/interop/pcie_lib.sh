@@ -4,9 +4,15 @@
 #
 #   pci_find_devices       list the NVMe functions, keep them in $LAB_STATE/pci
 #   pci INDEX              the PCI address of controller INDEX (0, 1)
-#   pci_setup_bind         tools/setup.sh takes them from the kernel
-#                          (uio_pci_generic)
+#   pci_setup_bind [DRIVER]  tools/setup.sh takes them from the kernel; they
+#                          must end up on DRIVER (default uio_pci_generic;
+#                          setup.sh picks vfio-pci in a guest with an IOMMU,
+#                          tools/vm/run.sh --iommu)
+#   pci_want_driver        the driver setup.sh picks here: vfio-pci or uio_pci_generic
+#   pci_driver ADDR        the driver ADDR is bound to (none if unbound)
 #   pci_kernel_ns ADDR [NSID]  /dev/nvmeXnY of a drive the kernel drives
+#   pci_vfio_node ADDR     ADDR's VFIO group node (/dev/vfio/N)
+#   pci_fd_open PID PATH   has process PID a file descriptor on PATH?
 
 PCI_SETUP=$LAB_REPO/tools/setup.sh
 
@@ -32,12 +38,44 @@ pci_find_devices() {
 
 pci() { sed -n "$(($1 + 1))p" "$LAB_STATE/pci"; }
 
-pci_setup_bind() {
+pci_want_driver() {
+	if [ -n "$(ls -A /sys/kernel/iommu_groups 2>/dev/null)" ]; then
+		echo vfio-pci
+	else
+		echo uio_pci_generic
+	fi
+}
+
+pci_driver() { # addr
+	local l
+	l=$(readlink "/sys/bus/pci/devices/$1/driver") || {
+		echo none
+		return 0
+	}
+	basename "$l"
+}
+
+pci_setup_bind() { # [driver]
+	local want=${1:-uio_pci_generic}
 	HUGEMEM=1024 "$PCI_SETUP"
 	"$PCI_SETUP" status
 	for a in $(cat "$LAB_STATE/pci"); do
-		[ "$(basename "$(readlink "/sys/bus/pci/devices/$a/driver")")" = uio_pci_generic ]
+		[ "$(pci_driver "$a")" = "$want" ]
 	done
+}
+
+pci_vfio_node() { # addr
+	local g
+	g=$(readlink "/sys/bus/pci/devices/$1/iommu_group") || return 1
+	echo "/dev/vfio/${g##*/}"
+}
+
+pci_fd_open() { # pid path
+	local f
+	for f in /proc/"$1"/fd/*; do
+		[ "$(readlink "$f" 2>/dev/null)" = "$2" ] && return 0
+	done
+	return 1
 }
 
 pci_kernel_ns() { # addr [nsid]

@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # Boot the interop lab guest under QEMU and run one scenario in it as root.
 #
-#   tools/vm/run.sh [--nvme N] [--timeout SEC] [--build DIR] [--out DIR]
-#                   SCENARIO [ARGS...]
+#   tools/vm/run.sh [--nvme N] [--iommu] [--timeout SEC] [--build DIR]
+#                   [--out DIR] SCENARIO [ARGS...]
 #
 # SCENARIO is a script path inside the repo (e.g. tests/interop/smoke_nvmet.sh).
 # In the guest: /lab/repo is this repo (read-only), /lab/build the build dir
@@ -12,7 +12,11 @@
 # needed). --nvme N attaches N emulated 1 GiB NVMe SSDs (serial LABSN000K,
 # QEMU id nvmeK, PCI slot 0x10+K); the second one has two namespaces. QEMU's
 # monitor (QMP) listens on a socket (tools/vm/qmp.sh); a scenario asks for
-# device_del / device_add of nvmeK through lab_qmp (tests/interop/lib.sh). The guest console streams to stdout;
+# device_del / device_add of nvmeK through lab_qmp (tests/interop/lib.sh).
+# --iommu gives the guest an emulated IOMMU (q35 machine, intel-iommu,
+# intel_iommu=on iommu=pt): tools/setup.sh then binds the SSDs to vfio-pci;
+# each nvmeK sits behind its own PCIe root port (slot 0x10+K), where it can
+# still be deleted and added. The guest console streams to stdout;
 # the exit status is the scenario's, or 1 when the guest hung past --timeout
 # (default 900 s) or died without reporting one.
 #
@@ -41,12 +45,14 @@ die() {
 }
 
 NVME=0
+IOMMU=0
 TIMEOUT=900
 BUILD_DIR=$REPO/build
 OUT=
 while [ $# -gt 0 ]; do
 	case "$1" in
 	--nvme) NVME=${2:?}; shift 2 ;;
+	--iommu) IOMMU=1; shift ;;
 	--timeout) TIMEOUT=${2:?}; shift 2 ;;
 	--build) BUILD_DIR=${2:?}; shift 2 ;;
 	--out) OUT=${2:?}; shift 2 ;;
@@ -96,6 +102,12 @@ for v in $(compgen -v LAB_); do
 	esac
 done >"$OUT/.lab-env"
 
+CMDLINE="console=ttyS0 root=/dev/vda rw quiet loglevel=3 init=/sbin/lab-init panic=-1"
+if [ "$IOMMU" -eq 1 ]; then
+	# Passthrough for the kernel's own DMA: only vfio's domains translate.
+	CMDLINE+=" intel_iommu=on iommu=pt"
+fi
+
 WORK=$(mktemp -d /tmp/nvmf-lab-work.XXXXXX)
 trap 'rm -rf "$WORK"' EXIT
 
@@ -103,13 +115,16 @@ args=(
 	-smp "${NVMF_LAB_SMP:-2}" -m "${NVMF_LAB_MEM:-3G}"
 	-nographic -no-reboot
 	-kernel "$IMG_DIR/vmlinuz" -initrd "$IMG_DIR/initrd.img"
-	-append "console=ttyS0 root=/dev/vda rw quiet loglevel=3 init=/sbin/lab-init panic=-1"
+	-append "$CMDLINE"
 	-drive "file=$WORK/root.qcow2,if=virtio,format=qcow2"
 	-virtfs "local,path=$REPO,mount_tag=repo,security_model=none,readonly=on"
 	-virtfs "local,path=$BUILD_DIR,mount_tag=build,security_model=none,readonly=on"
 	-virtfs "local,path=$OUT,mount_tag=out,security_model=none"
 	-nic none
 )
+if [ "$IOMMU" -eq 1 ]; then
+	args+=(-machine q35 -device intel-iommu)
+fi
 if [ "${NVMF_LAB_ACCEL:-tcg}" = kvm ]; then
 	args+=(-accel kvm -cpu host)
 else
@@ -119,20 +134,27 @@ fi
 # Emulated SSDs: sparse 1 GiB files; the second controller has two namespaces.
 # Each controller nvmeK sits in slot 0x10+K of the root bus (ACPI hot-plug)
 # with block nodes dK (and dKb) that outlive it, so that it can be deleted
-# and added again by QMP; $WORK/dev-nvmeK holds its -device strings.
+# and added again by QMP; $WORK/dev-nvmeK holds its -device strings. On q35
+# (--iommu) the root bus takes no hot-plug: nvmeK goes behind root port rpK
+# in that slot.
 for ((k = 0; k < NVME; k++)); do
 	sn=$(printf 'LABSN%04d' "$k")
 	slot=$(printf '0x%x' $((0x10 + k)))
+	place="addr=$slot"
+	if [ "$IOMMU" -eq 1 ]; then
+		args+=(-device "pcie-root-port,id=rp$k,bus=pcie.0,chassis=$((k + 1)),addr=$slot")
+		place="bus=rp$k"
+	fi
 	truncate -s 1G "$WORK/disk$k.img"
 	args+=(-blockdev "driver=raw,node-name=d$k,file.driver=file,file.filename=$WORK/disk$k.img")
 	if [ "$k" -eq 1 ]; then
 		truncate -s 1G "$WORK/disk${k}b.img"
 		args+=(-blockdev "driver=raw,node-name=d${k}b,file.driver=file,file.filename=$WORK/disk${k}b.img")
-		printf '%s\n' "nvme,id=nvme$k,serial=$sn,addr=$slot" \
+		printf '%s\n' "nvme,id=nvme$k,serial=$sn,$place" \
 			"nvme-ns,id=nvme$k-1,drive=d$k,bus=nvme$k,nsid=1" \
 			"nvme-ns,id=nvme$k-2,drive=d${k}b,bus=nvme$k,nsid=2" >"$WORK/dev-nvme$k"
 	else
-		echo "nvme,id=nvme$k,serial=$sn,drive=d$k,addr=$slot" >"$WORK/dev-nvme$k"
+		echo "nvme,id=nvme$k,serial=$sn,drive=d$k,$place" >"$WORK/dev-nvme$k"
 	fi
 	while read -r d; do
 		args+=(-device "$d")
