@@ -4,8 +4,8 @@
 # as the conf says unless IDLE_POLICY overrides it) on a free port, keeps
 # one nvmf_perf connected at QD1 with a pause between its I/Os, and prints:
 #   idle  <policy> cpu%  <percent of one core over IDLE_SECONDS>
-#   qd1   <policy> avg(us) <plain QD1 average latency>
-#   pause <policy> avg(us) <QD1 average latency after a PAUSE_MS pause>
+#   qd1   <policy> avg(us) <plain QD1 average latency> p50(us) <median>
+#   pause <policy> avg(us) <QD1 average latency after a PAUSE_MS pause> p50(us) <median>
 #   floor busy|sleep avg(us) <the same paused round trip between bare
 #                            sockets (tcp_floor -p): server spinning, or
 #                            blocked in epoll_wait() as an idle target>
@@ -17,12 +17,14 @@
 #   IDLE_SECONDS   seconds the CPU time is measured over (default 30)
 #   IDLE_POLICY    yes / no: IdleSleep of the target (default: ram.conf's)
 #   PAUSE_MS       idle pause between two I/Os (default 1000)
+#   PAUSE_COUNT    I/Os after such a pause per figure (default 10)
 #   BENCH_TGT_CORE / BENCH_PERF_CORE  cores (default 0 / 1)
 set -uo pipefail
 
 BUILD=${1:-build}
 IDLE_SECONDS=${IDLE_SECONDS:-30}
 PAUSE_MS=${PAUSE_MS:-1000}
+PAUSE_COUNT=${PAUSE_COUNT:-10}
 TGT_CORE=${BENCH_TGT_CORE:-0}
 PERF_CORE=${BENCH_PERF_CORE:-1}
 TGT_BIN=${NVMF_TGT_BIN:-$BUILD/bin/nvmf_tgt}
@@ -79,13 +81,21 @@ port_open "$port" || die "nvmf_tgt did not listen on $port"
 trid="trtype:TCP adrfam:IPv4 traddr:127.0.0.1 trsvcid:$port subnqn:nqn.2016-06.io.nvmf-tgt:ram0"
 perf_mask=$(printf '0x%x' $((1 << PERF_CORE)))
 
-# avg RUN-SECONDS [nvmf_perf options]: average latency (us) of a QD1 randread run.
+# avg RUN-SECONDS [nvmf_perf options]: average and median latency (us) of a
+# QD1 randread run, as "AVG P50".
 avg() {
 	local t=$1
 	shift
 	taskset -c "$PERF_CORE" "$PERF_BIN" -r "$trid" -c "$perf_mask" -w randread -q 1 \
 		-o 4096 -t "$t" --json "$@" >"$out_tmp" 2>/dev/null || die "nvmf_perf failed"
-	awk '/"total":/ { t = 1 } t && $1 == "\"avg\":" { gsub(/,/, "", $2); print $2; exit }' "$out_tmp"
+	awk '/"total":/ { t = 1 }
+	     t && $1 == "\"avg\":" { gsub(/,/, "", $2); a = $2 }
+	     t && $1 == "\"p50\":" { gsub(/,/, "", $2); p = $2 }
+	     a != "" && p != "" { print a, p; exit }' "$out_tmp"
+}
+# row NAME POLICY "AVG P50"
+row() {
+	printf '%-6s %-8s %-8s %8.1f   p50(us) %8.1f\n' "$1" "$2" "avg(us)" ${3:-0 0}
 }
 
 # An idle connected host: QD1 with a pause far longer than the measurement.
@@ -103,11 +113,10 @@ perf_pid=""
 printf '%-6s %-8s %-8s %8.2f\n' idle "$policy" "cpu%" \
 	"$(awk -v d=$((c1 - c0)) -v hz="$CLK_TCK" -v s="$IDLE_SECONDS" 'BEGIN { print d / hz / s * 100 }')"
 
-printf '%-6s %-8s %-8s %8.1f\n' qd1 "$policy" "avg(us)" "$(avg 5)"
-# The pause: about 10 I/Os, each after PAUSE_MS of idle.
-n=$((PAUSE_MS >= 1000 ? 10 : 10000 / (PAUSE_MS + 1)))
-printf '%-6s %-8s %-8s %8.1f\n' pause "$policy" "avg(us)" \
-	"$(avg $(((n * PAUSE_MS + 999) / 1000)) --pause-ms "$PAUSE_MS")"
+row qd1 "$policy" "$(avg 5)"
+# The pause: about PAUSE_COUNT I/Os, each after PAUSE_MS of idle.
+n=$((PAUSE_MS >= 1000 ? PAUSE_COUNT : PAUSE_COUNT * 1000 / (PAUSE_MS + 1)))
+row pause "$policy" "$(avg $(((n * PAUSE_MS + 999) / 1000)) --pause-ms "$PAUSE_MS")"
 
 # The machine's own price of a pause and of a sleeping core, without a target.
 if [ -x "$FLOOR_BIN" ]; then
@@ -115,9 +124,10 @@ if [ -x "$FLOOR_BIN" ]; then
 		flag=()
 		[ "$mode" = sleep ] && flag=(-b)
 		v=$("$FLOOR_BIN" -p "$PAUSE_MS" -t $(((n * PAUSE_MS + 999) / 1000)) -a 0 \
-			-s "$TGT_CORE" -c "$PERF_CORE" "${flag[@]}" | awk '{ for (i = 1; i < NF; i++) if ($i == "avg_us") print $(i + 1) }')
+			-s "$TGT_CORE" -c "$PERF_CORE" "${flag[@]}" |
+			awk '{ for (i = 1; i < NF; i++) { if ($i == "avg_us") a = $(i + 1); if ($i == "p50_us") p = $(i + 1) } } END { if (a != "") print a, p }')
 		if [ -n "$v" ]; then
-			printf '%-6s %-8s %-8s %8.1f\n' floor "$mode" "avg(us)" "$v"
+			row floor "$mode" "$v"
 		fi
 	done
 fi

@@ -22,8 +22,8 @@
  *
  * The wake-up floor, for idle.sh: -p PAUSE_MS makes the client send one
  * command at a time and spin PAUSE_MS after each answer, and prints the
- * average of the measured round trips ("... pause 1000 ms sleep: avg_us
- * 95.2 n 10"); -b makes the server block in epoll_wait() whenever it has
+ * mean and median of the measured round trips ("... pause 1000 ms sleep:
+ * avg_us 95.2 p50_us 90.1 n 10"); -b makes the server block in epoll_wait() whenever it has
  * nothing to read, as an idle target does, instead of spinning on recv().
  * The difference of the two is what a sleeping core costs this machine.
  */
@@ -50,6 +50,7 @@
 #define RSP_LEN 24u
 #define RECV_LEN 65536u
 #define IOV_MAX_SEND 64u
+#define PAUSED_MAX 100000u /* round trips kept by -p */
 
 struct opts {
 	bool write;
@@ -198,27 +199,39 @@ static void recv_all(int fd, uint64_t len)
 	}
 }
 
-/* -p: one command at a time, each after a spun pause; the mean round trip. */
+static int cmp_double(const void *a, const void *b)
+{
+	double x = *(const double *)a, y = *(const double *)b;
+
+	return (x > y) - (x < y);
+}
+
+/* -p: one command at a time, each after a spun pause; mean and median round trip. */
 static void drive_paused(const struct opts *o, int fd)
 {
 	uint64_t in_len = o->write ? RSP_LEN : C2H_HDR_LEN + o->io_size;
 	uint64_t out_len = o->write ? CMD_LEN + o->io_size : CMD_LEN;
 	double end = now() + o->warmup + o->seconds, sum = 0, t0, t1 = now();
+	double *lat = calloc(PAUSED_MAX, sizeof(*lat));
 	uint64_t n = 0;
 
-	while (t1 < end) {
+	if (lat == NULL)
+		die("calloc");
+	while (t1 < end && n < PAUSED_MAX) {
 		while (now() < t1 + o->pause_ms / 1000.0)
 			;
 		t0 = now();
 		send_all(fd, out_len);
 		recv_all(fd, in_len);
 		t1 = now();
+		lat[n++] = t1 - t0;
 		sum += t1 - t0;
-		n++;
 	}
-	printf("tcp_floor: %s QD 1 IO %u pause %u ms %s: avg_us %.1f n %llu\n",
+	qsort(lat, n, sizeof(*lat), cmp_double);
+	printf("tcp_floor: %s QD 1 IO %u pause %u ms %s: avg_us %.1f p50_us %.1f n %llu\n",
 	       o->write ? "write" : "read", o->io_size, o->pause_ms, o->block ? "sleep" : "busy",
-	       sum * 1e6 / (double)(n ? n : 1), (unsigned long long)n);
+	       sum * 1e6 / (double)(n ? n : 1), n ? lat[n / 2] * 1e6 : 0.0, (unsigned long long)n);
+	free(lat);
 }
 
 static void drive(const struct opts *o, int fd)
