@@ -96,8 +96,14 @@ static void passthru_done(void *arg, const struct nvme_cpl *cpl)
 {
 	struct passthru_ctx *cx = arg;
 
+	/* Any thread that polls the drive's admin queue (an Abort's wait, too). */
 	cx->cpl = *cpl;
-	cx->done = true;
+	__atomic_store_n(&cx->done, true, __ATOMIC_RELEASE);
+}
+
+static bool passthru_is_done(const struct passthru_ctx *cx)
+{
+	return __atomic_load_n(&cx->done, __ATOMIC_ACQUIRE);
 }
 
 /*
@@ -205,7 +211,7 @@ void nvmf_passthru_timers(struct nvmf_ctrlr *ctrlr)
 	if (cx == NULL)
 		return;
 	cx->b->ops->admin_poll(cx->b);
-	if (!cx->done)
+	if (!passthru_is_done(cx))
 		return;
 	ctrlr->passthru = NULL;
 	cx->req->cpl.cdw0 = cx->cpl.cdw0;
@@ -224,11 +230,11 @@ void nvmf_passthru_abort(struct nvmf_ctrlr *ctrlr)
 	if (cx == NULL)
 		return;
 	/* The drive still owns the buffer: give it a moment to answer. */
-	while (!cx->done && env_ticks() < end)
+	while (!passthru_is_done(cx) && env_ticks() < end)
 		cx->b->ops->admin_poll(cx->b);
 	ctrlr->passthru = NULL;
 	nvmf_req_complete(cx->req, NVME_STATUS_GENERIC(NVME_SC_ABORTED_SQ_DELETION));
-	if (cx->done) {
+	if (passthru_is_done(cx)) {
 		env_dma_free(cx->buf);
 		free(cx);
 	} else {
