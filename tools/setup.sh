@@ -8,6 +8,7 @@
 #                                          uio_pci_generic when there is no IOMMU
 #   tools/setup.sh reset [PCI_ADDR...]     give them back to the kernel nvme driver
 #   tools/setup.sh status                  hugepages and every NVMe function's driver
+#   tools/setup.sh driver                  the driver config would bind them to
 #   tools/setup.sh hugepages               only reserve hugepages and mount hugetlbfs;
 #                                          exits 0 even when the kernel gives none
 #                                          (the target then runs without them)
@@ -209,6 +210,7 @@ reset)
 	reset "$@"
 	;;
 status) status ;;
+driver) pick_driver ;;
 hugepages) hugepages ;;
 config)
 	[ $# -eq 0 ] || shift

@@ -23,8 +23,9 @@
  * The wake-up floor, for idle.sh: -p PAUSE_MS makes the client send one
  * command at a time and spin PAUSE_MS after each answer, and prints the
  * mean and median of the measured round trips ("... pause 1000 ms sleep:
- * avg_us 95.2 p50_us 90.1 n 10"); -b makes the server block in epoll_wait() whenever it has
- * nothing to read, as an idle target does, instead of spinning on recv().
+ * avg_us 95.2 p50_us 90.1 n 10"); -b makes the server block in
+ * epoll_wait() whenever it has nothing to read, as an idle target does,
+ * instead of spinning on recv().
  * The difference of the two is what a sleeping core costs this machine.
  */
 #include <arpa/inet.h>

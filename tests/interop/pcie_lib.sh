@@ -38,13 +38,7 @@ pci_find_devices() {
 
 pci() { sed -n "$(($1 + 1))p" "$LAB_STATE/pci"; }
 
-pci_want_driver() {
-	if [ -n "$(ls -A /sys/kernel/iommu_groups 2>/dev/null)" ]; then
-		echo vfio-pci
-	else
-		echo uio_pci_generic
-	fi
-}
+pci_want_driver() { "$PCI_SETUP" driver; }
 
 pci_driver() { # addr
 	local l

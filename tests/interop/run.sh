@@ -56,7 +56,7 @@ fi
 
 # boot LABEL [run.sh options] -- SCENARIO...: one guest boot; adds its counts.
 boot() {
-	local label=$1 out start vm_rc=0 p f opts=()
+	local label=$1 out start vm_rc=0 p f st opts=()
 	shift
 	while [ "$1" != -- ]; do
 		opts+=("$1")
